@@ -1,0 +1,190 @@
+//! Analysis: everything SampleMind measures about a sample, from one decode.
+//!
+//! [`analyse_file`] decodes a file once. While it streams, [`measure::Measure`] computes the
+//! file-wide figures on the original channels at the original rate (EBU R128 loudness, peak,
+//! RMS) and keeps a mono mix of at most [`AnalysisOptions::max_analysis_seconds`]. That mix is
+//! resampled to [`AnalysisOptions::analysis_rate`] and every other analyser runs on that one
+//! buffer.
+
+pub mod error;
+pub mod loop_detect;
+pub mod loudness;
+pub mod measure;
+pub mod onsets;
+pub mod spectral;
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::audio::{decode_file, resample_mono, DecodeError};
+pub use error::AnalyseError;
+pub use loudness::LoudnessMethod;
+
+/// Bumped whenever an analyser changes what it stores, so a rescan can tell stale records.
+pub const ANALYSER_VERSION: u32 = 1;
+
+/// Options of [`analyse_file`].
+#[non_exhaustive]
+#[derive(Debug, Clone)]
+pub struct AnalysisOptions {
+    /// Rate the mono mix is resampled to before the spectral, onset and musical analysers.
+    ///
+    /// Default: `22050` Hz (everything we look at lies below 11 kHz, and it halves the work).
+    pub analysis_rate: u32,
+    /// Longest stretch of audio, from the start, that the spectral, onset and musical
+    /// analysers see. Loudness, peak and RMS always cover the whole file.
+    ///
+    /// Default: `120.0` seconds (a sample is rarely longer; a long file must not blow memory).
+    pub max_analysis_seconds: f64,
+}
+
+impl Default for AnalysisOptions {
+    fn default() -> Self {
+        Self {
+            analysis_rate: 22_050,
+            max_analysis_seconds: 120.0,
+        }
+    }
+}
+
+/// What SampleMind knows about one sample's audio.
+///
+/// Levels are in dBFS and LUFS; `None` means "not defined for this sound" (the peak of digital
+/// silence, the centroid of a file with no energy) or "not measured yet" (`bpm`, `key`,
+/// `root_note`, `category` are filled by the musical analysers).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Analysis {
+    /// Length in seconds, encoder delay and padding excluded.
+    pub duration_s: f64,
+    /// The file's own sample rate.
+    pub sample_rate: u32,
+    /// The file's channel count.
+    pub channels: u16,
+    /// Bits per sample where the codec has them (PCM, FLAC, ALAC).
+    pub bit_depth: Option<u32>,
+    /// Codec short name.
+    pub codec: String,
+    /// Highest absolute sample over all channels, dBFS.
+    pub peak_db: Option<f32>,
+    /// RMS over all channels and the whole file, dBFS.
+    pub rms_db: Option<f32>,
+    /// Loudness in LUFS; see [`LoudnessMethod`] for how it was measured.
+    pub lufs: Option<f32>,
+    /// How `lufs` was measured.
+    pub loudness_method: LoudnessMethod,
+    /// Energy-weighted mean spectral centroid, Hz.
+    pub spectral_centroid_hz: Option<f32>,
+    /// Energy-weighted mean frequency below which 85 % of the energy lies, Hz.
+    pub spectral_rolloff_hz: Option<f32>,
+    /// Energy-weighted mean spectral flatness, 0 (tonal) to 1 (white noise).
+    pub spectral_flatness: Option<f32>,
+    /// Sign changes per sample of the mono mix, 0 to 1.
+    pub zero_crossing_rate: f32,
+    /// Number of detected onsets (note or hit starts).
+    pub onset_count: u32,
+    /// Time from 10 % to 90 % of the first hit's peak envelope, ms.
+    pub attack_ms: Option<f32>,
+    /// Loop (meant to repeat) rather than one-shot.
+    pub is_loop: bool,
+    /// Tempo in beats per minute, for loops.
+    pub bpm: Option<f32>,
+    /// Musical key, `"A minor"`, `"Eb major"`.
+    pub key: Option<String>,
+    /// Root note of a tonal one-shot, scientific pitch (`"A#2"`, C4 = MIDI 60).
+    pub root_note: Option<String>,
+    /// Instrument category from the shared taxonomy (`kick`, `pad`, `drums`, ...).
+    pub category: Option<String>,
+    /// Seconds of audio the spectral and musical analysers saw (capped for long files).
+    pub analysed_seconds: f64,
+    /// [`ANALYSER_VERSION`] that produced this record.
+    pub analyser_version: u32,
+}
+
+impl Default for Analysis {
+    fn default() -> Self {
+        Self {
+            duration_s: 0.0,
+            sample_rate: 0,
+            channels: 0,
+            bit_depth: None,
+            codec: String::new(),
+            peak_db: None,
+            rms_db: None,
+            lufs: None,
+            loudness_method: LoudnessMethod::Silent,
+            spectral_centroid_hz: None,
+            spectral_rolloff_hz: None,
+            spectral_flatness: None,
+            zero_crossing_rate: 0.0,
+            onset_count: 0,
+            attack_ms: None,
+            is_loop: false,
+            bpm: None,
+            key: None,
+            root_note: None,
+            category: None,
+            analysed_seconds: 0.0,
+            analyser_version: 0,
+        }
+    }
+}
+
+/// Decode `path` once and run every analyser on it.
+///
+/// # Errors
+/// [`AnalyseError::Decode`] naming the file and the reason when it cannot be decoded.
+pub fn analyse_file(path: &Path, opts: &AnalysisOptions) -> Result<Analysis, AnalyseError> {
+    let mut m = measure::Measure::new(opts.max_analysis_seconds);
+    let summary = decode_file(path, &mut m)?;
+    let totals = m.finish();
+    let mono = resample_mono(&totals.mono, summary.info.sample_rate, opts.analysis_rate).map_err(
+        |reason| DecodeError::Resample {
+            path: path.to_path_buf(),
+            reason,
+        },
+    )?;
+    let duration_s = summary.frames as f64 / summary.info.sample_rate as f64;
+    let mut a = analyse_mono(&mono, opts.analysis_rate, duration_s);
+    a.sample_rate = summary.info.sample_rate;
+    a.channels = summary.info.channels as u16;
+    a.bit_depth = summary.info.bits_per_sample;
+    a.codec = summary.info.codec;
+    a.peak_db = totals.peak_db;
+    a.rms_db = totals.rms_db;
+    a.lufs = totals.loudness.lufs;
+    a.loudness_method = totals.loudness.method;
+    Ok(a)
+}
+
+/// Run the signal analysers on a mono buffer at `rate` Hz; `duration_s` is the full file's
+/// length (the buffer may be a capped prefix). Level fields are left for the caller.
+pub fn analyse_mono(mono: &[f32], rate: u32, duration_s: f64) -> Analysis {
+    let spec = spectral::analyse(mono, rate);
+    let onsets = onsets::detect(&spec.flux, spec.hop_seconds, &spec.frame_db);
+    let attack_ms = onsets::attack_ms(mono, rate);
+    let is_loop = loop_detect::is_loop(&loop_detect::LoopEvidence {
+        duration_s,
+        onset_times: &onsets,
+        frame_db: &spec.frame_db,
+    });
+    Analysis {
+        duration_s,
+        spectral_centroid_hz: spec.centroid_hz,
+        spectral_rolloff_hz: spec.rolloff_hz,
+        spectral_flatness: spec.flatness,
+        zero_crossing_rate: spectral::zero_crossing_rate(mono),
+        onset_count: onsets.len() as u32,
+        attack_ms,
+        is_loop,
+        analysed_seconds: mono.len() as f64 / rate as f64,
+        analyser_version: ANALYSER_VERSION,
+        ..Analysis::default()
+    }
+}
+
+/// Convert a linear amplitude to dBFS; `None` for zero.
+pub(crate) fn amp_to_db(amp: f64) -> Option<f32> {
+    (amp > 0.0).then(|| (20.0 * amp.log10()) as f32)
+}

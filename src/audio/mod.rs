@@ -1,0 +1,27 @@
+//! Audio input: decoding files to planar f32 (symphonia) and sample-rate conversion (rubato).
+//!
+//! Decoding streams packet by packet into a [`FrameSink`], so a caller can measure a whole
+//! hour-long file while keeping only what it needs in memory.
+
+pub mod decode;
+pub mod error;
+pub mod resample;
+
+pub use decode::{decode_file, decode_mono, FrameSink, StreamInfo};
+pub use error::DecodeError;
+pub use resample::resample_mono;
+
+/// File name extensions the scanner treats as audio. Decoding itself probes the content, so
+/// this list only decides which files a folder walk picks up.
+pub const AUDIO_EXTENSIONS: &[&str] = &[
+    "wav", "wave", "aif", "aiff", "aifc", "flac", "mp3", "ogg", "oga", "m4a", "mp4", "aac", "caf",
+    "opus", "mka", "webm", "alac",
+];
+
+/// Whether `path` has one of the [`AUDIO_EXTENSIONS`] (case-insensitive).
+pub fn has_audio_extension(path: &std::path::Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .map(|e| AUDIO_EXTENSIONS.iter().any(|a| a.eq_ignore_ascii_case(e)))
+        .unwrap_or(false)
+}

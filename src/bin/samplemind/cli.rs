@@ -1,0 +1,163 @@
+//! Command-line arguments, each flag defined once with its help.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Tame your sample library: scan, analyse, search.
+#[derive(Debug, Parser)]
+#[command(name = "samplemind", version, about, propagate_version = true)]
+pub struct Cli {
+    /// Library directory [default: $SAMPLEMIND_HOME/library, else the platform data dir].
+    #[arg(long, global = true, value_name = "DIR")]
+    pub library: Option<PathBuf>,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Index folders or files into the library, then analyse what is new or changed.
+    Scan(ScanArgs),
+    /// Analyse files (or folders) and print the results, without touching the library.
+    #[command(alias = "analyse")]
+    Analyze(AnalyzeArgs),
+    /// Find samples by words and filters.
+    Search(SearchArgs),
+    /// Write the whole library as CSV or JSON.
+    Export(ExportArgs),
+    /// Counts and sizes of the library.
+    Stats(JsonFlag),
+}
+
+/// `--json` alone.
+#[derive(Debug, Args)]
+pub struct JsonFlag {
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `samplemind scan`.
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Folders or files to scan [default: the demo folder shipped in assets/demo].
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Analysis threads [default: number of CPUs].
+    #[arg(long, short = 'j')]
+    pub threads: Option<usize>,
+    /// Rows of the result table to print (0 for none).
+    #[arg(long, default_value_t = 40)]
+    pub table_rows: usize,
+    /// Print the scan report as JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `samplemind analyze`.
+#[derive(Debug, Args)]
+pub struct AnalyzeArgs {
+    /// Audio files, or folders to analyse every audio file in.
+    #[arg(value_name = "FILE", required = true)]
+    pub files: Vec<PathBuf>,
+    /// Print JSON Lines, one object per file (the format ../shared/eval/score.py reads).
+    #[arg(long)]
+    pub json: bool,
+    /// Analysis threads [default: number of CPUs].
+    #[arg(long, short = 'j')]
+    pub threads: Option<usize>,
+}
+
+/// `samplemind search`.
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// Words to find in names, folders, tags and categories.
+    pub text: Vec<String>,
+    /// Tempo: `128` or a range `120..130`.
+    #[arg(long, value_parser = parse_range_f32)]
+    pub bpm: Option<(f32, f32)>,
+    /// Key: `"A minor"`, `Am`, `"Eb major"`, Camelot `8A`.
+    #[arg(long)]
+    pub key: Option<String>,
+    /// Category: kick, snare, hat, bass, pad, drums, ...
+    #[arg(long)]
+    pub category: Option<String>,
+    /// Loops only.
+    #[arg(long = "loop", conflicts_with = "one_shot")]
+    pub is_loop: bool,
+    /// One-shots only.
+    #[arg(long)]
+    pub one_shot: bool,
+    /// Duration in seconds: `2` or `0..1.5`.
+    #[arg(long, value_parser = parse_range_f32)]
+    pub duration: Option<(f32, f32)>,
+    /// Loudness in LUFS: `-14` or `-20..-10`.
+    #[arg(long, value_parser = parse_range_f32, allow_hyphen_values = true)]
+    pub lufs: Option<(f32, f32)>,
+    /// At most this many results.
+    #[arg(long, short = 'n', default_value_t = 100)]
+    pub limit: usize,
+    /// Print JSON Lines instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `samplemind export`.
+#[derive(Debug, Args)]
+#[group(required = true, multiple = false, id = "format")]
+pub struct ExportArgs {
+    /// Comma-separated values with a header.
+    #[arg(long, group = "format")]
+    pub csv: bool,
+    /// A JSON array.
+    #[arg(long, group = "format")]
+    pub json: bool,
+    /// Write to this file instead of standard output.
+    #[arg(long, short = 'o')]
+    pub output: Option<PathBuf>,
+}
+
+/// `128` → (128, 128) within 0.5; `120..130` → (120, 130).
+fn parse_range_f32(s: &str) -> Result<(f32, f32), String> {
+    let num = |t: &str| {
+        t.trim()
+            .parse::<f32>()
+            .map_err(|_| format!("not a number: {t:?}"))
+    };
+    match s.split_once("..") {
+        Some((a, b)) => {
+            let (lo, hi) = (num(a)?, num(b)?);
+            if lo > hi {
+                return Err(format!("empty range: {lo} is above {hi}"));
+            }
+            Ok((lo, hi))
+        }
+        None => {
+            let v = num(s)?;
+            Ok((v - 0.5, v + 0.5))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn ranges_parse() {
+        assert_eq!(parse_range_f32("120..130"), Ok((120.0, 130.0)));
+        assert_eq!(parse_range_f32("-20..-10"), Ok((-20.0, -10.0)));
+        assert_eq!(parse_range_f32("128"), Ok((127.5, 128.5)));
+        assert!(parse_range_f32("130..120").is_err());
+        assert!(parse_range_f32("fast").is_err());
+    }
+}

@@ -1,0 +1,37 @@
+//! One module per subcommand; each is a thin call into `samplemind::…`.
+
+mod analyze;
+mod export;
+mod scan;
+mod search;
+mod stats;
+
+use samplemind::Library;
+
+use crate::cli::{Cli, Command};
+
+/// How a command that ran went.
+pub enum Outcome {
+    /// Everything worked.
+    Clean,
+    /// Some files failed (they were reported); the rest was done.
+    SomeFailed,
+}
+
+/// Errors that stop a command.
+pub type Error = Box<dyn std::error::Error>;
+
+/// Run the parsed command line.
+pub fn run(cli: Cli) -> Result<Outcome, Error> {
+    let open = || -> Result<Library, Error> {
+        let dir = samplemind::config::library_dir(cli.library.clone());
+        Ok(Library::open(&dir)?)
+    };
+    match cli.command {
+        Command::Scan(a) => scan::run(&open()?, a),
+        Command::Analyze(a) => analyze::run(a),
+        Command::Search(a) => search::run(&open()?, a),
+        Command::Export(a) => export::run(&open()?, a),
+        Command::Stats(a) => stats::run(&open()?, a),
+    }
+}

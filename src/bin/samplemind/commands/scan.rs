@@ -1,0 +1,139 @@
+//! `samplemind scan`.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use samplemind::library::{scan, PathStatus, ScanEvent, ScanOptions};
+use samplemind::Library;
+
+use super::{Error, Outcome};
+use crate::cli::ScanArgs;
+use crate::output;
+
+/// The demo folder, relative to the working directory or to the source tree.
+fn demo_dir() -> PathBuf {
+    let here = PathBuf::from("assets/demo");
+    if here.is_dir() {
+        here
+    } else {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo")
+    }
+}
+
+pub fn run(lib: &Library, args: ScanArgs) -> Result<Outcome, Error> {
+    let roots = if args.paths.is_empty() {
+        vec![demo_dir()]
+    } else {
+        args.paths.clone()
+    };
+    let mut opts = ScanOptions::default();
+    if let Some(t) = args.threads {
+        opts.threads = t.max(1);
+    }
+
+    // First Ctrl-C: finish the files in flight and keep everything done. Second: quit now.
+    let cancel = Arc::new(AtomicBool::new(false));
+    {
+        let cancel = Arc::clone(&cancel);
+        let _ = ctrlc::set_handler(move || {
+            if cancel.swap(true, Ordering::SeqCst) {
+                std::process::exit(130);
+            }
+            eprintln!(
+                "\nsamplemind: stopping after the files in flight (Ctrl-C again to quit now)"
+            );
+        });
+    }
+
+    let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{spinner} {msg} [{elapsed_precise}] {wide_bar} {pos}/{len} {per_sec} ETA {eta}",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    bar.set_message("indexing");
+    bar.enable_steady_tick(Duration::from_millis(120));
+    let mut on_event = |ev: &ScanEvent<'_>| match ev {
+        ScanEvent::Indexed {
+            files,
+            unchanged,
+            to_analyse,
+        } => {
+            bar.set_length(*to_analyse);
+            bar.set_message("analysing");
+            bar.println(format!(
+                "indexed {files} audio files: {unchanged} unchanged, {to_analyse} to analyse"
+            ));
+        }
+        ScanEvent::Analysed { .. } => bar.inc(1),
+    };
+    let report = scan(lib, &roots, &opts, &cancel, &mut on_event)?;
+    bar.finish_and_clear();
+
+    for f in &report.failures {
+        output::error(&f.message);
+    }
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        print_table(lib, &roots, args.table_rows);
+        println!(
+            "{} files: {} analysed, {} unchanged, {} reused (duplicates or moved), {} missing, {} failed — index {:.2} s, analysis {:.2} s{}",
+            report.files,
+            report.analysed,
+            report.unchanged,
+            report.reused,
+            report.missing,
+            report.failures.len(),
+            report.index_seconds,
+            report.analyse_seconds,
+            if report.cancelled { " (stopped early: run the scan again to finish)" } else { "" },
+        );
+    }
+    Ok(if report.failures.is_empty() && !report.cancelled {
+        Outcome::Clean
+    } else {
+        Outcome::SomeFailed
+    })
+}
+
+/// The analysed samples under the scanned roots, up to `limit` rows.
+fn print_table(lib: &Library, roots: &[PathBuf], limit: usize) {
+    if limit == 0 {
+        return;
+    }
+    let roots: Vec<PathBuf> = roots
+        .iter()
+        .filter_map(|r| std::fs::canonicalize(r).ok())
+        .collect();
+    let (entries, problems) = lib.entries();
+    for p in problems {
+        output::error(&p);
+    }
+    let under: Vec<_> = entries
+        .iter()
+        .filter(|e| {
+            e.entry.status == PathStatus::Analysed && roots.iter().any(|r| e.path.starts_with(r))
+        })
+        .filter_map(|e| {
+            e.sample
+                .as_ref()
+                .map(|s| (e.path.as_path(), output::corrected(s)))
+        })
+        .collect();
+    if under.is_empty() {
+        return;
+    }
+    let table = output::sample_table(under.iter().take(limit).map(|(p, a)| (*p, a)));
+    println!("{table}");
+    if under.len() > limit {
+        println!(
+            "… and {} more (samplemind search, or --table-rows N)",
+            under.len() - limit
+        );
+    }
+}

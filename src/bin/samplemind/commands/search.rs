@@ -1,0 +1,61 @@
+//! `samplemind search`.
+
+use samplemind::search::{search, Query};
+use samplemind::Library;
+
+use super::{Error, Outcome};
+use crate::cli::SearchArgs;
+use crate::output::{self, Row};
+
+pub fn run(lib: &Library, args: SearchArgs) -> Result<Outcome, Error> {
+    let q = Query {
+        text: (!args.text.is_empty()).then(|| args.text.join(" ")),
+        bpm: args.bpm,
+        key: args.key,
+        category: args.category,
+        is_loop: if args.is_loop {
+            Some(true)
+        } else if args.one_shot {
+            Some(false)
+        } else {
+            None
+        },
+        duration_s: args.duration.map(|(a, b)| (a as f64, b as f64)),
+        lufs: args.lufs,
+        limit: Some(args.limit),
+    };
+    let (hits, problems) = search(lib, &q)?;
+    for p in &problems {
+        output::error(p);
+    }
+    let corrected: Vec<_> = hits.iter().map(|h| output::corrected(&h.sample)).collect();
+    if args.json {
+        for (h, a) in hits.iter().zip(&corrected) {
+            println!(
+                "{}",
+                serde_json::to_string(&Row::stored(&h.path, &h.sample, a))?
+            );
+        }
+    } else if hits.is_empty() {
+        println!("no samples match");
+    } else {
+        println!(
+            "{}",
+            output::sample_table(
+                hits.iter()
+                    .zip(&corrected)
+                    .map(|(h, a)| (h.path.as_path(), a))
+            )
+        );
+        println!(
+            "{} result{}",
+            hits.len(),
+            if hits.len() == 1 { "" } else { "s" }
+        );
+    }
+    Ok(if problems.is_empty() {
+        Outcome::Clean
+    } else {
+        Outcome::SomeFailed
+    })
+}

@@ -1,0 +1,37 @@
+//! `samplemind`: the command-line face of SampleMind. Each subcommand parses its input, calls
+//! the core library and renders what comes back; no feature lives here.
+
+mod cli;
+mod commands;
+mod output;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+/// Exit status: everything worked.
+const EXIT_OK: u8 = 0;
+/// Exit status: the command ran, but some files failed.
+const EXIT_SOME_FAILED: u8 = 1;
+/// Exit status: the command could not run (bad arguments, unusable library).
+const EXIT_FATAL: u8 = 2;
+
+fn main() -> ExitCode {
+    let args = cli::Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("SAMPLEMIND_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .init();
+    match commands::run(args) {
+        Ok(commands::Outcome::Clean) => ExitCode::from(EXIT_OK),
+        Ok(commands::Outcome::SomeFailed) => ExitCode::from(EXIT_SOME_FAILED),
+        Err(e) => {
+            output::error(&e);
+            ExitCode::from(EXIT_FATAL)
+        }
+    }
+}

@@ -1,0 +1,151 @@
+//! Rendering: tables for people, JSON for machines, `samplemind:`-prefixed errors.
+
+use std::path::Path;
+
+use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, CellAlignment, Table};
+use samplemind::library::SampleRecord;
+use samplemind::Analysis;
+use serde::Serialize;
+
+/// Print an error to stderr the way every failure is reported: `samplemind: <what>`.
+pub fn error(e: &dyn std::fmt::Display) {
+    eprintln!("samplemind: {e}");
+}
+
+/// One sample as a JSON object: the path, the hash when stored, every analysed field.
+#[derive(Serialize)]
+pub struct Row<'a> {
+    /// The file.
+    pub path: &'a Path,
+    /// Content hash, for stored samples.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hash: Option<String>,
+    /// Analysis fields, flattened.
+    #[serde(flatten)]
+    pub analysis: &'a Analysis,
+    /// Tags of stored samples.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tags: Option<&'a [String]>,
+}
+
+impl<'a> Row<'a> {
+    /// A stored sample, with the user's corrections applied.
+    pub fn stored(path: &'a Path, s: &'a SampleRecord, corrected: &'a Analysis) -> Self {
+        Row {
+            path,
+            hash: Some(s.hash.to_hex()),
+            analysis: corrected,
+            tags: Some(&s.tags),
+        }
+    }
+}
+
+/// The analysis a reader should see: analysed values with the user's corrections on top.
+pub fn corrected(s: &SampleRecord) -> Analysis {
+    let mut a = s.analysis.clone();
+    a.bpm = s.bpm();
+    a.key = s.key().map(str::to_string);
+    a.category = s.category().map(str::to_string);
+    a
+}
+
+fn opt<T: std::fmt::Display>(v: Option<T>) -> String {
+    v.map(|x| x.to_string()).unwrap_or_else(|| "-".into())
+}
+
+/// A table of samples, one row each.
+pub fn sample_table<'a>(rows: impl IntoIterator<Item = (&'a Path, &'a Analysis)>) -> Table {
+    let mut t = Table::new();
+    t.load_preset(UTF8_FULL_CONDENSED);
+    t.set_header([
+        "Name", "Type", "Category", "BPM", "Key", "Root", "Length", "LUFS", "Peak dB", "Format",
+    ]);
+    for (path, a) in rows {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let num = |v: Option<f32>, prec: usize| {
+            Cell::new(opt(v.map(|x| format!("{x:.prec$}")))).set_alignment(CellAlignment::Right)
+        };
+        t.add_row(vec![
+            Cell::new(name),
+            Cell::new(if a.is_loop { "loop" } else { "one-shot" }),
+            Cell::new(opt(a.category.as_deref())),
+            num(a.bpm, 1),
+            Cell::new(opt(a.key.as_deref())),
+            Cell::new(opt(a.root_note.as_deref())),
+            Cell::new(format!("{:.2} s", a.duration_s)).set_alignment(CellAlignment::Right),
+            num(a.lufs, 1),
+            num(a.peak_db, 1),
+            Cell::new(format!(
+                "{} {}ch {}{}",
+                a.codec,
+                a.channels,
+                a.sample_rate,
+                a.bit_depth.map(|b| format!(" {b}-bit")).unwrap_or_default()
+            )),
+        ]);
+    }
+    t
+}
+
+/// CSV columns of `export --csv`, in order.
+pub const CSV_HEADER: &[&str] = &[
+    "path",
+    "hash",
+    "duration_s",
+    "sample_rate",
+    "channels",
+    "bit_depth",
+    "codec",
+    "lufs",
+    "loudness_method",
+    "peak_db",
+    "rms_db",
+    "bpm",
+    "key",
+    "root_note",
+    "category",
+    "is_loop",
+    "spectral_centroid_hz",
+    "spectral_rolloff_hz",
+    "spectral_flatness",
+    "zero_crossing_rate",
+    "onset_count",
+    "attack_ms",
+    "tags",
+];
+
+/// One CSV record in [`CSV_HEADER`] order.
+pub fn csv_record(path: &Path, s: &SampleRecord, a: &Analysis) -> Vec<String> {
+    let o = |v: Option<f32>| v.map(|x| x.to_string()).unwrap_or_default();
+    vec![
+        path.display().to_string(),
+        s.hash.to_hex(),
+        a.duration_s.to_string(),
+        a.sample_rate.to_string(),
+        a.channels.to_string(),
+        a.bit_depth.map(|b| b.to_string()).unwrap_or_default(),
+        a.codec.clone(),
+        o(a.lufs),
+        serde_json::to_value(a.loudness_method)
+            .ok()
+            .and_then(|v| v.as_str().map(String::from))
+            .unwrap_or_default(),
+        o(a.peak_db),
+        o(a.rms_db),
+        o(a.bpm),
+        a.key.clone().unwrap_or_default(),
+        a.root_note.clone().unwrap_or_default(),
+        a.category.clone().unwrap_or_default(),
+        (a.is_loop as u8).to_string(),
+        o(a.spectral_centroid_hz),
+        o(a.spectral_rolloff_hz),
+        o(a.spectral_flatness),
+        a.zero_crossing_rate.to_string(),
+        a.onset_count.to_string(),
+        o(a.attack_ms),
+        s.tags.join(";"),
+    ]
+}

@@ -1,0 +1,23 @@
+//! SampleMind core: decode, analyse, store and search audio samples.
+//!
+//! This crate is the one core behind every face of SampleMind (the `samplemind` CLI today,
+//! the desktop app and the local HTTP API later). It has no UI dependency: faces parse
+//! input, call functions here and render what comes back.
+//!
+//! - [`audio`]: decode any supported file to planar f32 frames (symphonia) and resample
+//!   (rubato).
+//! - [`analysis`]: measure a decoded file once — loudness, levels, spectrum, onsets,
+//!   loop-or-one-shot — into an [`analysis::Analysis`].
+//! - [`library`]: the sled store keyed by blake3 content hash, and the scanner that indexes
+//!   folders first and analyses after.
+//! - [`search`]: filters and words over stored samples.
+#![warn(missing_docs)]
+
+pub mod analysis;
+pub mod audio;
+pub mod config;
+pub mod library;
+pub mod search;
+
+pub use analysis::{analyse_file, Analysis};
+pub use library::{Library, SampleRecord};

@@ -1,0 +1,333 @@
+//! The sled store behind [`Library`].
+
+use std::path::{Path, PathBuf};
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use super::error::{LibraryError, Result};
+use super::record::{ContentHash, PathEntry, PathStatus, SampleRecord, SCHEMA_VERSION};
+
+const META_SCHEMA: &[u8] = b"schema_version";
+
+/// An open sample library. Cheap to clone: clones share the one sled database.
+#[derive(Clone)]
+pub struct Library {
+    dir: PathBuf,
+    db: sled::Db,
+    samples: sled::Tree,
+    paths: sled::Tree,
+    meta: sled::Tree,
+}
+
+/// One path of the library with its sample, as listed by [`Library::entries`].
+#[derive(Debug, Clone)]
+pub struct LibraryEntry {
+    /// The file.
+    pub path: PathBuf,
+    /// What the store knows of the path.
+    pub entry: PathEntry,
+    /// Its analysed content, when analysed.
+    pub sample: Option<SampleRecord>,
+}
+
+/// Counts for `samplemind stats`.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct LibraryStats {
+    /// Paths known.
+    pub paths: u64,
+    /// Paths analysed.
+    pub analysed: u64,
+    /// Paths waiting for analysis.
+    pub pending: u64,
+    /// Paths whose analysis failed.
+    pub failed: u64,
+    /// Paths not found on the last scan.
+    pub missing: u64,
+    /// Distinct contents analysed.
+    pub unique_samples: u64,
+    /// Total audio length of the distinct contents, seconds.
+    pub total_duration_s: f64,
+    /// Loops among the distinct contents.
+    pub loops: u64,
+    /// Size of the store on disk, bytes.
+    pub store_bytes: u64,
+    /// Records that could not be decoded (skipped).
+    pub corrupt_records: u64,
+}
+
+impl Library {
+    /// Open (or create) the library in `dir`, migrating an older schema.
+    ///
+    /// # Errors
+    /// [`LibraryError::Store`] when sled cannot open the directory (permissions, another
+    /// process holding it), [`LibraryError::NewerSchema`] when a newer SampleMind wrote it.
+    pub fn open(dir: &Path) -> Result<Self> {
+        let store_err = |source| LibraryError::Store {
+            path: dir.to_path_buf(),
+            source,
+        };
+        std::fs::create_dir_all(dir).map_err(|e| store_err(sled::Error::Io(e)))?;
+        let db = sled::Config::new()
+            .path(dir.join("store"))
+            // Bounded flush interval: a kill -9 loses at most this much finished work.
+            .flush_every_ms(Some(500))
+            .open()
+            .map_err(store_err)?;
+        let open_tree = |name: &str| db.open_tree(name).map_err(store_err);
+        let lib = Library {
+            dir: dir.to_path_buf(),
+            samples: open_tree("samples")?,
+            paths: open_tree("paths")?,
+            meta: open_tree("meta")?,
+            db,
+        };
+        lib.migrate()?;
+        Ok(lib)
+    }
+
+    /// The library directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    fn store_err(&self, source: sled::Error) -> LibraryError {
+        LibraryError::Store {
+            path: self.dir.clone(),
+            source,
+        }
+    }
+
+    /// Bring an older library up to [`SCHEMA_VERSION`]. Version 1 is the first; later
+    /// versions add steps here, each rewriting what changed, in one pass per step.
+    fn migrate(&self) -> Result<()> {
+        let found = self
+            .meta
+            .get(META_SCHEMA)
+            .map_err(|e| self.store_err(e))?
+            .and_then(|v| v.as_ref().try_into().ok().map(u32::from_be_bytes));
+        match found {
+            Some(v) if v > SCHEMA_VERSION => Err(LibraryError::NewerSchema {
+                path: self.dir.clone(),
+                found: v,
+                supported: SCHEMA_VERSION,
+            }),
+            Some(v) if v == SCHEMA_VERSION => Ok(()),
+            _ => {
+                // None (new library) or older: no earlier layout exists yet, so there is
+                // nothing to rewrite; record the version.
+                self.meta
+                    .insert(META_SCHEMA, &SCHEMA_VERSION.to_be_bytes())
+                    .map_err(|e| self.store_err(e))?;
+                Ok(())
+            }
+        }
+    }
+
+    /// The schema version on disk.
+    pub fn schema_version(&self) -> Result<u32> {
+        Ok(self
+            .meta
+            .get(META_SCHEMA)
+            .map_err(|e| self.store_err(e))?
+            .and_then(|v| v.as_ref().try_into().ok().map(u32::from_be_bytes))
+            .unwrap_or(0))
+    }
+
+    /// The sample stored under `hash`.
+    ///
+    /// # Errors
+    /// [`LibraryError::Corrupt`] when the record does not decode; store errors.
+    pub fn sample(&self, hash: &ContentHash) -> Result<Option<SampleRecord>> {
+        match self.samples.get(hash.0).map_err(|e| self.store_err(e))? {
+            None => Ok(None),
+            Some(bytes) => decode("samples", &hash.short(), &bytes).map(Some),
+        }
+    }
+
+    /// Whether a sample is stored under `hash`.
+    pub fn has_sample(&self, hash: &ContentHash) -> Result<bool> {
+        self.samples
+            .contains_key(hash.0)
+            .map_err(|e| self.store_err(e))
+    }
+
+    /// Store a sample record, keeping corrections and tags of an existing one.
+    pub fn put_sample(&self, rec: &SampleRecord) -> Result<()> {
+        let mut rec = rec.clone();
+        if let Ok(Some(old)) = self.sample(&rec.hash) {
+            if rec.corrections == Default::default() {
+                rec.corrections = old.corrections;
+            }
+            if rec.tags.is_empty() {
+                rec.tags = old.tags;
+            }
+        }
+        let bytes = encode(&rec)?;
+        self.samples
+            .insert(rec.hash.0, bytes)
+            .map_err(|e| self.store_err(e))?;
+        Ok(())
+    }
+
+    /// What the store knows about `path`.
+    pub fn path_entry(&self, path: &Path) -> Result<Option<PathEntry>> {
+        let key = path_key(path);
+        match self.paths.get(&key).map_err(|e| self.store_err(e))? {
+            None => Ok(None),
+            Some(bytes) => decode("paths", &path.display().to_string(), &bytes).map(Some),
+        }
+    }
+
+    /// Record what we know about `path`.
+    pub fn put_path(&self, path: &Path, entry: &PathEntry) -> Result<()> {
+        let bytes = encode(entry)?;
+        self.paths
+            .insert(path_key(path), bytes)
+            .map_err(|e| self.store_err(e))?;
+        Ok(())
+    }
+
+    /// Every path stored under `root` (a directory prefix), decoded; corrupt entries come
+    /// back as errors in place so the caller can report and skip them.
+    pub fn paths_under(&self, root: &Path) -> Vec<Result<(PathBuf, PathEntry)>> {
+        let mut prefix = path_key(root);
+        if !prefix.ends_with(std::path::MAIN_SEPARATOR_STR.as_bytes()) {
+            prefix.extend_from_slice(std::path::MAIN_SEPARATOR_STR.as_bytes());
+        }
+        self.paths
+            .scan_prefix(&prefix)
+            .map(|kv| self.decode_path_kv(kv))
+            .collect()
+    }
+
+    /// Every stored path, in path order.
+    pub fn all_paths(&self) -> impl Iterator<Item = Result<(PathBuf, PathEntry)>> + '_ {
+        self.paths.iter().map(|kv| self.decode_path_kv(kv))
+    }
+
+    fn decode_path_kv(
+        &self,
+        kv: sled::Result<(sled::IVec, sled::IVec)>,
+    ) -> Result<(PathBuf, PathEntry)> {
+        let (k, v) = kv.map_err(|e| self.store_err(e))?;
+        let path = key_path(&k);
+        let entry = decode("paths", &path.display().to_string(), &v)?;
+        Ok((path, entry))
+    }
+
+    /// Every analysed, present path with its sample. Corrupt records are returned apart, to
+    /// report; they never stop the listing.
+    pub fn entries(&self) -> (Vec<LibraryEntry>, Vec<LibraryError>) {
+        let mut out = Vec::new();
+        let mut problems = Vec::new();
+        for item in self.all_paths() {
+            match item {
+                Ok((path, entry)) => {
+                    if entry.status != PathStatus::Analysed {
+                        continue;
+                    }
+                    match self.sample(&entry.hash) {
+                        Ok(sample) => out.push(LibraryEntry {
+                            path,
+                            entry,
+                            sample,
+                        }),
+                        Err(e) => problems.push(e),
+                    }
+                }
+                Err(e) => problems.push(e),
+            }
+        }
+        (out, problems)
+    }
+
+    /// Counts over the whole library.
+    pub fn stats(&self) -> LibraryStats {
+        let mut s = LibraryStats::default();
+        for item in self.all_paths() {
+            match item {
+                Ok((_, e)) => {
+                    s.paths += 1;
+                    match e.status {
+                        PathStatus::Analysed => s.analysed += 1,
+                        PathStatus::Pending => s.pending += 1,
+                        PathStatus::Failed { .. } => s.failed += 1,
+                        PathStatus::Missing => s.missing += 1,
+                    }
+                }
+                Err(_) => s.corrupt_records += 1,
+            }
+        }
+        for kv in self.samples.iter() {
+            let Ok((k, v)) = kv else {
+                s.corrupt_records += 1;
+                continue;
+            };
+            match decode::<SampleRecord>("samples", &hex_short(&k), &v) {
+                Ok(rec) => {
+                    s.unique_samples += 1;
+                    s.total_duration_s += rec.analysis.duration_s;
+                    s.loops += rec.analysis.is_loop as u64;
+                }
+                Err(_) => s.corrupt_records += 1,
+            }
+        }
+        s.store_bytes = self.db.size_on_disk().unwrap_or(0);
+        s
+    }
+
+    /// Write everything to disk now.
+    pub fn flush(&self) -> Result<()> {
+        self.db.flush().map(|_| ()).map_err(|e| self.store_err(e))
+    }
+
+    /// Raw access for tests of corruption handling: overwrite a sample's bytes.
+    #[doc(hidden)]
+    pub fn put_raw_sample(&self, hash: &ContentHash, bytes: &[u8]) -> Result<()> {
+        self.samples
+            .insert(hash.0, bytes)
+            .map(|_| ())
+            .map_err(|e| self.store_err(e))
+    }
+}
+
+fn encode<T: Serialize>(v: &T) -> Result<Vec<u8>> {
+    rmp_serde::to_vec_named(v).map_err(|e| LibraryError::Encode(e.to_string()))
+}
+
+fn decode<T: DeserializeOwned>(tree: &'static str, key: &str, bytes: &[u8]) -> Result<T> {
+    rmp_serde::from_slice(bytes).map_err(|e| LibraryError::Corrupt {
+        tree,
+        key: key.to_string(),
+        reason: e.to_string(),
+    })
+}
+
+fn hex_short(k: &[u8]) -> String {
+    k.iter().take(6).map(|b| format!("{b:02x}")).collect()
+}
+
+/// Paths are keyed by their raw bytes where the platform has them, so sled's order is path
+/// order and a folder is a key prefix.
+#[cfg(unix)]
+fn path_key(p: &Path) -> Vec<u8> {
+    use std::os::unix::ffi::OsStrExt;
+    p.as_os_str().as_bytes().to_vec()
+}
+
+#[cfg(unix)]
+fn key_path(k: &[u8]) -> PathBuf {
+    use std::os::unix::ffi::OsStrExt;
+    PathBuf::from(std::ffi::OsStr::from_bytes(k))
+}
+
+#[cfg(not(unix))]
+fn path_key(p: &Path) -> Vec<u8> {
+    p.to_string_lossy().as_bytes().to_vec()
+}
+
+#[cfg(not(unix))]
+fn key_path(k: &[u8]) -> PathBuf {
+    PathBuf::from(String::from_utf8_lossy(k).into_owned())
+}

@@ -1,0 +1,110 @@
+//! Musical key names: one canonical spelling (`"A minor"`, `"Eb major"`, tonics
+//! `C C# D Eb E F F# G Ab A Bb B`) from the many a producer types.
+
+/// Canonical tonic spelling by pitch class, C = 0.
+pub const TONICS: [&str; 12] = [
+    "C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B",
+];
+
+/// Pitch class (C = 0) of a note name such as `C`, `c#`, `Db`, `E♭`.
+pub fn pitch_class(note: &str) -> Option<u8> {
+    let mut chars = note.chars();
+    let base = match chars.next()?.to_ascii_uppercase() {
+        'C' => 0i8,
+        'D' => 2,
+        'E' => 4,
+        'F' => 5,
+        'G' => 7,
+        'A' => 9,
+        'B' => 11,
+        _ => return None,
+    };
+    let mut pc = base;
+    for c in chars {
+        match c {
+            '#' | '♯' => pc += 1,
+            'b' | '♭' => pc -= 1,
+            _ => return None,
+        }
+    }
+    Some(pc.rem_euclid(12) as u8)
+}
+
+/// Canonical `"<tonic> <major|minor>"` for `Am`, `A min`, `a minor`, `Bbm`, `C` (major),
+/// `F#maj`, or Camelot `8A` / `8B`; `None` if it is not a key.
+pub fn normalise(s: &str) -> Option<String> {
+    let t = s.trim();
+    if let Some(k) = camelot(t) {
+        return Some(k);
+    }
+    let lower = t.to_lowercase();
+    let (note_part, minor) =
+        if let Some(n) = strip_any(&lower, &[" minor", "minor", " min", "min", "m"]) {
+            (n, true)
+        } else if let Some(n) = strip_any(&lower, &[" major", "major", " maj", "maj"]) {
+            (n, false)
+        } else {
+            (lower.as_str(), false)
+        };
+    // Keep the original case of the accidental: "Bb" must not read as "B" + "b" lost.
+    let note = &t[..note_part.trim().len()];
+    let pc = pitch_class(note.trim())?;
+    Some(format!(
+        "{} {}",
+        TONICS[pc as usize],
+        if minor { "minor" } else { "major" }
+    ))
+}
+
+fn strip_any<'a>(s: &'a str, suffixes: &[&str]) -> Option<&'a str> {
+    suffixes
+        .iter()
+        .find_map(|suf| s.strip_suffix(suf))
+        .filter(|n| !n.trim().is_empty())
+}
+
+/// Camelot wheel: 8A = A minor, 8B = C major; each step is a fifth.
+fn camelot(s: &str) -> Option<String> {
+    let (num, letter) = s.split_at(s.len().checked_sub(1)?);
+    let n: i32 = num.parse().ok().filter(|n| (1..=12).contains(n))?;
+    let minor = match letter {
+        "A" | "a" => true,
+        "B" | "b" => false,
+        _ => return None,
+    };
+    // 8B = C (pc 0); each number up is a fifth (+7 semitones). 8A is its relative minor.
+    let major_pc = ((n - 8) * 7).rem_euclid(12);
+    let pc = if minor { (major_pc + 9) % 12 } else { major_pc };
+    Some(format!(
+        "{} {}",
+        TONICS[pc as usize],
+        if minor { "minor" } else { "major" }
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::normalise;
+
+    #[test]
+    fn spellings_fold_to_one_name() {
+        for (input, want) in [
+            ("A minor", "A minor"),
+            ("Am", "A minor"),
+            ("a min", "A minor"),
+            ("Bbm", "Bb minor"),
+            ("A#m", "Bb minor"),
+            ("C", "C major"),
+            ("Db major", "C# major"),
+            ("F#maj", "F# major"),
+            ("8A", "A minor"),
+            ("8B", "C major"),
+            ("9B", "G major"),
+        ] {
+            assert_eq!(normalise(input).as_deref(), Some(want), "{input}");
+        }
+        assert_eq!(normalise("H minor"), None);
+        assert_eq!(normalise(""), None);
+        assert_eq!(normalise("13A"), None);
+    }
+}
