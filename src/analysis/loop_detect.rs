@@ -36,7 +36,15 @@ pub fn is_loop(e: &LoopEvidence<'_>) -> bool {
     let mut sorted: Vec<f64> = e.frame_db.iter().map(energy).collect();
     sorted.sort_by(|a, b| b.total_cmp(a));
     let body = sorted[..tail_n].iter().sum::<f64>() / tail_n as f64;
-    body > 0.0 && tail / body > 10f64.powf(-30.0 / 10.0)
+    let sounding_to_the_end = body > 0.0 && tail / body > 10f64.powf(-30.0 / 10.0);
+    // A sparse loop (a click, a hit every beat) ends in near-silence, but its last hit is
+    // no further from the end than hits are from each other: the next bar would start there.
+    let mut iois: Vec<f64> = e.onset_times.windows(2).map(|w| w[1] - w[0]).collect();
+    iois.sort_by(f64::total_cmp);
+    let median_ioi = iois[(iois.len() - 1) / 2]; // lower median: the typical spacing
+    let end_gap = e.duration_s - e.onset_times.last().copied().unwrap_or(0.0);
+    let rhythmic_to_the_end = end_gap <= 1.5 * median_ioi;
+    sounding_to_the_end || rhythmic_to_the_end
 }
 
 #[cfg(test)]

@@ -148,9 +148,9 @@ mod tests {
         let long = sine(amp, 1000.0, 48_000, 5.0);
         let short = sine(amp, 1000.0, 48_000, 0.2);
         let mut a = LoudnessMeter::new(1, 48_000);
-        a.add(&[long.clone()], long.len());
+        a.add(std::slice::from_ref(&long), long.len());
         let mut b = LoudnessMeter::new(1, 48_000);
-        b.add(&[short.clone()], short.len());
+        b.add(std::slice::from_ref(&short), short.len());
         let (la, lb) = (a.finish(), b.finish());
         assert_eq!(lb.method, LoudnessMethod::ShortSound);
         // The K-filter's start-up costs the 200 ms sound a little; within 0.5 LU.
@@ -164,7 +164,7 @@ mod tests {
     fn silence_has_no_loudness() {
         let z = vec![0.0f32; 48_000];
         let mut m = LoudnessMeter::new(1, 48_000);
-        m.add(&[z.clone()], z.len());
+        m.add(std::slice::from_ref(&z), z.len());
         assert_eq!(
             m.finish(),
             Loudness {

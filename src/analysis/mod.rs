@@ -162,7 +162,7 @@ pub fn analyse_file(path: &Path, opts: &AnalysisOptions) -> Result<Analysis, Ana
 /// length (the buffer may be a capped prefix). Level fields are left for the caller.
 pub fn analyse_mono(mono: &[f32], rate: u32, duration_s: f64) -> Analysis {
     let spec = spectral::analyse(mono, rate);
-    let onsets = onsets::detect(&spec.flux, spec.hop_seconds, &spec.frame_db);
+    let onsets = onsets::detect(mono, rate, &spec);
     let attack_ms = onsets::attack_ms(mono, rate);
     let is_loop = loop_detect::is_loop(&loop_detect::LoopEvidence {
         duration_s,

@@ -9,8 +9,57 @@ const DELTA: f32 = 0.06;
 /// Onsets in frames quieter than this (dBFS) are noise-floor wiggles, not hits.
 const ONSET_FLOOR_DB: f32 = -55.0;
 
-/// Onset times in seconds from the flux curve of [`super::spectral::analyse`].
-pub fn detect(flux: &[f32], hop_s: f64, frame_db: &[f32]) -> Vec<f64> {
+/// Onset times in seconds: peaks of the flux curve of [`super::spectral::analyse`], each
+/// placed on the steepest energy rise of `x` inside its frame.
+///
+/// Spectral flux on log magnitudes peaks as soon as a hit enters the analysis window (the
+/// window's edge grows fastest in relative terms), up to a frame early; the time-domain
+/// refinement puts the onset where the hit actually starts.
+pub fn detect(x: &[f32], rate: u32, spec: &super::spectral::Spectral) -> Vec<f64> {
+    let hop = super::spectral::HOP;
+    peak_frames(&spec.flux, spec.hop_seconds, &spec.frame_db)
+        .into_iter()
+        .map(|n| {
+            let half = super::spectral::FRAME / 2;
+            refine(x, (n * hop).saturating_sub(half), n * hop + half) as f64 / rate as f64
+        })
+        .collect()
+}
+
+/// Block for the time-domain refinement: 64 samples (2.9 ms at 22.05 kHz).
+const REFINE_BLOCK: usize = 64;
+
+/// The sample index in `x[start..end]` where block energy rises most (in dB).
+fn refine(x: &[f32], start: usize, end: usize) -> usize {
+    let end = end.min(x.len());
+    if start >= end {
+        return start.min(x.len());
+    }
+    let energy = |from: usize| -> f32 {
+        let to = (from + REFINE_BLOCK).min(x.len());
+        10.0 * (x[from..to].iter().map(|v| v * v).sum::<f32>() / REFINE_BLOCK as f32 + 1e-10)
+            .log10()
+    };
+    let mut best = (start, f32::MIN);
+    let mut prev = if start >= REFINE_BLOCK {
+        energy(start - REFINE_BLOCK)
+    } else {
+        -100.0
+    };
+    let mut pos = start;
+    while pos < end {
+        let e = energy(pos);
+        if e - prev > best.1 {
+            best = (pos, e - prev);
+        }
+        prev = e;
+        pos += REFINE_BLOCK;
+    }
+    best.0
+}
+
+/// Frame indices of flux peaks above an adaptive threshold.
+fn peak_frames(flux: &[f32], hop_s: f64, frame_db: &[f32]) -> Vec<usize> {
     let max = flux.iter().copied().fold(0.0f32, f32::max);
     if max <= 0.0 {
         return Vec::new();
@@ -52,7 +101,7 @@ pub fn detect(flux: &[f32], hop_s: f64, frame_db: &[f32]) -> Vec<f64> {
             }
         }
         last = Some(n);
-        out.push(n as f64 * hop_s);
+        out.push(n);
     }
     out
 }
@@ -114,18 +163,21 @@ mod tests {
     fn click_train_at_120_bpm_has_one_onset_per_beat() {
         let x = click_train(22_050, 4.0, 0.5);
         let s = spectral::analyse(&x, 22_050);
-        let on = detect(&s.flux, s.hop_seconds, &s.frame_db);
+        let on = detect(&x, 22_050, &s);
         assert_eq!(on.len(), 8, "{on:?}");
         for (i, t) in on.iter().enumerate() {
-            assert!((t - i as f64 * 0.5).abs() < 0.03, "onset {i} at {t}");
+            assert!((t - i as f64 * 0.5).abs() < 0.005, "onset {i} at {t}");
         }
     }
 
     #[test]
     fn steady_tone_has_a_single_onset() {
-        let x: Vec<f32> = (0..44_100).map(|i| 0.5 * (i as f32 * 0.1).sin()).collect();
+        let x: Vec<f32> = (0..44_100)
+            .map(|i| (0.5 * (i as f64 * 0.1).sin()) as f32)
+            .collect();
         let s = spectral::analyse(&x, 22_050);
-        assert_eq!(detect(&s.flux, s.hop_seconds, &s.frame_db).len(), 1);
+        let on = detect(&x, 22_050, &s);
+        assert_eq!(on, vec![0.0]);
     }
 
     #[test]

@@ -55,29 +55,35 @@ pub fn analyse(x: &[f32], rate: u32) -> Spectral {
     let mut log_mag = vec![0.0f32; bins];
     let mut power = vec![0.0f32; bins];
 
-    let n_frames = if x.len() <= FRAME {
+    // Frames are centred (frame n is centred on sample n·HOP, the signal is led by half a
+    // frame of silence) so a hit at t = 0 is not hidden under the window's edge. Whole
+    // frames only at the end: a zero-padded last frame would read the cut as a hit.
+    let half = FRAME / 2;
+    let padded = x.len() + half;
+    let n_frames = if padded <= FRAME {
         1
     } else {
-        1 + (x.len() - FRAME).div_ceil(HOP)
+        1 + (padded - FRAME) / HOP
     };
     let mut flux = Vec::with_capacity(n_frames);
     let mut frame_db = Vec::with_capacity(n_frames);
     let (mut w_sum, mut c_sum, mut r_sum, mut f_sum) = (0.0f64, 0.0f64, 0.0f64, 0.0f64);
 
     for f in 0..n_frames {
-        let start = f * HOP;
-        let end = (start + FRAME).min(x.len());
+        // Position of the frame's first sample in `x`, before the lead-in is accounted for.
+        let lead = half.saturating_sub(f * HOP);
+        let start = (f * HOP).saturating_sub(half);
+        let end = (start + FRAME - lead).min(x.len());
         let frame = &x[start.min(x.len())..end];
         let ms = frame.iter().map(|v| v * v).sum::<f32>() / FRAME as f32;
         let db = if ms > 0.0 { 10.0 * ms.log10() } else { -120.0 };
         frame_db.push(db);
+        let samples = std::iter::repeat_n(&0.0f32, lead)
+            .chain(frame)
+            .chain(std::iter::repeat(&0.0));
         input
             .iter_mut()
-            .zip(
-                window
-                    .iter()
-                    .zip(frame.iter().chain(std::iter::repeat(&0.0))),
-            )
+            .zip(window.iter().zip(samples))
             .for_each(|(o, (w, v))| *o = w * v);
         if fft
             .process_with_scratch(&mut input, &mut spectrum, &mut scratch)

@@ -106,7 +106,15 @@ pub fn decode_file(path: &Path, sink: &mut dyn FrameSink) -> Result<DecodeSummar
         })?
         .clone();
     let track_id = track.id;
-    let frames_hint = track.num_frames;
+    let mut frames_hint = track.num_frames;
+    // MP4 priming and padding, when symphonia has not signalled a delay itself.
+    let edit = if track.delay.is_none() {
+        super::gapless::mp4_edit_list(path)
+    } else {
+        None
+    };
+    let mut skip_left = 0u64;
+    let mut keep_left: Option<u64> = None;
     let codec = codec_name(params.codec);
 
     let mut decoder = symphonia::default::get_codecs()
@@ -185,6 +193,12 @@ pub fn decode_file(path: &Path, sink: &mut dyn FrameSink) -> Result<DecodeSummar
                 codec: codec.clone(),
                 frames_hint,
             };
+            if let Some(e) = edit {
+                let (skip, keep) = e.frames(i.sample_rate);
+                skip_left = skip;
+                keep_left = Some(keep);
+                frames_hint = Some(keep);
+            }
             sink.begin(&i);
             info = Some(i);
         }
@@ -192,8 +206,26 @@ pub fn decode_file(path: &Path, sink: &mut dyn FrameSink) -> Result<DecodeSummar
             continue;
         }
         buf.copy_to_vecs_planar::<f32>(&mut planes);
-        total += frames as u64;
-        if sink.frames(&planes, frames).is_break() {
+        let offset = skip_left.min(frames as u64) as usize;
+        skip_left -= offset as u64;
+        let mut n = frames - offset;
+        if let Some(k) = keep_left.as_mut() {
+            n = n.min(*k as usize);
+            *k -= n as u64;
+        }
+        if n == 0 {
+            if keep_left == Some(0) {
+                break;
+            }
+            continue;
+        }
+        if offset > 0 {
+            for p in planes.iter_mut() {
+                p.drain(..offset);
+            }
+        }
+        total += n as u64;
+        if sink.frames(&planes, n).is_break() {
             stopped_early = true;
             break;
         }
@@ -350,7 +382,7 @@ fn wave_tag_name(tag: u16) -> String {
         0x0055 => "mp3 in RIFF WAVE",
         0x00FF | 0x1610 | 0x4143 => "aac in RIFF WAVE",
         0x0031 => "gsm 6.10",
-        0x0160 | 0x0161 | 0x0162 => "windows media audio",
+        0x0160..=0x0162 => "windows media audio",
         _ => "unknown wave format",
     };
     format!("{name} (format tag {tag:#06x})")

@@ -5,6 +5,7 @@
 
 pub mod decode;
 pub mod error;
+pub mod gapless;
 pub mod resample;
 
 pub use decode::{decode_file, decode_mono, FrameSink, StreamInfo};

@@ -40,7 +40,10 @@ mod tests {
         // Same RMS (0.707) away from the edges.
         let mid = &y[2000..20000];
         let rms = (mid.iter().map(|v| v * v).sum::<f32>() / mid.len() as f32).sqrt();
-        assert!((rms - 0.7071).abs() < 0.01, "rms {rms}");
+        assert!(
+            (rms - std::f32::consts::FRAC_1_SQRT_2).abs() < 0.01,
+            "rms {rms}"
+        );
     }
 
     #[test]

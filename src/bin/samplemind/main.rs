@@ -21,7 +21,9 @@ fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("SAMPLEMIND_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+                // Only our own warnings by default: decoders log recoverable oddities (junk
+                // bytes, probe retries) that the per-file error already sums up.
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("samplemind=warn")),
         )
         .with_writer(std::io::stderr)
         .with_target(false)

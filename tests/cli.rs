@@ -1,0 +1,186 @@
+//! The `samplemind` command line: output formats, filters and exit codes.
+
+use crate::scan::make_folder;
+use crate::util::*;
+
+fn stdout(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+#[test]
+fn analyze_json_prints_the_fields_score_py_reads_and_writes_nothing() {
+    let home = tempfile::tempdir().unwrap();
+    let dir = home.path().join("in");
+    make_folder(&dir);
+    let out = cli(home.path())
+        .args(["analyze", "--json"])
+        .arg(dir.join("a_440.wav"))
+        .arg(dir.join("sub"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines: Vec<serde_json::Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 3);
+    for field in [
+        "path",
+        "duration_s",
+        "sample_rate",
+        "channels",
+        "lufs",
+        "peak_db",
+        "bpm",
+        "key",
+        "root_note",
+        "category",
+        "is_loop",
+    ] {
+        assert!(
+            lines[0].get(field).is_some(),
+            "missing {field}: {}",
+            lines[0]
+        );
+    }
+    assert!((lines[0]["duration_s"].as_f64().unwrap() - 0.5).abs() < 1e-9);
+    assert_eq!(lines[0]["is_loop"], false);
+    assert!(
+        !home.path().join("library").exists(),
+        "analyze must not create a library"
+    );
+}
+
+#[test]
+fn analyze_names_a_bad_file_and_exits_1_after_doing_the_rest() {
+    let home = tempfile::tempdir().unwrap();
+    let dir = home.path().join("in");
+    make_folder(&dir);
+    let bad = dir.join("bad.wav");
+    std::fs::write(&bad, "plain text").unwrap();
+    let out = cli(home.path())
+        .args(["analyze", "--json"])
+        .arg(&bad)
+        .arg(dir.join("a_440.wav"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.starts_with("samplemind: ") && err.contains("bad.wav") && err.contains("unsupported"),
+        "{err}"
+    );
+    assert_eq!(stdout(&out).lines().count(), 1);
+}
+
+#[test]
+fn scan_search_export_and_stats_work_together() {
+    let home = tempfile::tempdir().unwrap();
+    let dir = home.path().join("in");
+    make_folder(&dir);
+    let scan = cli(home.path()).arg("scan").arg(&dir).output().unwrap();
+    assert!(
+        scan.status.success(),
+        "{}",
+        String::from_utf8_lossy(&scan.stderr)
+    );
+    let table = stdout(&scan);
+    assert!(
+        table.contains("a_440.wav") && table.contains("4 files: 3 analysed"),
+        "{table}"
+    );
+
+    let hits = cli(home.path())
+        .args(["search", "880", "--json"])
+        .output()
+        .unwrap();
+    let hits: Vec<serde_json::Value> = stdout(&hits)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(hits.len(), 1);
+    assert!(hits[0]["path"].as_str().unwrap().ends_with("b_880.wav"));
+
+    // Folder words match too, and filters combine with them.
+    let sub = cli(home.path())
+        .args(["search", "sub", "--json", "--duration", "0.6..1"])
+        .output()
+        .unwrap();
+    let sub: Vec<&str> = stdout(&sub).lines().map(|_| "").collect();
+    assert_eq!(
+        sub.len(),
+        1,
+        "only c_220 (0.7 s) is under sub/ and in range"
+    );
+
+    let none = cli(home.path())
+        .args(["search", "--loop"])
+        .output()
+        .unwrap();
+    assert!(stdout(&none).contains("no samples match"));
+
+    let bad_key = cli(home.path())
+        .args(["search", "--key", "H minor"])
+        .output()
+        .unwrap();
+    assert_eq!(bad_key.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad_key.stderr).contains("not a key"));
+
+    let csv = cli(home.path()).args(["export", "--csv"]).output().unwrap();
+    let csv = stdout(&csv);
+    assert!(csv.starts_with("path,hash,duration_s,"));
+    assert_eq!(csv.lines().count(), 5);
+
+    let json = cli(home.path())
+        .args(["export", "--json"])
+        .output()
+        .unwrap();
+    let arr: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(arr.as_array().unwrap().len(), 4);
+
+    let stats = cli(home.path()).args(["stats", "--json"]).output().unwrap();
+    let s: serde_json::Value = serde_json::from_slice(&stats.stdout).unwrap();
+    assert_eq!(
+        (s["paths"].as_u64(), s["unique_samples"].as_u64()),
+        (Some(4), Some(3))
+    );
+}
+
+#[test]
+fn scan_exits_1_and_lists_failures_when_a_file_fails() {
+    let home = tempfile::tempdir().unwrap();
+    let dir = home.path().join("in");
+    make_folder(&dir);
+    std::fs::write(dir.join("broken.flac"), "not flac").unwrap();
+    let out = cli(home.path()).arg("scan").arg(&dir).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.lines()
+            .any(|l| l.starts_with("samplemind: ") && l.contains("broken.flac")),
+        "{err}"
+    );
+    assert!(stdout(&out).contains("1 failed"));
+}
+
+#[test]
+fn library_flag_overrides_home() {
+    let home = tempfile::tempdir().unwrap();
+    let dir = home.path().join("in");
+    make_folder(&dir);
+    let lib = home.path().join("elsewhere");
+    let out = cli(home.path())
+        .arg("--library")
+        .arg(&lib)
+        .arg("scan")
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(lib.join("store").exists());
+    assert!(!home.path().join("library").exists());
+}

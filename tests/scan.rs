@@ -1,0 +1,146 @@
+//! Scanning: index, dedupe, incremental rescan, moved, changed and deleted files.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+
+use samplemind::library::{scan, PathStatus, ScanEvent, ScanOptions, ScanReport};
+use samplemind::Library;
+
+use crate::util::*;
+
+pub fn run_scan(lib: &Library, roots: &[PathBuf]) -> ScanReport {
+    let stop = AtomicBool::new(false);
+    let mut indexed_before_analysis = None;
+    let mut on_event = |ev: &ScanEvent<'_>| {
+        if let ScanEvent::Indexed { files, .. } = ev {
+            indexed_before_analysis.get_or_insert(*files);
+        }
+    };
+    let r = scan(lib, roots, &ScanOptions::default(), &stop, &mut on_event).unwrap();
+    assert_eq!(
+        indexed_before_analysis,
+        Some(r.files),
+        "the index event comes first"
+    );
+    r
+}
+
+/// Three distinct sounds plus one exact duplicate in a subfolder.
+pub fn make_folder(dir: &Path) {
+    std::fs::create_dir_all(dir.join("sub")).unwrap();
+    write_mono(
+        &dir.join("a_440.wav"),
+        &sine(440.0, 0.5, 22_050, 0.5),
+        22_050,
+    );
+    write_mono(
+        &dir.join("b_880.wav"),
+        &sine(880.0, 0.5, 22_050, 0.5),
+        22_050,
+    );
+    write_mono(
+        &dir.join("sub/c_220.wav"),
+        &sine(220.0, 0.5, 22_050, 0.7),
+        22_050,
+    );
+    std::fs::copy(dir.join("a_440.wav"), dir.join("sub/a_copy.wav")).unwrap();
+    std::fs::write(dir.join("notes.txt"), "not audio, ignored by the walk").unwrap();
+}
+
+fn status(lib: &Library, p: &Path) -> PathStatus {
+    lib.path_entry(&std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf()))
+        .unwrap()
+        .unwrap()
+        .status
+}
+
+#[test]
+fn duplicates_are_analysed_once_and_rescan_skips_unchanged() {
+    let t = TempLib::new();
+    let root = t.dir.path().join("samples");
+    make_folder(&root);
+    let r1 = run_scan(&t.lib, std::slice::from_ref(&root));
+    assert_eq!((r1.files, r1.analysed, r1.reused), (4, 3, 1), "{r1:?}");
+    assert!(r1.failures.is_empty());
+    assert_eq!(t.lib.stats().unique_samples, 3);
+    assert_eq!(t.lib.stats().analysed, 4);
+
+    let r2 = run_scan(&t.lib, std::slice::from_ref(&root));
+    assert_eq!(
+        (r2.files, r2.unchanged, r2.hashed, r2.analysed),
+        (4, 4, 0, 0),
+        "{r2:?}"
+    );
+}
+
+#[test]
+fn moved_file_keeps_its_analysis_and_old_path_goes_missing() {
+    let t = TempLib::new();
+    let root = t.dir.path().join("samples");
+    make_folder(&root);
+    run_scan(&t.lib, std::slice::from_ref(&root));
+    let before = t.lib.stats();
+    let old = std::fs::canonicalize(root.join("b_880.wav")).unwrap();
+    std::fs::rename(&old, root.join("sub/b_moved.wav")).unwrap();
+    let r = run_scan(&t.lib, std::slice::from_ref(&root));
+    assert_eq!((r.analysed, r.reused, r.missing), (0, 1, 1), "{r:?}");
+    assert_eq!(
+        t.lib.path_entry(&old).unwrap().unwrap().status,
+        PathStatus::Missing
+    );
+    assert_eq!(
+        status(&t.lib, &root.join("sub/b_moved.wav")),
+        PathStatus::Analysed
+    );
+    assert_eq!(t.lib.stats().unique_samples, before.unique_samples);
+
+    // It comes back: present again, still no decode.
+    std::fs::rename(root.join("sub/b_moved.wav"), &old).unwrap();
+    let r = run_scan(&t.lib, std::slice::from_ref(&root));
+    assert_eq!(r.analysed, 0, "{r:?}");
+    assert_eq!(
+        t.lib.path_entry(&old).unwrap().unwrap().status,
+        PathStatus::Analysed
+    );
+}
+
+#[test]
+fn changed_file_is_analysed_again() {
+    let t = TempLib::new();
+    let root = t.dir.path().join("samples");
+    make_folder(&root);
+    run_scan(&t.lib, std::slice::from_ref(&root));
+    write_mono(
+        &root.join("a_440.wav"),
+        &sine(440.0, 0.5, 22_050, 2.0),
+        22_050,
+    );
+    let r = run_scan(&t.lib, std::slice::from_ref(&root));
+    assert_eq!((r.hashed, r.analysed), (1, 1), "{r:?}");
+    let (entries, _) = t.lib.entries();
+    let a = entries
+        .iter()
+        .find(|e| e.path.ends_with("a_440.wav"))
+        .unwrap();
+    assert!((a.sample.as_ref().unwrap().analysis.duration_s - 2.0).abs() < 1e-6);
+}
+
+#[test]
+fn identical_content_at_two_paths_is_one_record() {
+    let t = TempLib::new();
+    let root = t.dir.path().join("samples");
+    make_folder(&root);
+    run_scan(&t.lib, std::slice::from_ref(&root));
+    let a = t
+        .lib
+        .path_entry(&std::fs::canonicalize(root.join("a_440.wav")).unwrap())
+        .unwrap()
+        .unwrap();
+    let b = t
+        .lib
+        .path_entry(&std::fs::canonicalize(root.join("sub/a_copy.wav")).unwrap())
+        .unwrap()
+        .unwrap();
+    assert_eq!(a.hash, b.hash);
+    assert!(t.lib.sample(&a.hash).unwrap().is_some());
+}

@@ -1,0 +1,132 @@
+//! Test helpers: temporary libraries, generated signals, and external encoders.
+
+use std::path::Path;
+use std::process::Command;
+
+use samplemind::Library;
+
+/// A library in a temporary directory, removed on drop.
+pub struct TempLib {
+    pub dir: tempfile::TempDir,
+    pub lib: Library,
+}
+
+impl TempLib {
+    pub fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let lib = Library::open(&dir.path().join("library")).unwrap();
+        TempLib { dir, lib }
+    }
+}
+
+/// `secs` of a sine at `freq` Hz and `amp` (linear) in every channel.
+pub fn sine(freq: f64, amp: f64, rate: u32, secs: f64) -> Vec<f32> {
+    (0..(rate as f64 * secs) as usize)
+        .map(|i| (amp * (2.0 * std::f64::consts::PI * freq * i as f64 / rate as f64).sin()) as f32)
+        .collect()
+}
+
+/// A deterministic "musical" test signal: a chord with a pulsing envelope and some noise,
+/// so loudness gating has something to do.
+pub fn music_like(rate: u32, secs: f64, seed: u64) -> Vec<f32> {
+    let mut s = seed | 1;
+    let n = (rate as f64 * secs) as usize;
+    (0..n)
+        .map(|i| {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            let t = i as f64 / rate as f64;
+            let noise = (s as f64 / u64::MAX as f64 - 0.5) * 0.05;
+            let env =
+                0.3 + 0.7 * (0.5 + 0.5 * (2.0 * std::f64::consts::PI * 2.0 * t).cos()).powi(3);
+            let chord: f64 = [220.0, 277.18, 329.63]
+                .iter()
+                .map(|f| (2.0 * std::f64::consts::PI * f * t).sin())
+                .sum();
+            (0.2 * env * chord + noise) as f32
+        })
+        .collect()
+}
+
+/// Write interleaved-from-planar f32 audio as a WAV with `bits` (16, 24 int or 32 float).
+pub fn write_wav(path: &Path, planes: &[Vec<f32>], rate: u32, bits: u16) {
+    let float = bits == 32;
+    let spec = hound::WavSpec {
+        channels: planes.len() as u16,
+        sample_rate: rate,
+        bits_per_sample: bits,
+        sample_format: if float {
+            hound::SampleFormat::Float
+        } else {
+            hound::SampleFormat::Int
+        },
+    };
+    let mut w = hound::WavWriter::create(path, spec).unwrap();
+    let frames = planes[0].len();
+    let scale = ((1i64 << (bits - 1)) - 1) as f32;
+    for i in 0..frames {
+        for p in planes {
+            if float {
+                w.write_sample(p[i]).unwrap();
+            } else {
+                w.write_sample((p[i].clamp(-1.0, 1.0) * scale).round() as i32)
+                    .unwrap();
+            }
+        }
+    }
+    w.finalize().unwrap();
+}
+
+/// Mono 16-bit WAV shortcut.
+pub fn write_mono(path: &Path, x: &[f32], rate: u32) {
+    write_wav(path, &[x.to_vec()], rate, 16);
+}
+
+/// Whether an external tool exists. Outside CI a missing tool skips the test with a printed
+/// reason; in CI (`CI` set) it is a failure, because `.ci/run` must install it.
+pub fn have(tool: &str) -> bool {
+    let ok = Command::new(tool)
+        .arg("-version")
+        .output()
+        .map(|o| o.status.success() || !o.stdout.is_empty())
+        .unwrap_or(false);
+    if !ok {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "{tool} is required in CI (install it in .ci/run)"
+        );
+        eprintln!("skipped: {tool} not installed");
+    }
+    ok
+}
+
+/// Encode `src` to `dst` with ffmpeg and extra codec arguments.
+pub fn ffmpeg(src: &Path, dst: &Path, args: &[&str]) {
+    let out = Command::new("ffmpeg")
+        .args(["-hide_banner", "-loglevel", "error", "-y", "-i"])
+        .arg(src)
+        .args(args)
+        .arg(dst)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "ffmpeg failed for {}: {}",
+        dst.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Keep the first `keep` bytes of a copy of `src`.
+pub fn truncated_copy(src: &Path, dst: &Path, keep: usize) {
+    let bytes = std::fs::read(src).unwrap();
+    std::fs::write(dst, &bytes[..keep.min(bytes.len())]).unwrap();
+}
+
+/// The `samplemind` binary built for these tests, with an isolated home.
+pub fn cli(home: &Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_samplemind"));
+    c.env("SAMPLEMIND_HOME", home).env_remove("SAMPLEMIND_LOG");
+    c
+}
