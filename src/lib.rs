@@ -11,10 +11,12 @@
 //! - [`library`]: the sled store keyed by blake3 content hash, and the scanner that indexes
 //!   folders first and analyses after.
 //! - [`search`]: filters and words over stored samples.
+//! - [`bench`]: the benchmark suite behind `samplemind bench`.
 #![warn(missing_docs)]
 
 pub mod analysis;
 pub mod audio;
+pub mod bench;
 pub mod config;
 pub mod library;
 pub mod search;

@@ -163,7 +163,7 @@ fn wait_for_progress(child: &mut std::process::Child, after: Duration) {
 fn a_scan_killed_with_sigkill_is_finished_by_the_next_scan() {
     let home = tempfile::tempdir().unwrap();
     let samples = home.path().join("samples");
-    many_files(&samples, 120);
+    many_files(&samples, 240);
     let mut child = cli(home.path())
         .args(["scan", "--table-rows", "0"])
         .arg(&samples)
@@ -182,9 +182,23 @@ fn a_scan_killed_with_sigkill_is_finished_by_the_next_scan() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    eprintln!(
+        "second scan: analysed {} unchanged {}",
+        report["analysed"], report["unchanged"]
+    );
+    // The kill must have landed mid-scan: work was kept, and work was left.
+    assert!(
+        report["analysed"].as_u64().unwrap() > 0,
+        "the scan finished before the kill: {report}"
+    );
+    assert!(
+        report["unchanged"].as_u64().unwrap() > 0,
+        "nothing survived the kill: {report}"
+    );
     let stats = cli(home.path()).args(["stats", "--json"]).output().unwrap();
     let s: serde_json::Value = serde_json::from_slice(&stats.stdout).unwrap();
-    assert_eq!(s["analysed"], 120, "{s}");
+    assert_eq!(s["analysed"], 240, "{s}");
     assert_eq!(s["pending"], 0);
     assert_eq!(s["corrupt_records"], 0);
 }

@@ -10,8 +10,15 @@ use realfft::{RealFftPlanner, RealToComplex};
 
 /// FFT frame length in samples at the analysis rate (46 ms at 22.05 kHz).
 pub const FRAME: usize = 1024;
-/// Hop between frames (11.6 ms at 22.05 kHz), fine enough to time onsets.
-pub const HOP: usize = 256;
+/// Hop between frames (23 ms at 22.05 kHz). Onset times are refined in the time domain, so
+/// the hop only needs to separate hits, not time them.
+pub const HOP: usize = 512;
+/// Lowest edge of the onset bands, Hz.
+const BAND_LOW_HZ: f32 = 40.0;
+/// Onset bands per octave.
+const BANDS_PER_OCTAVE: f32 = 4.0;
+/// Log compression of normalised band energy: ln(1 + γE) has its knee 50 dB below full scale.
+const GAMMA: f32 = 1e5;
 /// Frames quieter than this (dBFS) are left out of the spectral averages.
 pub const SILENCE_DB: f32 = -60.0;
 
@@ -51,9 +58,14 @@ pub fn analyse(x: &[f32], rate: u32) -> Spectral {
     let mut scratch = fft.make_scratch_vec();
     let bins = spectrum.len();
     let bin_hz = rate as f32 / FRAME as f32;
-    let mut prev_log = vec![0.0f32; bins];
-    let mut log_mag = vec![0.0f32; bins];
+    let band_of = band_map(bins, bin_hz);
+    let n_bands = band_of.iter().copied().max().map_or(1, |b| b + 1);
+    let mut band = vec![0.0f32; n_bands];
+    let mut band_log = vec![0.0f32; n_bands];
+    let mut prev_log = vec![0.0f32; n_bands];
     let mut power = vec![0.0f32; bins];
+    // A full-scale sine peaks at FRAME/4 in a Hann-windowed FFT: normalise power to ~1.
+    let norm = 1.0 / ((FRAME as f32 / 4.0) * (FRAME as f32 / 4.0));
 
     // Frames are centred (frame n is centred on sample n·HOP, the signal is led by half a
     // frame of silence) so a hit at t = 0 is not hidden under the window's edge. Whole
@@ -70,7 +82,6 @@ pub fn analyse(x: &[f32], rate: u32) -> Spectral {
     let (mut w_sum, mut c_sum, mut r_sum, mut f_sum) = (0.0f64, 0.0f64, 0.0f64, 0.0f64);
 
     for f in 0..n_frames {
-        // Position of the frame's first sample in `x`, before the lead-in is accounted for.
         let lead = half.saturating_sub(f * HOP);
         let start = (f * HOP).saturating_sub(half);
         let end = (start + FRAME - lead).min(x.len());
@@ -92,30 +103,41 @@ pub fn analyse(x: &[f32], rate: u32) -> Spectral {
             flux.push(0.0);
             continue;
         }
+        band.iter_mut().for_each(|b| *b = 0.0);
         let mut total = 0.0f32;
-        let mut fl = 0.0f32;
+        let mut weighted = 0.0f32;
+        let mut log_sum = 0.0f32;
         for k in 0..bins {
-            let p = spectrum[k].norm_sqr();
+            let p = spectrum[k].norm_sqr() * norm;
             power[k] = p;
             total += p;
-            // log(1 + γ|X|) compresses dynamics so quiet hits register next to loud ones.
-            log_mag[k] = (1.0 + 100.0 * p.sqrt()).ln();
-            let d = log_mag[k] - prev_log[k];
+            weighted += k as f32 * p;
+            band[band_of[k]] += p;
+            if k > 0 {
+                log_sum += fast_ln(p + 1e-12);
+            }
+        }
+        // SuperFlux: compare each band with the strongest of its neighbours one frame back,
+        // so vibrato and tremolo sliding between bands do not read as new hits.
+        let mut fl = 0.0f32;
+        for b in 0..n_bands {
+            band_log[b] = (1.0 + GAMMA * band[b]).ln();
+        }
+        for b in 0..n_bands {
+            let lo = b.saturating_sub(1);
+            let hi = (b + 1).min(n_bands - 1);
+            let reference = prev_log[lo..=hi].iter().copied().fold(f32::MIN, f32::max);
+            let d = band_log[b] - reference;
             if d > 0.0 {
                 fl += d;
             }
         }
-        std::mem::swap(&mut prev_log, &mut log_mag);
+        std::mem::swap(&mut prev_log, &mut band_log);
         flux.push(fl);
         if db < SILENCE_DB || total <= 0.0 {
             continue;
         }
-        let centroid = power
-            .iter()
-            .enumerate()
-            .map(|(k, p)| k as f32 * bin_hz * p)
-            .sum::<f32>()
-            / total;
+        let centroid = weighted / total * bin_hz;
         let mut acc = 0.0;
         let mut rolloff = 0.0;
         for (k, p) in power.iter().enumerate() {
@@ -126,10 +148,8 @@ pub fn analyse(x: &[f32], rate: u32) -> Spectral {
             }
         }
         // Flatness: geometric over arithmetic mean of the power spectrum (DC left out).
-        let eps = 1e-12f32;
-        let mean_log = power[1..].iter().map(|p| (p + eps).ln()).sum::<f32>() / (bins - 1) as f32;
-        let mean = power[1..].iter().sum::<f32>() / (bins - 1) as f32 + eps;
-        let flat = (mean_log.exp() / mean).clamp(0.0, 1.0);
+        let mean = (total - power[0]) / (bins - 1) as f32 + 1e-12;
+        let flat = ((log_sum / (bins - 1) as f32).exp() / mean).clamp(0.0, 1.0);
         let w = total as f64;
         w_sum += w;
         c_sum += w * centroid as f64;
@@ -145,6 +165,42 @@ pub fn analyse(x: &[f32], rate: u32) -> Spectral {
         frame_db,
         hop_seconds: HOP as f64 / rate as f64,
     }
+}
+
+/// Band index of every FFT bin: quarter-octave bands from 40 Hz up, with every bin below
+/// the first edge in band 0 and bands too narrow for the FFT merged upwards.
+fn band_map(bins: usize, bin_hz: f32) -> Vec<usize> {
+    let mut map = Vec::with_capacity(bins);
+    let mut band = 0usize;
+    let mut last_edge_bin = 0usize;
+    for k in 0..bins {
+        let hz = k as f32 * bin_hz;
+        let b = if hz < BAND_LOW_HZ {
+            0
+        } else {
+            1 + ((hz / BAND_LOW_HZ).log2() * BANDS_PER_OCTAVE) as usize
+        };
+        // Never open a new band narrower than two bins.
+        if b > band && k >= last_edge_bin + 2 {
+            band += 1;
+            last_edge_bin = k;
+        }
+        map.push(band);
+    }
+    map
+}
+
+/// Natural log with ~1e-4 error, several times faster than `f32::ln`; for averages of
+/// many logs (flatness), where that error vanishes.
+#[inline]
+fn fast_ln(x: f32) -> f32 {
+    let bits = x.to_bits();
+    let exp = ((bits >> 23) & 0xff) as i32 - 127;
+    let m = f32::from_bits((bits & 0x007f_ffff) | 0x3f80_0000); // mantissa in [1, 2)
+                                                                // ln(m) on [1, 2): a minimax quartic, max error ~1e-4.
+    let ln_m = -1.741_793_9
+        + (2.821_202_6 + (-1.469_956_8 + (0.447_179_55 - 0.056_570_851 * m) * m) * m) * m;
+    exp as f32 * std::f32::consts::LN_2 + ln_m
 }
 
 /// Sign changes per sample.
@@ -199,6 +255,26 @@ mod tests {
         let s = analyse(&vec![0.0; 10_000], 22_050);
         assert_eq!(s.centroid_hz, None);
         assert!(s.frame_db.iter().all(|&d| d == -120.0));
+    }
+
+    #[test]
+    fn fast_ln_is_close_to_ln() {
+        for x in [1e-9f32, 1e-3, 0.5, 1.0, 1.7, 3.0, 1e4] {
+            assert!(
+                (fast_ln(x) - x.ln()).abs() < 2e-3,
+                "{x}: {} vs {}",
+                fast_ln(x),
+                x.ln()
+            );
+        }
+    }
+
+    #[test]
+    fn bands_are_monotonic_and_cover_every_bin() {
+        let m = band_map(FRAME / 2 + 1, 22_050.0 / FRAME as f32);
+        assert_eq!(m.len(), FRAME / 2 + 1);
+        assert!(m.windows(2).all(|w| w[1] == w[0] || w[1] == w[0] + 1));
+        assert!(*m.last().unwrap() > 20);
     }
 
     #[test]

@@ -30,6 +30,24 @@ pub enum Command {
     Export(ExportArgs),
     /// Counts and sizes of the library.
     Stats(JsonFlag),
+    /// Measure decode, analysis, scan and rescan speed; print the figures.
+    Bench(BenchArgs),
+}
+
+/// `samplemind bench`.
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// Folder of audio to measure [default: the eval DEV corpus if built, else assets/demo].
+    pub corpus: Option<PathBuf>,
+    /// Threads for the scan figures [default: number of CPUs].
+    #[arg(long, short = 'j')]
+    pub threads: Option<usize>,
+    /// Files in the generated tree whose unchanged rescan is timed (0 to skip).
+    #[arg(long, default_value_t = 10_000)]
+    pub tree_files: usize,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `--json` alone.

@@ -1,6 +1,7 @@
 //! One module per subcommand; each is a thin call into `samplemind::…`.
 
 mod analyze;
+mod bench;
 mod export;
 mod scan;
 mod search;
@@ -33,5 +34,6 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
         Command::Search(a) => search::run(&open()?, a),
         Command::Export(a) => export::run(&open()?, a),
         Command::Stats(a) => stats::run(&open()?, a),
+        Command::Bench(a) => bench::run(a),
     }
 }

@@ -1,0 +1,236 @@
+//! The benchmark suite behind `samplemind bench`: figures, not pass/fail.
+//!
+//! Each figure is measured in the same run as its reference, so ratios hold on any machine:
+//! full analysis is reported against decoding alone, on the same files, in the same process.
+
+use std::ops::ControlFlow;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+use std::time::Instant;
+
+use serde::Serialize;
+
+use crate::analysis::{analyse_file, AnalysisOptions};
+use crate::audio::{decode_file, has_audio_extension, FrameSink, StreamInfo};
+use crate::library::{scan, Library, ScanOptions};
+
+/// Median and spread of a set of timings, milliseconds.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Spread {
+    /// How many measurements.
+    pub n: usize,
+    /// Median.
+    pub median_ms: f64,
+    /// 10th percentile.
+    pub p10_ms: f64,
+    /// 90th percentile.
+    pub p90_ms: f64,
+    /// Sum of all measurements.
+    pub total_ms: f64,
+}
+
+impl Spread {
+    /// Summarise `ms` (any order).
+    pub fn of(mut ms: Vec<f64>) -> Self {
+        if ms.is_empty() {
+            return Self::default();
+        }
+        ms.sort_by(f64::total_cmp);
+        let at = |q: f64| ms[((ms.len() - 1) as f64 * q).round() as usize];
+        Spread {
+            n: ms.len(),
+            median_ms: at(0.5),
+            p10_ms: at(0.1),
+            p90_ms: at(0.9),
+            total_ms: ms.iter().sum(),
+        }
+    }
+}
+
+/// What `samplemind bench` measured.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct PipelineBench {
+    /// Files measured.
+    pub files: usize,
+    /// Seconds of audio in them.
+    pub audio_seconds: f64,
+    /// Decode only (symphonia to planar f32), one core, per file.
+    pub decode: Spread,
+    /// Decode + every analyser, one core, per file.
+    pub analyse: Spread,
+    /// Total analysis time over total decode time (target ≤ 1.5).
+    pub analyse_over_decode: f64,
+    /// Audio seconds analysed per CPU second, one core.
+    pub realtime_factor: f64,
+    /// Threads used for the scan figures.
+    pub threads: usize,
+    /// A first scan of the files into an empty library, files per second.
+    pub scan_files_per_s: f64,
+    /// A rescan of the same unchanged files, seconds.
+    pub rescan_s: f64,
+    /// Files in the generated tree for the large rescan.
+    pub big_tree_files: usize,
+    /// Rescan of that unchanged tree, seconds (target < 1 s for 10,000 files).
+    pub big_tree_rescan_s: f64,
+    /// Files that failed to decode (left out of the timings).
+    pub failed: Vec<String>,
+}
+
+/// Counts frames and drops them: decoding's cost alone.
+struct NullSink(u64);
+
+impl FrameSink for NullSink {
+    fn begin(&mut self, _: &StreamInfo) {}
+    fn frames(&mut self, _: &[Vec<f32>], frames: usize) -> ControlFlow<()> {
+        self.0 += frames as u64;
+        ControlFlow::Continue(())
+    }
+}
+
+/// Every audio file under `dir`, sorted.
+pub fn audio_files(dir: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = walkdir::WalkDir::new(dir)
+        .follow_links(true)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file() && has_audio_extension(e.path()))
+        .map(|e| e.into_path())
+        .collect();
+    v.sort();
+    v
+}
+
+/// Measure the pipeline on the audio under `corpus`, and a rescan of a generated tree of
+/// `big_tree_files` tiny files (0 to skip). `work` is a scratch directory.
+///
+/// # Errors
+/// Store errors of the scratch libraries, I/O errors writing the generated tree.
+pub fn pipeline(
+    corpus: &Path,
+    work: &Path,
+    threads: usize,
+    big_tree_files: usize,
+    mut progress: impl FnMut(&str),
+) -> Result<PipelineBench, Box<dyn std::error::Error>> {
+    let files = audio_files(corpus);
+    let opts = AnalysisOptions::default();
+    let mut out = PipelineBench {
+        files: files.len(),
+        threads,
+        big_tree_files,
+        ..Default::default()
+    };
+
+    progress("decode and analyse, one core");
+    // Warm the page cache and the FFT plans so the first file is not an outlier.
+    for f in files.iter().take(3) {
+        let _ = analyse_file(f, &opts);
+    }
+    let (mut dec, mut ana) = (Vec::new(), Vec::new());
+    for f in &files {
+        let t = Instant::now();
+        let mut sink = NullSink(0);
+        let decoded = decode_file(f, &mut sink);
+        let d = t.elapsed().as_secs_f64() * 1e3;
+        let summary = match decoded {
+            Ok(s) => s,
+            Err(e) => {
+                out.failed.push(e.to_string());
+                continue;
+            }
+        };
+        let t = Instant::now();
+        let a = analyse_file(f, &opts);
+        let a_ms = t.elapsed().as_secs_f64() * 1e3;
+        if a.is_ok() {
+            dec.push(d);
+            ana.push(a_ms);
+            out.audio_seconds += summary.frames as f64 / summary.info.sample_rate as f64;
+        }
+    }
+    out.decode = Spread::of(dec);
+    out.analyse = Spread::of(ana);
+    out.analyse_over_decode = out.analyse.total_ms / out.decode.total_ms.max(1e-9);
+    out.realtime_factor = out.audio_seconds / (out.analyse.total_ms / 1e3).max(1e-9);
+
+    progress("scan and rescan");
+    let mut sopts = ScanOptions::default();
+    sopts.threads = threads;
+    let stop = AtomicBool::new(false);
+    let lib = Library::open(&work.join("corpus-lib"))?;
+    let roots = [corpus.to_path_buf()];
+    let t = Instant::now();
+    let r = scan(&lib, &roots, &sopts, &stop, &mut |_| {})?;
+    out.scan_files_per_s = r.files as f64 / t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    scan(&lib, &roots, &sopts, &stop, &mut |_| {})?;
+    out.rescan_s = t.elapsed().as_secs_f64();
+
+    if big_tree_files > 0 {
+        progress("generate and scan the large tree");
+        let tree = work.join("tree");
+        write_tree(&tree, big_tree_files)?;
+        let lib = Library::open(&work.join("tree-lib"))?;
+        let roots = [tree];
+        scan(&lib, &roots, &sopts, &stop, &mut |_| {})?;
+        let t = Instant::now();
+        let r = scan(&lib, &roots, &sopts, &stop, &mut |_| {})?;
+        out.big_tree_rescan_s = t.elapsed().as_secs_f64();
+        if r.unchanged as usize != big_tree_files {
+            out.failed.push(format!(
+                "large tree rescan saw {} unchanged of {big_tree_files}",
+                r.unchanged
+            ));
+        }
+    }
+    Ok(out)
+}
+
+/// `n` distinct 20 ms mono WAVs in folders of 100, like a sample pack's layout.
+fn write_tree(dir: &Path, n: usize) -> std::io::Result<()> {
+    for i in 0..n {
+        let folder = dir.join(format!("pack{:03}", i / 100));
+        if i % 100 == 0 {
+            std::fs::create_dir_all(&folder)?;
+        }
+        let frames = 441u32;
+        let mut bytes = Vec::with_capacity(44 + frames as usize * 2);
+        bytes.extend_from_slice(b"RIFF");
+        bytes.extend_from_slice(&(36 + frames * 2).to_le_bytes());
+        bytes.extend_from_slice(b"WAVEfmt ");
+        bytes.extend_from_slice(&16u32.to_le_bytes());
+        bytes.extend_from_slice(&1u16.to_le_bytes());
+        bytes.extend_from_slice(&1u16.to_le_bytes());
+        bytes.extend_from_slice(&22_050u32.to_le_bytes());
+        bytes.extend_from_slice(&44_100u32.to_le_bytes());
+        bytes.extend_from_slice(&2u16.to_le_bytes());
+        bytes.extend_from_slice(&16u16.to_le_bytes());
+        bytes.extend_from_slice(b"data");
+        bytes.extend_from_slice(&(frames * 2).to_le_bytes());
+        // A different tone per file, so every file is a distinct content.
+        let freq = 100.0 + i as f64 * 0.37;
+        for k in 0..frames {
+            let v = (0.3
+                * (2.0 * std::f64::consts::PI * freq * k as f64 / 22_050.0).sin()
+                * 32767.0) as i16;
+            bytes.extend_from_slice(&v.to_le_bytes());
+        }
+        std::fs::write(folder.join(format!("s{i:05}.wav")), bytes)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Spread;
+
+    #[test]
+    fn spread_of_known_values() {
+        let s = Spread::of((1..=11).map(f64::from).collect());
+        assert_eq!(
+            (s.n, s.median_ms, s.p10_ms, s.p90_ms, s.total_ms),
+            (11, 6.0, 2.0, 10.0, 66.0)
+        );
+        assert_eq!(Spread::of(vec![]).n, 0);
+    }
+}
