@@ -154,8 +154,10 @@ pub fn pipeline(
     out.realtime_factor = out.audio_seconds / (out.analyse.total_ms / 1e3).max(1e-9);
 
     progress("scan and rescan");
-    let mut sopts = ScanOptions::default();
-    sopts.threads = threads;
+    let sopts = ScanOptions {
+        threads,
+        ..ScanOptions::default()
+    };
     let stop = AtomicBool::new(false);
     let lib = Library::open(&work.join("corpus-lib"))?;
     let roots = [corpus.to_path_buf()];

@@ -120,17 +120,14 @@ pub fn analyse(x: &[f32], rate: u32) -> Spectral {
         // SuperFlux: compare each band with the strongest of its neighbours one frame back,
         // so vibrato and tremolo sliding between bands do not read as new hits.
         let mut fl = 0.0f32;
-        for b in 0..n_bands {
-            band_log[b] = (1.0 + GAMMA * band[b]).ln();
+        for (l, e) in band_log.iter_mut().zip(&band) {
+            *l = (1.0 + GAMMA * e).ln();
         }
-        for b in 0..n_bands {
+        for (b, now) in band_log.iter().enumerate() {
             let lo = b.saturating_sub(1);
             let hi = (b + 1).min(n_bands - 1);
             let reference = prev_log[lo..=hi].iter().copied().fold(f32::MIN, f32::max);
-            let d = band_log[b] - reference;
-            if d > 0.0 {
-                fl += d;
-            }
+            fl += (now - reference).max(0.0);
         }
         std::mem::swap(&mut prev_log, &mut band_log);
         flux.push(fl);
@@ -199,7 +196,7 @@ fn fast_ln(x: f32) -> f32 {
     let m = f32::from_bits((bits & 0x007f_ffff) | 0x3f80_0000); // mantissa in [1, 2)
                                                                 // ln(m) on [1, 2): a minimax quartic, max error ~1e-4.
     let ln_m = -1.741_793_9
-        + (2.821_202_6 + (-1.469_956_8 + (0.447_179_55 - 0.056_570_851 * m) * m) * m) * m;
+        + (2.821_202_6 + (-1.469_956_8 + (0.447_179_55 - 0.056_570_85 * m) * m) * m) * m;
     exp as f32 * std::f32::consts::LN_2 + ln_m
 }
 
