@@ -10,8 +10,10 @@ pub mod error;
 pub mod loop_detect;
 pub mod loudness;
 pub mod measure;
+pub mod metadata;
 pub mod onsets;
 pub mod spectral;
+pub mod tempo;
 
 use std::path::Path;
 
@@ -20,6 +22,7 @@ use serde::{Deserialize, Serialize};
 use crate::audio::{decode_file, resample_mono, DecodeError};
 pub use error::AnalyseError;
 pub use loudness::LoudnessMethod;
+pub use tempo::{Tempo, TempoSource};
 
 /// Bumped whenever an analyser changes what it stores, so a rescan can tell stale records.
 pub const ANALYSER_VERSION: u32 = 1;
@@ -88,8 +91,14 @@ pub struct Analysis {
     pub attack_ms: Option<f32>,
     /// Loop (meant to repeat) rather than one-shot.
     pub is_loop: bool,
-    /// Tempo in beats per minute, for loops.
+    /// Tempo in beats per minute, for loops and rhythmic phrases; `None` for one-shots.
     pub bpm: Option<f32>,
+    /// How clear the pulse is, 0..1.
+    pub bpm_confidence: Option<f32>,
+    /// Other readings of the tempo (half, double, 3:2), best first, for ×2 / ÷2 fixes.
+    pub bpm_alternatives: Vec<f32>,
+    /// Where `bpm` came from.
+    pub tempo_source: Option<TempoSource>,
     /// Musical key, `"A minor"`, `"Eb major"`.
     pub key: Option<String>,
     /// Root note of a tonal one-shot, scientific pitch (`"A#2"`, C4 = MIDI 60).
@@ -122,6 +131,9 @@ impl Default for Analysis {
             attack_ms: None,
             is_loop: false,
             bpm: None,
+            bpm_confidence: None,
+            bpm_alternatives: Vec::new(),
+            tempo_source: None,
             key: None,
             root_note: None,
             category: None,
@@ -155,7 +167,48 @@ pub fn analyse_file(path: &Path, opts: &AnalysisOptions) -> Result<Analysis, Ana
     a.rms_db = totals.rms_db;
     a.lufs = totals.loudness.lufs;
     a.loudness_method = totals.loudness.method;
+    apply_file_hints(path, &mut a);
     Ok(a)
+}
+
+/// What the file says about itself (loop chunks, names) over what the audio suggests.
+fn apply_file_hints(path: &Path, a: &mut Analysis) {
+    if let Some(chunk) = metadata::loop_chunk(path, a.duration_s) {
+        if let Some(one_shot) = chunk.one_shot {
+            a.is_loop = !one_shot;
+        }
+        if let Some(bpm) = chunk.bpm.filter(|_| a.is_loop) {
+            set_bpm(a, bpm, TempoSource::Metadata);
+            return;
+        }
+    }
+    if a.bpm.is_none() && !a.is_loop {
+        return;
+    }
+    match metadata::name_tempo(path) {
+        Some((bpm, metadata::NameTempoStrength::Explicit)) => set_bpm(a, bpm, TempoSource::Name),
+        // A bare number is a tempo only when the audio agrees (up to ×2 / ÷2).
+        Some((bpm, metadata::NameTempoStrength::Bare)) => {
+            let agrees = a.bpm.is_some_and(|heard| {
+                [0.5, 1.0, 2.0]
+                    .iter()
+                    .any(|f| ((heard * f) - bpm).abs() <= 0.04 * bpm)
+            });
+            if agrees {
+                set_bpm(a, bpm, TempoSource::Name);
+            }
+        }
+        None => {}
+    }
+}
+
+fn set_bpm(a: &mut Analysis, bpm: f32, source: TempoSource) {
+    if let Some(old) = a.bpm.filter(|old| (old - bpm).abs() > 0.04 * bpm) {
+        a.bpm_alternatives.insert(0, old);
+    }
+    a.bpm = Some(bpm);
+    a.tempo_source = Some(source);
+    a.bpm_confidence = Some(1.0);
 }
 
 /// Run the signal analysers on a mono buffer at `rate` Hz; `duration_s` is the full file's
@@ -169,8 +222,27 @@ pub fn analyse_mono(mono: &[f32], rate: u32, duration_s: f64) -> Analysis {
         onset_times: &onsets,
         frame_db: &spec.frame_db,
     });
+    // Tempo for anything rhythmic: loops, and phrases long enough to have a pulse.
+    let capped = (mono.len() as f64 / rate as f64) < duration_s - 0.01;
+    let rhythmic = is_loop || (duration_s >= 2.0 && onsets.len() >= 4);
+    let tempo = rhythmic
+        .then(|| {
+            tempo::estimate(
+                &spec.flux,
+                1.0 / spec.hop_seconds,
+                (is_loop && !capped).then_some(duration_s),
+            )
+        })
+        .flatten();
     Analysis {
         duration_s,
+        bpm: tempo.as_ref().map(|t| t.bpm),
+        bpm_confidence: tempo.as_ref().map(|t| t.confidence),
+        bpm_alternatives: tempo
+            .as_ref()
+            .map(|t| t.alternatives.iter().map(|a| a.0).collect())
+            .unwrap_or_default(),
+        tempo_source: tempo.as_ref().map(|t| t.source),
         spectral_centroid_hz: spec.centroid_hz,
         spectral_rolloff_hz: spec.rolloff_hz,
         spectral_flatness: spec.flatness,
