@@ -17,7 +17,7 @@ fn main() {
     let header: Vec<&str> = lines.next().unwrap_or_default().split(',').collect();
     let col = |n: &str| header.iter().position(|h| *h == n).expect("column");
     let (ip, ib, is) = (col("path"), col("bpm"), col("subset"));
-    println!("subset,bpm,s_half,s_label,s_double,centroid");
+    println!("subset,bpm,s_half,s_label,s_double,r_half,r_label,r_double,centroid");
     for line in lines {
         let f: Vec<&str> = line.split(',').collect();
         let Ok(bpm) = f[ib].parse::<f32>() else {
@@ -30,12 +30,16 @@ fn main() {
         let sp = spectral::analyse(&x, 22_050);
         let fps = 1.0 / sp.hop_seconds;
         let s = |b: f32| tempo::pulse_score(&sp.flux, fps, b);
+        let r = |b: f32| tempo::periodicity(&sp.flux, fps, b);
         println!(
-            "{},{bpm},{:.3},{:.3},{:.3},{:.0}",
+            "{},{bpm},{:.3},{:.3},{:.3},{:.3},{:.3},{:.3},{:.0}",
             f[is],
             s(bpm / 2.0),
             s(bpm),
             s(bpm * 2.0),
+            r(bpm / 2.0),
+            r(bpm),
+            r(bpm * 2.0),
             sp.centroid_hz.unwrap_or(0.0)
         );
     }

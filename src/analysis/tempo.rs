@@ -113,6 +113,11 @@ pub fn pulse_score(envelope: &[f32], fps: f64, bpm: f32) -> f32 {
     Acf::new(envelope, fps).map_or(0.0, |a| a.comb(bpm))
 }
 
+/// Autocorrelation of an onset envelope at exactly one beat period of `bpm` (0..1).
+pub fn periodicity(envelope: &[f32], fps: f64, bpm: f32) -> f32 {
+    Acf::new(envelope, fps).map_or(0.0, |a| a.at(60.0 / bpm as f64 * a.fps))
+}
+
 /// Tempi that put a whole number of beats in `len` seconds, with a weight favouring whole
 /// bars of 4/4 (loops are cut on bars), then half bars and 3/4.
 pub fn bar_fit_candidates(len: f64) -> Vec<(f32, f32)> {
@@ -244,10 +249,25 @@ mod tests {
     #[test]
     fn finds_common_tempi_on_a_free_envelope() {
         let fps = 22_050.0 / 512.0;
-        for bpm in [85.0, 100.0, 120.0, 128.0, 140.0, 174.0] {
+        // Exact in the prior's heartland; outside it an even pulse is octave-ambiguous (the
+        // autocorrelation of a perfectly regular envelope is the same at T and T/2), so
+        // there the tempo must be right up to ×2 / ÷2 and the other octave offered.
+        for bpm in [85.0, 100.0, 120.0, 128.0, 140.0] {
             let t = estimate(&envelope(bpm, 20.0, fps), fps, None).unwrap();
             assert!((t.bpm as f64 - bpm).abs() / bpm < 0.02, "{bpm}: {t:?}");
             assert_eq!(t.source, TempoSource::Audio);
+        }
+        for bpm in [60.0, 174.0, 200.0] {
+            let t = estimate(&envelope(bpm, 20.0, fps), fps, None).unwrap();
+            let octave_ok = [0.5, 1.0, 2.0]
+                .iter()
+                .any(|f| (t.bpm as f64 - bpm * f).abs() / (bpm * f) < 0.02);
+            assert!(octave_ok, "{bpm}: {t:?}");
+            let offered = std::iter::once(t.bpm).chain(t.alternatives.iter().map(|a| a.0));
+            assert!(
+                offered.clone().any(|b| (b as f64 - bpm).abs() / bpm < 0.02),
+                "{bpm}: {t:?}"
+            );
         }
     }
 
