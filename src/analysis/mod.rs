@@ -12,6 +12,7 @@ pub mod loudness;
 pub mod measure;
 pub mod metadata;
 pub mod onsets;
+pub mod pitch;
 pub mod spectral;
 pub mod tempo;
 
@@ -103,6 +104,10 @@ pub struct Analysis {
     pub key: Option<String>,
     /// Root note of a tonal one-shot, scientific pitch (`"A#2"`, C4 = MIDI 60).
     pub root_note: Option<String>,
+    /// How far the sound sits from `root_note`, cents (-50..50).
+    pub root_cents: Option<f32>,
+    /// Fundamental frequency, Hz.
+    pub f0_hz: Option<f32>,
     /// Instrument category from the shared taxonomy (`kick`, `pad`, `drums`, ...).
     pub category: Option<String>,
     /// Seconds of audio the spectral and musical analysers saw (capped for long files).
@@ -136,6 +141,8 @@ impl Default for Analysis {
             tempo_source: None,
             key: None,
             root_note: None,
+            root_cents: None,
+            f0_hz: None,
             category: None,
             analysed_seconds: 0.0,
             analyser_version: 0,
@@ -234,8 +241,12 @@ pub fn analyse_mono(mono: &[f32], rate: u32, duration_s: f64) -> Analysis {
             )
         })
         .flatten();
+    let pitch = (!is_loop).then(|| pitch::estimate(mono, rate)).flatten();
     Analysis {
         duration_s,
+        root_note: pitch.as_ref().map(pitch::Pitch::note_name),
+        root_cents: pitch.as_ref().map(|p| p.cents),
+        f0_hz: pitch.as_ref().map(|p| p.f0_hz),
         bpm: tempo.as_ref().map(|t| t.bpm),
         bpm_confidence: tempo.as_ref().map(|t| t.confidence),
         bpm_alternatives: tempo
