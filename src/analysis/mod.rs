@@ -7,6 +7,7 @@
 //! buffer.
 
 pub mod error;
+pub mod key;
 pub mod loop_detect;
 pub mod loudness;
 pub mod measure;
@@ -100,8 +101,12 @@ pub struct Analysis {
     pub bpm_alternatives: Vec<f32>,
     /// Where `bpm` came from.
     pub tempo_source: Option<TempoSource>,
-    /// Musical key, `"A minor"`, `"Eb major"`.
+    /// Musical key, `"A minor"`, `"Eb major"`, of loops and phrases.
     pub key: Option<String>,
+    /// Correlation of the key with its profile, 0..1.
+    pub key_confidence: Option<f32>,
+    /// Harmonic pitch-class profile (C first, max 1) of loops and phrases; empty otherwise.
+    pub chroma: Vec<f32>,
     /// Root note of a tonal one-shot, scientific pitch (`"A#2"`, C4 = MIDI 60).
     pub root_note: Option<String>,
     /// How far the sound sits from `root_note`, cents (-50..50).
@@ -140,6 +145,8 @@ impl Default for Analysis {
             bpm_alternatives: Vec::new(),
             tempo_source: None,
             key: None,
+            key_confidence: None,
+            chroma: Vec::new(),
             root_note: None,
             root_cents: None,
             f0_hz: None,
@@ -242,8 +249,19 @@ pub fn analyse_mono(mono: &[f32], rate: u32, duration_s: f64) -> Analysis {
         })
         .flatten();
     let pitch = (!is_loop).then(|| pitch::estimate(mono, rate)).flatten();
+    // A key belongs to music that moves (loops, phrases), not to a single note.
+    let chroma = (is_loop || tempo.is_some())
+        .then(|| key::chroma(mono, rate))
+        .flatten();
+    let key = chroma
+        .as_ref()
+        .map(key::best_key)
+        .filter(|k| k.confidence >= key::MIN_CONFIDENCE);
     Analysis {
         duration_s,
+        key: key.as_ref().map(key::Key::name),
+        key_confidence: key.as_ref().map(|k| k.confidence),
+        chroma: chroma.map(|c| c.bins.to_vec()).unwrap_or_default(),
         root_note: pitch.as_ref().map(pitch::Pitch::note_name),
         root_cents: pitch.as_ref().map(|p| p.cents),
         f0_hz: pitch.as_ref().map(|p| p.f0_hz),

@@ -1,0 +1,442 @@
+//! Musical key: a harmonic pitch-class profile (HPCP, after Gómez 2006, the method of
+//! Essentia's KeyExtractor) correlated with major and minor key profiles.
+//!
+//! Per frame: the spectral peaks (interpolated), shifted by the file's own tuning, each
+//! credited to the pitch classes of the fundamentals it may be a harmonic of, with a cos²
+//! window over a semitone and a third. Frames are normalised and averaged, those in the first
+//! and last 15 % counting double (phrases and loops start and end on the tonic chord). The
+//! average is correlated (Pearson) with the 24 rotations of two standard profile sets, and
+//! a small bonus goes to keys whose tonic the bass line (peaks under 250 Hz) dwells on.
+//! Percussive or atonal sounds (a flat profile, a weak best correlation) get no key.
+
+use std::sync::Arc;
+
+use realfft::{RealFftPlanner, RealToComplex};
+use serde::{Deserialize, Serialize};
+
+use crate::search::key_name::TONICS;
+
+/// FFT frame at the analysis rate: 186 ms, 5.4 Hz bins (peaks are interpolated).
+const FRAME: usize = 4096;
+/// Hop between chroma frames.
+const HOP: usize = 2048;
+/// Key analysis looks at the first minute at most.
+const MAX_SECONDS: f64 = 60.0;
+/// Peaks below this, relative to the frame's strongest, are ignored (dB).
+const PEAK_FLOOR_DB: f32 = -60.0;
+/// Frequency range of the peaks considered, Hz.
+const MIN_HZ: f32 = 50.0;
+const MAX_HZ: f32 = 5_000.0;
+/// Strongest peaks kept per frame.
+const MAX_PEAKS: usize = 40;
+/// Harmonics each peak may be (1 = fundamental) and their weight decay.
+const HARMONICS: usize = 4;
+const HARMONIC_DECAY: f32 = 0.6;
+/// Width of the cos² window, semitones.
+const WINDOW_SEMITONES: f32 = 4.0 / 3.0;
+/// Weight of frames at the start and end of the sound, where the tonic chord sits.
+const EDGE_WEIGHT: f32 = 2.0;
+/// Share of the sound at each end that counts as its start or end.
+const EDGE_SHARE: f32 = 0.15;
+/// Peaks below this frequency make the bass profile, Hz.
+const BASS_MAX_HZ: f32 = 250.0;
+/// Bonus a key gets for the bass profile's weight on its tonic (correlations are -1..1).
+const BASS_WEIGHT: f32 = 0.1;
+
+/// Krumhansl–Kessler probe-tone ratings (1982), C major / C minor.
+const KK_MAJOR: [f32; 12] = [
+    6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88,
+];
+const KK_MINOR: [f32; 12] = [
+    6.33, 2.68, 3.52, 5.38, 2.60, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34, 3.17,
+];
+/// Temperley's Kostka–Payne corpus profiles (2007).
+const TP_MAJOR: [f32; 12] = [
+    0.748, 0.060, 0.488, 0.082, 0.670, 0.460, 0.096, 0.715, 0.104, 0.366, 0.057, 0.400,
+];
+const TP_MINOR: [f32; 12] = [
+    0.712, 0.084, 0.474, 0.618, 0.049, 0.460, 0.105, 0.747, 0.404, 0.067, 0.133, 0.330,
+];
+
+/// A key reading.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Key {
+    /// Tonic pitch class, C = 0.
+    pub tonic: u8,
+    /// Minor rather than major.
+    pub minor: bool,
+    /// Correlation of the best key, -1..1.
+    pub confidence: f32,
+}
+
+impl Key {
+    /// `"A minor"`, `"Eb major"`.
+    pub fn name(&self) -> String {
+        format!(
+            "{} {}",
+            TONICS[self.tonic as usize],
+            if self.minor { "minor" } else { "major" }
+        )
+    }
+}
+
+/// The 12-bin pitch-class profile of a sound, and how tonal it looks.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Chroma {
+    /// Mean normalised HPCP, C = 0, max 1.
+    pub bins: [f32; 12],
+    /// Pitch classes of the bass (fundamentals under 250 Hz), C = 0, max 1.
+    pub bass: [f32; 12],
+    /// Tuning offset found and corrected, cents.
+    pub tuning_cents: f32,
+}
+
+fn plan() -> Arc<dyn RealToComplex<f32>> {
+    thread_local! {
+        static P: Arc<dyn RealToComplex<f32>> = RealFftPlanner::<f32>::new().plan_fft_forward(FRAME);
+    }
+    P.with(Arc::clone)
+}
+
+/// The HPCP of `x` (mono, `rate` Hz); `None` when there are no usable frames.
+pub fn chroma(x: &[f32], rate: u32) -> Option<Chroma> {
+    let limit = ((MAX_SECONDS * rate as f64) as usize).min(x.len());
+    let x = &x[..limit];
+    if x.len() < FRAME / 2 {
+        return None;
+    }
+    let fft = plan();
+    let window: Vec<f32> = (0..FRAME)
+        .map(|i| 0.5 - 0.5 * (2.0 * std::f32::consts::PI * i as f32 / FRAME as f32).cos())
+        .collect();
+    let mut input = fft.make_input_vec();
+    let mut spec = fft.make_output_vec();
+    let mut scratch = fft.make_scratch_vec();
+    let mut mag_db = vec![0.0f32; spec.len()];
+    let bin_hz = rate as f32 / FRAME as f32;
+    let (kmin, kmax) = (
+        (MIN_HZ / bin_hz) as usize + 1,
+        ((MAX_HZ / bin_hz) as usize).min(spec.len() - 2),
+    );
+
+    // Pass 1: peaks of every frame, as (frame, semitone from A4, linear amplitude).
+    let mut peaks: Vec<(usize, f32, f32)> = Vec::new();
+    let n_frames = if x.len() <= FRAME {
+        1
+    } else {
+        1 + (x.len() - FRAME) / HOP
+    };
+    for f in 0..n_frames {
+        let start = f * HOP;
+        let frame = &x[start..(start + FRAME).min(x.len())];
+        for (i, o) in input.iter_mut().enumerate() {
+            *o = frame.get(i).copied().unwrap_or(0.0) * window[i];
+        }
+        if fft
+            .process_with_scratch(&mut input, &mut spec, &mut scratch)
+            .is_err()
+        {
+            continue;
+        }
+        let mut top = f32::MIN;
+        for (d, c) in mag_db.iter_mut().zip(&spec) {
+            *d = 10.0 * (c.norm_sqr() + 1e-20).log10();
+            top = top.max(*d);
+        }
+        if top < -100.0 {
+            continue;
+        }
+        let floor = top + PEAK_FLOOR_DB;
+        let mut frame_peaks: Vec<(f32, f32)> = Vec::new();
+        for k in kmin..kmax {
+            let (a, b, c) = (mag_db[k - 1], mag_db[k], mag_db[k + 1]);
+            if b > floor && b > a && b >= c {
+                let den = a - 2.0 * b + c;
+                let off = if den.abs() > 1e-9 {
+                    (0.5 * (a - c) / den).clamp(-0.5, 0.5)
+                } else {
+                    0.0
+                };
+                let hz = (k as f32 + off) * bin_hz;
+                let db = b - 0.25 * (a - c) * off;
+                frame_peaks.push((hz, 10f32.powf(db / 20.0)));
+            }
+        }
+        frame_peaks.sort_by(|p, q| q.1.total_cmp(&p.1));
+        frame_peaks.truncate(MAX_PEAKS);
+        peaks.extend(
+            frame_peaks
+                .into_iter()
+                .map(|(hz, amp)| (f, 12.0 * (hz / 440.0).log2(), amp)),
+        );
+    }
+    if peaks.is_empty() {
+        return None;
+    }
+
+    // Tuning: the amplitude-weighted circular mean of each peak's offset from a semitone.
+    let (mut sx, mut sy) = (0.0f32, 0.0f32);
+    for (_, semi, amp) in &peaks {
+        let phase = 2.0 * std::f32::consts::PI * (semi - semi.round());
+        sx += amp * phase.cos();
+        sy += amp * phase.sin();
+    }
+    let tuning = sy.atan2(sx) / (2.0 * std::f32::consts::PI); // semitones, -0.5..0.5
+
+    // The bass line: fundamentals only, energy-weighted over the whole sound.
+    let mut bass = [0.0f32; 12];
+    for &(_, semi, amp) in &peaks {
+        let semi = semi - tuning;
+        if 440.0 * 2f32.powf(semi / 12.0) <= BASS_MAX_HZ {
+            add_to_bins(&mut bass, (semi + 9.0).rem_euclid(12.0), amp * amp, 1.0);
+        }
+    }
+    normalise(&mut bass);
+
+    // Pass 2: harmonic pitch-class profile per frame, normalised, averaged.
+    let edge_weight = |f: usize| {
+        let pos = f as f32 / n_frames as f32;
+        if !(EDGE_SHARE..=1.0 - EDGE_SHARE).contains(&pos) {
+            EDGE_WEIGHT
+        } else {
+            1.0
+        }
+    };
+    let mut total = [0.0f32; 12];
+    let mut frame_bins = [0.0f32; 12];
+    let mut current = usize::MAX;
+    let mut frames_used = 0usize;
+    let flush = |bins: &mut [f32; 12], total: &mut [f32; 12], used: &mut usize, w: f32| {
+        let max = bins.iter().copied().fold(0.0f32, f32::max);
+        if max > 0.0 {
+            for (t, b) in total.iter_mut().zip(bins.iter()) {
+                *t += w * b / max;
+            }
+            *used += 1;
+        }
+        *bins = [0.0; 12];
+    };
+    for &(f, semi, amp) in &peaks {
+        if f != current {
+            flush(
+                &mut frame_bins,
+                &mut total,
+                &mut frames_used,
+                edge_weight(current),
+            );
+            current = f;
+        }
+        let semi = semi - tuning;
+        for h in 1..=HARMONICS {
+            // This peak as harmonic h of a fundamental 12·log2(h) semitones lower.
+            let fund = semi - 12.0 * (h as f32).log2();
+            if 440.0 * 2f32.powf(fund / 12.0) < MIN_HZ * 0.5 {
+                break;
+            }
+            let weight = amp * amp * HARMONIC_DECAY.powi(h as i32 - 1);
+            // Pitch class relative to C (A = 9).
+            add_to_bins(
+                &mut frame_bins,
+                (fund + 9.0).rem_euclid(12.0),
+                weight,
+                WINDOW_SEMITONES,
+            );
+        }
+    }
+    flush(
+        &mut frame_bins,
+        &mut total,
+        &mut frames_used,
+        edge_weight(current),
+    );
+    if frames_used == 0 || !normalise(&mut total) {
+        return None;
+    }
+    Some(Chroma {
+        bins: total,
+        bass,
+        tuning_cents: tuning * 100.0,
+    })
+}
+
+/// Credit `weight` to the bins within a cos² window of `width` semitones around the
+/// fractional pitch class `pc`.
+fn add_to_bins(bins: &mut [f32; 12], pc: f32, weight: f32, width: f32) {
+    for (j, bin) in bins.iter_mut().enumerate() {
+        let mut d = (pc - j as f32).abs();
+        d = d.min(12.0 - d);
+        if d < width / 2.0 {
+            let c = (std::f32::consts::PI * d / width).cos();
+            *bin += weight * c * c;
+        }
+    }
+}
+
+/// Scale to a maximum of 1; false when all zero.
+fn normalise(bins: &mut [f32; 12]) -> bool {
+    let max = bins.iter().copied().fold(0.0f32, f32::max);
+    if max > 0.0 {
+        bins.iter_mut().for_each(|v| *v /= max);
+    }
+    max > 0.0
+}
+
+/// Pearson correlation of two 12-vectors.
+fn pearson(a: &[f32; 12], b: &[f32; 12]) -> f32 {
+    let ma = a.iter().sum::<f32>() / 12.0;
+    let mb = b.iter().sum::<f32>() / 12.0;
+    let (mut num, mut da, mut db) = (0.0, 0.0, 0.0);
+    for i in 0..12 {
+        num += (a[i] - ma) * (b[i] - mb);
+        da += (a[i] - ma).powi(2);
+        db += (b[i] - mb).powi(2);
+    }
+    if da <= 0.0 || db <= 0.0 {
+        0.0
+    } else {
+        num / (da * db).sqrt()
+    }
+}
+
+fn rotate(p: &[f32; 12], tonic: usize) -> [f32; 12] {
+    let mut r = [0.0; 12];
+    for (i, v) in p.iter().enumerate() {
+        r[(i + tonic) % 12] = *v;
+    }
+    r
+}
+
+/// The best of the 24 keys for a chroma: the mean correlation over two standard profile
+/// sets (probe-tone ratings and corpus counts), which disagree on different keys.
+pub fn best_key(c: &Chroma) -> Key {
+    let mut best = Key {
+        tonic: 0,
+        minor: false,
+        confidence: f32::MIN,
+    };
+    for tonic in 0..12 {
+        for minor in [false, true] {
+            let (kk, tp) = if minor {
+                (&KK_MINOR, &TP_MINOR)
+            } else {
+                (&KK_MAJOR, &TP_MAJOR)
+            };
+            let r = 0.5
+                * (pearson(&c.bins, &rotate(kk, tonic)) + pearson(&c.bins, &rotate(tp, tonic)))
+                + BASS_WEIGHT * c.bass[tonic];
+            if r > best.confidence {
+                best = Key {
+                    tonic: tonic as u8,
+                    minor,
+                    confidence: r,
+                };
+            }
+        }
+    }
+    best
+}
+
+/// The key of `x`, or `None` for atonal or percussive sounds.
+pub fn estimate(x: &[f32], rate: u32) -> Option<Key> {
+    let c = chroma(x, rate)?;
+    let k = best_key(&c);
+    // A flat profile (noise, drums) correlates weakly with every key.
+    (k.confidence >= MIN_CONFIDENCE).then_some(k)
+}
+
+/// Below this correlation a sound has no key.
+pub const MIN_CONFIDENCE: f32 = 0.5;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const RATE: u32 = 22_050;
+
+    fn midi_hz(m: f32) -> f32 {
+        440.0 * 2f32.powf((m - 69.0) / 12.0)
+    }
+
+    /// Chords of MIDI notes, each `secs` long, with a few harmonics.
+    fn progression(chords: &[&[u8]], secs: f32, detune_cents: f32) -> Vec<f32> {
+        let per = (secs * RATE as f32) as usize;
+        let mut x = Vec::with_capacity(per * chords.len());
+        for chord in chords {
+            for i in 0..per {
+                let t = i as f32 / RATE as f32;
+                let env = (-2.0 * t).exp();
+                let mut v = 0.0;
+                for &n in *chord {
+                    let f = midi_hz(n as f32 + detune_cents / 100.0);
+                    for h in 1..=4 {
+                        v += (2.0 * std::f32::consts::PI * f * h as f32 * t).sin() / (h * h) as f32;
+                    }
+                }
+                x.push(0.1 * env * v);
+            }
+        }
+        x
+    }
+
+    #[test]
+    fn i_iv_v_i_in_c_major_is_c_major() {
+        let x = progression(
+            &[
+                &[48, 60, 64, 67],
+                &[53, 60, 65, 69],
+                &[55, 59, 62, 67],
+                &[48, 60, 64, 67],
+            ],
+            1.0,
+            0.0,
+        );
+        assert_eq!(estimate(&x, RATE).unwrap().name(), "C major");
+    }
+
+    #[test]
+    fn i_iv_v_i_in_a_minor_is_a_minor() {
+        let x = progression(
+            &[
+                &[45, 57, 60, 64],
+                &[50, 57, 62, 65],
+                &[52, 56, 59, 64],
+                &[45, 57, 60, 64],
+            ],
+            1.0,
+            0.0,
+        );
+        assert_eq!(estimate(&x, RATE).unwrap().name(), "A minor");
+    }
+
+    #[test]
+    fn eb_major_detuned_by_30_cents_is_still_eb_major() {
+        let x = progression(
+            &[
+                &[51, 63, 67, 70],
+                &[56, 63, 68, 72],
+                &[58, 62, 65, 70],
+                &[51, 63, 67, 70],
+            ],
+            1.0,
+            30.0,
+        );
+        let c = chroma(&x, RATE).unwrap();
+        assert!((c.tuning_cents - 30.0).abs() < 8.0, "{}", c.tuning_cents);
+        assert_eq!(best_key(&c).name(), "Eb major");
+    }
+
+    #[test]
+    fn noise_has_no_key() {
+        let mut s = 0x1234_5678_9abc_def1u64;
+        let noise: Vec<f32> = (0..RATE * 3)
+            .map(|_| {
+                s ^= s << 13;
+                s ^= s >> 7;
+                s ^= s << 17;
+                (s as f64 / u64::MAX as f64 - 0.5) as f32
+            })
+            .collect();
+        assert_eq!(estimate(&noise, RATE), None);
+        assert_eq!(estimate(&vec![0.0; RATE as usize], RATE), None);
+    }
+}
