@@ -6,7 +6,9 @@
 //! resampled to [`AnalysisOptions::analysis_rate`] and every other analyser runs on that one
 //! buffer.
 
+pub mod classify;
 pub mod error;
+pub mod features;
 pub mod key;
 pub mod loop_detect;
 pub mod loudness;
@@ -91,6 +93,11 @@ pub struct Analysis {
     pub onset_count: u32,
     /// Time from 10 % to 90 % of the first hit's peak envelope, ms.
     pub attack_ms: Option<f32>,
+    /// Time from the loudest point to 20 dB below it, ms.
+    pub decay_ms: Option<f32>,
+    /// Spectral shape per octave and its variation over time, then cepstral coefficients'
+    /// means and deviations (see [`spectral::Spectral`]).
+    pub timbre: Vec<f32>,
     /// Loop (meant to repeat) rather than one-shot.
     pub is_loop: bool,
     /// Tempo in beats per minute, for loops and rhythmic phrases; `None` for one-shots.
@@ -115,6 +122,14 @@ pub struct Analysis {
     pub f0_hz: Option<f32>,
     /// Instrument category from the shared taxonomy (`kick`, `pad`, `drums`, ...).
     pub category: Option<String>,
+    /// The classifier's probability for `category`, 0..1.
+    pub category_confidence: Option<f32>,
+    /// The classifier's probability that this is a loop, 0..1.
+    pub loop_probability: Option<f32>,
+    /// The feature vector the classifiers read (not stored; printed by
+    /// `analyze --json --features` for training).
+    #[serde(skip)]
+    pub classifier_input: Vec<f32>,
     /// Seconds of audio the spectral and musical analysers saw (capped for long files).
     pub analysed_seconds: f64,
     /// [`ANALYSER_VERSION`] that produced this record.
@@ -139,6 +154,8 @@ impl Default for Analysis {
             zero_crossing_rate: 0.0,
             onset_count: 0,
             attack_ms: None,
+            decay_ms: None,
+            timbre: Vec::new(),
             is_loop: false,
             bpm: None,
             bpm_confidence: None,
@@ -151,6 +168,9 @@ impl Default for Analysis {
             root_cents: None,
             f0_hz: None,
             category: None,
+            category_confidence: None,
+            loop_probability: None,
+            classifier_input: Vec::new(),
             analysed_seconds: 0.0,
             analyser_version: 0,
         }
@@ -172,13 +192,16 @@ pub fn analyse_file(path: &Path, opts: &AnalysisOptions) -> Result<Analysis, Ana
         },
     )?;
     let duration_s = summary.frames as f64 / summary.info.sample_rate as f64;
-    let mut a = analyse_mono(&mono, opts.analysis_rate, duration_s);
+    let mut a = analyse_mono(
+        &mono,
+        opts.analysis_rate,
+        duration_s,
+        (totals.peak_db, totals.rms_db),
+    );
     a.sample_rate = summary.info.sample_rate;
     a.channels = summary.info.channels as u16;
     a.bit_depth = summary.info.bits_per_sample;
     a.codec = summary.info.codec;
-    a.peak_db = totals.peak_db;
-    a.rms_db = totals.rms_db;
     a.lufs = totals.loudness.lufs;
     a.loudness_method = totals.loudness.method;
     apply_file_hints(path, &mut a);
@@ -225,64 +248,110 @@ fn set_bpm(a: &mut Analysis, bpm: f32, source: TempoSource) {
     a.bpm_confidence = Some(1.0);
 }
 
+/// Category probability above which a drum call removes root note and key.
+const DRUM_GATE_PROBABILITY: f32 = 0.7;
+
 /// Run the signal analysers on a mono buffer at `rate` Hz; `duration_s` is the full file's
-/// length (the buffer may be a capped prefix). Level fields are left for the caller.
-pub fn analyse_mono(mono: &[f32], rate: u32, duration_s: f64) -> Analysis {
+/// length (the buffer may be a capped prefix); `levels` are the file's (peak, RMS) in dBFS,
+/// which the classifiers read. Loudness and format fields are left for the caller.
+pub fn analyse_mono(
+    mono: &[f32],
+    rate: u32,
+    duration_s: f64,
+    levels: (Option<f32>, Option<f32>),
+) -> Analysis {
     let spec = spectral::analyse(mono, rate);
     let onsets = onsets::detect(mono, rate, &spec);
-    let attack_ms = onsets::attack_ms(mono, rate);
-    let is_loop = loop_detect::is_loop(&loop_detect::LoopEvidence {
+    let loop_v1 = loop_detect::is_loop(&loop_detect::LoopEvidence {
         duration_s,
         onset_times: &onsets,
         frame_db: &spec.frame_db,
     });
-    // Tempo for anything rhythmic: loops, and phrases long enough to have a pulse.
-    let capped = (mono.len() as f64 / rate as f64) < duration_s - 0.01;
-    let rhythmic = is_loop || (duration_s >= 2.0 && onsets.len() >= 4);
-    let tempo = rhythmic
-        .then(|| {
-            tempo::estimate(
-                &spec.flux,
-                1.0 / spec.hop_seconds,
-                (is_loop && !capped).then_some(duration_s),
-            )
-        })
-        .flatten();
-    let pitch = (!is_loop).then(|| pitch::estimate(mono, rate)).flatten();
-    // A key belongs to music that moves (loops, phrases), not to a single note.
-    let chroma = (is_loop || tempo.is_some())
-        .then(|| key::chroma(mono, rate))
-        .flatten();
-    let key = chroma
-        .as_ref()
-        .map(key::best_key)
-        .filter(|k| k.confidence >= key::MIN_CONFIDENCE);
-    Analysis {
+    let mut a = Analysis {
         duration_s,
-        key: key.as_ref().map(key::Key::name),
-        key_confidence: key.as_ref().map(|k| k.confidence),
-        chroma: chroma.map(|c| c.bins.to_vec()).unwrap_or_default(),
-        root_note: pitch.as_ref().map(pitch::Pitch::note_name),
-        root_cents: pitch.as_ref().map(|p| p.cents),
-        f0_hz: pitch.as_ref().map(|p| p.f0_hz),
-        bpm: tempo.as_ref().map(|t| t.bpm),
-        bpm_confidence: tempo.as_ref().map(|t| t.confidence),
-        bpm_alternatives: tempo
-            .as_ref()
-            .map(|t| t.alternatives.iter().map(|a| a.0).collect())
-            .unwrap_or_default(),
-        tempo_source: tempo.as_ref().map(|t| t.source),
+        peak_db: levels.0,
+        rms_db: levels.1,
         spectral_centroid_hz: spec.centroid_hz,
         spectral_rolloff_hz: spec.rolloff_hz,
         spectral_flatness: spec.flatness,
         zero_crossing_rate: spectral::zero_crossing_rate(mono),
         onset_count: onsets.len() as u32,
-        attack_ms,
-        is_loop,
+        attack_ms: onsets::attack_ms(mono, rate),
+        decay_ms: onsets::decay_ms(mono, rate),
+        timbre: spec
+            .octave_shape
+            .iter()
+            .chain(&spec.cepstrum)
+            .copied()
+            .collect(),
+        is_loop: loop_v1,
         analysed_seconds: mono.len() as f64 / rate as f64,
         analyser_version: ANALYSER_VERSION,
         ..Analysis::default()
+    };
+    musical(&mut a, mono, rate, &spec);
+    a.classifier_input = features::vector(&a);
+    if let Some(v) = classify::classify(&a.classifier_input) {
+        a.loop_probability = Some(v.loop_probability);
+        if v.is_loop != a.is_loop {
+            // Tempo (whole-beats fit), key and root note all depend on the loop call.
+            a.is_loop = v.is_loop;
+            musical(&mut a, mono, rate, &spec);
+        }
+        // Drums get no note and no key, but only on a confident call: the classifier is
+        // right about two times in three (cross-validated) and a bass note called a tom
+        // must keep its root.
+        if classify::DRUM_CATEGORIES.contains(&v.category.as_str())
+            && v.category_probability >= DRUM_GATE_PROBABILITY
+        {
+            a.root_note = None;
+            a.root_cents = None;
+            a.f0_hz = None;
+            a.key = None;
+            a.key_confidence = None;
+        }
+        a.category = Some(v.category);
+        a.category_confidence = Some(v.category_probability);
     }
+    a
+}
+
+/// Tempo, key and root note, given `a.is_loop` and the onsets counted in `a`.
+fn musical(a: &mut Analysis, mono: &[f32], rate: u32, spec: &spectral::Spectral) {
+    // Tempo for anything rhythmic: loops, and phrases long enough to have a pulse.
+    let capped = (mono.len() as f64 / rate as f64) < a.duration_s - 0.01;
+    let rhythmic = a.is_loop || (a.duration_s >= 2.0 && a.onset_count >= 4);
+    let tempo = rhythmic
+        .then(|| {
+            tempo::estimate(
+                &spec.flux,
+                1.0 / spec.hop_seconds,
+                (a.is_loop && !capped).then_some(a.duration_s),
+            )
+        })
+        .flatten();
+    a.bpm = tempo.as_ref().map(|t| t.bpm);
+    a.bpm_confidence = tempo.as_ref().map(|t| t.confidence);
+    a.bpm_alternatives = tempo
+        .as_ref()
+        .map(|t| t.alternatives.iter().map(|x| x.0).collect())
+        .unwrap_or_default();
+    a.tempo_source = tempo.as_ref().map(|t| t.source);
+    let pitch = (!a.is_loop).then(|| pitch::estimate(mono, rate)).flatten();
+    a.root_note = pitch.as_ref().map(pitch::Pitch::note_name);
+    a.root_cents = pitch.as_ref().map(|p| p.cents);
+    a.f0_hz = pitch.as_ref().map(|p| p.f0_hz);
+    // A key belongs to music that moves (loops, phrases), not to a single note.
+    let chroma = (a.is_loop || tempo.is_some())
+        .then(|| key::chroma(mono, rate))
+        .flatten();
+    let k = chroma
+        .as_ref()
+        .map(key::best_key)
+        .filter(|k| k.confidence >= key::MIN_CONFIDENCE);
+    a.key = k.as_ref().map(key::Key::name);
+    a.key_confidence = k.as_ref().map(|k| k.confidence);
+    a.chroma = chroma.map(|c| c.bins.to_vec()).unwrap_or_default();
 }
 
 /// Convert a linear amplitude to dBFS; `None` for zero.

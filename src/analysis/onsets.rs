@@ -137,6 +137,28 @@ pub fn attack_ms(x: &[f32], rate: u32) -> Option<f32> {
     Some(((top - start) * ENV_BLOCK) as f32 * 1000.0 / rate as f32)
 }
 
+/// Time from the loudest point to 20 dB below it (the sound's decay), ms; `None` for
+/// silence, and the remaining length when the sound never falls that far.
+pub fn decay_ms(x: &[f32], rate: u32) -> Option<f32> {
+    let env: Vec<f32> = x
+        .chunks(ENV_BLOCK)
+        .map(|c| c.iter().fold(0.0f32, |m, v| m.max(v.abs())))
+        .collect();
+    let (peak_i, peak) = env
+        .iter()
+        .enumerate()
+        .fold((0, 0.0f32), |b, (i, &v)| if v > b.1 { (i, v) } else { b });
+    if peak <= 1e-6 {
+        return None;
+    }
+    let floor = peak * 0.1;
+    let end = env[peak_i..]
+        .iter()
+        .position(|&v| v < floor)
+        .map_or(env.len() - peak_i, |i| i);
+    Some((end * ENV_BLOCK) as f32 * 1000.0 / rate as f32)
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::spectral;

@@ -37,7 +37,20 @@ pub struct Spectral {
     pub frame_db: Vec<f32>,
     /// Seconds between frames.
     pub hop_seconds: f64,
+    /// Spectral shape: for each octave band from 40 Hz ([`OCTAVES`]), the mean level of
+    /// non-silent frames relative to their total (dB), then the standard deviation of that
+    /// level over time (dB). A compact timbre description for classifiers and similarity.
+    pub octave_shape: Vec<f32>,
+    /// Mean then standard deviation over non-silent frames of [`CEPSTRA`] cepstral
+    /// coefficients; the standard compact timbre description of instrument classifiers.
+    pub cepstrum: Vec<f32>,
 }
+
+/// Octave bands in [`Spectral::octave_shape`]: 40–80 Hz up to 10.24 kHz and above.
+pub const OCTAVES: usize = 9;
+/// Cepstral coefficients in [`Spectral::cepstrum`] (DCT-II of log quarter-octave band
+/// energies: MFCCs on a log-frequency scale instead of mel).
+pub const CEPSTRA: usize = 13;
 
 /// Thread-local FFT plan: analysis workers reuse their plan across files.
 fn plan() -> Arc<dyn RealToComplex<f32>> {
@@ -80,6 +93,26 @@ pub fn analyse(x: &[f32], rate: u32) -> Spectral {
     let mut flux = Vec::with_capacity(n_frames);
     let mut frame_db = Vec::with_capacity(n_frames);
     let (mut w_sum, mut c_sum, mut r_sum, mut f_sum) = (0.0f64, 0.0f64, 0.0f64, 0.0f64);
+    let octave_of: Vec<usize> = (0..bins)
+        .map(|k| {
+            let hz = (k as f32 * bin_hz).max(1.0);
+            ((hz / BAND_LOW_HZ).log2().floor().max(0.0) as usize).min(OCTAVES - 1)
+        })
+        .collect();
+    let mut oct_sum = [0.0f64; OCTAVES];
+    let mut oct_sq = [0.0f64; OCTAVES];
+    let mut oct_frames = 0usize;
+    let mut cep_sum = [0.0f64; CEPSTRA];
+    let mut cep_sq = [0.0f64; CEPSTRA];
+    let mut log_band = vec![0.0f32; n_bands];
+    // DCT-II basis, rows = coefficients.
+    let dct: Vec<f32> = (0..CEPSTRA)
+        .flat_map(|c| {
+            (0..n_bands).map(move |b| {
+                (std::f32::consts::PI * c as f32 * (b as f32 + 0.5) / n_bands as f32).cos()
+            })
+        })
+        .collect();
 
     for f in 0..n_frames {
         let lead = half.saturating_sub(f * HOP);
@@ -134,6 +167,29 @@ pub fn analyse(x: &[f32], rate: u32) -> Spectral {
         if db < SILENCE_DB || total <= 0.0 {
             continue;
         }
+        let mut oct = [0.0f32; OCTAVES];
+        for (k, p) in power.iter().enumerate() {
+            oct[octave_of[k]] += p;
+        }
+        for (i, e) in oct.iter().enumerate() {
+            let rel = 10.0 * ((e / total) as f64 + 1e-9).log10();
+            oct_sum[i] += rel;
+            oct_sq[i] += rel * rel;
+        }
+        oct_frames += 1;
+        for (l, e) in log_band.iter_mut().zip(&band) {
+            *l = (e / total + 1e-9).ln();
+        }
+        for c in 0..CEPSTRA {
+            let v: f32 = dct[c * n_bands..(c + 1) * n_bands]
+                .iter()
+                .zip(&log_band)
+                .map(|(d, l)| d * l)
+                .sum::<f32>()
+                / n_bands as f32;
+            cep_sum[c] += v as f64;
+            cep_sq[c] += (v as f64) * (v as f64);
+        }
         let centroid = weighted / total * bin_hz;
         let mut acc = 0.0;
         let mut rolloff = 0.0;
@@ -154,6 +210,25 @@ pub fn analyse(x: &[f32], rate: u32) -> Spectral {
         f_sum += w * flat as f64;
     }
     let avg = |s: f64| (w_sum > 0.0).then(|| (s / w_sum) as f32);
+    let mut cepstrum = vec![0.0f32; 2 * CEPSTRA];
+    if oct_frames > 0 {
+        let n = oct_frames as f64;
+        for c in 0..CEPSTRA {
+            let mean = cep_sum[c] / n;
+            cepstrum[c] = mean as f32;
+            cepstrum[CEPSTRA + c] = (cep_sq[c] / n - mean * mean).max(0.0).sqrt() as f32;
+        }
+    }
+    let mut octave_shape = vec![-90.0f32; OCTAVES];
+    octave_shape.extend([0.0f32; OCTAVES]);
+    if oct_frames > 0 {
+        let n = oct_frames as f64;
+        for i in 0..OCTAVES {
+            let mean = oct_sum[i] / n;
+            octave_shape[i] = mean as f32;
+            octave_shape[OCTAVES + i] = (oct_sq[i] / n - mean * mean).max(0.0).sqrt() as f32;
+        }
+    }
     Spectral {
         centroid_hz: avg(c_sum),
         rolloff_hz: avg(r_sum),
@@ -161,6 +236,8 @@ pub fn analyse(x: &[f32], rate: u32) -> Spectral {
         flux,
         frame_db,
         hop_seconds: HOP as f64 / rate as f64,
+        octave_shape,
+        cepstrum,
     }
 }
 

@@ -84,6 +84,9 @@ pub struct AnalyzeArgs {
     /// Print JSON Lines, one object per file (the format ../shared/eval/score.py reads).
     #[arg(long)]
     pub json: bool,
+    /// With --json, add the classifier feature vector (for training, tools/train_classifier.py).
+    #[arg(long, requires = "json")]
+    pub features: bool,
     /// Analysis threads [default: number of CPUs].
     #[arg(long, short = 'j')]
     pub threads: Option<usize>,

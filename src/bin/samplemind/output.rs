@@ -26,6 +26,9 @@ pub struct Row<'a> {
     /// Tags of stored samples.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<&'a [String]>,
+    /// The classifier feature vector, on request.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub features: Option<Vec<f32>>,
 }
 
 impl<'a> Row<'a> {
@@ -36,6 +39,7 @@ impl<'a> Row<'a> {
             hash: Some(s.hash.to_hex()),
             analysis: corrected,
             tags: Some(&s.tags),
+            features: None,
         }
     }
 }

@@ -61,11 +61,13 @@ pub fn run(args: AnalyzeArgs) -> Result<Outcome, Error> {
     }
     if args.json {
         for (path, a) in &ok {
+            let features = args.features.then(|| a.classifier_input.clone());
             let row = Row {
                 path,
                 hash: None,
                 analysis: a,
                 tags: None,
+                features,
             };
             println!("{}", serde_json::to_string(&row)?);
         }

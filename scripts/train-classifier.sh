@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Retrain assets/models/classifier.json on the eval DEV corpus (the data recipe).
+# Needs Python 3; installs numpy and scikit-learn into a venv under the eval cache.
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+eval_dir=${SAMPLEMIND_EVAL_KIT:-$here/../shared/eval}
+cache=${SAMPLEMIND_EVAL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/samplemind-eval}
+corpus=$cache/corpus-dev
+[ -f "$corpus/labels.csv" ] || "$eval_dir/build-dev-corpus.sh" >&2
+venv=$cache/train-venv
+[ -x "$venv/bin/python" ] || python3 -m venv "$venv"
+"$venv/bin/python" -c "import sklearn" 2>/dev/null || "$venv/bin/pip" install -q numpy scikit-learn
+cargo build --release --quiet --manifest-path "$here/Cargo.toml"
+feats=$(mktemp)
+# The classifiers must not see their own earlier output: analyse with them switched off.
+SAMPLEMIND_NO_CLASSIFIER=1 "$here/target/release/samplemind" analyze --json --features "$corpus/audio" > "$feats"
+"$venv/bin/python" "$here/tools/train_classifier.py" "$corpus/labels.csv" "$feats" "$here/assets/models/classifier.json"
+rm -f "$feats"

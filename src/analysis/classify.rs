@@ -1,0 +1,147 @@
+//! Category and loop/one-shot from the feature vector: logistic regressions trained by
+//! `tools/train_classifier.py` (data recipe: `scripts/train-classifier.sh`) and shipped as
+//! `assets/models/classifier.json`, compiled into the binary.
+//!
+//! Set `SAMPLEMIND_NO_CLASSIFIER=1` to switch them off (training does, so a model never
+//! learns from its own output).
+
+use std::sync::OnceLock;
+
+use serde::Deserialize;
+
+use super::features;
+
+const MODEL_JSON: &str = include_str!("../../assets/models/classifier.json");
+
+/// Categories that are drums: they get no root note and no key.
+pub const DRUM_CATEGORIES: &[&str] = &[
+    "kick",
+    "snare",
+    "clap",
+    "hat",
+    "tom",
+    "cymbal",
+    "percussion",
+    "drums",
+];
+
+#[derive(Deserialize)]
+struct Linear {
+    classes: Vec<String>,
+    weights: Vec<Vec<f32>>,
+    bias: Vec<f32>,
+}
+
+#[derive(Deserialize)]
+struct Binary {
+    weights: Vec<f32>,
+    bias: f32,
+    mean: Vec<f32>,
+    scale: Vec<f32>,
+}
+
+#[derive(Deserialize)]
+struct Model {
+    mean: Vec<f32>,
+    scale: Vec<f32>,
+    category: Linear,
+    #[serde(rename = "loop")]
+    is_loop: Binary,
+}
+
+fn model() -> Option<&'static Model> {
+    static M: OnceLock<Option<Model>> = OnceLock::new();
+    M.get_or_init(|| {
+        if std::env::var_os("SAMPLEMIND_NO_CLASSIFIER").is_some_and(|v| v != "0") {
+            return None;
+        }
+        match serde_json::from_str::<Model>(MODEL_JSON) {
+            Ok(m) if m.mean.len() == features::NAMES.len() && m.is_loop.weights.len() == features::NAMES.len() => Some(m),
+            Ok(_) => {
+                tracing::warn!("classifier.json was trained on other features; retrain it (scripts/train-classifier.sh)");
+                None
+            }
+            Err(e) => {
+                tracing::warn!("classifier.json does not parse: {e}");
+                None
+            }
+        }
+    })
+    .as_ref()
+}
+
+/// What the classifiers say about a sound.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Verdict {
+    /// Best category.
+    pub category: String,
+    /// Its probability, 0..1.
+    pub category_probability: f32,
+    /// Loop rather than one-shot.
+    pub is_loop: bool,
+    /// Probability of loop, 0..1.
+    pub loop_probability: f32,
+}
+
+fn standardise(x: &[f32], mean: &[f32], scale: &[f32]) -> Vec<f32> {
+    x.iter()
+        .zip(mean)
+        .zip(scale)
+        .map(|((v, m), s)| if *s > 0.0 { (v - m) / s } else { 0.0 })
+        .collect()
+}
+
+/// Classify a feature vector ([`features::vector`]); `None` when the model is switched off
+/// or does not match the features.
+pub fn classify(x: &[f32]) -> Option<Verdict> {
+    let m = model()?;
+    if x.len() != m.mean.len() {
+        return None;
+    }
+    let z = standardise(x, &m.mean, &m.scale);
+    let logits: Vec<f32> = m
+        .category
+        .weights
+        .iter()
+        .zip(&m.category.bias)
+        .map(|(w, b)| w.iter().zip(&z).map(|(a, b)| a * b).sum::<f32>() + b)
+        .collect();
+    let max = logits.iter().copied().fold(f32::MIN, f32::max);
+    let exp: Vec<f32> = logits.iter().map(|l| (l - max).exp()).collect();
+    let sum: f32 = exp.iter().sum();
+    let (best, p) = exp
+        .iter()
+        .enumerate()
+        .fold((0, 0.0f32), |b, (i, &e)| if e > b.1 { (i, e) } else { b });
+    let zl = standardise(x, &m.is_loop.mean, &m.is_loop.scale);
+    let l = m
+        .is_loop
+        .weights
+        .iter()
+        .zip(&zl)
+        .map(|(a, b)| a * b)
+        .sum::<f32>()
+        + m.is_loop.bias;
+    let p_loop = 1.0 / (1.0 + (-l).exp());
+    Some(Verdict {
+        category: m.category.classes.get(best)?.clone(),
+        category_probability: p / sum,
+        is_loop: p_loop >= 0.5,
+        loop_probability: p_loop,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shipped_model_loads_and_matches_the_features() {
+        let m = model().expect("assets/models/classifier.json must load");
+        assert_eq!(m.mean.len(), features::NAMES.len());
+        assert_eq!(m.category.weights.len(), m.category.classes.len());
+        assert!(m.category.classes.iter().any(|c| c == "kick"));
+        let v = classify(&features::vector(&super::super::Analysis::default())).unwrap();
+        assert!((0.0..=1.0).contains(&v.category_probability));
+    }
+}

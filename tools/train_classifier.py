@@ -1,0 +1,103 @@
+#!/usr/bin/env python3
+"""Train SampleMind's category and loop/one-shot classifiers.
+
+usage: train_classifier.py LABELS_CSV FEATURES_JSONL OUT_JSON
+
+FEATURES_JSONL is `samplemind analyze --json --features` over the corpus that LABELS_CSV
+labels (the eval kit's DEV corpus: ../shared/eval/build-dev-corpus.sh); rows are matched by
+path suffix. The models are multinomial (category) and binary (loop) logistic regressions
+on standardised features: small enough to commit as JSON and to run in Rust without a
+dependency, and hard to overfit with a few hundred examples.
+
+It prints honest accuracy first: stratified 5-fold cross-validation, and cross-validation
+grouped by source (soundfont, drum kit, sample folder) so that no kit is both trained on and
+tested. Only then does it fit on everything and write OUT_JSON.
+"""
+import csv, json, sys
+from collections import Counter, defaultdict
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GroupKFold, StratifiedKFold, cross_val_predict
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+C_CATEGORY = 0.5
+C_LOOP = 0.5
+
+
+def source_group(source):
+    """The kit or soundfont a file came from: 'hydrogen kit GMRockKit' -> GMRockKit."""
+    words = source.split()
+    if words[:2] == ["hydrogen", "kit"]:
+        return words[2] if len(words) > 2 else "hydrogen"
+    if words and words[0] == "lmms":
+        return "lmms/" + (words[1].split("/")[0] if len(words) > 1 else "")
+    if words and words[0] == "music21":
+        return "chorale"
+    return words[0] if words else "?"
+
+
+def load(labels_csv, features_jsonl):
+    rows = list(csv.DictReader(open(labels_csv, newline="")))
+    feats, names = {}, None
+    for line in open(features_jsonl):
+        d = json.loads(line)
+        feats[d["path"]] = d["features"]
+    X, cat, loop, groups = [], [], [], []
+    for r in rows:
+        match = [p for p in feats if p.endswith("/" + r["path"]) or p == r["path"]]
+        if not match:
+            print(f"no features for {r['path']}", file=sys.stderr)
+            continue
+        X.append(feats[match[0]])
+        cat.append(r["category"])
+        loop.append(int(r["is_loop"]))
+        groups.append(source_group(r["source"]))
+    return np.array(X, dtype=np.float64), np.array(cat), np.array(loop), np.array(groups)
+
+
+def model(c):
+    return make_pipeline(StandardScaler(), LogisticRegression(C=c, max_iter=5000, class_weight="balanced"))
+
+
+def report(name, y, pred):
+    acc = (y == pred).mean()
+    print(f"{name}: {acc:.1%} ({(y == pred).sum()}/{len(y)})")
+    return acc
+
+
+def main():
+    if len(sys.argv) != 4:
+        sys.exit(__doc__)
+    X, cat, loop, groups = load(sys.argv[1], sys.argv[2])
+    print(f"{len(X)} files, {X.shape[1]} features, {len(set(cat))} categories, {len(set(groups))} source groups")
+    skf = StratifiedKFold(5, shuffle=True, random_state=20261124)
+    gkf = GroupKFold(n_splits=min(5, len(set(groups))))
+    p_cat = cross_val_predict(model(C_CATEGORY), X, cat, cv=skf)
+    report("category, stratified 5-fold CV", cat, p_cat)
+    report("category, CV grouped by source", cat, cross_val_predict(model(C_CATEGORY), X, cat, cv=gkf, groups=groups))
+    report("loop/one-shot, stratified 5-fold CV", loop, cross_val_predict(model(C_LOOP), X, loop, cv=skf))
+    report("loop/one-shot, CV grouped by source", loop, cross_val_predict(model(C_LOOP), X, loop, cv=gkf, groups=groups))
+    recall = defaultdict(lambda: [0, 0])
+    for y, p in zip(cat, p_cat):
+        recall[y][0] += y == p
+        recall[y][1] += 1
+    print("per-class recall (stratified CV):", ", ".join(f"{k} {v[0]}/{v[1]}" for k, v in sorted(recall.items())))
+    print("top confusions:", Counter((y, p) for y, p in zip(cat, p_cat) if y != p).most_common(8))
+
+    out = {"source": "tools/train_classifier.py on the eval DEV corpus", "n_train": int(len(X))}
+    m = model(C_CATEGORY).fit(X, cat)
+    sc, lr = m[0], m[1]
+    out["mean"] = sc.mean_.tolist()
+    out["scale"] = sc.scale_.tolist()
+    out["category"] = {"classes": lr.classes_.tolist(), "weights": lr.coef_.tolist(), "bias": lr.intercept_.tolist()}
+    m = model(C_LOOP).fit(X, loop)
+    out["loop"] = {"weights": m[1].coef_[0].tolist(), "bias": float(m[1].intercept_[0]),
+                   "mean": m[0].mean_.tolist(), "scale": m[0].scale_.tolist()}
+    json.dump(out, open(sys.argv[3], "w"), separators=(",", ":"))
+    print(f"wrote {sys.argv[3]}")
+
+
+if __name__ == "__main__":
+    main()
