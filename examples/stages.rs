@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use samplemind::analysis::loudness::LoudnessMeter;
-use samplemind::analysis::{onsets, spectral};
+use samplemind::analysis::{key, onsets, pitch, spectral, tempo};
 use samplemind::audio::{decode_mono, resample_mono};
 use samplemind::bench::audio_files;
 
@@ -14,13 +14,16 @@ fn main() {
         .nth(1)
         .map(PathBuf::from)
         .expect("usage: stages DIR");
-    let mut t = [Duration::ZERO; 5];
+    let mut t = [Duration::ZERO; 8];
     let names = [
         "decode+downmix",
         "loudness (mono)",
         "resample",
         "spectral",
         "onsets",
+        "tempo",
+        "key chroma",
+        "pitch",
     ];
     for f in audio_files(&dir) {
         let s = Instant::now();
@@ -42,6 +45,15 @@ fn main() {
         let s = Instant::now();
         let _ = onsets::detect(&x, 22_050, &sp);
         t[4] += s.elapsed();
+        let s = Instant::now();
+        let _ = tempo::estimate(&sp.flux, 1.0 / sp.hop_seconds, None);
+        t[5] += s.elapsed();
+        let s = Instant::now();
+        let _ = key::chroma(&x, 22_050);
+        t[6] += s.elapsed();
+        let s = Instant::now();
+        let _ = pitch::estimate(&x, 22_050);
+        t[7] += s.elapsed();
     }
     for (n, d) in names.iter().zip(t) {
         println!("{n:<18} {:>8.0} ms", d.as_secs_f64() * 1e3);

@@ -18,7 +18,7 @@ use crate::search::key_name::TONICS;
 
 /// FFT frame at the analysis rate: 186 ms, 5.4 Hz bins (peaks are interpolated).
 const FRAME: usize = 4096;
-/// Hop between chroma frames.
+/// Hop between chroma frames (half overlap: without it one DEV file in 91 lost its key).
 const HOP: usize = 2048;
 /// Key analysis looks at the first minute at most.
 const MAX_SECONDS: f64 = 60.0;
@@ -112,7 +112,7 @@ pub fn chroma(x: &[f32], rate: u32) -> Option<Chroma> {
     let mut input = fft.make_input_vec();
     let mut spec = fft.make_output_vec();
     let mut scratch = fft.make_scratch_vec();
-    let mut mag_db = vec![0.0f32; spec.len()];
+    let mut power = vec![0.0f32; spec.len()];
     let bin_hz = rate as f32 / FRAME as f32;
     let (kmin, kmax) = (
         (MIN_HZ / bin_hz) as usize + 1,
@@ -138,19 +138,23 @@ pub fn chroma(x: &[f32], rate: u32) -> Option<Chroma> {
         {
             continue;
         }
-        let mut top = f32::MIN;
-        for (d, c) in mag_db.iter_mut().zip(&spec) {
-            *d = 10.0 * (c.norm_sqr() + 1e-20).log10();
+        // Peaks are found on power (same maxima as in dB); only the three points around a
+        // peak are taken to dB for the parabolic interpolation.
+        let mut top = 0.0f32;
+        for (d, c) in power.iter_mut().zip(&spec) {
+            *d = c.norm_sqr();
             top = top.max(*d);
         }
-        if top < -100.0 {
+        if top <= 1e-10 {
             continue;
         }
-        let floor = top + PEAK_FLOOR_DB;
+        let floor = top * 10f32.powf(PEAK_FLOOR_DB / 10.0);
+        let db = |p: f32| 10.0 * (p + 1e-20).log10();
         let mut frame_peaks: Vec<(f32, f32)> = Vec::new();
         for k in kmin..kmax {
-            let (a, b, c) = (mag_db[k - 1], mag_db[k], mag_db[k + 1]);
-            if b > floor && b > a && b >= c {
+            let b = power[k];
+            if b > floor && b > power[k - 1] && b >= power[k + 1] {
+                let (a, b, c) = (db(power[k - 1]), db(b), db(power[k + 1]));
                 let den = a - 2.0 * b + c;
                 let off = if den.abs() > 1e-9 {
                     (0.5 * (a - c) / den).clamp(-0.5, 0.5)
@@ -158,8 +162,8 @@ pub fn chroma(x: &[f32], rate: u32) -> Option<Chroma> {
                     0.0
                 };
                 let hz = (k as f32 + off) * bin_hz;
-                let db = b - 0.25 * (a - c) * off;
-                frame_peaks.push((hz, 10f32.powf(db / 20.0)));
+                let peak_db = b - 0.25 * (a - c) * off;
+                frame_peaks.push((hz, 10f32.powf(peak_db / 20.0)));
             }
         }
         frame_peaks.sort_by(|p, q| q.1.total_cmp(&p.1));
@@ -216,6 +220,7 @@ pub fn chroma(x: &[f32], rate: u32) -> Option<Chroma> {
         }
         *bins = [0.0; 12];
     };
+    let lowest_fundamental = 12.0 * (MIN_HZ * 0.5 / 440.0).log2();
     for &(f, semi, amp) in &peaks {
         if f != current {
             flush(
@@ -230,7 +235,7 @@ pub fn chroma(x: &[f32], rate: u32) -> Option<Chroma> {
         for h in 1..=HARMONICS {
             // This peak as harmonic h of a fundamental 12·log2(h) semitones lower.
             let fund = semi - 12.0 * (h as f32).log2();
-            if 440.0 * 2f32.powf(fund / 12.0) < MIN_HZ * 0.5 {
+            if fund < lowest_fundamental {
                 break;
             }
             let weight = amp * amp * HARMONIC_DECAY.powi(h as i32 - 1);
@@ -262,12 +267,13 @@ pub fn chroma(x: &[f32], rate: u32) -> Option<Chroma> {
 /// Credit `weight` to the bins within a cos² window of `width` semitones around the
 /// fractional pitch class `pc`.
 fn add_to_bins(bins: &mut [f32; 12], pc: f32, weight: f32, width: f32) {
-    for (j, bin) in bins.iter_mut().enumerate() {
-        let mut d = (pc - j as f32).abs();
-        d = d.min(12.0 - d);
+    // A window narrower than two semitones reaches the two nearest bins at most.
+    let below = pc.floor();
+    for j in [below, below + 1.0] {
+        let d = (pc - j).abs();
         if d < width / 2.0 {
             let c = (std::f32::consts::PI * d / width).cos();
-            *bin += weight * c * c;
+            bins[(j as usize) % 12] += weight * c * c;
         }
     }
 }
