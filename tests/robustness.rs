@@ -163,13 +163,13 @@ fn wait_for_progress(child: &mut std::process::Child, after: Duration) {
 fn a_scan_killed_with_sigkill_is_finished_by_the_next_scan() {
     let home = tempfile::tempdir().unwrap();
     let samples = home.path().join("samples");
-    many_files(&samples, 240);
+    many_files(&samples, 300);
     let mut child = cli(home.path())
         .args(["scan", "--table-rows", "0"])
         .arg(&samples)
         .spawn()
         .unwrap();
-    wait_for_progress(&mut child, Duration::from_millis(700));
+    wait_for_progress(&mut child, Duration::from_millis(1000));
     child.kill().unwrap(); // SIGKILL
     child.wait().unwrap();
     let out = cli(home.path())
@@ -198,7 +198,7 @@ fn a_scan_killed_with_sigkill_is_finished_by_the_next_scan() {
     );
     let stats = cli(home.path()).args(["stats", "--json"]).output().unwrap();
     let s: serde_json::Value = serde_json::from_slice(&stats.stdout).unwrap();
-    assert_eq!(s["analysed"], 240, "{s}");
+    assert_eq!(s["analysed"], 300, "{s}");
     assert_eq!(s["pending"], 0);
     assert_eq!(s["corrupt_records"], 0);
 }
