@@ -433,15 +433,7 @@ mod tests {
 
     #[test]
     fn noise_has_no_key() {
-        let mut s = 0x1234_5678_9abc_def1u64;
-        let noise: Vec<f32> = (0..RATE * 3)
-            .map(|_| {
-                s ^= s << 13;
-                s ^= s >> 7;
-                s ^= s << 17;
-                (s as f64 / u64::MAX as f64 - 0.5) as f32
-            })
-            .collect();
+        let noise = crate::analysis::test_noise(0x1234_5678_9abc_def1, RATE as usize * 3);
         assert_eq!(estimate(&noise, RATE), None);
         assert_eq!(estimate(&vec![0.0; RATE as usize], RATE), None);
     }

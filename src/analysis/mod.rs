@@ -354,6 +354,20 @@ fn musical(a: &mut Analysis, mono: &[f32], rate: u32, spec: &spectral::Spectral)
     a.chroma = chroma.map(|c| c.bins.to_vec()).unwrap_or_default();
 }
 
+/// Deterministic white noise in -0.5..0.5 (xorshift64) for tests, without a dependency.
+#[cfg(test)]
+pub(crate) fn test_noise(seed: u64, n: usize) -> Vec<f32> {
+    let mut s = seed | 1;
+    (0..n)
+        .map(|_| {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            (s as f64 / u64::MAX as f64 - 0.5) as f32
+        })
+        .collect()
+}
+
 /// Convert a linear amplitude to dBFS; `None` for zero.
 pub(crate) fn amp_to_db(amp: f64) -> Option<f32> {
     (amp > 0.0).then(|| (20.0 * amp.log10()) as f32)

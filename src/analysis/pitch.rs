@@ -305,14 +305,10 @@ mod tests {
 
     #[test]
     fn noise_has_no_pitch() {
-        let mut s = 0x9E3779B97F4A7C15u64;
-        let noise: Vec<f32> = (0..22_050)
-            .map(|i| {
-                s ^= s << 13;
-                s ^= s >> 7;
-                s ^= s << 17;
-                (s as f64 / u64::MAX as f64 - 0.5) as f32 * (-(i as f32) / 8000.0).exp()
-            })
+        let noise: Vec<f32> = crate::analysis::test_noise(0x9E37_79B9_7F4A_7C15, 22_050)
+            .into_iter()
+            .enumerate()
+            .map(|(i, v)| v * (-(i as f32) / 8000.0).exp())
             .collect();
         assert_eq!(estimate(&noise, 22_050), None);
     }

@@ -99,11 +99,9 @@ pub fn analyse(x: &[f32], rate: u32) -> Spectral {
             ((hz / BAND_LOW_HZ).log2().floor().max(0.0) as usize).min(OCTAVES - 1)
         })
         .collect();
-    let mut oct_sum = [0.0f64; OCTAVES];
-    let mut oct_sq = [0.0f64; OCTAVES];
-    let mut oct_frames = 0usize;
-    let mut cep_sum = [0.0f64; CEPSTRA];
-    let mut cep_sq = [0.0f64; CEPSTRA];
+    let mut oct_stats = MeanStd::new(OCTAVES);
+    let mut cep_stats = MeanStd::new(CEPSTRA);
+    let mut cep = [0.0f32; CEPSTRA];
     let mut log_band = vec![0.0f32; n_bands];
     // DCT-II basis, rows = coefficients.
     let dct: Vec<f32> = (0..CEPSTRA)
@@ -171,25 +169,21 @@ pub fn analyse(x: &[f32], rate: u32) -> Spectral {
         for (k, p) in power.iter().enumerate() {
             oct[octave_of[k]] += p;
         }
-        for (i, e) in oct.iter().enumerate() {
-            let rel = 10.0 * ((e / total) as f64 + 1e-9).log10();
-            oct_sum[i] += rel;
-            oct_sq[i] += rel * rel;
-        }
-        oct_frames += 1;
+        oct.iter_mut()
+            .for_each(|e| *e = 10.0 * (*e / total + 1e-9).log10());
+        oct_stats.add(&oct);
         for (l, e) in log_band.iter_mut().zip(&band) {
             *l = (e / total + 1e-9).ln();
         }
-        for c in 0..CEPSTRA {
-            let v: f32 = dct[c * n_bands..(c + 1) * n_bands]
+        for (c, v) in cep.iter_mut().enumerate() {
+            *v = dct[c * n_bands..(c + 1) * n_bands]
                 .iter()
                 .zip(&log_band)
                 .map(|(d, l)| d * l)
                 .sum::<f32>()
                 / n_bands as f32;
-            cep_sum[c] += v as f64;
-            cep_sq[c] += (v as f64) * (v as f64);
         }
+        cep_stats.add(&cep);
         let centroid = weighted / total * bin_hz;
         let mut acc = 0.0;
         let mut rolloff = 0.0;
@@ -210,25 +204,8 @@ pub fn analyse(x: &[f32], rate: u32) -> Spectral {
         f_sum += w * flat as f64;
     }
     let avg = |s: f64| (w_sum > 0.0).then(|| (s / w_sum) as f32);
-    let mut cepstrum = vec![0.0f32; 2 * CEPSTRA];
-    if oct_frames > 0 {
-        let n = oct_frames as f64;
-        for c in 0..CEPSTRA {
-            let mean = cep_sum[c] / n;
-            cepstrum[c] = mean as f32;
-            cepstrum[CEPSTRA + c] = (cep_sq[c] / n - mean * mean).max(0.0).sqrt() as f32;
-        }
-    }
-    let mut octave_shape = vec![-90.0f32; OCTAVES];
-    octave_shape.extend([0.0f32; OCTAVES]);
-    if oct_frames > 0 {
-        let n = oct_frames as f64;
-        for i in 0..OCTAVES {
-            let mean = oct_sum[i] / n;
-            octave_shape[i] = mean as f32;
-            octave_shape[OCTAVES + i] = (oct_sq[i] / n - mean * mean).max(0.0).sqrt() as f32;
-        }
-    }
+    let cepstrum = cep_stats.finish(0.0);
+    let octave_shape = oct_stats.finish(-90.0);
     Spectral {
         centroid_hz: avg(c_sum),
         rolloff_hz: avg(r_sum),
@@ -238,6 +215,53 @@ pub fn analyse(x: &[f32], rate: u32) -> Spectral {
         hop_seconds: HOP as f64 / rate as f64,
         octave_shape,
         cepstrum,
+    }
+}
+
+/// Per-dimension mean and standard deviation of a stream of vectors.
+struct MeanStd {
+    sum: Vec<f64>,
+    sq: Vec<f64>,
+    n: usize,
+}
+
+impl MeanStd {
+    fn new(dims: usize) -> Self {
+        Self {
+            sum: vec![0.0; dims],
+            sq: vec![0.0; dims],
+            n: 0,
+        }
+    }
+
+    fn add(&mut self, v: &[f32]) {
+        for ((s, q), x) in self.sum.iter_mut().zip(&mut self.sq).zip(v) {
+            *s += *x as f64;
+            *q += (*x as f64) * (*x as f64);
+        }
+        self.n += 1;
+    }
+
+    /// Means then deviations; `empty_mean` (deviation 0) when nothing was added.
+    fn finish(&self, empty_mean: f32) -> Vec<f32> {
+        let dims = self.sum.len();
+        if self.n == 0 {
+            return std::iter::repeat_n(empty_mean, dims)
+                .chain(std::iter::repeat_n(0.0, dims))
+                .collect();
+        }
+        let n = self.n as f64;
+        let means: Vec<f64> = self.sum.iter().map(|s| s / n).collect();
+        let devs = self
+            .sq
+            .iter()
+            .zip(&means)
+            .map(|(q, m)| (q / n - m * m).max(0.0).sqrt());
+        means
+            .iter()
+            .map(|m| *m as f32)
+            .chain(devs.map(|d| d as f32))
+            .collect()
     }
 }
 
@@ -309,16 +333,7 @@ mod tests {
 
     #[test]
     fn white_noise_is_flat_and_bright() {
-        // xorshift: a deterministic noise source without a dependency.
-        let mut state = 0x2545F4914F6CDD1Du64;
-        let noise: Vec<f32> = (0..22_050)
-            .map(|_| {
-                state ^= state << 13;
-                state ^= state >> 7;
-                state ^= state << 17;
-                (state as f64 / u64::MAX as f64 * 2.0 - 1.0) as f32 * 0.5
-            })
-            .collect();
+        let noise: Vec<f32> = crate::analysis::test_noise(0x2545_F491_4F6C_DD1D, 22_050);
         let s = analyse(&noise, 22_050);
         assert!(s.flatness.unwrap() > 0.4, "flatness {:?}", s.flatness);
         assert!(s.centroid_hz.unwrap() > 4000.0);

@@ -213,27 +213,25 @@ pub fn scan(
             }
         };
         report.hashed += 1;
-        if lib.has_sample(&hash)? {
-            lib.put_path(
-                &path,
-                &PathEntry {
-                    hash,
-                    size,
-                    mtime_ns,
-                    status: PathStatus::Analysed,
-                },
-            )?;
+        // Known content (a duplicate, a moved file) takes the stored analysis at once.
+        let known = lib.has_sample(&hash)?;
+        let status = if known {
+            PathStatus::Analysed
+        } else {
+            PathStatus::Pending
+        };
+        lib.put_path(
+            &path,
+            &PathEntry {
+                hash,
+                size,
+                mtime_ns,
+                status,
+            },
+        )?;
+        if known {
             report.reused += 1;
         } else {
-            lib.put_path(
-                &path,
-                &PathEntry {
-                    hash,
-                    size,
-                    mtime_ns,
-                    status: PathStatus::Pending,
-                },
-            )?;
             push_work(
                 &mut work,
                 &mut order,
