@@ -2,6 +2,8 @@
 
 mod util;
 
+#[cfg(feature = "device")]
+mod audio;
 mod cli;
 mod formats;
 mod levels;

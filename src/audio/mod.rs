@@ -4,6 +4,8 @@
 //! hour-long file while keeping only what it needs in memory.
 
 pub mod decode;
+#[cfg(feature = "device")]
+pub mod device;
 pub mod error;
 pub mod gapless;
 pub mod resample;

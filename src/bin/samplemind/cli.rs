@@ -32,6 +32,61 @@ pub enum Command {
     Stats(JsonFlag),
     /// Measure decode, analysis, scan and rescan speed; print the figures.
     Bench(BenchArgs),
+    /// List audio input and output devices.
+    #[cfg(feature = "device")]
+    Devices(JsonFlag),
+    /// Play a file (audition).
+    #[cfg(feature = "device")]
+    Play(PlayArgs),
+    /// Record from an input into a WAV file, then analyse it into the library.
+    #[cfg(feature = "device")]
+    Record(RecordArgs),
+}
+
+/// `samplemind play`.
+#[cfg(feature = "device")]
+#[derive(Debug, Args)]
+pub struct PlayArgs {
+    /// The file.
+    pub file: PathBuf,
+    /// Output device id (see `samplemind devices`) [default: the default output].
+    #[arg(long)]
+    pub device: Option<String>,
+    /// Repeat until Ctrl-C.
+    #[arg(long = "loop")]
+    pub looped: bool,
+    /// Transpose, semitones (e.g. -12, 7).
+    #[arg(long, default_value_t = 0.0, allow_hyphen_values = true)]
+    pub transpose: f32,
+    /// Gain, dB.
+    #[arg(long, default_value_t = 0.0, allow_hyphen_values = true)]
+    pub gain: f32,
+    /// Start position, seconds.
+    #[arg(long, default_value_t = 0.0)]
+    pub start: f64,
+}
+
+/// `samplemind record`.
+#[cfg(feature = "device")]
+#[derive(Debug, Args)]
+pub struct RecordArgs {
+    /// The WAV file to write.
+    pub out: PathBuf,
+    /// Maximum length, seconds (Ctrl-C stops earlier).
+    #[arg(long, default_value_t = 10.0)]
+    pub seconds: f64,
+    /// Input device id (see `samplemind devices`) [default: the default input].
+    #[arg(long)]
+    pub device: Option<String>,
+    /// Cut silence at both ends.
+    #[arg(long)]
+    pub trim: bool,
+    /// Scale the peak to -1 dBFS.
+    #[arg(long)]
+    pub normalise: bool,
+    /// Do not add the take to the library.
+    #[arg(long)]
+    pub no_library: bool,
 }
 
 /// `samplemind bench`.

@@ -2,6 +2,8 @@
 
 mod analyze;
 mod bench;
+#[cfg(feature = "device")]
+mod device;
 mod export;
 mod scan;
 mod search;
@@ -35,5 +37,11 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
         Command::Export(a) => export::run(&open()?, a),
         Command::Stats(a) => stats::run(&open()?, a),
         Command::Bench(a) => bench::run(a),
+        #[cfg(feature = "device")]
+        Command::Devices(a) => device::devices(a),
+        #[cfg(feature = "device")]
+        Command::Play(a) => device::play(a),
+        #[cfg(feature = "device")]
+        Command::Record(a) => device::record(&open()?, a),
     }
 }

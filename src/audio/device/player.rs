@@ -1,0 +1,394 @@
+//! Audition: play a file on an output device with loop, gain, transpose and click-free
+//! start and stop.
+//!
+//! A feeder thread decodes the file, resamples it to the device rate (transposing by
+//! resampling, as samplers do) and keeps a lock-free ring filled; the cpal callback pops
+//! from the ring, applies gain and fades, and fills any shortfall with silence.
+
+use std::ops::ControlFlow;
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use cpal::traits::{DeviceTrait, StreamTrait};
+use cpal::{FromSample, SampleFormat, SizedSample};
+
+use super::{find_device, DeviceError, Direction, BUFFER_FRAMES};
+use crate::audio::decode::{decode_file, FrameSink, StreamInfo};
+use crate::audio::resample_mono;
+
+/// Longest file the player holds, seconds (samples are short; a long file is cut).
+const MAX_SECONDS: f64 = 600.0;
+/// Fade length at start and stop, seconds: long enough to avoid a click, short enough
+/// to feel instant.
+const FADE_SECONDS: f32 = 0.005;
+/// Ring size, seconds of audio.
+const RING_SECONDS: f32 = 0.5;
+
+/// Options of [`Player::play`].
+#[non_exhaustive]
+#[derive(Debug, Clone, Default)]
+pub struct PlayOptions {
+    /// Output device id. Default: the host's default output.
+    pub device: Option<String>,
+    /// Repeat until stopped. Default: `false`.
+    pub looped: bool,
+    /// Gain, dB. Default: `0`.
+    pub gain_db: f32,
+    /// Transpose, semitones (pitch and length change together). Default: `0`.
+    pub transpose: f32,
+    /// Start position, seconds. Default: `0`.
+    pub start_s: f64,
+}
+
+impl PlayOptions {
+    /// Options for playing on `device` (None = default).
+    pub fn on(device: Option<String>) -> Self {
+        Self {
+            device,
+            ..Self::default()
+        }
+    }
+}
+
+/// State shared between the controller, the feeder and the audio callback: atomics only.
+#[derive(Default)]
+struct Shared {
+    /// Feeder: stop producing.
+    stop: AtomicBool,
+    /// Callback: ramp to silence.
+    fade_out: AtomicBool,
+    /// Callback: the fade-out is complete.
+    faded: AtomicBool,
+    /// Feeder: everything has been pushed.
+    feeder_done: AtomicBool,
+    /// Callback: the ring ran dry after the feeder finished.
+    drained: AtomicBool,
+    /// Frames played.
+    frames_out: AtomicU64,
+    /// Callbacks that found the ring short while audio was still due.
+    underruns: AtomicU64,
+    /// Gain as f32 bits.
+    gain: AtomicU32,
+    /// Stream errors seen.
+    errors: AtomicU64,
+}
+
+/// A file playing on a device. Dropping it stops playback (with a fade).
+pub struct Player {
+    stream: Option<cpal::Stream>,
+    shared: Arc<Shared>,
+    feeder: Option<JoinHandle<()>>,
+    /// Device sample rate.
+    pub device_rate: u32,
+    /// Device channel count.
+    pub channels: u16,
+}
+
+/// Collects planar f32 of at most [`MAX_SECONDS`].
+struct Collect {
+    planes: Vec<Vec<f32>>,
+    max: usize,
+}
+
+impl FrameSink for Collect {
+    fn begin(&mut self, info: &StreamInfo) {
+        self.planes = vec![Vec::new(); info.channels];
+        self.max = (MAX_SECONDS * info.sample_rate as f64) as usize;
+    }
+    fn frames(&mut self, planes: &[Vec<f32>], frames: usize) -> ControlFlow<()> {
+        let take = frames.min(
+            self.max
+                .saturating_sub(self.planes.first().map_or(0, Vec::len)),
+        );
+        for (dst, src) in self.planes.iter_mut().zip(planes) {
+            dst.extend_from_slice(&src[..take]);
+        }
+        if take < frames {
+            ControlFlow::Break(())
+        } else {
+            ControlFlow::Continue(())
+        }
+    }
+}
+
+impl Player {
+    /// Decode `path` and start playing it.
+    ///
+    /// # Errors
+    /// Decode errors naming the file; [`DeviceError`] when the device cannot be opened.
+    pub fn play(path: &Path, opts: &PlayOptions) -> Result<Player, DeviceError> {
+        let mut c = Collect {
+            planes: Vec::new(),
+            max: 0,
+        };
+        let summary = decode_file(path, &mut c)?;
+        let device = find_device(opts.device.as_deref(), Direction::Output)?;
+        let supported = device
+            .default_output_config()
+            .map_err(|e| DeviceError::Stream(e.to_string()))?;
+        let device_rate = supported.sample_rate();
+        let channels = supported.channels();
+        let format = supported.sample_format();
+
+        // Resample every channel to the device rate; transposing up plays the file as if it
+        // were recorded at a higher rate.
+        let ratio_rate = summary.info.sample_rate as f64 * 2f64.powf(opts.transpose as f64 / 12.0);
+        let from = ratio_rate.round().max(1.0) as u32;
+        let src: Vec<Vec<f32>> = c
+            .planes
+            .iter()
+            .map(|p| resample_mono(p, from, device_rate))
+            .collect::<Result<_, _>>()
+            .map_err(|reason| {
+                DeviceError::Decode(crate::audio::DecodeError::Resample {
+                    path: path.to_path_buf(),
+                    reason,
+                })
+            })?;
+        let frames = src.first().map_or(0, Vec::len);
+        let start = ((opts.start_s.max(0.0) * device_rate as f64) as usize).min(frames);
+        let interleaved = interleave(&src, channels as usize);
+
+        let shared = Arc::new(Shared::default());
+        shared
+            .gain
+            .store(10f32.powf(opts.gain_db / 20.0).to_bits(), Ordering::Relaxed);
+        let ring_len = (RING_SECONDS * device_rate as f32) as usize * channels as usize;
+        let (producer, consumer) = rtrb::RingBuffer::<f32>::new(ring_len.max(4096));
+
+        let feeder = {
+            let shared = Arc::clone(&shared);
+            let looped = opts.looped;
+            let ch = channels as usize;
+            std::thread::Builder::new()
+                .name("samplemind-feeder".into())
+                .spawn(move || feed(producer, &interleaved, start * ch, looped, &shared))
+                .map_err(|e| DeviceError::Stream(e.to_string()))?
+        };
+        let config = cpal::StreamConfig {
+            channels,
+            sample_rate: device_rate,
+            buffer_size: cpal::BufferSize::Fixed(BUFFER_FRAMES),
+        };
+        let fade_frames = (FADE_SECONDS * device_rate as f32) as u32;
+        let stream = match format {
+            SampleFormat::F32 => build::<f32>(&device, &config, consumer, &shared, fade_frames),
+            SampleFormat::I16 => build::<i16>(&device, &config, consumer, &shared, fade_frames),
+            SampleFormat::I32 => build::<i32>(&device, &config, consumer, &shared, fade_frames),
+            other => Err(DeviceError::Stream(format!(
+                "unsupported sample format {other}"
+            ))),
+        }?;
+        stream
+            .play()
+            .map_err(|e| DeviceError::Stream(e.to_string()))?;
+        Ok(Player {
+            stream: Some(stream),
+            shared,
+            feeder: Some(feeder),
+            device_rate,
+            channels,
+        })
+    }
+
+    /// Whether a non-looping file has played to its end.
+    pub fn finished(&self) -> bool {
+        self.shared.drained.load(Ordering::Acquire)
+    }
+
+    /// Block until the file has played (or `timeout` passed); true when it finished.
+    pub fn wait(&self, timeout: Duration) -> bool {
+        let t = Instant::now();
+        while !self.finished() && t.elapsed() < timeout {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        self.finished()
+    }
+
+    /// Change the gain while playing.
+    pub fn set_gain_db(&self, db: f32) {
+        self.shared
+            .gain
+            .store(10f32.powf(db / 20.0).to_bits(), Ordering::Relaxed);
+    }
+
+    /// Frames played so far, callbacks that ran short, and stream errors.
+    pub fn stats(&self) -> (u64, u64, u64) {
+        (
+            self.shared.frames_out.load(Ordering::Relaxed),
+            self.shared.underruns.load(Ordering::Relaxed),
+            self.shared.errors.load(Ordering::Relaxed),
+        )
+    }
+
+    /// Fade out and stop. A new [`Player::play`] after this starts from silence, so
+    /// replacing one sample by the next never clicks.
+    pub fn stop(mut self) {
+        self.shutdown();
+    }
+
+    fn shutdown(&mut self) {
+        self.shared.fade_out.store(true, Ordering::Release);
+        let t = Instant::now();
+        while self.stream.is_some()
+            && !self.shared.faded.load(Ordering::Acquire)
+            && !self.shared.drained.load(Ordering::Acquire)
+            && t.elapsed() < Duration::from_millis(100)
+        {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        self.shared.stop.store(true, Ordering::Release);
+        self.stream.take();
+        if let Some(f) = self.feeder.take() {
+            let _ = f.join();
+        }
+    }
+}
+
+impl Drop for Player {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}
+
+/// Planar to interleaved with `channels` outputs: mono is copied to every output, more
+/// inputs than outputs are folded round-robin and averaged.
+fn interleave(src: &[Vec<f32>], channels: usize) -> Vec<f32> {
+    let frames = src.first().map_or(0, Vec::len);
+    let mut out = vec![0.0f32; frames * channels];
+    if src.is_empty() || channels == 0 {
+        return out;
+    }
+    for c in 0..channels {
+        let inputs: Vec<&Vec<f32>> = if src.len() == 1 {
+            vec![&src[0]]
+        } else {
+            src.iter()
+                .enumerate()
+                .filter(|(i, _)| i % channels == c % src.len().min(channels))
+                .map(|(_, p)| p)
+                .collect()
+        };
+        let scale = 1.0 / inputs.len().max(1) as f32;
+        for f in 0..frames {
+            out[f * channels + c] = inputs.iter().map(|p| p[f]).sum::<f32>() * scale;
+        }
+    }
+    out
+}
+
+/// The feeder loop: keep the ring full, wrap around when looping.
+fn feed(
+    mut producer: rtrb::Producer<f32>,
+    data: &[f32],
+    mut pos: usize,
+    looped: bool,
+    shared: &Shared,
+) {
+    loop {
+        if shared.stop.load(Ordering::Acquire) {
+            break;
+        }
+        if pos >= data.len() {
+            if looped && !data.is_empty() {
+                pos = 0;
+            } else {
+                break;
+            }
+        }
+        let n = producer.slots().min(data.len() - pos);
+        if n == 0 {
+            std::thread::sleep(Duration::from_millis(2));
+            continue;
+        }
+        if let Ok(mut chunk) = producer.write_chunk(n) {
+            let (a, b) = chunk.as_mut_slices();
+            a.copy_from_slice(&data[pos..pos + a.len()]);
+            b.copy_from_slice(&data[pos + a.len()..pos + n]);
+            chunk.commit_all();
+            pos += n;
+        }
+    }
+    shared.feeder_done.store(true, Ordering::Release);
+}
+
+/// Build the output stream for sample type `T`.
+fn build<T>(
+    device: &cpal::Device,
+    config: &cpal::StreamConfig,
+    mut consumer: rtrb::Consumer<f32>,
+    shared: &Arc<Shared>,
+    fade_frames: u32,
+) -> Result<cpal::Stream, DeviceError>
+where
+    T: SizedSample + FromSample<f32>,
+{
+    let channels = config.channels as usize;
+    let cb = Arc::clone(shared);
+    let err_shared = Arc::clone(shared);
+    // Callback-owned ramp state: fade in from the first frame, fade out on request.
+    let mut ramp = 0.0f32;
+    let step = 1.0 / fade_frames.max(1) as f32;
+    device
+        .build_output_stream::<T, _, _>(
+            *config,
+            move |data: &mut [T], _| {
+                let gain = f32::from_bits(cb.gain.load(Ordering::Relaxed));
+                let fading_out = cb.fade_out.load(Ordering::Acquire);
+                let want = data.len();
+                let avail = consumer.slots().min(want);
+                let avail = avail - avail % channels.max(1);
+                let mut written = 0;
+                if let Ok(chunk) = consumer.read_chunk(avail) {
+                    let (a, b) = chunk.as_slices();
+                    for frame in a.chunks_exact(channels).chain(b.chunks_exact(channels)) {
+                        ramp = if fading_out {
+                            (ramp - step).max(0.0)
+                        } else {
+                            (ramp + step).min(1.0)
+                        };
+                        for (o, v) in data[written..written + channels].iter_mut().zip(frame) {
+                            *o = T::from_sample(v * gain * ramp);
+                        }
+                        written += channels;
+                    }
+                    chunk.commit_all();
+                }
+                for o in &mut data[written..] {
+                    *o = T::EQUILIBRIUM;
+                }
+                cb.frames_out
+                    .fetch_add((written / channels.max(1)) as u64, Ordering::Relaxed);
+                if fading_out && ramp <= 0.0 {
+                    cb.faded.store(true, Ordering::Release);
+                }
+                if written < want {
+                    if cb.feeder_done.load(Ordering::Acquire) {
+                        cb.drained.store(true, Ordering::Release);
+                    } else {
+                        cb.underruns.fetch_add(1, Ordering::Relaxed);
+                    }
+                }
+            },
+            move |_err| {
+                err_shared.errors.fetch_add(1, Ordering::Relaxed);
+            },
+            None,
+        )
+        .map_err(|e| DeviceError::Stream(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::interleave;
+
+    #[test]
+    fn mono_goes_to_both_outputs_and_stereo_keeps_its_sides() {
+        assert_eq!(interleave(&[vec![1.0, 2.0]], 2), vec![1.0, 1.0, 2.0, 2.0]);
+        assert_eq!(interleave(&[vec![1.0], vec![3.0]], 2), vec![1.0, 3.0]);
+        assert_eq!(interleave(&[vec![1.0], vec![3.0]], 1), vec![2.0]);
+    }
+}

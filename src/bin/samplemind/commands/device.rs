@@ -1,0 +1,146 @@
+//! `samplemind devices`, `play` and `record`.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use samplemind::audio::device::{
+    list_devices, record as record_take, PlayOptions, Player, RecordOptions,
+};
+use samplemind::library::{scan, ScanOptions};
+use samplemind::Library;
+
+use super::{Error, Outcome};
+use crate::cli::{JsonFlag, PlayArgs, RecordArgs};
+use crate::output;
+
+/// A Ctrl-C flag: the first press asks to stop, a second one quits.
+fn ctrl_c_flag() -> Arc<AtomicBool> {
+    let stop = Arc::new(AtomicBool::new(false));
+    let s = Arc::clone(&stop);
+    let _ = ctrlc::set_handler(move || {
+        if s.swap(true, Ordering::SeqCst) {
+            std::process::exit(130);
+        }
+    });
+    stop
+}
+
+pub fn devices(args: JsonFlag) -> Result<Outcome, Error> {
+    let list = list_devices()?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&list)?);
+        return Ok(Outcome::Clean);
+    }
+    for d in &list {
+        let dir = match (d.input, d.output) {
+            (true, true) => "in/out",
+            (true, false) => "in",
+            _ => "out",
+        };
+        let def = if d.default_input || d.default_output {
+            " (default)"
+        } else {
+            ""
+        };
+        println!("{:<6} {}  {}{def}", dir, d.id, d.name);
+    }
+    Ok(Outcome::Clean)
+}
+
+pub fn play(args: PlayArgs) -> Result<Outcome, Error> {
+    let stop = ctrl_c_flag();
+    let mut opts = PlayOptions::on(args.device);
+    opts.looped = args.looped;
+    opts.transpose = args.transpose;
+    opts.gain_db = args.gain;
+    opts.start_s = args.start;
+    let player = Player::play(&args.file, &opts)?;
+    while !player.finished() && !stop.load(Ordering::SeqCst) {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let (_, underruns, errors) = player.stats();
+    player.stop();
+    if errors > 0 {
+        output::error(&format!(
+            "{}: the device reported {errors} stream errors",
+            args.file.display()
+        ));
+        return Ok(Outcome::SomeFailed);
+    }
+    if underruns > 0 {
+        tracing::warn!("{underruns} buffer underruns");
+    }
+    Ok(Outcome::Clean)
+}
+
+pub fn record(lib: &Library, args: RecordArgs) -> Result<Outcome, Error> {
+    let stop = ctrl_c_flag();
+    let mut opts = RecordOptions::on(args.device, args.seconds);
+    opts.trim = args.trim;
+    opts.normalise = args.normalise;
+    let mut meter = |l: samplemind::audio::device::Level| {
+        let bars = ((l.peak_db + 60.0).max(0.0) / 2.0) as usize;
+        eprint!(
+            "\r{:<30} {:>6.1} dBFS{}",
+            "#".repeat(bars.min(30)),
+            l.peak_db,
+            if l.clipped { " CLIP" } else { "     " }
+        );
+    };
+    let take = record_take(&args.out, &opts, &stop, &mut meter)?;
+    eprintln!();
+    println!(
+        "{}: {:.2} s, {} Hz, {} ch, peak {:.1} dBFS{}{}",
+        take.path.display(),
+        take.frames as f64 / take.sample_rate as f64,
+        take.sample_rate,
+        take.channels,
+        take.peak_db,
+        if take.clipped_samples > 0 {
+            format!(", {} clipped samples", take.clipped_samples)
+        } else {
+            String::new()
+        },
+        if take.trimmed_s > 0.0 {
+            format!(", {:.2} s of silence trimmed", take.trimmed_s)
+        } else {
+            String::new()
+        },
+    );
+    if args.no_library {
+        return Ok(Outcome::Clean);
+    }
+    // The take joins the library like any scanned file.
+    let never = AtomicBool::new(false);
+    let report = scan(
+        lib,
+        std::slice::from_ref(&take.path),
+        &ScanOptions::default(),
+        &never,
+        &mut |_| {},
+    )?;
+    for f in &report.failures {
+        output::error(&f.message);
+    }
+    let (entries, _) = lib.entries();
+    let canon = std::fs::canonicalize(&take.path).unwrap_or(take.path.clone());
+    let rows: Vec<_> = entries
+        .iter()
+        .filter(|e| e.path == canon)
+        .filter_map(|e| {
+            e.sample
+                .as_ref()
+                .map(|s| (e.path.as_path(), output::corrected(s)))
+        })
+        .collect();
+    println!(
+        "{}",
+        output::sample_table(rows.iter().map(|(p, a)| (*p, a)))
+    );
+    Ok(if report.failures.is_empty() {
+        Outcome::Clean
+    } else {
+        Outcome::SomeFailed
+    })
+}

@@ -1,0 +1,271 @@
+//! Audition and recording through a real audio server: a private PulseAudio with a null
+//! sink; what is played into the sink is captured from its monitor.
+
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::AtomicBool;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use samplemind::analysis::{analyse_file, AnalysisOptions};
+use samplemind::audio::device::{
+    list_devices, record, PlayOptions, Player, RecordOptions, Recording,
+};
+
+use crate::util::*;
+
+const SINK: &str = "smtest";
+
+/// Audio tests share process-wide environment (PULSE_SERVER); one at a time per process.
+static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+
+/// A PulseAudio server in a private directory, with a null sink whose monitor is kept
+/// busy (an idle null sink renders in 2 s blocks, which would stall the first capture).
+/// Both processes are killed by PID on drop.
+struct PulseServer {
+    _dir: tempfile::TempDir,
+    server: Child,
+    monitor: Option<Child>,
+}
+
+impl Drop for PulseServer {
+    fn drop(&mut self) {
+        if let Some(m) = &mut self.monitor {
+            let _ = m.kill();
+            let _ = m.wait();
+        }
+        let _ = self.server.kill();
+        let _ = self.server.wait();
+    }
+}
+
+fn start_pulse() -> Option<PulseServer> {
+    let available = Command::new("pulseaudio")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !available {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "pulseaudio is required in CI (install it in .ci/run)"
+        );
+        eprintln!("skipped: no pulseaudio installed");
+        return None;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let runtime = dir.path().join("runtime");
+    std::fs::create_dir_all(runtime.join("pulse")).unwrap();
+    let socket = runtime.join("pulse/native");
+    let conf = dir.path().join("pa.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            "load-module module-native-protocol-unix auth-anonymous=1 socket={}\n\
+             load-module module-null-sink sink_name={SINK} format=float32le rate=48000 channels=2\n\
+             set-default-sink {SINK}\nset-default-source {SINK}.monitor\n",
+            socket.display()
+        ),
+    )
+    .unwrap();
+    let server_addr = format!("unix:{}", socket.display());
+    let env = [
+        ("HOME", dir.path().as_os_str().to_owned()),
+        ("XDG_RUNTIME_DIR", runtime.as_os_str().to_owned()),
+    ];
+    let server = Command::new("pulseaudio")
+        .args(["-n", "-F"])
+        .arg(&conf)
+        .args([
+            "--daemonize=no",
+            "--exit-idle-time=-1",
+            "--log-target=stderr",
+        ])
+        .envs(env.iter().map(|(k, v)| (*k, v)))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut guard = PulseServer {
+        _dir: dir,
+        server,
+        monitor: None,
+    };
+    // The client side of this process (cpal) finds the server through these.
+    std::env::set_var("PULSE_SERVER", &server_addr);
+    std::env::set_var("XDG_RUNTIME_DIR", &runtime);
+    let t = Instant::now();
+    loop {
+        let ok = Command::new("pactl")
+            .arg("info")
+            .env("PULSE_SERVER", &server_addr)
+            .output()
+            .is_ok_and(|o| o.status.success());
+        if ok {
+            break;
+        }
+        assert!(
+            t.elapsed() < Duration::from_secs(10),
+            "pulseaudio did not start"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    guard.monitor = Some(
+        Command::new("parec")
+            .args(["-d", &format!("{SINK}.monitor"), "--raw"])
+            .env("PULSE_SERVER", &server_addr)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    Some(guard)
+}
+
+/// Record from the monitor in a thread while `play` runs, then stop.
+fn capture_while(secs: f64, trim: bool, play: impl FnOnce()) -> Recording {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("take.wav");
+    let stop = AtomicBool::new(false);
+    let rec = std::thread::scope(|s| {
+        let h = s.spawn(|| {
+            let mut opts = RecordOptions::on(Some(format!("pulseaudio:{SINK}.monitor")), secs);
+            opts.trim = trim;
+            record(&out, &opts, &stop, &mut |_| {})
+        });
+        // Capture starts before output.
+        std::thread::sleep(Duration::from_millis(300));
+        play();
+        std::thread::sleep(Duration::from_millis(300));
+        stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        h.join().unwrap()
+    })
+    .expect("recording");
+    // Keep the file: move it next to the caller's temp dir lifetime by reading it now.
+    let kept = std::env::temp_dir().join(format!("samplemind-take-{}.wav", std::process::id()));
+    std::fs::copy(&out, &kept).unwrap();
+    Recording { path: kept, ..rec }
+}
+
+fn play_on_sink(file: &Path) {
+    let p = Player::play(file, &PlayOptions::on(Some(format!("pulseaudio:{SINK}")))).expect("play");
+    assert!(p.wait(Duration::from_secs(10)), "playback did not finish");
+    let (frames, _underruns, errors) = p.stats();
+    assert!(
+        frames > 0 && errors == 0,
+        "frames {frames}, errors {errors}"
+    );
+    p.stop();
+}
+
+/// Frequency of a steady tone by positive-going zero crossings, interpolated.
+fn zero_crossing_hz(x: &[f32], rate: u32) -> f64 {
+    let mut first = None;
+    let mut last = 0.0;
+    let mut count = 0;
+    for i in 1..x.len() {
+        if x[i - 1] < 0.0 && x[i] >= 0.0 {
+            let t = (i - 1) as f64 + (-x[i - 1] / (x[i] - x[i - 1])) as f64;
+            if first.is_none() {
+                first = Some(t);
+            } else {
+                count += 1;
+            }
+            last = t;
+        }
+    }
+    count as f64 * rate as f64 / (last - first.unwrap_or(0.0))
+}
+
+/// The loudest 0.5 s of the left channel of a capture.
+fn steady_part(rec: &Recording) -> Vec<f32> {
+    let mut r = hound::WavReader::open(&rec.path).unwrap();
+    let ch = rec.channels as usize;
+    let left: Vec<f32> = r.samples::<f32>().map(|s| s.unwrap()).step_by(ch).collect();
+    let n = rec.sample_rate as usize / 2;
+    let start = left
+        .iter()
+        .position(|v| v.abs() > 0.05)
+        .expect("the tone was not captured")
+        + rec.sample_rate as usize / 10;
+    left[start..(start + n).min(left.len())].to_vec()
+}
+
+#[test]
+fn loopback_plays_a_tone_and_captures_it_at_the_right_pitch_and_level() {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(_pulse) = start_pulse() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let tone = dir.path().join("tone.wav");
+    let s = sine(1000.0, 0.5, 44_100, 1.0);
+    write_wav(&tone, &[s.clone(), s], 44_100, 32);
+    let rec = capture_while(3.0, false, || play_on_sink(&tone));
+    let x = steady_part(&rec);
+    assert!(x.len() >= 20_000, "only {} steady samples", x.len());
+    let hz = zero_crossing_hz(&x, rec.sample_rate);
+    let rms = (x.iter().map(|v| v * v).sum::<f32>() / x.len() as f32).sqrt();
+    eprintln!("captured {hz:.2} Hz, rms {rms:.4} (expected 1000 Hz, 0.3536)");
+    assert!((hz - 1000.0).abs() <= 2.0, "pitch {hz}");
+    assert!((rms - 0.3536).abs() <= 0.03536, "rms {rms}");
+    let _ = std::fs::remove_file(&rec.path);
+}
+
+#[test]
+fn a_recorded_sample_is_analysed_with_its_root_note() {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(_pulse) = start_pulse() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let sample = dir.path().join("a3.wav");
+    // A3 (220 Hz) with harmonics and a decay, like a plucked bass-ish one-shot.
+    let rate = 44_100;
+    let x: Vec<f32> = (0..rate * 3 / 2)
+        .map(|i| {
+            let t = i as f32 / rate as f32;
+            let v: f32 = (1..=5)
+                .map(|h| (2.0 * std::f32::consts::PI * 220.0 * h as f32 * t).sin() / h as f32)
+                .sum();
+            0.3 * v * (-1.5 * t).exp()
+        })
+        .collect();
+    write_wav(&sample, &[x.clone(), x], rate as u32, 32);
+    let rec = capture_while(4.0, true, || play_on_sink(&sample));
+    assert!(
+        rec.trimmed_s > 0.2,
+        "silence around the take should be trimmed: {rec:?}"
+    );
+    let a = analyse_file(&rec.path, &AnalysisOptions::default()).unwrap();
+    assert_eq!(a.root_note.as_deref(), Some("A3"), "{a:?}");
+    let _ = std::fs::remove_file(&rec.path);
+}
+
+#[test]
+fn devices_lists_the_null_sink_and_its_monitor() {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(_pulse) = start_pulse() else { return };
+    let list = list_devices().unwrap();
+    let out = list
+        .iter()
+        .find(|d| d.id == format!("pulseaudio:{SINK}"))
+        .expect("sink listed");
+    assert!(out.output && out.default_output);
+    let inp = list
+        .iter()
+        .find(|d| d.id == format!("pulseaudio:{SINK}.monitor"))
+        .expect("monitor listed");
+    assert!(inp.input);
+}
+
+#[test]
+fn an_unknown_device_is_a_clear_error() {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(_pulse) = start_pulse() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let tone = dir.path().join("t.wav");
+    write_mono(&tone, &sine(440.0, 0.3, 44_100, 0.2), 44_100);
+    let err = Player::play(
+        &tone,
+        &PlayOptions::on(Some("pulseaudio:no_such_sink".into())),
+    )
+    .err()
+    .expect("must fail");
+    assert!(err.to_string().contains("unknown device"), "{err}");
+}
