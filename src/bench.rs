@@ -236,3 +236,151 @@ mod tests {
         assert_eq!(Spread::of(vec![]).n, 0);
     }
 }
+
+/// Audio figures of `samplemind bench --audio` (feature `device`).
+#[cfg(feature = "device")]
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct AudioBench {
+    /// From the play call to the arrival of the first non-silent captured sample, through
+    /// the output device and back in from the input (e.g. a sink's monitor), ms. Includes
+    /// decoding the file, both device buffers and the server's own buffering.
+    pub latency: Spread,
+    /// Device buffer period, ms.
+    pub buffer_ms: f64,
+    /// Output-callback time over the audio time it produced, while loaded (target < 10 %).
+    pub callback_load: f64,
+    /// Longest output callback, microseconds.
+    pub callback_max_us: f64,
+    /// Underruns (audible glitches) during the loaded playback (target 0).
+    pub glitches: u64,
+    /// Length of the loaded playback, seconds.
+    pub loaded_seconds: f64,
+    /// Full scans of the corpus run meanwhile on all cores.
+    pub scan_passes: u32,
+}
+
+/// Measure latency (play → capture, `trials` times), then loop a sound for `seconds` while
+/// scanning `corpus` over and over on `threads` threads, counting glitches.
+///
+/// # Errors
+/// Device and store errors.
+#[cfg(feature = "device")]
+pub fn audio(
+    output: Option<String>,
+    input: Option<String>,
+    corpus: &Path,
+    work: &Path,
+    threads: usize,
+    seconds: f64,
+    mut progress: impl FnMut(&str),
+) -> Result<AudioBench, Box<dyn std::error::Error>> {
+    use crate::audio::device::{record, PlayOptions, Player, RecordOptions, BUFFER_FRAMES};
+    use std::sync::atomic::Ordering;
+    use std::time::Duration;
+
+    let rate = 48_000u32;
+    let click = work.join("click.wav");
+    let mut x = vec![0.0f32; rate as usize / 2];
+    x.iter_mut()
+        .take(rate as usize / 20)
+        .enumerate()
+        .for_each(|(i, v)| *v = 0.5 * ((i as f32) * 0.13).sin());
+    write_wav_f32(&click, &x, rate)?;
+    let mut out = AudioBench {
+        buffer_ms: BUFFER_FRAMES as f64 * 1e3 / rate as f64,
+        ..Default::default()
+    };
+
+    progress("latency: play → capture");
+    let mut lat = Vec::new();
+    for trial in 0..10 {
+        let stop = AtomicBool::new(false);
+        let take = work.join(format!("take{trial}.wav"));
+        let mut t_play = Instant::now();
+        let rec = std::thread::scope(|s| {
+            let h = s.spawn(|| {
+                record(
+                    &take,
+                    &RecordOptions::on(input.clone(), 2.0),
+                    &stop,
+                    &mut |_| {},
+                )
+            });
+            std::thread::sleep(Duration::from_millis(300));
+            t_play = Instant::now();
+            let played = Player::play(&click, &PlayOptions::on(output.clone())).map(|p| {
+                p.wait(Duration::from_secs(3));
+                p.stop();
+            });
+            std::thread::sleep(Duration::from_millis(300));
+            stop.store(true, Ordering::SeqCst);
+            played.map(|_| h.join())
+        })?;
+        let rec = rec.map_err(|_| "recorder thread panicked")??;
+        if let Some(at) = rec.first_sound_at {
+            lat.push(at.saturating_duration_since(t_play).as_secs_f64() * 1e3);
+        }
+    }
+    out.latency = Spread::of(lat);
+
+    progress("glitches: looped playback while scanning on every core");
+    let loop_file = work.join("loop.wav");
+    let music: Vec<f32> = (0..rate as usize * 4)
+        .map(|i| {
+            let t = i as f32 / rate as f32;
+            0.2 * ((2.0 * std::f32::consts::PI * 220.0 * t).sin()
+                + (2.0 * std::f32::consts::PI * 330.0 * t).sin())
+        })
+        .collect();
+    write_wav_f32(&loop_file, &music, rate)?;
+    let mut opts = PlayOptions::on(output);
+    opts.looped = true;
+    let player = Player::play(&loop_file, &opts)?;
+    let done = AtomicBool::new(false);
+    let passes = std::thread::scope(|s| {
+        let h = s.spawn(|| {
+            let mut passes = 0u32;
+            let sopts = ScanOptions {
+                threads,
+                ..ScanOptions::default()
+            };
+            while !done.load(Ordering::SeqCst) {
+                let Ok(lib) = Library::open(&work.join(format!("load-lib-{passes}"))) else {
+                    break;
+                };
+                let stop = AtomicBool::new(false);
+                if scan(&lib, &[corpus.to_path_buf()], &sopts, &stop, &mut |_| {}).is_err() {
+                    break;
+                }
+                passes += 1;
+            }
+            passes
+        });
+        std::thread::sleep(Duration::from_secs_f64(seconds));
+        done.store(true, Ordering::SeqCst);
+        h.join().unwrap_or(0)
+    });
+    let st = player.stats();
+    player.stop();
+    out.glitches = st.underruns;
+    out.callback_load = st.callback_load;
+    out.callback_max_us = st.callback_max_us;
+    out.loaded_seconds = seconds;
+    out.scan_passes = passes;
+    Ok(out)
+}
+
+#[cfg(feature = "device")]
+fn write_wav_f32(path: &Path, x: &[f32], rate: u32) -> Result<(), hound::Error> {
+    let spec = hound::WavSpec {
+        channels: 1,
+        sample_rate: rate,
+        bits_per_sample: 32,
+        sample_format: hound::SampleFormat::Float,
+    };
+    let mut w = hound::WavWriter::create(path, spec)?;
+    for v in x {
+        w.write_sample(*v)?;
+    }
+    w.finalize()
+}

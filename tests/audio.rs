@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use samplemind::analysis::{analyse_file, AnalysisOptions};
 use samplemind::audio::device::{
-    list_devices, record, PlayOptions, Player, RecordOptions, Recording,
+    list_devices, record, AudioEngine, PlayOptions, Player, RecordOptions, Recording,
 };
 
 use crate::util::*;
@@ -111,17 +111,34 @@ fn start_pulse() -> Option<PulseServer> {
     }
     guard.monitor = Some(
         Command::new("parec")
-            .args(["-d", &format!("{SINK}.monitor"), "--raw"])
+            .args([
+                "-d",
+                &format!("{SINK}.monitor"),
+                "--raw",
+                "--latency-msec=10",
+            ])
             .env("PULSE_SERVER", &server_addr)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
             .unwrap(),
     );
+    // A freshly loaded null sink renders its first 2 s as one block: a stream opened before
+    // then stalls. Wait until a throwaway stream actually flows.
+    let dir = tempfile::tempdir().unwrap();
+    let warm = dir.path().join("warm.wav");
+    write_mono(&warm, &vec![0.0; 48_000 * 4], 48_000);
+    let p = Player::play(&warm, &PlayOptions::on(Some(format!("pulseaudio:{SINK}")))).unwrap();
+    let t = Instant::now();
+    while p.stats().frames < 8_192 && t.elapsed() < Duration::from_secs(5) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    p.stop();
     Some(guard)
 }
 
-/// Record from the monitor in a thread while `play` runs, then stop.
+/// Record `secs` of audio from the monitor in a thread while `play` runs. The take ends by
+/// length, not by a timer: the server may deliver captured audio late.
 fn capture_while(secs: f64, trim: bool, play: impl FnOnce()) -> Recording {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("take.wav");
@@ -135,8 +152,6 @@ fn capture_while(secs: f64, trim: bool, play: impl FnOnce()) -> Recording {
         // Capture starts before output.
         std::thread::sleep(Duration::from_millis(300));
         play();
-        std::thread::sleep(Duration::from_millis(300));
-        stop.store(true, std::sync::atomic::Ordering::SeqCst);
         h.join().unwrap()
     })
     .expect("recording");
@@ -149,11 +164,9 @@ fn capture_while(secs: f64, trim: bool, play: impl FnOnce()) -> Recording {
 fn play_on_sink(file: &Path) {
     let p = Player::play(file, &PlayOptions::on(Some(format!("pulseaudio:{SINK}")))).expect("play");
     assert!(p.wait(Duration::from_secs(10)), "playback did not finish");
-    let (frames, _underruns, errors) = p.stats();
-    assert!(
-        frames > 0 && errors == 0,
-        "frames {frames}, errors {errors}"
-    );
+    let st = p.stats();
+    assert!(st.frames > 0 && st.errors == 0, "{st:?}");
+    assert!(st.callback_load < 0.5, "the callback must be cheap: {st:?}");
     p.stop();
 }
 
@@ -268,4 +281,54 @@ fn an_unknown_device_is_a_clear_error() {
     .err()
     .expect("must fail");
     assert!(err.to_string().contains("unknown device"), "{err}");
+}
+
+#[test]
+fn a_new_sound_replaces_the_playing_one_without_a_click() {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(_pulse) = start_pulse() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("a.wav"), dir.path().join("b.wav"));
+    // Two loud tones whose waveforms jump if one is cut into the other.
+    write_mono(&a, &sine(440.0, 0.5, 48_000, 3.0), 48_000);
+    write_mono(&b, &sine(660.0, 0.5, 48_000, 1.0), 48_000);
+    let rec = capture_while(6.0, false, || {
+        let mut engine = AudioEngine::new();
+        let opts = PlayOptions::on(Some(format!("pulseaudio:{SINK}")));
+        engine.play(&a, &opts).unwrap();
+        std::thread::sleep(Duration::from_millis(600));
+        engine.play(&b, &opts).unwrap();
+        let t = Instant::now();
+        while engine.is_playing() && t.elapsed() < Duration::from_secs(4) {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        assert!(!engine.is_playing(), "the one-shot should have finished");
+        engine.stop();
+    });
+    let mut r = hound::WavReader::open(&rec.path).unwrap();
+    let left: Vec<f32> = r
+        .samples::<f32>()
+        .map(|s| s.unwrap())
+        .step_by(rec.channels as usize)
+        .collect();
+    let heard = left.iter().filter(|v| v.abs() > 0.1).count();
+    assert!(
+        heard > 48_000,
+        "both tones must be heard ({heard} loud samples)"
+    );
+    // A click is a discontinuity: it shows in the second difference. Both sines (0.5 at 440
+    // and 660 Hz, 48 kHz) bend by at most 0.0017 + 0.0037 per sample² even while they
+    // overlap during the hand-over; replacing the sound with a hard cut (before fades and
+    // the stream's linger) measured 0.17. A residual kink of about 0.045 remains at the
+    // hand-over: PulseAudio rewinds its mix when the new stream joins and drops part of
+    // the old stream's already-sent audio (noted in the README).
+    let max_bend = left
+        .windows(3)
+        .map(|w| (w[2] - 2.0 * w[1] + w[0]).abs())
+        .fold(0.0f32, f32::max);
+    assert!(
+        max_bend < 0.08,
+        "a click: the waveform bends by {max_bend} in one sample"
+    );
+    let _ = std::fs::remove_file(&rec.path);
 }

@@ -8,6 +8,7 @@
 //! SPSC ring (rtrb), apply gain and fades, and bump atomic counters. They never allocate,
 //! lock, log, do I/O or panic; decoding, resampling and file writing happen on other threads.
 
+pub mod engine;
 pub mod error;
 pub mod player;
 pub mod recorder;
@@ -15,8 +16,9 @@ pub mod recorder;
 use cpal::traits::{DeviceTrait, HostTrait};
 use serde::Serialize;
 
+pub use engine::AudioEngine;
 pub use error::DeviceError;
-pub use player::{PlayOptions, Player};
+pub use player::{PlayOptions, Player, PlayerStats};
 pub use recorder::{record, Level, RecordOptions, Recording};
 
 /// Callback size requested from the device, frames (21 ms at 48 kHz).

@@ -24,8 +24,18 @@ const MAX_SECONDS: f64 = 600.0;
 /// Fade length at start and stop, seconds: long enough to avoid a click, short enough
 /// to feel instant.
 const FADE_SECONDS: f32 = 0.005;
+/// Silence before the fade-in, seconds: a server may drop the first frames of a new
+/// stream while it joins the mix, and those must be silence, not the start of the fade.
+const PREROLL_SECONDS: f32 = 0.01;
 /// Ring size, seconds of audio.
 const RING_SECONDS: f32 = 0.5;
+/// A stream stays open after its last samples were handed over for the output latency the
+/// device reports (the server plays behind the callback by its own buffer, and closing
+/// earlier cuts off what it still holds, the end of a fade-out or the tail of a sound,
+/// with a click), plus this margin, at most [`MAX_LINGER`].
+const LINGER_MARGIN: Duration = Duration::from_millis(50);
+/// Upper bound of the wait after the last samples.
+const MAX_LINGER: Duration = Duration::from_secs(2);
 
 /// Options of [`Player::play`].
 #[non_exhaustive]
@@ -74,6 +84,30 @@ struct Shared {
     gain: AtomicU32,
     /// Stream errors seen.
     errors: AtomicU64,
+    /// Callbacks run.
+    callbacks: AtomicU64,
+    /// Time spent inside the callback, ns (total and longest).
+    busy_ns: AtomicU64,
+    busy_max_ns: AtomicU64,
+    /// Largest output latency the device reported (playback instant − callback instant), ns.
+    latency_ns: AtomicU64,
+}
+
+/// Figures of a playback, for benchmarks and diagnostics.
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize)]
+pub struct PlayerStats {
+    /// Frames played.
+    pub frames: u64,
+    /// Callbacks that found the ring short while audio was still due (audible glitches).
+    pub underruns: u64,
+    /// Stream errors reported by the device.
+    pub errors: u64,
+    /// Callbacks run.
+    pub callbacks: u64,
+    /// Time spent in the callback over the audio time it produced, 0..1.
+    pub callback_load: f64,
+    /// Longest single callback, microseconds.
+    pub callback_max_us: f64,
 }
 
 /// A file playing on a device. Dropping it stops playback (with a fade).
@@ -159,13 +193,14 @@ impl Player {
         let ring_len = (RING_SECONDS * device_rate as f32) as usize * channels as usize;
         let (producer, consumer) = rtrb::RingBuffer::<f32>::new(ring_len.max(4096));
 
+        let preroll = (PREROLL_SECONDS * device_rate as f32) as usize * channels as usize;
         let feeder = {
             let shared = Arc::clone(&shared);
             let looped = opts.looped;
             let ch = channels as usize;
             std::thread::Builder::new()
                 .name("samplemind-feeder".into())
-                .spawn(move || feed(producer, &interleaved, start * ch, looped, &shared))
+                .spawn(move || feed(producer, &interleaved, start * ch, looped, preroll, &shared))
                 .map_err(|e| DeviceError::Stream(e.to_string()))?
         };
         let config = cpal::StreamConfig {
@@ -215,34 +250,69 @@ impl Player {
             .store(10f32.powf(db / 20.0).to_bits(), Ordering::Relaxed);
     }
 
-    /// Frames played so far, callbacks that ran short, and stream errors.
-    pub fn stats(&self) -> (u64, u64, u64) {
-        (
-            self.shared.frames_out.load(Ordering::Relaxed),
-            self.shared.underruns.load(Ordering::Relaxed),
-            self.shared.errors.load(Ordering::Relaxed),
-        )
+    /// Frames played so far, glitches, errors and callback cost.
+    pub fn stats(&self) -> PlayerStats {
+        let frames = self.shared.frames_out.load(Ordering::Relaxed);
+        let callbacks = self.shared.callbacks.load(Ordering::Relaxed);
+        let busy = self.shared.busy_ns.load(Ordering::Relaxed) as f64 * 1e-9;
+        // Audio time the callbacks covered: frames written plus silence padded, one
+        // device buffer each.
+        let audio_s =
+            (callbacks * BUFFER_FRAMES as u64).max(frames) as f64 / self.device_rate.max(1) as f64;
+        PlayerStats {
+            frames,
+            underruns: self.shared.underruns.load(Ordering::Relaxed),
+            errors: self.shared.errors.load(Ordering::Relaxed),
+            callbacks,
+            callback_load: if audio_s > 0.0 { busy / audio_s } else { 0.0 },
+            callback_max_us: self.shared.busy_max_ns.load(Ordering::Relaxed) as f64 * 1e-3,
+        }
     }
 
-    /// Fade out and stop. A new [`Player::play`] after this starts from silence, so
-    /// replacing one sample by the next never clicks.
+    /// Fade out and stop, returning once the server has played the fade.
     pub fn stop(mut self) {
-        self.shutdown();
+        self.begin_fade();
+        Self::close(&self.shared, self.stream.take(), self.feeder.take());
     }
 
-    fn shutdown(&mut self) {
+    /// Fade out and stop without waiting: the stream closes on a helper thread once its fade
+    /// has been played, so a new sound can start right away (see [`super::AudioEngine`]).
+    pub fn stop_in_background(mut self) {
+        self.begin_fade();
+        let (shared, stream, feeder) = (
+            Arc::clone(&self.shared),
+            self.stream.take(),
+            self.feeder.take(),
+        );
+        let spawned = std::thread::Builder::new()
+            .name("samplemind-fade".into())
+            .spawn(move || Self::close(&shared, stream, feeder));
+        if let Err(e) = spawned {
+            tracing::warn!("cannot close the stream in the background: {e}");
+        }
+    }
+
+    fn begin_fade(&self) {
         self.shared.fade_out.store(true, Ordering::Release);
+    }
+
+    /// Wait for the fade (or the end) to be written and played, then close.
+    fn close(shared: &Shared, stream: Option<cpal::Stream>, feeder: Option<JoinHandle<()>>) {
         let t = Instant::now();
-        while self.stream.is_some()
-            && !self.shared.faded.load(Ordering::Acquire)
-            && !self.shared.drained.load(Ordering::Acquire)
+        while stream.is_some()
+            && !shared.faded.load(Ordering::Acquire)
+            && !shared.drained.load(Ordering::Acquire)
             && t.elapsed() < Duration::from_millis(100)
         {
             std::thread::sleep(Duration::from_millis(1));
         }
-        self.shared.stop.store(true, Ordering::Release);
-        self.stream.take();
-        if let Some(f) = self.feeder.take() {
+        if stream.is_some() {
+            let latency = Duration::from_nanos(shared.latency_ns.load(Ordering::Relaxed));
+            std::thread::sleep((latency + LINGER_MARGIN).min(MAX_LINGER));
+        }
+        shared.stop.store(true, Ordering::Release);
+        drop(stream);
+        if let Some(f) = feeder {
             let _ = f.join();
         }
     }
@@ -250,7 +320,8 @@ impl Player {
 
 impl Drop for Player {
     fn drop(&mut self) {
-        self.shutdown();
+        self.begin_fade();
+        Self::close(&self.shared, self.stream.take(), self.feeder.take());
     }
 }
 
@@ -280,14 +351,23 @@ fn interleave(src: &[Vec<f32>], channels: usize) -> Vec<f32> {
     out
 }
 
-/// The feeder loop: keep the ring full, wrap around when looping.
+/// The feeder loop: `preroll` samples of silence, then keep the ring full, wrapping
+/// around when looping.
 fn feed(
     mut producer: rtrb::Producer<f32>,
     data: &[f32],
     mut pos: usize,
     looped: bool,
+    preroll: usize,
     shared: &Shared,
 ) {
+    // The ring is empty and larger than the pre-roll, so this always fits.
+    if let Ok(mut chunk) = producer.write_chunk(preroll.min(producer.slots())) {
+        let (a, b) = chunk.as_mut_slices();
+        a.fill(0.0);
+        b.fill(0.0);
+        chunk.commit_all();
+    }
     loop {
         if shared.stop.load(Ordering::Acquire) {
             break;
@@ -335,7 +415,12 @@ where
     device
         .build_output_stream::<T, _, _>(
             *config,
-            move |data: &mut [T], _| {
+            move |data: &mut [T], info: &cpal::OutputCallbackInfo| {
+                // Two clock reads per callback (vDSO, no syscall): the callback's own cost.
+                let t0 = Instant::now();
+                let ts = info.timestamp();
+                let latency = ts.playback.duration_since(ts.callback).as_nanos() as u64;
+                cb.latency_ns.fetch_max(latency, Ordering::Relaxed);
                 let gain = f32::from_bits(cb.gain.load(Ordering::Relaxed));
                 let fading_out = cb.fade_out.load(Ordering::Acquire);
                 let want = data.len();
@@ -372,6 +457,10 @@ where
                         cb.underruns.fetch_add(1, Ordering::Relaxed);
                     }
                 }
+                let ns = t0.elapsed().as_nanos() as u64;
+                cb.callbacks.fetch_add(1, Ordering::Relaxed);
+                cb.busy_ns.fetch_add(ns, Ordering::Relaxed);
+                cb.busy_max_ns.fetch_max(ns, Ordering::Relaxed);
             },
             move |_err| {
                 err_shared.errors.fetch_add(1, Ordering::Relaxed);

@@ -20,6 +20,8 @@ const CLIP: f32 = 0.999;
 const TRIM_FLOOR_DB: f32 = -50.0;
 /// Audio kept before the first and after the last sound when trimming, seconds.
 const TRIM_MARGIN_S: f32 = 0.01;
+/// How long the take keeps draining after a stop request.
+const STOP_GRACE: Duration = Duration::from_millis(250);
 /// Peak after normalising, dBFS.
 const NORMALISE_TO_DB: f32 = -1.0;
 
@@ -89,6 +91,12 @@ pub struct Recording {
     pub trimmed_s: f32,
     /// Callbacks whose samples were dropped because this thread fell behind.
     pub overruns: u64,
+    /// When the first captured buffer arrived (its first sample is up to one device
+    /// buffer older).
+    pub first_callback_at: Option<std::time::Instant>,
+    /// When this thread first saw a sample above -40 dBFS: the arrival time of the first
+    /// sound, for latency measurements (at most one poll, 5 ms, late).
+    pub first_sound_at: Option<std::time::Instant>,
 }
 
 fn db(v: f32) -> f32 {
@@ -120,10 +128,13 @@ pub fn record(
     };
     let (producer, mut consumer) = rtrb::RingBuffer::<f32>::new(rate as usize * channels as usize);
     let overruns = Arc::new(AtomicU64::new(0));
+    let epoch = std::time::Instant::now();
+    let first_ns = Arc::new(AtomicU64::new(0));
+    let timing = (epoch, Arc::clone(&first_ns));
     let stream = match supported.sample_format() {
-        SampleFormat::F32 => build::<f32>(&device, &config, producer, &overruns),
-        SampleFormat::I16 => build::<i16>(&device, &config, producer, &overruns),
-        SampleFormat::I32 => build::<i32>(&device, &config, producer, &overruns),
+        SampleFormat::F32 => build::<f32>(&device, &config, producer, &overruns, timing),
+        SampleFormat::I16 => build::<i16>(&device, &config, producer, &overruns, timing),
+        SampleFormat::I32 => build::<i32>(&device, &config, producer, &overruns, timing),
         other => Err(DeviceError::Stream(format!(
             "unsupported sample format {other}"
         ))),
@@ -136,7 +147,18 @@ pub fn record(
     let mut take: Vec<f32> = Vec::with_capacity(max.min(rate as usize * channels as usize * 30));
     let block = (rate as usize / 20).max(1) * channels as usize;
     let mut metered = 0usize;
-    while take.len() < max && !stop.load(Ordering::Acquire) {
+    let mut first_sound_at = None;
+    let sound = 10f32.powf(-40.0 / 20.0);
+    // After a stop request keep draining briefly: the server delivers captured audio with
+    // some delay, and the tail of the take is still on its way.
+    let mut stop_at: Option<std::time::Instant> = None;
+    while take.len() < max {
+        if stop_at.is_none() && stop.load(Ordering::Acquire) {
+            stop_at = Some(std::time::Instant::now());
+        }
+        if stop_at.is_some_and(|t| t.elapsed() >= STOP_GRACE) {
+            break;
+        }
         let n = consumer.slots().min(max - take.len());
         if n == 0 {
             std::thread::sleep(Duration::from_millis(5));
@@ -144,6 +166,9 @@ pub fn record(
         }
         if let Ok(chunk) = consumer.read_chunk(n) {
             let (a, b) = chunk.as_slices();
+            if first_sound_at.is_none() && a.iter().chain(b).any(|v| v.abs() >= sound) {
+                first_sound_at = Some(std::time::Instant::now());
+            }
             take.extend_from_slice(a);
             take.extend_from_slice(b);
             chunk.commit_all();
@@ -187,6 +212,11 @@ pub fn record(
         clipped_samples,
         trimmed_s,
         overruns: overruns.load(Ordering::Relaxed),
+        first_sound_at,
+        first_callback_at: match first_ns.load(Ordering::Relaxed) {
+            0 => None,
+            ns => Some(epoch + Duration::from_nanos(ns)),
+        },
     })
 }
 
@@ -233,6 +263,7 @@ fn build<T>(
     config: &cpal::StreamConfig,
     mut producer: rtrb::Producer<f32>,
     overruns: &Arc<AtomicU64>,
+    (epoch, first_ns): (std::time::Instant, Arc<AtomicU64>),
 ) -> Result<cpal::Stream, DeviceError>
 where
     T: SizedSample,
@@ -243,6 +274,12 @@ where
         .build_input_stream::<T, _, _>(
             *config,
             move |data: &[T], _| {
+                if first_ns.load(Ordering::Relaxed) == 0 {
+                    first_ns.store(
+                        (epoch.elapsed().as_nanos() as u64).max(1),
+                        Ordering::Relaxed,
+                    );
+                }
                 let n = producer.slots().min(data.len());
                 if n < data.len() {
                     over.fetch_add(1, Ordering::Relaxed);

@@ -100,6 +100,23 @@ pub struct BenchArgs {
     /// Files in the generated tree whose unchanged rescan is timed (0 to skip).
     #[arg(long, default_value_t = 10_000)]
     pub tree_files: usize,
+    /// Also measure audio: latency, callback load, glitches under load (needs devices).
+    #[cfg(feature = "device")]
+    #[arg(long)]
+    pub audio: bool,
+    /// Output device for --audio [default: the default output].
+    #[cfg(feature = "device")]
+    #[arg(long)]
+    pub output_device: Option<String>,
+    /// Input device for --audio, one that hears the output (a sink's monitor, a loopback
+    /// cable) [default: the default input].
+    #[cfg(feature = "device")]
+    #[arg(long)]
+    pub input_device: Option<String>,
+    /// Seconds of looped playback under load for --audio.
+    #[cfg(feature = "device")]
+    #[arg(long, default_value_t = 60.0)]
+    pub audio_seconds: f64,
     /// Print JSON instead of a table.
     #[arg(long)]
     pub json: bool,

@@ -39,8 +39,27 @@ pub fn run(args: BenchArgs) -> Result<Outcome, Error> {
     let r = bench::pipeline(&corpus, work.path(), threads, args.tree_files, |step| {
         eprintln!("  {step}…")
     })?;
+    #[cfg(feature = "device")]
+    let audio = if args.audio {
+        Some(bench::audio(
+            args.output_device.clone(),
+            args.input_device.clone(),
+            &corpus,
+            work.path(),
+            threads,
+            args.audio_seconds,
+            |step| eprintln!("  {step}…"),
+        )?)
+    } else {
+        None
+    };
+    #[cfg(not(feature = "device"))]
+    let audio: Option<()> = None;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&r)?);
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&serde_json::json!({ "pipeline": r, "audio": audio }))?
+        );
         return Ok(Outcome::Clean);
     }
     let row = |name: &str, s: &bench::Spread| {
@@ -73,6 +92,23 @@ pub fn run(args: BenchArgs) -> Result<Outcome, Error> {
         println!(
             "rescan, {} unchanged files {:>7.3} s   (target < 1 s for 10,000)",
             r.big_tree_files, r.big_tree_rescan_s
+        );
+    }
+    #[cfg(feature = "device")]
+    if let Some(a) = &audio {
+        println!(
+            "audio latency play→capture  {:>9.1} ms median (p10 {:.1}, p90 {:.1}, n {})",
+            a.latency.median_ms, a.latency.p10_ms, a.latency.p90_ms, a.latency.n
+        );
+        println!("audio buffer period         {:>9.1} ms", a.buffer_ms);
+        println!(
+            "callback load under scan    {:>9.2} %   (target < 10 %), longest {:.0} µs",
+            a.callback_load * 100.0,
+            a.callback_max_us
+        );
+        println!(
+            "glitches over {:.0} s of play  {:>9}     (target 0) while {} full scans ran on {} threads",
+            a.loaded_seconds, a.glitches, a.scan_passes, r.threads
         );
     }
     for f in &r.failed {

@@ -59,17 +59,18 @@ pub fn play(args: PlayArgs) -> Result<Outcome, Error> {
     while !player.finished() && !stop.load(Ordering::SeqCst) {
         std::thread::sleep(Duration::from_millis(10));
     }
-    let (_, underruns, errors) = player.stats();
+    let stats = player.stats();
     player.stop();
-    if errors > 0 {
+    if stats.errors > 0 {
         output::error(&format!(
-            "{}: the device reported {errors} stream errors",
-            args.file.display()
+            "{}: the device reported {} stream errors",
+            args.file.display(),
+            stats.errors
         ));
         return Ok(Outcome::SomeFailed);
     }
-    if underruns > 0 {
-        tracing::warn!("{underruns} buffer underruns");
+    if stats.underruns > 0 {
+        tracing::warn!("{} buffer underruns", stats.underruns);
     }
     Ok(Outcome::Clean)
 }
