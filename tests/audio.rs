@@ -26,6 +26,52 @@ struct PulseServer {
     _dir: tempfile::TempDir,
     server: Child,
     monitor: Option<Child>,
+    /// How to start the server again on the same socket.
+    relaunch: Command,
+}
+
+impl PulseServer {
+    /// Kill the server and start a new one on the same socket (with a fresh monitor reader).
+    fn restart(&mut self) {
+        if let Some(m) = &mut self.monitor {
+            let _ = m.kill();
+            let _ = m.wait();
+        }
+        let _ = self.server.kill();
+        let _ = self.server.wait();
+        std::thread::sleep(Duration::from_millis(300));
+        self.server = self.relaunch.spawn().unwrap();
+        let addr = std::env::var("PULSE_SERVER").unwrap();
+        let t = Instant::now();
+        while !Command::new("pactl")
+            .arg("info")
+            .env("PULSE_SERVER", &addr)
+            .output()
+            .is_ok_and(|o| o.status.success())
+        {
+            assert!(
+                t.elapsed() < Duration::from_secs(10),
+                "pulseaudio did not restart"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        self.monitor = Some(monitor_reader(&addr));
+    }
+}
+
+fn monitor_reader(addr: &str) -> Child {
+    Command::new("parec")
+        .args([
+            "-d",
+            &format!("{SINK}.monitor"),
+            "--raw",
+            "--latency-msec=10",
+        ])
+        .env("PULSE_SERVER", addr)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap()
 }
 
 impl Drop for PulseServer {
@@ -72,7 +118,8 @@ fn start_pulse() -> Option<PulseServer> {
         ("HOME", dir.path().as_os_str().to_owned()),
         ("XDG_RUNTIME_DIR", runtime.as_os_str().to_owned()),
     ];
-    let server = Command::new("pulseaudio")
+    let mut relaunch = Command::new("pulseaudio");
+    relaunch
         .args(["-n", "-F"])
         .arg(&conf)
         .args([
@@ -82,13 +129,13 @@ fn start_pulse() -> Option<PulseServer> {
         ])
         .envs(env.iter().map(|(k, v)| (*k, v)))
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+        .stderr(Stdio::null());
+    let server = relaunch.spawn().unwrap();
     let mut guard = PulseServer {
         _dir: dir,
         server,
         monitor: None,
+        relaunch,
     };
     // The client side of this process (cpal) finds the server through these.
     std::env::set_var("PULSE_SERVER", &server_addr);
@@ -109,20 +156,7 @@ fn start_pulse() -> Option<PulseServer> {
         );
         std::thread::sleep(Duration::from_millis(50));
     }
-    guard.monitor = Some(
-        Command::new("parec")
-            .args([
-                "-d",
-                &format!("{SINK}.monitor"),
-                "--raw",
-                "--latency-msec=10",
-            ])
-            .env("PULSE_SERVER", &server_addr)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
+    guard.monitor = Some(monitor_reader(&server_addr));
     // A freshly loaded null sink renders its first 2 s as one block: a stream opened before
     // then stalls. Wait until a throwaway stream actually flows.
     let dir = tempfile::tempdir().unwrap();
@@ -329,6 +363,77 @@ fn a_new_sound_replaces_the_playing_one_without_a_click() {
     assert!(
         max_bend < 0.08,
         "a click: the waveform bends by {max_bend} in one sample"
+    );
+    let _ = std::fs::remove_file(&rec.path);
+}
+
+#[test]
+fn a_lost_server_is_survived_by_reopening_the_default_output() {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(mut pulse) = start_pulse() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let tone = dir.path().join("long.wav");
+    write_mono(&tone, &sine(440.0, 0.3, 48_000, 4.0), 48_000);
+    let mut engine = AudioEngine::new();
+    let mut opts = PlayOptions::on(Some(format!("pulseaudio:{SINK}")));
+    opts.looped = true;
+    engine.play(&tone, &opts).unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(!engine.supervise().unwrap(), "nothing failed yet");
+
+    // The server goes away (a crash, an unplugged interface), then comes back.
+    pulse.restart();
+    let t = Instant::now();
+    let mut reopened = false;
+    while t.elapsed() < Duration::from_secs(10) && !reopened {
+        std::thread::sleep(Duration::from_millis(50));
+        reopened = engine.supervise().unwrap_or(false);
+    }
+    assert!(
+        reopened,
+        "the engine must notice the lost stream and reopen"
+    );
+    // A freshly started null sink stalls its first 2 s (see start_pulse): allow for it.
+    let t = Instant::now();
+    while engine.stats().unwrap().frames < 30_000 && t.elapsed() < Duration::from_secs(6) {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let frames = engine.stats().unwrap().frames;
+    assert!(
+        frames >= 30_000,
+        "audio flows again after reopening: {frames} frames"
+    );
+    assert_eq!(engine.reopened(), 1);
+    engine.stop();
+}
+
+#[test]
+fn seek_moves_playback_to_the_asked_position() {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(_pulse) = start_pulse() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("two_halves.wav");
+    let mut x = sine(440.0, 0.4, 48_000, 2.0);
+    x.extend(sine(880.0, 0.4, 48_000, 2.0));
+    write_mono(&file, &x, 48_000);
+    let rec = capture_while(2.5, false, || {
+        let mut engine = AudioEngine::new();
+        engine
+            .play(&file, &PlayOptions::on(Some(format!("pulseaudio:{SINK}"))))
+            .unwrap();
+        engine.seek(2.5).unwrap();
+        let at = engine.position().unwrap();
+        assert!((2.5..3.0).contains(&at), "position after seek: {at}");
+        std::thread::sleep(Duration::from_millis(1200));
+        engine.stop();
+    });
+    let x = steady_part(&rec);
+    let hz = zero_crossing_hz(&x, rec.sample_rate);
+    assert!(
+        (hz - 880.0).abs() < 3.0,
+        "after seeking into the second half it must sound 880 Hz, not {hz:.1}"
     );
     let _ = std::fs::remove_file(&rec.path);
 }

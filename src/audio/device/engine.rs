@@ -2,7 +2,7 @@
 //! with a fade (the old fades out over 5 ms, the new fades in), so clicking or arrowing
 //! through a list never clicks.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use super::{DeviceError, PlayOptions, Player, PlayerStats};
 
@@ -10,6 +10,11 @@ use super::{DeviceError, PlayOptions, Player, PlayerStats};
 #[derive(Default)]
 pub struct AudioEngine {
     current: Option<Player>,
+    /// What plays, to restart it (seek, reopen).
+    file: Option<PathBuf>,
+    opts: PlayOptions,
+    /// Times the stream was reopened after an error.
+    reopened: u32,
 }
 
 impl AudioEngine {
@@ -26,8 +31,65 @@ impl AudioEngine {
         if let Some(p) = self.current.take() {
             p.stop_in_background();
         }
+        self.file = Some(path.to_path_buf());
+        self.opts = opts.clone();
         self.current = Some(Player::play(path, opts)?);
         Ok(())
+    }
+
+    /// Jump to `seconds` in the current sound (a fade out, then in at the new place).
+    ///
+    /// # Errors
+    /// As [`Player::play`]; nothing happens when nothing plays.
+    pub fn seek(&mut self, seconds: f64) -> Result<(), DeviceError> {
+        let Some(file) = self.file.clone() else {
+            return Ok(());
+        };
+        let mut opts = self.opts.clone();
+        opts.start_s = seconds.max(0.0);
+        self.play(&file, &opts)
+    }
+
+    /// Where the current sound is, seconds from the start of the file (as far as the
+    /// callback has handed audio to the device).
+    pub fn position(&self) -> Option<f64> {
+        let p = self.current.as_ref()?;
+        let played = p.stats().frames as f64 / p.device_rate.max(1) as f64;
+        // Transposing plays the file faster or slower than its own time.
+        Some(self.opts.start_s + played * 2f64.powf(self.opts.transpose as f64 / 12.0))
+    }
+
+    /// Call now and then (a UI tick): after a stream error or a lost device, reopen the
+    /// sound on the default output where it was. Returns true when it reopened.
+    ///
+    /// # Errors
+    /// When the default device cannot be opened either; the engine is then idle.
+    pub fn supervise(&mut self) -> Result<bool, DeviceError> {
+        let failed = self.current.as_ref().is_some_and(|p| p.stats().errors > 0);
+        if !failed {
+            return Ok(false);
+        }
+        let at = self.position().unwrap_or(0.0);
+        if let Some(p) = self.current.take() {
+            p.stop_in_background();
+        }
+        let Some(file) = self.file.clone() else {
+            return Ok(false);
+        };
+        let mut opts = self.opts.clone();
+        opts.device = None;
+        // Past the end of a looping sound the player starts at its end and wraps to 0.
+        opts.start_s = at;
+        self.current = Some(Player::play(&file, &opts)?);
+        self.opts = opts;
+        self.reopened += 1;
+        tracing::warn!("audio stream failed; reopened on the default output at {at:.2} s");
+        Ok(true)
+    }
+
+    /// Times the sound was reopened after a stream error.
+    pub fn reopened(&self) -> u32 {
+        self.reopened
     }
 
     /// Fade out and stop.

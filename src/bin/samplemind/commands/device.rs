@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use samplemind::audio::device::{
-    list_devices, record as record_take, PlayOptions, Player, RecordOptions,
+    list_devices, record as record_take, AudioEngine, PlayOptions, RecordOptions,
 };
 use samplemind::library::{scan, ScanOptions};
 use samplemind::Library;
@@ -55,19 +55,21 @@ pub fn play(args: PlayArgs) -> Result<Outcome, Error> {
     opts.transpose = args.transpose;
     opts.gain_db = args.gain;
     opts.start_s = args.start;
-    let player = Player::play(&args.file, &opts)?;
-    while !player.finished() && !stop.load(Ordering::SeqCst) {
+    let mut engine = AudioEngine::new();
+    engine.play(&args.file, &opts)?;
+    while engine.is_playing() && !stop.load(Ordering::SeqCst) {
         std::thread::sleep(Duration::from_millis(10));
+        // A lost device or a dead server: carry on from here on the default output.
+        engine.supervise()?;
     }
-    let stats = player.stats();
-    player.stop();
-    if stats.errors > 0 {
+    let stats = engine.stats().unwrap_or_default();
+    engine.stop();
+    if engine.reopened() > 0 {
         output::error(&format!(
-            "{}: the device reported {} stream errors",
+            "{}: the output failed and was reopened {} time(s)",
             args.file.display(),
-            stats.errors
+            engine.reopened()
         ));
-        return Ok(Outcome::SomeFailed);
     }
     if stats.underruns > 0 {
         tracing::warn!("{} buffer underruns", stats.underruns);
