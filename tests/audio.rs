@@ -33,12 +33,7 @@ struct PulseServer {
 impl PulseServer {
     /// Kill the server and start a new one on the same socket (with a fresh monitor reader).
     fn restart(&mut self) {
-        if let Some(m) = &mut self.monitor {
-            let _ = m.kill();
-            let _ = m.wait();
-        }
-        let _ = self.server.kill();
-        let _ = self.server.wait();
+        self.kill();
         std::thread::sleep(Duration::from_millis(300));
         self.server = self.relaunch.spawn().unwrap();
         let addr = std::env::var("PULSE_SERVER").unwrap();
@@ -74,14 +69,21 @@ fn monitor_reader(addr: &str) -> Child {
         .unwrap()
 }
 
-impl Drop for PulseServer {
-    fn drop(&mut self) {
+impl PulseServer {
+    /// Stop the monitor reader and the server, by PID.
+    fn kill(&mut self) {
         if let Some(m) = &mut self.monitor {
             let _ = m.kill();
             let _ = m.wait();
         }
         let _ = self.server.kill();
         let _ = self.server.wait();
+    }
+}
+
+impl Drop for PulseServer {
+    fn drop(&mut self) {
+        self.kill();
     }
 }
 

@@ -24,6 +24,16 @@ pub use recorder::{record, Level, RecordOptions, Recording};
 /// Callback size requested from the device, frames (21 ms at 48 kHz).
 pub const BUFFER_FRAMES: u32 = 1024;
 
+/// The stream configuration both directions use: the device's own rate and channels, and
+/// a fixed callback size so latency is predictable.
+pub(crate) fn stream_config(channels: u16, rate: u32) -> cpal::StreamConfig {
+    cpal::StreamConfig {
+        channels,
+        sample_rate: rate,
+        buffer_size: cpal::BufferSize::Fixed(BUFFER_FRAMES),
+    }
+}
+
 /// A device as `samplemind devices` lists it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DeviceInfo {

@@ -203,11 +203,7 @@ impl Player {
                 .spawn(move || feed(producer, &interleaved, start * ch, looped, preroll, &shared))
                 .map_err(|e| DeviceError::Stream(e.to_string()))?
         };
-        let config = cpal::StreamConfig {
-            channels,
-            sample_rate: device_rate,
-            buffer_size: cpal::BufferSize::Fixed(BUFFER_FRAMES),
-        };
+        let config = super::stream_config(channels, device_rate);
         let fade_frames = (FADE_SECONDS * device_rate as f32) as u32;
         let stream = match format {
             SampleFormat::F32 => build::<f32>(&device, &config, consumer, &shared, fade_frames),

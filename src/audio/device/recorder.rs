@@ -12,7 +12,7 @@ use std::time::Duration;
 use cpal::traits::{DeviceTrait, StreamTrait};
 use cpal::{SampleFormat, SizedSample};
 
-use super::{find_device, DeviceError, Direction, BUFFER_FRAMES};
+use super::{find_device, DeviceError, Direction};
 
 /// A sample at or above this magnitude counts as clipped.
 const CLIP: f32 = 0.999;
@@ -121,11 +121,7 @@ pub fn record(
         .map_err(|e| DeviceError::Stream(e.to_string()))?;
     let rate = supported.sample_rate();
     let channels = supported.channels();
-    let config = cpal::StreamConfig {
-        channels,
-        sample_rate: rate,
-        buffer_size: cpal::BufferSize::Fixed(BUFFER_FRAMES),
-    };
+    let config = super::stream_config(channels, rate);
     let (producer, mut consumer) = rtrb::RingBuffer::<f32>::new(rate as usize * channels as usize);
     let overruns = Arc::new(AtomicU64::new(0));
     let epoch = std::time::Instant::now();
