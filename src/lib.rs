@@ -12,12 +12,14 @@
 //!   folders first and analyses after.
 //! - [`search`]: filters and words over stored samples.
 //! - [`bench`]: the benchmark suite behind `samplemind bench`.
+//! - [`health`]: the health report every face shows.
 #![warn(missing_docs)]
 
 pub mod analysis;
 pub mod audio;
 pub mod bench;
 pub mod config;
+pub mod health;
 pub mod library;
 pub mod search;
 

@@ -184,3 +184,45 @@ fn library_flag_overrides_home() {
     assert!(lib.join("store").exists());
     assert!(!home.path().join("library").exists());
 }
+
+#[test]
+fn health_json_reports_status_components_and_process_figures() {
+    let home = tempfile::tempdir().unwrap();
+    let dir = home.path().join("in");
+    make_folder(&dir);
+    assert!(cli(home.path())
+        .arg("scan")
+        .arg(&dir)
+        .output()
+        .unwrap()
+        .status
+        .success());
+    let out = cli(home.path())
+        .args(["health", "--json"])
+        .output()
+        .unwrap();
+    let h: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    for field in [
+        "status",
+        "version",
+        "uptime_seconds",
+        "components",
+        "performance",
+    ] {
+        assert!(h.get(field).is_some(), "missing {field}: {h}");
+    }
+    let lib = h["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "library")
+        .unwrap();
+    assert_eq!(lib["status"], "ok");
+    assert_eq!(lib["details"]["sample_count"], 3);
+    assert!(h["performance"]["memory_mb"].as_f64().unwrap() > 0.0);
+    // Exit status follows the report: 0 when ok, 1 when degraded.
+    assert_eq!(
+        out.status.code(),
+        Some(if h["status"] == "ok" { 0 } else { 1 })
+    );
+}

@@ -32,6 +32,8 @@ pub enum Command {
     Stats(JsonFlag),
     /// Measure decode, analysis, scan and rescan speed; print the figures.
     Bench(BenchArgs),
+    /// Components, library figures and process figures; exit 1 when degraded.
+    Health(JsonFlag),
     /// List audio input and output devices.
     #[cfg(feature = "device")]
     Devices(JsonFlag),

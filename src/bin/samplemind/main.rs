@@ -16,7 +16,13 @@ const EXIT_SOME_FAILED: u8 = 1;
 /// Exit status: the command could not run (bad arguments, unusable library).
 const EXIT_FATAL: u8 = 2;
 
+thread_local! {
+    /// When this process started, for health's uptime.
+    static STARTED: std::time::Instant = std::time::Instant::now();
+}
+
 fn main() -> ExitCode {
+    STARTED.with(|_| ());
     let args = cli::Cli::parse();
     tracing_subscriber::fmt()
         .with_env_filter(

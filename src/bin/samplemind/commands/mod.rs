@@ -37,6 +37,7 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
         Command::Export(a) => export::run(&open()?, a),
         Command::Stats(a) => stats::run(&open()?, a),
         Command::Bench(a) => bench::run(a),
+        Command::Health(a) => health(open().ok(), a),
         #[cfg(feature = "device")]
         Command::Devices(a) => device::devices(a),
         #[cfg(feature = "device")]
@@ -44,4 +45,41 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
         #[cfg(feature = "device")]
         Command::Record(a) => device::record(&open()?, a),
     }
+}
+
+/// `samplemind health`.
+fn health(lib: Option<Library>, args: crate::cli::JsonFlag) -> Result<Outcome, Error> {
+    let h = samplemind::health::check(lib.as_ref(), crate::STARTED.with(|s| *s));
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&h)?);
+    } else {
+        println!(
+            "status   {:?} (samplemind {}, up {:.2} s)",
+            h.status, h.version, h.uptime_seconds
+        );
+        for c in &h.components {
+            println!(
+                "{:<8} {:?}{}",
+                c.name,
+                c.status,
+                c.reason
+                    .as_ref()
+                    .map(|r| format!(": {r}"))
+                    .unwrap_or_default()
+            );
+        }
+        let p = &h.performance;
+        let f = |v: Option<f64>| v.map(|x| format!("{x:.1}")).unwrap_or_else(|| "-".into());
+        println!(
+            "process  cpu {} %  memory {} MiB  threads {}",
+            f(p.cpu_percent),
+            f(p.memory_mb),
+            p.threads.map_or("-".into(), |t| t.to_string())
+        );
+    }
+    Ok(if h.status == samplemind::health::Status::Ok {
+        Outcome::Clean
+    } else {
+        Outcome::SomeFailed
+    })
 }

@@ -1,0 +1,233 @@
+//! Health: one report every face shows (`samplemind health`, later the app's panel and the
+//! HTTP API's `/api/v1/health/detailed`).
+//!
+//! Components that exist today are checked: the library store and, with the `device`
+//! feature, the audio host. Components of later work (AI router, ONNX runtime, AI cache)
+//! join the report when they land. A component that is down makes the status `degraded`,
+//! with its reason.
+
+use std::time::Instant;
+
+use serde::Serialize;
+
+use crate::library::Library;
+
+/// Overall or per-component state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Working.
+    Ok,
+    /// Working with a component down.
+    Degraded,
+    /// Not working.
+    Down,
+    /// Not part of this build.
+    Disabled,
+}
+
+/// One component's health.
+#[derive(Debug, Clone, Serialize)]
+pub struct Component {
+    /// Stable name (`library`, `audio`).
+    pub name: &'static str,
+    /// Its state.
+    pub status: Status,
+    /// Why it is not `ok`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// Component-specific figures.
+    pub details: serde_json::Value,
+}
+
+/// Figures of this process.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Performance {
+    /// CPU use since start, percent of one core (averaged over the process lifetime).
+    pub cpu_percent: Option<f64>,
+    /// Resident memory, MiB.
+    pub memory_mb: Option<f64>,
+    /// Threads.
+    pub threads: Option<u64>,
+}
+
+/// The detailed health report.
+#[derive(Debug, Clone, Serialize)]
+pub struct Health {
+    /// `ok` when every component is, `degraded` when one is down.
+    pub status: Status,
+    /// SampleMind version.
+    pub version: &'static str,
+    /// Seconds since `started`.
+    pub uptime_seconds: f64,
+    /// Each component.
+    pub components: Vec<Component>,
+    /// Process figures.
+    pub performance: Performance,
+}
+
+/// Check every component. `started` is when the face started (for uptime).
+pub fn check(lib: Option<&Library>, started: Instant) -> Health {
+    let mut components = vec![library(lib)];
+    components.push(audio());
+    let down = components
+        .iter()
+        .filter(|c| c.status == Status::Down)
+        .count();
+    Health {
+        status: if down == 0 {
+            Status::Ok
+        } else {
+            Status::Degraded
+        },
+        version: env!("CARGO_PKG_VERSION"),
+        uptime_seconds: started.elapsed().as_secs_f64(),
+        components,
+        performance: performance(),
+    }
+}
+
+fn library(lib: Option<&Library>) -> Component {
+    let Some(lib) = lib else {
+        return Component {
+            name: "library",
+            status: Status::Down,
+            reason: Some("the library could not be opened".into()),
+            details: serde_json::Value::Null,
+        };
+    };
+    let s = lib.stats();
+    let (status, reason) = if s.corrupt_records > 0 {
+        (
+            Status::Ok,
+            Some(format!("{} corrupt records are skipped", s.corrupt_records)),
+        )
+    } else {
+        (Status::Ok, None)
+    };
+    Component {
+        name: "library",
+        status,
+        reason,
+        details: serde_json::json!({
+            "path": lib.dir(),
+            "schema_version": lib.schema_version().unwrap_or(0),
+            "sample_count": s.unique_samples,
+            "paths": s.paths,
+            "pending": s.pending,
+            "failed": s.failed,
+            "store_bytes": s.store_bytes,
+        }),
+    }
+}
+
+#[cfg(feature = "device")]
+fn audio() -> Component {
+    use cpal::traits::HostTrait;
+    let host = crate::audio::device::host();
+    let out = host.default_output_device().is_some();
+    let inp = host.default_input_device().is_some();
+    let (status, reason) = if out {
+        (Status::Ok, None)
+    } else {
+        (
+            Status::Down,
+            Some("no output device (is an audio server running?)".to_string()),
+        )
+    };
+    Component {
+        name: "audio",
+        status,
+        reason,
+        details: serde_json::json!({
+            "host": format!("{:?}", host.id()),
+            "default_output": out,
+            "default_input": inp,
+        }),
+    }
+}
+
+#[cfg(not(feature = "device"))]
+fn audio() -> Component {
+    Component {
+        name: "audio",
+        status: Status::Disabled,
+        reason: Some("built without the `device` feature".into()),
+        details: serde_json::Value::Null,
+    }
+}
+
+/// Process figures from /proc on Linux; none elsewhere yet.
+#[cfg(target_os = "linux")]
+fn performance() -> Performance {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.split_whitespace().next()?.parse::<f64>().ok())
+    };
+    // utime + stime (ticks) over the process's age (ticks since boot minus its start).
+    let cpu = (|| {
+        let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+        // Fields after the command name, which sits in parentheses and may hold spaces.
+        let rest = stat.rsplit_once(')')?.1;
+        let f: Vec<&str> = rest.split_whitespace().collect();
+        let ticks = f.get(11)?.parse::<f64>().ok()? + f.get(12)?.parse::<f64>().ok()?;
+        let start = f.get(19)?.parse::<f64>().ok()?;
+        let uptime: f64 = std::fs::read_to_string("/proc/uptime")
+            .ok()?
+            .split_whitespace()
+            .next()?
+            .parse()
+            .ok()?;
+        let hz = 100.0; // USER_HZ is 100 on every Linux architecture we ship for.
+        let age = uptime - start / hz;
+        (age > 0.0).then(|| 100.0 * ticks / hz / age)
+    })();
+    Performance {
+        cpu_percent: cpu,
+        memory_mb: field("VmRSS:").map(|kb| kb / 1024.0),
+        threads: field("Threads:").map(|t| t as u64),
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn performance() -> Performance {
+    Performance::default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_library_degrades_and_says_why() {
+        let h = check(None, Instant::now());
+        assert_eq!(h.status, Status::Degraded);
+        let lib = h.components.iter().find(|c| c.name == "library").unwrap();
+        assert_eq!(lib.status, Status::Down);
+        assert!(lib
+            .reason
+            .as_deref()
+            .unwrap()
+            .contains("could not be opened"));
+    }
+
+    #[test]
+    fn a_working_library_reports_its_figures_and_the_process_is_measured() {
+        let dir = tempfile::tempdir().unwrap();
+        let lib = Library::open(dir.path()).unwrap();
+        let h = check(Some(&lib), Instant::now());
+        let c = h.components.iter().find(|c| c.name == "library").unwrap();
+        assert_eq!(c.status, Status::Ok);
+        assert_eq!(c.details["sample_count"], 0);
+        assert_eq!(c.details["schema_version"], crate::library::SCHEMA_VERSION);
+        #[cfg(target_os = "linux")]
+        {
+            assert!(h.performance.memory_mb.unwrap() > 1.0);
+            assert!(h.performance.threads.unwrap() >= 1);
+            assert!(h.performance.cpu_percent.is_some());
+        }
+    }
+}
