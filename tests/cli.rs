@@ -12,16 +12,11 @@ fn analyze_json_prints_the_fields_score_py_reads_and_writes_nothing() {
     let home = tempfile::tempdir().unwrap();
     let dir = home.path().join("in");
     make_folder(&dir);
-    let out = cli(home.path())
-        .args(["analyze", "--json"])
-        .arg(dir.join("a_440.wav"))
-        .arg(dir.join("sub"))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = run_ok(
+        cli(home.path())
+            .args(["analyze", "--json"])
+            .arg(dir.join("a_440.wav"))
+            .arg(dir.join("sub")),
     );
     let lines: Vec<serde_json::Value> = stdout(&out)
         .lines()
@@ -82,12 +77,7 @@ fn scan_search_export_and_stats_work_together() {
     let home = tempfile::tempdir().unwrap();
     let dir = home.path().join("in");
     make_folder(&dir);
-    let scan = cli(home.path()).arg("scan").arg(&dir).output().unwrap();
-    assert!(
-        scan.status.success(),
-        "{}",
-        String::from_utf8_lossy(&scan.stderr)
-    );
+    let scan = run_ok(cli(home.path()).arg("scan").arg(&dir));
     let table = stdout(&scan);
     assert!(
         table.contains("a_440.wav") && table.contains("4 files: 3 analysed"),

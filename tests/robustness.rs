@@ -172,16 +172,7 @@ fn a_scan_killed_with_sigkill_is_finished_by_the_next_scan() {
     wait_for_progress(&mut child, Duration::from_millis(1000));
     child.kill().unwrap(); // SIGKILL
     child.wait().unwrap();
-    let out = cli(home.path())
-        .args(["scan", "--json"])
-        .arg(&samples)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = run_ok(cli(home.path()).args(["scan", "--json"]).arg(&samples));
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     eprintln!(
         "second scan: analysed {} unchanged {}",

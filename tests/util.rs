@@ -130,3 +130,14 @@ pub fn cli(home: &Path) -> Command {
     c.env("SAMPLEMIND_HOME", home).env_remove("SAMPLEMIND_LOG");
     c
 }
+
+/// Run a command, assert that it succeeded (showing its stderr if not), return its output.
+pub fn run_ok(cmd: &mut Command) -> std::process::Output {
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
