@@ -43,7 +43,10 @@ pub struct Component {
 /// Figures of this process.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Performance {
-    /// CPU use since start, percent of one core (averaged over the process lifetime).
+    /// CPU time used since start (user + system), seconds.
+    pub cpu_seconds: Option<f64>,
+    /// CPU use since start, percent of one core (averaged over the process lifetime). None
+    /// while the process is younger than the kernel's clock can tell apart (a few ticks).
     pub cpu_percent: Option<f64>,
     /// Resident memory, MiB.
     pub memory_mb: Option<f64>,
@@ -167,7 +170,7 @@ fn performance() -> Performance {
             .find_map(|l| l.strip_prefix(name))
             .and_then(|v| v.split_whitespace().next()?.parse::<f64>().ok())
     };
-    // utime + stime (ticks) over the process's age (ticks since boot minus its start).
+    // utime + stime (ticks), and over the process's age (ticks since boot minus its start).
     let cpu = (|| {
         let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
         // Fields after the command name, which sits in parentheses and may hold spaces.
@@ -183,10 +186,13 @@ fn performance() -> Performance {
             .ok()?;
         let hz = 100.0; // USER_HZ is 100 on every Linux architecture we ship for.
         let age = uptime - start / hz;
-        (age > 0.0).then(|| 100.0 * ticks / hz / age)
+        // /proc/uptime has 10 ms steps: a fresh process can read an age of 0 (seen on CI).
+        let percent = (age >= 0.05).then(|| 100.0 * ticks / hz / age);
+        Some((ticks / hz, percent))
     })();
     Performance {
-        cpu_percent: cpu,
+        cpu_seconds: cpu.map(|c| c.0),
+        cpu_percent: cpu.and_then(|c| c.1),
         memory_mb: field("VmRSS:").map(|kb| kb / 1024.0),
         threads: field("Threads:").map(|t| t as u64),
     }
@@ -227,7 +233,10 @@ mod tests {
         {
             assert!(h.performance.memory_mb.unwrap() > 1.0);
             assert!(h.performance.threads.unwrap() >= 1);
-            assert!(h.performance.cpu_percent.is_some());
+            assert!(h.performance.cpu_seconds.unwrap() >= 0.0);
+            if let Some(p) = h.performance.cpu_percent {
+                assert!((0.0..=100.0 * h.performance.threads.unwrap() as f64).contains(&p));
+            }
         }
     }
 }
