@@ -10,6 +10,8 @@
 //!   loop-or-one-shot — into an [`analysis::Analysis`].
 //! - [`library`]: the sled store keyed by blake3 content hash, and the scanner that indexes
 //!   folders first and analyses after.
+//! - [`ml`]: local ONNX models (embeddings, tags, CREPE pitch) through `ort`, loaded at
+//!   run time so that a machine without ONNX Runtime still runs.
 //! - [`search`]: filters and words over stored samples.
 //! - [`bench`]: the benchmark suite behind `samplemind bench`.
 //! - [`health`]: the health report every face shows.
@@ -21,6 +23,7 @@ pub mod bench;
 pub mod config;
 pub mod health;
 pub mod library;
+pub mod ml;
 pub mod search;
 
 pub use analysis::{analyse_file, Analysis};

@@ -7,5 +7,6 @@ mod audio;
 mod cli;
 mod formats;
 mod levels;
+mod models;
 mod robustness;
 mod scan;

@@ -20,10 +20,12 @@ pub mod spectral;
 pub mod tempo;
 
 use std::path::Path;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
 use crate::audio::{decode_file, resample_mono, DecodeError};
+use crate::ml::Models;
 pub use error::AnalyseError;
 pub use loudness::LoudnessMethod;
 pub use tempo::{Tempo, TempoSource};
@@ -44,6 +46,10 @@ pub struct AnalysisOptions {
     ///
     /// Default: `120.0` seconds (a sample is rarely longer; a long file must not blow memory).
     pub max_analysis_seconds: f64,
+    /// Local models to run after the DSP analysers (tags, embeddings, CREPE pitch).
+    ///
+    /// Default: `None` (DSP only).
+    pub models: Option<Arc<Models>>,
 }
 
 impl Default for AnalysisOptions {
@@ -51,6 +57,7 @@ impl Default for AnalysisOptions {
         Self {
             analysis_rate: 22_050,
             max_analysis_seconds: 120.0,
+            models: None,
         }
     }
 }
@@ -126,6 +133,18 @@ pub struct Analysis {
     pub category_confidence: Option<f32>,
     /// The classifier's probability that this is a loop, 0..1.
     pub loop_probability: Option<f32>,
+    /// Top tags from the tagging model (musicnn), best first.
+    pub model_tags: Vec<crate::ml::ScoredTag>,
+    /// CREPE's reading of the fundamental of a one-shot, Hz.
+    pub crepe_f0_hz: Option<f32>,
+    /// CREPE's confidence in `crepe_f0_hz`, 0..1.
+    pub crepe_confidence: Option<f32>,
+    /// Why the models did not run on this sound, when they were asked to.
+    pub model_error: Option<String>,
+    /// Embeddings for similar-sound search (stored apart from the record, in the library's
+    /// vector tree).
+    #[serde(skip)]
+    pub vectors: Option<crate::ml::SoundVectors>,
     /// The feature vector the classifiers read (not stored; printed by
     /// `analyze --json --features` for training).
     #[serde(skip)]
@@ -170,6 +189,11 @@ impl Default for Analysis {
             category: None,
             category_confidence: None,
             loop_probability: None,
+            model_tags: Vec::new(),
+            crepe_f0_hz: None,
+            crepe_confidence: None,
+            model_error: None,
+            vectors: None,
             classifier_input: Vec::new(),
             analysed_seconds: 0.0,
             analyser_version: 0,
@@ -205,6 +229,13 @@ pub fn analyse_file(path: &Path, opts: &AnalysisOptions) -> Result<Analysis, Ana
     a.lufs = totals.loudness.lufs;
     a.loudness_method = totals.loudness.method;
     apply_file_hints(path, &mut a);
+    if let Some(models) = &opts.models {
+        // A model failing costs this sound its tags and vectors, never its analysis.
+        if let Err(e) = crate::ml::analyse(models, &totals.mono, summary.info.sample_rate, &mut a) {
+            tracing::warn!("{}: models: {e}", path.display());
+            a.model_error = Some(e.to_string());
+        }
+    }
     Ok(a)
 }
 

@@ -14,5 +14,5 @@ pub mod store;
 
 pub use error::LibraryError;
 pub use record::{ContentHash, PathEntry, PathStatus, SampleRecord, SCHEMA_VERSION};
-pub use scanner::{scan, ScanEvent, ScanFailure, ScanOptions, ScanReport};
+pub use scanner::{hash_file, scan, ScanEvent, ScanFailure, ScanOptions, ScanReport};
 pub use store::{Library, LibraryEntry, LibraryStats};

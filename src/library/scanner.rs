@@ -327,8 +327,11 @@ fn analyse_all(
         });
         for (hash, paths, result) in rx {
             match result {
-                Ok(analysis) => {
+                Ok(mut analysis) => {
                     let first = &paths[0];
+                    if let Some(v) = analysis.vectors.take() {
+                        lib.put_vectors(hash, &v)?;
+                    }
                     let rec = SampleRecord {
                         schema: SCHEMA_VERSION,
                         hash: *hash,

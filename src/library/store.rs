@@ -6,6 +6,8 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use super::error::{LibraryError, Result};
+use crate::ml::SoundVectors;
+
 use super::record::{ContentHash, PathEntry, PathStatus, SampleRecord, SCHEMA_VERSION};
 
 const META_SCHEMA: &[u8] = b"schema_version";
@@ -18,6 +20,7 @@ pub struct Library {
     samples: sled::Tree,
     paths: sled::Tree,
     meta: sled::Tree,
+    vectors: sled::Tree,
 }
 
 /// One path of the library with its sample, as listed by [`Library::entries`].
@@ -80,6 +83,7 @@ impl Library {
             samples: open_tree("samples")?,
             paths: open_tree("paths")?,
             meta: open_tree("meta")?,
+            vectors: open_tree("vectors")?,
             db,
         };
         lib.migrate()?;
@@ -168,6 +172,40 @@ impl Library {
             .insert(rec.hash.0, bytes)
             .map_err(|e| self.store_err(e))?;
         Ok(())
+    }
+
+    /// Store the embeddings of the sample under `hash` (apart from its record: they are read
+    /// in bulk by similar-sound search and never by the list views).
+    pub fn put_vectors(&self, hash: &ContentHash, v: &SoundVectors) -> Result<()> {
+        let bytes = encode(v)?;
+        self.vectors
+            .insert(hash.0, bytes)
+            .map_err(|e| self.store_err(e))?;
+        Ok(())
+    }
+
+    /// The embeddings of the sample under `hash`.
+    ///
+    /// # Errors
+    /// [`LibraryError::Corrupt`] when they do not decode; store errors.
+    pub fn vectors(&self, hash: &ContentHash) -> Result<Option<SoundVectors>> {
+        match self.vectors.get(hash.0).map_err(|e| self.store_err(e))? {
+            None => Ok(None),
+            Some(bytes) => decode("vectors", &hash.short(), &bytes).map(Some),
+        }
+    }
+
+    /// Every stored set of embeddings; entries that do not decode come back as errors.
+    pub fn all_vectors(&self) -> impl Iterator<Item = Result<(ContentHash, SoundVectors)>> + '_ {
+        self.vectors.iter().map(move |kv| {
+            let (k, v) = kv.map_err(|e| self.store_err(e))?;
+            let hash = ContentHash(k.as_ref().try_into().map_err(|_| LibraryError::Corrupt {
+                tree: "vectors",
+                key: format!("{k:?}"),
+                reason: "key is not a content hash".into(),
+            })?);
+            Ok((hash, decode("vectors", &hash.short(), &v)?))
+        })
     }
 
     /// What the store knows about `path`.

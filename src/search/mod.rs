@@ -2,6 +2,7 @@
 //! words matched against file and folder names, tags and category.
 
 pub mod key_name;
+pub mod similar;
 
 use std::path::PathBuf;
 
@@ -145,6 +146,13 @@ fn word_score(path: &std::path::Path, s: &SampleRecord, words: &[String]) -> Opt
         .unwrap_or_default();
     let mut meta: Vec<String> = s.tags.iter().flat_map(|t| tokens(t)).collect();
     meta.extend(s.category().map(tokens).unwrap_or_default());
+    // Model tags weigh by how sure the model was, in the `field_score` weights below.
+    let model: Vec<(String, f32)> = s
+        .analysis
+        .model_tags
+        .iter()
+        .flat_map(|t| tokens(&t.tag).into_iter().map(move |w| (w, t.score)))
+        .collect();
     let mut total = 0.0;
     for w in words {
         let field_score = |toks: &[String], weight: f32| {
@@ -160,8 +168,14 @@ fn word_score(path: &std::path::Path, s: &SampleRecord, words: &[String]) -> Opt
                 })
                 .fold(0.0f32, f32::max)
         };
+        let model_score = model
+            .iter()
+            .filter(|(t, _)| t == w)
+            .map(|(_, sc)| 2.0 * sc)
+            .fold(0.0f32, f32::max);
         let best = field_score(&name, 3.0)
             .max(field_score(&meta, 2.0))
+            .max(model_score)
             .max(field_score(&folders, 1.0));
         if best == 0.0 {
             return None;

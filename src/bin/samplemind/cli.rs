@@ -11,6 +11,9 @@ pub struct Cli {
     /// Library directory [default: $SAMPLEMIND_HOME/library, else the platform data dir].
     #[arg(long, global = true, value_name = "DIR")]
     pub library: Option<PathBuf>,
+    /// Do not run the local ONNX models (tags, embeddings, CREPE) during analysis.
+    #[arg(long, global = true)]
+    pub no_models: bool,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -26,6 +29,8 @@ pub enum Command {
     Analyze(AnalyzeArgs),
     /// Find samples by words and filters.
     Search(SearchArgs),
+    /// Find the samples that sound most like a file or a stored sample.
+    Similar(SimilarArgs),
     /// Write the whole library as CSV or JSON.
     Export(ExportArgs),
     /// Counts and sizes of the library.
@@ -128,6 +133,24 @@ pub struct BenchArgs {
 #[derive(Debug, Args)]
 pub struct JsonFlag {
     /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `samplemind similar`.
+#[derive(Debug, Args)]
+pub struct SimilarArgs {
+    /// An audio file (in the library or not, e.g. a recording), or a stored sample's hash
+    /// (at least 8 hex digits).
+    #[arg(value_name = "FILE|ID")]
+    pub query: String,
+    /// What "similar" means: timbre, pitch, rhythm or overall.
+    #[arg(long, default_value = "overall")]
+    pub aspect: samplemind::search::similar::Aspect,
+    /// Number of results.
+    #[arg(short = 'n', long, default_value_t = 20)]
+    pub count: usize,
+    /// One JSON object per line instead of a table.
     #[arg(long)]
     pub json: bool,
 }

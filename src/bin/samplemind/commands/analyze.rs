@@ -1,16 +1,18 @@
 //! `samplemind analyze`: analyse files and print, never writing the library.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use samplemind::analysis::{analyse_file, AnalysisOptions};
 use samplemind::audio::has_audio_extension;
+use samplemind::ml::Models;
 
 use super::{Error, Outcome};
 use crate::cli::AnalyzeArgs;
 use crate::output::{self, Row};
 
-pub fn run(args: AnalyzeArgs) -> Result<Outcome, Error> {
+pub fn run(args: AnalyzeArgs, models: Option<Arc<Models>>) -> Result<Outcome, Error> {
     let mut failed = false;
     let mut files: Vec<PathBuf> = Vec::new();
     for p in &args.files {
@@ -45,7 +47,8 @@ pub fn run(args: AnalyzeArgs) -> Result<Outcome, Error> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads.max(1))
         .build()?;
-    let opts = AnalysisOptions::default();
+    let mut opts = AnalysisOptions::default();
+    opts.models = models;
     let results: Vec<_> =
         pool.install(|| files.par_iter().map(|f| analyse_file(f, &opts)).collect());
 

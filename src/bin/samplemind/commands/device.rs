@@ -77,7 +77,11 @@ pub fn play(args: PlayArgs) -> Result<Outcome, Error> {
     Ok(Outcome::Clean)
 }
 
-pub fn record(lib: &Library, args: RecordArgs) -> Result<Outcome, Error> {
+pub fn record(
+    lib: &Library,
+    args: RecordArgs,
+    models: Option<std::sync::Arc<samplemind::ml::Models>>,
+) -> Result<Outcome, Error> {
     let stop = ctrl_c_flag();
     let mut opts = RecordOptions::on(args.device, args.seconds);
     opts.trim = args.trim;
@@ -116,10 +120,12 @@ pub fn record(lib: &Library, args: RecordArgs) -> Result<Outcome, Error> {
     }
     // The take joins the library like any scanned file.
     let never = AtomicBool::new(false);
+    let mut opts = ScanOptions::default();
+    opts.analysis.models = models;
     let report = scan(
         lib,
         std::slice::from_ref(&take.path),
-        &ScanOptions::default(),
+        &opts,
         &never,
         &mut |_| {},
     )?;

@@ -7,7 +7,12 @@ mod device;
 mod export;
 mod scan;
 mod search;
+mod similar;
 mod stats;
+
+use std::sync::Arc;
+
+use samplemind::ml::Models;
 
 use samplemind::Library;
 
@@ -30,9 +35,11 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
         let dir = samplemind::config::library_dir(cli.library.clone());
         Ok(Library::open(&dir)?)
     };
+    let models = || models(cli.no_models);
     match cli.command {
-        Command::Scan(a) => scan::run(&open()?, a),
-        Command::Analyze(a) => analyze::run(a),
+        Command::Scan(a) => scan::run(&open()?, a, models()?),
+        Command::Analyze(a) => analyze::run(a, models()?),
+        Command::Similar(a) => similar::run(&open()?, a, models()?),
         Command::Search(a) => search::run(&open()?, a),
         Command::Export(a) => export::run(&open()?, a),
         Command::Stats(a) => stats::run(&open()?, a),
@@ -43,7 +50,23 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
         #[cfg(feature = "device")]
         Command::Play(a) => device::play(a),
         #[cfg(feature = "device")]
-        Command::Record(a) => device::record(&open()?, a),
+        Command::Record(a) => device::record(&open()?, a, models()?),
+    }
+}
+
+/// The local models, unless switched off by `--no-models` or the config file. A missing
+/// runtime is a warning, not a failure: analysis goes on without the models.
+fn models(no_models: bool) -> Result<Option<Arc<Models>>, Error> {
+    let settings = samplemind::config::Settings::load()?;
+    if no_models || !settings.ml.enabled {
+        return Ok(None);
+    }
+    match samplemind::ml::open(&settings.ml) {
+        Ok(m) => Ok(Some(m)),
+        Err(e) => {
+            tracing::warn!("local models off: {e}");
+            Ok(None)
+        }
     }
 }
 

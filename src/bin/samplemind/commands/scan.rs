@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use samplemind::library::{scan, PathStatus, ScanEvent, ScanOptions};
+use samplemind::ml::Models;
 use samplemind::Library;
 
 use super::{Error, Outcome};
@@ -23,13 +24,14 @@ fn demo_dir() -> PathBuf {
     }
 }
 
-pub fn run(lib: &Library, args: ScanArgs) -> Result<Outcome, Error> {
+pub fn run(lib: &Library, args: ScanArgs, models: Option<Arc<Models>>) -> Result<Outcome, Error> {
     let roots = if args.paths.is_empty() {
         vec![demo_dir()]
     } else {
         args.paths.clone()
     };
     let mut opts = ScanOptions::default();
+    opts.analysis.models = models;
     if let Some(t) = args.threads {
         opts.threads = t.max(1);
     }

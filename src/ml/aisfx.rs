@@ -1,0 +1,89 @@
+//! aisfx (Ma & Lerch, ISMIR 2022; CC BY 4.0): a 512-d embedding of sound effects and
+//! one-shots, the "sounds like" vector of similar-sound search.
+//!
+//! Front end as the `aisfx` package computes it: 44.1 kHz mono, peak-normalised, 2048-point
+//! frames every 1024 samples, 96 HTK mel bands over 0–22.05 kHz each summing to 1, power,
+//! `log10(1 + 10⁴·x)`, divided by 9.4578 (the package's "original" min–max), in blocks of 100
+//! frames (2.3 s) every 50. A sound's embedding is the mean of its blocks' embeddings.
+
+use std::sync::OnceLock;
+
+use super::infer::{normalise, run_f32};
+use super::mel::{FilterNorm, MelConfig, MelFrontEnd, MelScale};
+use super::models::{ModelId, Models};
+use super::MlError;
+use crate::audio::resample_mono;
+
+/// Embedding length.
+pub const DIM: usize = 512;
+const RATE: u32 = 44_100;
+const BLOCK: usize = 100;
+const BLOCK_HOP: usize = 50;
+/// The package's normalisation maximum (its minimum is 0).
+const NORM_MAX: f32 = 9.457_799;
+
+fn front_end() -> &'static MelFrontEnd {
+    static FE: OnceLock<MelFrontEnd> = OnceLock::new();
+    FE.get_or_init(|| {
+        MelFrontEnd::new(MelConfig {
+            rate: RATE,
+            n_fft: 2048,
+            hop: 1024,
+            n_mels: 96,
+            f_min: 0.0,
+            f_max: 22_050.0,
+            scale: MelScale::Htk,
+            norm: FilterNorm::UnitSum,
+        })
+    })
+}
+
+/// Unit-length aisfx embedding of `mono` (at `rate` Hz), from at most `max_blocks` blocks
+/// from the start (the attack and body are what make a one-shot sound like itself).
+pub fn embed(
+    models: &Models,
+    mono: &[f32],
+    rate: u32,
+    max_blocks: usize,
+) -> Result<Vec<f32>, MlError> {
+    let audio = resample_mono(mono, rate, RATE).map_err(MlError::Input)?;
+    let peak = audio.iter().fold(0f32, |m, x| m.max(x.abs()));
+    if peak == 0.0 {
+        return Err(MlError::Input("digital silence has no embedding".into()));
+    }
+    let audio: Vec<f32> = audio.iter().map(|x| x / peak).collect();
+    let fe = front_end();
+    let max_frames = BLOCK + max_blocks.saturating_sub(1) * BLOCK_HOP;
+    let mut mel = fe.log_mel(&audio, max_frames);
+    mel.iter_mut().for_each(|x| *x /= NORM_MAX);
+    let frames = mel.len() / 96;
+    let blocks = 1 + frames.saturating_sub(BLOCK).div_ceil(BLOCK_HOP);
+    let blocks = blocks.min(max_blocks.max(1));
+    // Blocks past the end are zero-padded, as the package pads.
+    let mut batch = vec![0f32; blocks * BLOCK * 96];
+    for b in 0..blocks {
+        let from = b * BLOCK_HOP * 96;
+        let to = (from + BLOCK * 96).min(mel.len());
+        batch[b * BLOCK * 96..][..to - from].copy_from_slice(&mel[from..to]);
+    }
+    let out = run_f32(
+        models,
+        ModelId::Aisfx,
+        "mel",
+        &[blocks, BLOCK, 96],
+        &batch,
+        &["embedding"],
+    )?;
+    Ok(mean_rows(&out[0].1, DIM))
+}
+
+/// Mean of the rows of a `[n, dim]` matrix, unit length.
+pub(crate) fn mean_rows(rows: &[f32], dim: usize) -> Vec<f32> {
+    let n = (rows.len() / dim).max(1);
+    let mut v = vec![0f32; dim];
+    for row in rows.chunks_exact(dim) {
+        v.iter_mut().zip(row).for_each(|(a, b)| *a += b / n as f32);
+    }
+    normalise(&mut v);
+    v
+}

@@ -1,0 +1,104 @@
+//! Local ONNX models through `ort`: embeddings for similar sounds (aisfx, musicnn), tags
+//! (musicnn), and a second opinion on pitch (CREPE tiny). Offline, no Python.
+//!
+//! [`open`] loads ONNX Runtime (see [`runtime`]) and returns [`Models`], which opens each
+//! model file on first use after checking its pinned SHA-256. [`analyse`] runs the models a
+//! scan needs on one decoded sound. When the runtime or a model is missing, callers get an
+//! [`MlError`] that says which and why, and everything else keeps working.
+
+pub mod aisfx;
+pub mod crepe;
+pub mod error;
+mod infer;
+pub use infer::normalise;
+pub mod mel;
+pub mod models;
+pub mod musicnn;
+pub mod runtime;
+
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+pub use error::MlError;
+pub use models::{ModelId, Models};
+
+use crate::analysis::Analysis;
+use crate::config::MlSettings;
+
+/// Load the runtime named by `settings` (or found in the default places) and get ready to
+/// open models. Model files are opened, and checked, on first use.
+///
+/// # Errors
+/// [`MlError::RuntimeMissing`] / [`MlError::RuntimeLoad`] naming the library and the reason.
+pub fn open(settings: &MlSettings) -> Result<Arc<Models>, MlError> {
+    let rt = runtime::runtime(settings.onnxruntime.as_deref())?;
+    Ok(Arc::new(Models::new(
+        rt,
+        models::model_dirs(settings.models_dir.as_deref()),
+    )))
+}
+
+/// A tag a model gave, with its score.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScoredTag {
+    /// Lowercase tag.
+    pub tag: String,
+    /// Model probability, 0..1.
+    pub score: f32,
+}
+
+/// The embeddings of one sound (unit length; empty when a model did not run).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SoundVectors {
+    /// aisfx, 512-d: what a one-shot sounds like.
+    pub aisfx: Vec<f32>,
+    /// musicnn, 200-d: what a loop or phrase sounds like.
+    pub musicnn: Vec<f32>,
+}
+
+/// Blocks of aisfx per sound: 2 blocks cover the first 3.5 s, which is where a one-shot is.
+const AISFX_BLOCKS: usize = 2;
+/// musicnn patches per sound: 2 patches cover 6 s, two bars at 80 BPM.
+const MUSICNN_PATCHES: usize = 2;
+/// musicnn needs a phrase: below this the tags are noise.
+const MUSICNN_MIN_SECONDS: f64 = 1.5;
+/// Tags below this score are not kept.
+const TAG_MIN_SCORE: f32 = 0.2;
+/// At most this many tags per sound.
+const TAG_MAX: usize = 5;
+/// CREPE looks at this much of a one-shot after its start.
+const CREPE_SECONDS: f64 = 0.6;
+
+/// Run the models on one sound (`mono` at `rate` Hz, `a` its DSP analysis) and fill in
+/// `a.model_tags`, `a.crepe_f0_hz` and `a.vectors`.
+///
+/// # Errors
+/// The first model that fails; what ran before it is kept in `a`.
+pub fn analyse(models: &Models, mono: &[f32], rate: u32, a: &mut Analysis) -> Result<(), MlError> {
+    let mut vectors = SoundVectors::default();
+    let silent = a.peak_db.is_none();
+    if !silent {
+        vectors.aisfx = aisfx::embed(models, mono, rate, AISFX_BLOCKS)?;
+    }
+    if !silent && (a.is_loop || a.duration_s >= MUSICNN_MIN_SECONDS) {
+        let out = musicnn::analyse(models, mono, rate, MUSICNN_PATCHES)?;
+        a.model_tags = out
+            .top_tags(TAG_MIN_SCORE, TAG_MAX)
+            .into_iter()
+            .map(|(tag, score)| ScoredTag { tag, score })
+            .collect();
+        vectors.musicnn = out.embedding;
+    }
+    if !silent && !a.is_loop {
+        // Skip the attack: its noise is not the note.
+        let start = (a.attack_ms.unwrap_or(0.0) as f64 / 1000.0).min(0.1);
+        if let Some(p) = crepe::pitch(models, mono, rate, start, CREPE_SECONDS, 0.02)? {
+            a.crepe_f0_hz = Some(p.hz);
+            a.crepe_confidence = Some(p.confidence);
+        }
+    }
+    a.vectors = Some(vectors);
+    Ok(())
+}

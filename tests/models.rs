@@ -1,0 +1,146 @@
+//! The local models on real ONNX Runtime and the real model files (`scripts/fetch-ml.sh`
+//! puts the runtime in vendor/ml; .ci/run calls it first).
+
+use std::path::Path;
+
+use samplemind::analysis::{analyse_file, AnalysisOptions};
+use samplemind::config::MlSettings;
+use samplemind::ml::{self, MlError, ModelId, Models};
+
+use crate::util::sine;
+
+fn models() -> std::sync::Arc<Models> {
+    ml::open(&MlSettings::default()).expect("ONNX Runtime (run scripts/fetch-ml.sh)")
+}
+
+fn demo(name: &str) -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("assets/demo")
+        .join(name)
+}
+
+fn cosine(a: &[f32], b: &[f32]) -> f32 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+/// A kick: a sine swept down from `top` to `bottom` Hz under an exponential decay.
+fn kick(top: f64, bottom: f64, decay_s: f64) -> Vec<f32> {
+    let rate = 44_100.0;
+    let mut phase = 0.0f64;
+    (0..(0.6 * rate) as usize)
+        .map(|i| {
+            let t = i as f64 / rate;
+            let f = bottom + (top - bottom) * (-t / 0.04).exp();
+            phase += 2.0 * std::f64::consts::PI * f / rate;
+            (0.9 * phase.sin() * (-t / decay_s).exp()) as f32
+        })
+        .collect()
+}
+
+/// A closed hat: high-passed noise under a fast decay.
+fn hat(seed: u64) -> Vec<f32> {
+    let rate = 44_100.0;
+    let mut s = seed | 1;
+    let mut prev = 0.0f64;
+    (0..(0.3 * rate) as usize)
+        .map(|i| {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            let n = s as f64 / u64::MAX as f64 - 0.5;
+            let hp = n - prev;
+            prev = n;
+            (hp * (-(i as f64 / rate) / 0.03).exp()) as f32
+        })
+        .collect()
+}
+
+#[test]
+fn kicks_are_nearer_each_other_than_a_kick_and_a_hat() {
+    let m = models();
+    let embed = |x: &[f32]| ml::aisfx::embed(&m, x, 44_100, 2).unwrap();
+    let (k1, k2, h) = (
+        embed(&kick(160.0, 50.0, 0.25)),
+        embed(&kick(120.0, 45.0, 0.35)),
+        embed(&hat(7)),
+    );
+    assert_eq!(k1.len(), ml::aisfx::DIM);
+    let (kk, kh) = (cosine(&k1, &k2), cosine(&k1, &h));
+    assert!(kk > kh + 0.1, "kick/kick {kk:.3}, kick/hat {kh:.3}");
+}
+
+#[test]
+fn a_440_hz_tone_is_a4_to_crepe_and_to_the_scan() {
+    let m = models();
+    let tone = sine(440.0, 0.5, 44_100, 1.0);
+    let p = ml::crepe::pitch(&m, &tone, 44_100, 0.0, 0.6, 0.02)
+        .unwrap()
+        .expect("a steady tone is voiced");
+    let cents = 1200.0 * (p.hz / 440.0).log2();
+    assert!(cents.abs() < 10.0, "{} Hz", p.hz);
+    assert!(p.confidence > 0.8 && p.voiced > 0.9, "{p:?}");
+
+    let mut opts = AnalysisOptions::default();
+    opts.models = Some(m);
+    let a = analyse_file(&demo("bass_A1.flac"), &opts).unwrap();
+    assert_eq!(a.model_error, None);
+    let hz = a.crepe_f0_hz.expect("CREPE reads the bass");
+    assert!((1200.0 * (hz / 55.0).log2()).abs() < 50.0, "{hz} Hz");
+    assert_eq!(a.vectors.unwrap().aisfx.len(), ml::aisfx::DIM);
+}
+
+#[test]
+fn a_drum_loop_is_tagged_as_drums_and_its_tags_are_in_the_analysis() {
+    let mut opts = AnalysisOptions::default();
+    opts.models = Some(models());
+    let a = analyse_file(&demo("drum_loop_120bpm.flac"), &opts).unwrap();
+    let tags: Vec<&str> = a.model_tags.iter().map(|t| t.tag.as_str()).collect();
+    assert!(
+        tags.iter()
+            .any(|t| ["drums", "beat", "beats", "techno", "electronic"].contains(t)),
+        "{tags:?}"
+    );
+    assert!(
+        !tags.contains(&"piano") && !tags.contains(&"vocal"),
+        "{tags:?}"
+    );
+    assert_eq!(a.vectors.unwrap().musicnn.len(), ml::musicnn::DIM);
+}
+
+#[test]
+fn a_missing_model_is_a_clear_error() {
+    let m = models();
+    let empty = tempfile::tempdir().unwrap();
+    let only_empty = Models::new(m_runtime(&m), vec![empty.path().to_path_buf()]);
+    let err = only_empty.check(ModelId::Aisfx).unwrap_err();
+    assert!(matches!(err, MlError::ModelMissing { .. }), "{err}");
+    let msg = err.to_string();
+    assert!(msg.contains("aisfx.onnx") && msg.contains(&empty.path().display().to_string()));
+}
+
+#[test]
+fn a_corrupt_model_is_refused_by_its_checksum() {
+    let m = models();
+    let dir = tempfile::tempdir().unwrap();
+    let real = std::fs::read(m.check(ModelId::CrepeTiny).unwrap()).unwrap();
+    let bad = dir.path().join("crepe_tiny.onnx");
+    std::fs::write(&bad, &real[..real.len() / 2]).unwrap();
+    let corrupt = Models::new(m_runtime(&m), vec![dir.path().to_path_buf()]);
+    let err = corrupt.check(ModelId::CrepeTiny).unwrap_err();
+    assert!(matches!(err, MlError::Checksum { .. }), "{err}");
+    assert!(err.to_string().contains(&bad.display().to_string()));
+    // The scan of a sound goes on without the models, and says why.
+    let mut opts = AnalysisOptions::default();
+    opts.models = Some(std::sync::Arc::new(corrupt));
+    let a = analyse_file(&demo("kick_punchy.wav"), &opts).unwrap();
+    assert!(a.lufs.is_some());
+    let why = a.model_error.expect("the models' failure is recorded");
+    assert!(
+        why.contains("aisfx.onnx") && why.contains("not found"),
+        "{why}"
+    );
+}
+
+fn m_runtime(m: &Models) -> &'static ml::runtime::Runtime {
+    m.runtime()
+}
