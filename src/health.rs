@@ -10,7 +10,9 @@ use std::time::Instant;
 
 use serde::Serialize;
 
+use crate::config::MlSettings;
 use crate::library::Library;
+use crate::ml::ModelId;
 
 /// Overall or per-component state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -69,10 +71,12 @@ pub struct Health {
     pub performance: Performance,
 }
 
-/// Check every component. `started` is when the face started (for uptime).
-pub fn check(lib: Option<&Library>, started: Instant) -> Health {
+/// Check every component. `started` is when the face started (for uptime); `ml` says where
+/// the local models are (and whether they are wanted).
+pub fn check(lib: Option<&Library>, started: Instant, ml: &MlSettings) -> Health {
     let mut components = vec![library(lib)];
     components.push(audio());
+    components.push(models(ml));
     let down = components
         .iter()
         .filter(|c| c.status == Status::Down)
@@ -87,6 +91,56 @@ pub fn check(lib: Option<&Library>, started: Instant) -> Health {
         uptime_seconds: started.elapsed().as_secs_f64(),
         components,
         performance: performance(),
+    }
+}
+
+/// The ONNX runtime and each model: which product features are off, and why.
+fn models(settings: &MlSettings) -> Component {
+    if !settings.enabled {
+        return Component {
+            name: "models",
+            status: Status::Disabled,
+            reason: Some("switched off in the config file ([ml] enabled = false)".into()),
+            details: serde_json::Value::Null,
+        };
+    }
+    let m = match crate::ml::open(settings) {
+        Ok(m) => m,
+        Err(e) => {
+            return Component {
+                name: "models",
+                status: Status::Down,
+                reason: Some(e.to_string()),
+                details: serde_json::json!({
+                    "features_off": ModelId::ALL.iter().map(|id| id.feature()).collect::<Vec<_>>(),
+                }),
+            }
+        }
+    };
+    let mut each = serde_json::Map::new();
+    let mut off = Vec::new();
+    for id in ModelId::ALL {
+        let v = match m.check(id) {
+            Ok(path) => serde_json::json!({ "status": "ok", "path": path }),
+            Err(e) => {
+                off.push(format!("{} ({e})", id.feature()));
+                serde_json::json!({ "status": "down", "reason": e.to_string() })
+            }
+        };
+        each.insert(id.file_name().to_string(), v);
+    }
+    Component {
+        name: "models",
+        status: if off.is_empty() {
+            Status::Ok
+        } else {
+            Status::Down
+        },
+        reason: (!off.is_empty()).then(|| format!("off: {}", off.join("; "))),
+        details: serde_json::json!({
+            "onnxruntime": m.runtime_path(),
+            "models": each,
+        }),
     }
 }
 
@@ -209,7 +263,7 @@ mod tests {
 
     #[test]
     fn a_missing_library_degrades_and_says_why() {
-        let h = check(None, Instant::now());
+        let h = check(None, Instant::now(), &MlSettings::default());
         assert_eq!(h.status, Status::Degraded);
         let lib = h.components.iter().find(|c| c.name == "library").unwrap();
         assert_eq!(lib.status, Status::Down);
@@ -224,7 +278,7 @@ mod tests {
     fn a_working_library_reports_its_figures_and_the_process_is_measured() {
         let dir = tempfile::tempdir().unwrap();
         let lib = Library::open(dir.path()).unwrap();
-        let h = check(Some(&lib), Instant::now());
+        let h = check(Some(&lib), Instant::now(), &MlSettings::default());
         let c = h.components.iter().find(|c| c.name == "library").unwrap();
         assert_eq!(c.status, Status::Ok);
         assert_eq!(c.details["sample_count"], 0);

@@ -216,3 +216,84 @@ fn health_json_reports_status_components_and_process_figures() {
         Some(if h["status"] == "ok" { 0 } else { 1 })
     );
 }
+
+#[test]
+fn without_the_onnx_runtime_health_names_it_and_scans_go_on_without_models() {
+    let home = tempfile::tempdir().unwrap();
+    let missing = home.path().join("nowhere/libonnxruntime.so.1.31.1");
+    std::fs::write(
+        home.path().join("config.toml"),
+        format!("[ml]\nonnxruntime = {:?}\n", missing.display().to_string()),
+    )
+    .unwrap();
+    let out = cli(home.path())
+        .args(["health", "--json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "degraded");
+    let h: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let models = h["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "models")
+        .unwrap();
+    assert_eq!(models["status"], "down");
+    let reason = models["reason"].as_str().unwrap();
+    assert!(reason.contains(&missing.display().to_string()), "{reason}");
+    assert!(models["details"]["features_off"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f == "similar sounds (timbre)"));
+
+    let dir = home.path().join("in");
+    make_folder(&dir);
+    let out = cli(home.path()).arg("scan").arg(&dir).output().unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("local models off"));
+}
+
+#[test]
+fn with_the_runtime_health_lists_every_model_and_similar_finds_the_nearest() {
+    let home = tempfile::tempdir().unwrap();
+    let out = cli(home.path())
+        .args(["health", "--json"])
+        .output()
+        .unwrap();
+    let h: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let models = h["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "models")
+        .unwrap();
+    assert_eq!(models["status"], "ok", "{models}");
+    for file in ["aisfx.onnx", "musicnn_MTT_musicnn.onnx", "crepe_tiny.onnx"] {
+        assert_eq!(models["details"]["models"][file]["status"], "ok");
+    }
+
+    let demo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo");
+    run_ok(cli(home.path()).arg("scan").arg(&demo));
+    let out = run_ok(
+        cli(home.path())
+            .args(["similar", "--json", "-n", "3", "--aspect", "timbre"])
+            .arg(demo.join("kick_punchy.wav")),
+    );
+    let hits: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(hits.len(), 3);
+    // The query itself is left out, and scores come nearest first.
+    assert!(hits
+        .iter()
+        .all(|h| !h["path"].as_str().unwrap().ends_with("kick_punchy.wav")));
+    assert!(hits[0]["score"].as_f64() >= hits[2]["score"].as_f64());
+    let bad = cli(home.path())
+        .args(["similar", "deadbeefdeadbeef"])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("deadbeefdeadbeef"));
+}

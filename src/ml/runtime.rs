@@ -59,7 +59,11 @@ pub fn runtime(configured: Option<&Path>) -> Result<&'static Runtime, MlError> {
 }
 
 fn load(configured: Option<&Path>) -> Result<Runtime, MlError> {
-    let tried = candidates(configured);
+    let mut tried = candidates(configured);
+    // A place the user named is the only place: falling back would hide their mistake.
+    if configured.is_some() || std::env::var_os("ORT_DYLIB_PATH").is_some_and(|p| !p.is_empty()) {
+        tried.truncate(1);
+    }
     let path =
         tried
             .iter()

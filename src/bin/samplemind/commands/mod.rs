@@ -72,7 +72,8 @@ fn models(no_models: bool) -> Result<Option<Arc<Models>>, Error> {
 
 /// `samplemind health`.
 fn health(lib: Option<Library>, args: crate::cli::JsonFlag) -> Result<Outcome, Error> {
-    let h = samplemind::health::check(lib.as_ref(), crate::STARTED.with(|s| *s));
+    let settings = samplemind::config::Settings::load()?;
+    let h = samplemind::health::check(lib.as_ref(), crate::STARTED.with(|s| *s), &settings.ml);
     if args.json {
         println!("{}", serde_json::to_string_pretty(&h)?);
     } else {
