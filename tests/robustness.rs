@@ -165,14 +165,18 @@ fn a_scan_killed_with_sigkill_is_finished_by_the_next_scan() {
     let samples = home.path().join("samples");
     many_files(&samples, 300);
     let mut child = cli(home.path())
-        .args(["scan", "--table-rows", "0"])
+        .args(["scan", "--no-models", "--table-rows", "0"])
         .arg(&samples)
         .spawn()
         .unwrap();
     wait_for_progress(&mut child, Duration::from_millis(1000));
     child.kill().unwrap(); // SIGKILL
     child.wait().unwrap();
-    let out = run_ok(cli(home.path()).args(["scan", "--json"]).arg(&samples));
+    let out = run_ok(
+        cli(home.path())
+            .args(["scan", "--no-models", "--json"])
+            .arg(&samples),
+    );
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     eprintln!(
         "second scan: analysed {} unchanged {}",
@@ -200,7 +204,7 @@ fn ctrl_c_stops_cleanly_keeping_finished_work() {
     let samples = home.path().join("samples");
     many_files(&samples, 120);
     let mut child = cli(home.path())
-        .args(["scan", "--table-rows", "0", "-j", "1"])
+        .args(["scan", "--no-models", "--table-rows", "0", "-j", "1"])
         .arg(&samples)
         .stdout(std::process::Stdio::piped())
         .spawn()
@@ -220,7 +224,7 @@ fn ctrl_c_stops_cleanly_keeping_finished_work() {
         assert!(analysed > 0 && analysed < 120, "{s}");
     }
     let again = cli(home.path())
-        .args(["scan", "--table-rows", "0"])
+        .args(["scan", "--no-models", "--table-rows", "0"])
         .arg(&samples)
         .output()
         .unwrap();

@@ -107,6 +107,13 @@ pub struct BenchArgs {
     /// Files in the generated tree whose unchanged rescan is timed (0 to skip).
     #[arg(long, default_value_t = 10_000)]
     pub tree_files: usize,
+    /// Also measure the local models: cost per model, analysis with against without them,
+    /// and similar-sound queries over a synthetic library of --index-size samples.
+    #[arg(long)]
+    pub models: bool,
+    /// Samples in the synthetic library of --models.
+    #[arg(long, default_value_t = 100_000)]
+    pub index_size: usize,
     /// Also measure audio: latency, callback load, glitches under load (needs devices).
     #[cfg(feature = "device")]
     #[arg(long)]

@@ -55,10 +55,24 @@ pub fn run(args: BenchArgs) -> Result<Outcome, Error> {
     };
     #[cfg(not(feature = "device"))]
     let audio: Option<()> = None;
+    let models = if args.models {
+        let settings = samplemind::config::Settings::load()?;
+        let m = samplemind::ml::open(&settings.ml)?;
+        Some(samplemind::bench_models::models(
+            &corpus,
+            m,
+            args.index_size,
+            |step| eprintln!("  {step}…"),
+        ))
+    } else {
+        None
+    };
     if args.json {
         println!(
             "{}",
-            serde_json::to_string_pretty(&serde_json::json!({ "pipeline": r, "audio": audio }))?
+            serde_json::to_string_pretty(
+                &serde_json::json!({ "pipeline": r, "audio": audio, "models": models })
+            )?
         );
         return Ok(Outcome::Clean);
     }
@@ -109,6 +123,22 @@ pub fn run(args: BenchArgs) -> Result<Outcome, Error> {
         println!(
             "glitches over {:.0} s of play  {:>9}     (target 0) while {} full scans ran on {} threads",
             a.loaded_seconds, a.glitches, a.scan_passes, r.threads
+        );
+    }
+    if let Some(m) = &models {
+        for c in &m.per_model {
+            println!(
+                "model {:<22} {:>9.1} ms per second of audio, one core",
+                c.model, c.ms_per_audio_second
+            );
+        }
+        println!(
+            "analysis with / without models {:>7.2}x   (target ≤ 3x; {:.1} vs {:.1} ms per file)",
+            m.with_over_without, m.with_models.median_ms, m.without_models.median_ms
+        );
+        println!(
+            "similar query, {} samples {:>6.2} ms median, p95 {:.2} ms   (target p95 < 20 ms)",
+            m.index_size, m.query.median_ms, m.query_p95_ms
         );
     }
     for f in &r.failed {
