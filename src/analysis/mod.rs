@@ -280,7 +280,7 @@ fn set_bpm(a: &mut Analysis, bpm: f32, source: TempoSource) {
 }
 
 /// Category probability above which a drum call removes root note and key.
-const DRUM_GATE_PROBABILITY: f32 = 0.7;
+pub(crate) const DRUM_GATE_PROBABILITY: f32 = 0.7;
 
 /// Run the signal analysers on a mono buffer at `rate` Hz; `duration_s` is the full file's
 /// length (the buffer may be a capped prefix); `levels` are the file's (peak, RMS) in dBFS,
