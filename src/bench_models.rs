@@ -84,19 +84,20 @@ pub fn models(
         let rate = info.sample_rate;
         let secs = mono.len() as f64 / rate as f64;
         let t = Instant::now();
-        if aisfx::embed(&models, &mono, rate, 2).is_ok() {
+        // Whole blocks, patches and frames: the seconds each model really saw.
+        if aisfx::embed(&models, &mono, rate, 1).is_ok() {
             spent[0] += t.elapsed().as_secs_f64();
-            costs[0].audio_seconds += secs.min(3.5);
+            costs[0].audio_seconds += 100.0 * 1024.0 / 44_100.0;
         }
         let t = Instant::now();
-        if musicnn::analyse(&models, &mono, rate, 2).is_ok() {
+        if musicnn::analyse(&models, &mono, rate, 1).is_ok() {
             spent[1] += t.elapsed().as_secs_f64();
-            costs[1].audio_seconds += secs.clamp(3.0, 6.0);
+            costs[1].audio_seconds += 187.0 * 256.0 / 16_000.0;
         }
         let t = Instant::now();
-        if crepe::pitch(&models, &mono, rate, 0.0, 0.6, 0.02).is_ok() {
+        if crepe::pitch(&models, &mono, rate, 0.0, 0.5, 0.04).is_ok() {
             spent[2] += t.elapsed().as_secs_f64();
-            costs[2].audio_seconds += secs.min(0.67);
+            costs[2].audio_seconds += secs.min(0.57);
         }
     }
     for (c, s) in costs.iter_mut().zip(spent) {

@@ -294,7 +294,11 @@ impl SimilarIndex {
                 Aspect::Timbre => timbre,
                 Aspect::Rhythm => rhythm(),
                 Aspect::Pitch => pitch(),
-                Aspect::Overall => 0.6 * timbre + 0.25 * rhythm() + 0.15 * pitch(),
+                // A one-shot is mostly its sound; a loop is as much its groove.
+                Aspect::Overall if probe.analysis.is_loop => {
+                    0.4 * timbre + 0.45 * rhythm() + 0.15 * pitch()
+                }
+                Aspect::Overall => 0.8 * timbre + 0.1 * rhythm() + 0.1 * pitch(),
             }
         };
         let mut scored: Vec<(usize, f32)> = (0..self.entries.len())
