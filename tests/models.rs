@@ -144,3 +144,56 @@ fn a_corrupt_model_is_refused_by_its_checksum() {
 fn m_runtime(m: &Models) -> &'static ml::runtime::Runtime {
     m.runtime()
 }
+
+#[test]
+fn a_c_major_triad_becomes_the_midi_notes_c_e_g() {
+    let home = tempfile::tempdir().unwrap();
+    // C4 E4 G4 with a few harmonics, like a soft keyboard, for 1.5 s.
+    let rate = 22_050u32;
+    let n = (1.5 * rate as f64) as usize;
+    let triad: Vec<f32> = (0..n)
+        .map(|i| {
+            let t = i as f64 / rate as f64;
+            let env = (t / 0.01).min(1.0) * (-t / 1.5).exp();
+            [261.63, 329.63, 392.0]
+                .iter()
+                .map(|f| {
+                    (1..=4)
+                        .map(|h| (2.0 * std::f64::consts::PI * f * h as f64 * t).sin() / h as f64)
+                        .sum::<f64>()
+                })
+                .sum::<f64>()
+                * 0.15
+                * env
+        })
+        .map(|x| x as f32)
+        .collect();
+    let wav = home.path().join("triad.wav");
+    crate::util::write_wav(&wav, &[triad], rate, 16);
+    let mid = home.path().join("triad.mid");
+    let out = crate::util::run_ok(
+        crate::util::cli(home.path())
+            .args(["midi", "--json", "-o"])
+            .arg(&mid)
+            .arg(&wav),
+    );
+    let bytes = std::fs::read(&mid).unwrap();
+    let smf = midly::Smf::parse(&bytes).unwrap();
+    let mut keys = std::collections::BTreeSet::new();
+    for e in &smf.tracks[0] {
+        if let midly::TrackEventKind::Midi {
+            message: midly::MidiMessage::NoteOn { key, vel },
+            ..
+        } = e.kind
+        {
+            assert!(vel.as_int() > 0);
+            keys.insert(key.as_int());
+        }
+    }
+    assert_eq!(
+        keys.into_iter().collect::<Vec<_>>(),
+        vec![60, 64, 67],
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}

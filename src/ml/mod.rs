@@ -1,5 +1,6 @@
 //! Local ONNX models through `ort`: embeddings for similar sounds (aisfx, musicnn), tags
-//! (musicnn), and a second opinion on pitch (CREPE tiny). Offline, no Python.
+//! (musicnn), a second opinion on pitch (CREPE tiny), and audio to MIDI (basic-pitch).
+//! Offline, no Python.
 //!
 //! [`open`] loads ONNX Runtime (see [`runtime`]) and returns [`Models`], which opens each
 //! model file on first use after checking its pinned SHA-256. [`analyse`] runs the models a
@@ -7,11 +8,13 @@
 //! [`MlError`] that says which and why, and everything else keeps working.
 
 pub mod aisfx;
+pub mod basic_pitch;
 pub mod crepe;
 pub mod error;
 mod infer;
 pub use infer::normalise;
 pub mod mel;
+pub mod midi_file;
 pub mod models;
 pub mod musicnn;
 pub mod runtime;

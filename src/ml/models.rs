@@ -24,11 +24,18 @@ pub enum ModelId {
     MusicnnMtt,
     /// CREPE tiny: monophonic f0 (MIT).
     CrepeTiny,
+    /// basic-pitch (Spotify; Apache-2.0): polyphonic notes, onsets and pitch contours.
+    BasicPitch,
 }
 
 impl ModelId {
     /// Every model, in the order `health` lists them.
-    pub const ALL: [ModelId; 3] = [ModelId::Aisfx, ModelId::MusicnnMtt, ModelId::CrepeTiny];
+    pub const ALL: [ModelId; 4] = [
+        ModelId::Aisfx,
+        ModelId::MusicnnMtt,
+        ModelId::CrepeTiny,
+        ModelId::BasicPitch,
+    ];
 
     /// File name in the models folder.
     pub fn file_name(self) -> &'static str {
@@ -36,6 +43,7 @@ impl ModelId {
             ModelId::Aisfx => "aisfx.onnx",
             ModelId::MusicnnMtt => "musicnn_MTT_musicnn.onnx",
             ModelId::CrepeTiny => "crepe_tiny.onnx",
+            ModelId::BasicPitch => "basic_pitch_nmp.onnx",
         }
     }
 
@@ -45,6 +53,7 @@ impl ModelId {
             ModelId::Aisfx => "similar sounds (timbre)",
             ModelId::MusicnnMtt => "tags and similar loops",
             ModelId::CrepeTiny => "root note second opinion",
+            ModelId::BasicPitch => "audio to MIDI",
         }
     }
 
@@ -194,7 +203,7 @@ impl Pool {
 pub struct Models {
     pub(crate) runtime: &'static Runtime,
     dirs: Vec<PathBuf>,
-    pools: [OnceLock<Result<Pool, MlError>>; 3],
+    pools: [OnceLock<Result<Pool, MlError>>; 4],
 }
 
 impl std::fmt::Debug for Models {

@@ -31,6 +31,8 @@ pub enum Command {
     Search(SearchArgs),
     /// Find the samples that sound most like a file or a stored sample.
     Similar(SimilarArgs),
+    /// Transcribe the notes of a sound (basic-pitch) into a standard MIDI file.
+    Midi(MidiArgs),
     /// Write the whole library as CSV or JSON.
     Export(ExportArgs),
     /// Counts and sizes of the library.
@@ -140,6 +142,19 @@ pub struct BenchArgs {
 #[derive(Debug, Args)]
 pub struct JsonFlag {
     /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `samplemind midi`.
+#[derive(Debug, Args)]
+pub struct MidiArgs {
+    /// The audio file.
+    pub file: PathBuf,
+    /// The MIDI file to write [default: FILE with the extension .mid].
+    #[arg(short = 'o', long)]
+    pub out: Option<PathBuf>,
+    /// Print the notes as JSON lines too.
     #[arg(long)]
     pub json: bool,
 }

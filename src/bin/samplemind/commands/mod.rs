@@ -5,6 +5,7 @@ mod bench;
 #[cfg(feature = "device")]
 mod device;
 mod export;
+mod midi;
 mod scan;
 mod search;
 mod similar;
@@ -40,6 +41,7 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
         Command::Scan(a) => scan::run(&open()?, a, models()?),
         Command::Analyze(a) => analyze::run(a, models()?),
         Command::Similar(a) => similar::run(&open()?, a, models()?),
+        Command::Midi(a) => midi::run(a, cli.no_models),
         Command::Search(a) => search::run(&open()?, a),
         Command::Export(a) => export::run(&open()?, a),
         Command::Stats(a) => stats::run(&open()?, a),
