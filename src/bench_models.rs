@@ -75,8 +75,12 @@ pub fn models(
             model: "CREPE tiny",
             ..Default::default()
         },
+        ModelCost {
+            model: "silero-vad",
+            ..Default::default()
+        },
     ];
-    let mut spent = [0f64; 3];
+    let mut spent = [0f64; 4];
     for f in &files {
         let Ok((info, mono)) = decode_mono(f, Some(6.0)) else {
             continue;
@@ -98,6 +102,11 @@ pub fn models(
         if crepe::pitch(&models, &mono, rate, 0.0, 0.5, 0.04).is_ok() {
             spent[2] += t.elapsed().as_secs_f64();
             costs[2].audio_seconds += secs.min(0.57);
+        }
+        let t = Instant::now();
+        if crate::ml::vad::speech_share(&models, &mono, rate, 3.0).is_ok() {
+            spent[3] += t.elapsed().as_secs_f64();
+            costs[3].audio_seconds += secs.min(3.0);
         }
     }
     for (c, s) in costs.iter_mut().zip(spent) {

@@ -197,3 +197,33 @@ fn a_c_major_triad_becomes_the_midi_notes_c_e_g() {
         String::from_utf8_lossy(&out.stdout)
     );
 }
+
+#[test]
+fn a_spoken_phrase_is_tagged_vocal_and_a_drum_loop_is_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let speech = dir.path().join("phrase.wav");
+    let made = std::process::Command::new("espeak-ng")
+        .arg("-w")
+        .arg(&speech)
+        .arg("Check one two, this is a vocal phrase for the sampler.")
+        .status();
+    if !matches!(made, Ok(s) if s.success()) {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "espeak-ng is missing in CI"
+        );
+        eprintln!("skipped: espeak-ng is not installed");
+        return;
+    }
+    let mut opts = AnalysisOptions::default();
+    opts.models = Some(models());
+    let a = analyse_file(&speech, &opts).unwrap();
+    let vocal = a.model_tags.iter().find(|t| t.tag == "vocal");
+    assert!(vocal.is_some_and(|t| t.score > 0.5), "{:?}", a.model_tags);
+    let drums = analyse_file(&demo("drum_loop_120bpm.flac"), &opts).unwrap();
+    assert!(
+        drums.model_tags.iter().all(|t| t.tag != "vocal"),
+        "{:?}",
+        drums.model_tags
+    );
+}

@@ -18,6 +18,7 @@ pub mod midi_file;
 pub mod models;
 pub mod musicnn;
 pub mod runtime;
+pub mod vad;
 
 use std::sync::Arc;
 
@@ -95,6 +96,26 @@ fn second_opinion_on_root(a: &mut Analysis, p: &crepe::Pitch) {
     a.f0_hz = Some(p.hz);
 }
 
+/// A sound shorter than this is too short for a voice to be told from a click.
+const VAD_MIN_SECONDS: f64 = 0.3;
+/// silero-vad listens to this much of a sound.
+const VAD_SECONDS: f64 = 3.0;
+/// Share of speech chunks from which a sound is tagged "vocal" (spoken word scores ~0.9,
+/// drums and synths ~0; the DEV corpus's soundfont choirs score ≤ 0.08: no voice in them).
+const VOCAL_SHARE: f32 = 0.3;
+
+/// Add `tag` with `score`, or raise the score of the same tag from another model.
+fn add_tag(tags: &mut Vec<ScoredTag>, tag: &str, score: f32) {
+    match tags.iter_mut().find(|t| t.tag == tag) {
+        Some(t) => t.score = t.score.max(score),
+        None => tags.push(ScoredTag {
+            tag: tag.to_string(),
+            score,
+        }),
+    }
+    tags.sort_by(|a, b| b.score.total_cmp(&a.score));
+}
+
 /// The classifier is sure this is a drum hit (drums have no root note).
 fn is_drum(a: &Analysis) -> bool {
     a.category.as_deref().is_some_and(|c| {
@@ -126,6 +147,12 @@ pub fn analyse(models: &Models, mono: &[f32], rate: u32, a: &mut Analysis) -> Re
             .map(|(tag, score)| ScoredTag { tag, score })
             .collect();
         vectors.musicnn = out.embedding;
+    }
+    if !silent && !is_drum(a) && a.duration_s >= VAD_MIN_SECONDS {
+        let (share, _) = vad::speech_share(models, mono, rate, VAD_SECONDS)?;
+        if share >= VOCAL_SHARE {
+            add_tag(&mut a.model_tags, "vocal", share);
+        }
     }
     if !silent && !a.is_loop && !is_drum(a) {
         // Skip the attack: its noise is not the note.

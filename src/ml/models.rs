@@ -26,15 +26,18 @@ pub enum ModelId {
     CrepeTiny,
     /// basic-pitch (Spotify; Apache-2.0): polyphonic notes, onsets and pitch contours.
     BasicPitch,
+    /// silero-vad (MIT): speech activity, the "vocal" tag.
+    SileroVad,
 }
 
 impl ModelId {
     /// Every model, in the order `health` lists them.
-    pub const ALL: [ModelId; 4] = [
+    pub const ALL: [ModelId; 5] = [
         ModelId::Aisfx,
         ModelId::MusicnnMtt,
         ModelId::CrepeTiny,
         ModelId::BasicPitch,
+        ModelId::SileroVad,
     ];
 
     /// File name in the models folder.
@@ -44,6 +47,7 @@ impl ModelId {
             ModelId::MusicnnMtt => "musicnn_MTT_musicnn.onnx",
             ModelId::CrepeTiny => "crepe_tiny.onnx",
             ModelId::BasicPitch => "basic_pitch_nmp.onnx",
+            ModelId::SileroVad => "silero_vad.onnx",
         }
     }
 
@@ -54,6 +58,7 @@ impl ModelId {
             ModelId::MusicnnMtt => "tags and similar loops",
             ModelId::CrepeTiny => "root note second opinion",
             ModelId::BasicPitch => "audio to MIDI",
+            ModelId::SileroVad => "vocal tag",
         }
     }
 
@@ -203,7 +208,7 @@ impl Pool {
 pub struct Models {
     pub(crate) runtime: &'static Runtime,
     dirs: Vec<PathBuf>,
-    pools: [OnceLock<Result<Pool, MlError>>; 4],
+    pools: [OnceLock<Result<Pool, MlError>>; 5],
 }
 
 impl std::fmt::Debug for Models {
