@@ -181,6 +181,7 @@ fn synthetic_index(n: usize) -> (SimilarIndex, Vec<Probe>) {
         let v = SoundVectors {
             aisfx: unit(aisfx::DIM, &mut rnd),
             musicnn: unit(musicnn::DIM, &mut rnd),
+            text: Vec::new(),
         };
         (a, v)
     };

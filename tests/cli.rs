@@ -297,3 +297,32 @@ fn with_the_runtime_health_lists_every_model_and_similar_finds_the_nearest() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("deadbeefdeadbeef"));
 }
+
+#[test]
+fn a_search_by_meaning_finds_the_drum_loop_for_a_beat() {
+    let home = tempfile::tempdir().unwrap();
+    let demo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo");
+    run_ok(cli(home.path()).arg("scan").arg(&demo));
+    let top = |words: &str| -> Vec<String> {
+        let out = run_ok(
+            cli(home.path())
+                .args(["search", "--semantic", "--json", "-n", "2"])
+                .arg(words),
+        );
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(|l| {
+                let v: serde_json::Value = serde_json::from_str(l).unwrap();
+                v["path"].as_str().unwrap().to_string()
+            })
+            .collect()
+    };
+    // None of these words is in the file names: they match by meaning.
+    let beat = top("groove for a percussion beat");
+    assert!(
+        beat.iter().any(|p| p.ends_with("drum_loop_120bpm.flac")),
+        "{beat:?}"
+    );
+    let low = top("deep sub low end");
+    assert!(low[0].ends_with("bass_A1.flac"), "{low:?}");
+}

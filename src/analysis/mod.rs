@@ -231,7 +231,16 @@ pub fn analyse_file(path: &Path, opts: &AnalysisOptions) -> Result<Analysis, Ana
     apply_file_hints(path, &mut a);
     if let Some(models) = &opts.models {
         // A model failing costs this sound its tags and vectors, never its analysis.
-        if let Err(e) = crate::ml::analyse(models, &totals.mono, summary.info.sample_rate, &mut a) {
+        let done = crate::ml::analyse(models, &totals.mono, summary.info.sample_rate, &mut a)
+            .and_then(|()| {
+                let doc = crate::ml::text::document(path, &a);
+                let mut v = crate::ml::text::embed(models, &[&doc])?;
+                if let Some(vectors) = a.vectors.as_mut() {
+                    vectors.text = v.pop().unwrap_or_default();
+                }
+                Ok(())
+            });
+        if let Err(e) = done {
             tracing::warn!("{}: models: {e}", path.display());
             a.model_error = Some(e.to_string());
         }

@@ -18,6 +18,7 @@ pub mod midi_file;
 pub mod models;
 pub mod musicnn;
 pub mod runtime;
+pub mod text;
 pub mod vad;
 
 use std::sync::Arc;
@@ -60,6 +61,8 @@ pub struct SoundVectors {
     pub aisfx: Vec<f32>,
     /// musicnn, 200-d: what a loop or phrase sounds like.
     pub musicnn: Vec<f32>,
+    /// MiniLM, 384-d: the sample's words (name, folder, category, tags), for text search.
+    pub text: Vec<f32>,
 }
 
 /// Blocks of aisfx per one-shot: one block is its first 2.3 s, where a one-shot is. Each block

@@ -28,16 +28,19 @@ pub enum ModelId {
     BasicPitch,
     /// silero-vad (MIT): speech activity, the "vocal" tag.
     SileroVad,
+    /// all-MiniLM-L6-v2, int8 (Apache-2.0): 384-d sentence embeddings for text search.
+    MiniLm,
 }
 
 impl ModelId {
     /// Every model, in the order `health` lists them.
-    pub const ALL: [ModelId; 5] = [
+    pub const ALL: [ModelId; 6] = [
         ModelId::Aisfx,
         ModelId::MusicnnMtt,
         ModelId::CrepeTiny,
         ModelId::BasicPitch,
         ModelId::SileroVad,
+        ModelId::MiniLm,
     ];
 
     /// File name in the models folder.
@@ -48,6 +51,7 @@ impl ModelId {
             ModelId::CrepeTiny => "crepe_tiny.onnx",
             ModelId::BasicPitch => "basic_pitch_nmp.onnx",
             ModelId::SileroVad => "silero_vad.onnx",
+            ModelId::MiniLm => "minilm.onnx",
         }
     }
 
@@ -59,6 +63,7 @@ impl ModelId {
             ModelId::CrepeTiny => "root note second opinion",
             ModelId::BasicPitch => "audio to MIDI",
             ModelId::SileroVad => "vocal tag",
+            ModelId::MiniLm => "text search",
         }
     }
 
@@ -208,7 +213,8 @@ impl Pool {
 pub struct Models {
     pub(crate) runtime: &'static Runtime,
     dirs: Vec<PathBuf>,
-    pools: [OnceLock<Result<Pool, MlError>>; 5],
+    pools: [OnceLock<Result<Pool, MlError>>; 6],
+    tokenizer: OnceLock<Result<tokenizers::Tokenizer, MlError>>,
 }
 
 impl std::fmt::Debug for Models {
@@ -228,6 +234,7 @@ impl Models {
             runtime,
             dirs,
             pools: Default::default(),
+            tokenizer: OnceLock::new(),
         }
     }
 
@@ -235,6 +242,26 @@ impl Models {
     pub(crate) fn pool(&self, id: ModelId) -> Result<&Pool, MlError> {
         self.pools[id.index()]
             .get_or_init(|| Pool::open(self.runtime, id, &self.dirs))
+            .as_ref()
+            .map_err(Clone::clone)
+    }
+
+    /// MiniLM's tokenizer (`minilm.tokenizer.json`), verified and loaded on first use, with
+    /// its fixed 128-token padding switched off (a batch pads to its longest text).
+    pub(crate) fn tokenizer(&self) -> Result<&tokenizers::Tokenizer, MlError> {
+        self.tokenizer
+            .get_or_init(|| {
+                const FILE: &str = "minilm.tokenizer.json";
+                let path = locate(FILE, &self.dirs)?;
+                let bytes = read_verified(&path, FILE)?;
+                let mut t =
+                    tokenizers::Tokenizer::from_bytes(&bytes).map_err(|e| MlError::Model {
+                        path: path.clone(),
+                        reason: e.to_string(),
+                    })?;
+                t.with_padding(None);
+                Ok(t)
+            })
             .as_ref()
             .map_err(Clone::clone)
     }

@@ -29,6 +29,9 @@ pub struct Query {
     pub lufs: Option<(f32, f32)>,
     /// At most this many hits.
     pub limit: Option<usize>,
+    /// The words' text embedding ([`crate::ml::text::embed`]): when set, samples rank by how
+    /// near their own words' embedding is, and `text` is not matched word by word.
+    pub semantic: Option<Vec<f32>>,
 }
 
 /// One result.
@@ -96,7 +99,13 @@ pub fn search(lib: &Library, q: &Query) -> Result<(Vec<Hit>, Vec<LibraryError>),
                 _ => continue,
             }
         }
-        let score = if words.is_empty() {
+        let score = if let Some(q) = &q.semantic {
+            let v = lib.vectors(&s.hash).ok().flatten().unwrap_or_default();
+            if v.text.len() != q.len() {
+                continue;
+            }
+            v.text.iter().zip(q).map(|(a, b)| a * b).sum()
+        } else if words.is_empty() {
             0.0
         } else {
             match word_score(&e.path, &s, &words) {

@@ -437,6 +437,7 @@ mod tests {
                 SoundVectors {
                     aisfx: unit(k),
                     musicnn: Vec::new(),
+                    text: Vec::new(),
                 },
             )
         };
@@ -446,6 +447,7 @@ mod tests {
             vectors: SoundVectors {
                 aisfx: unit(0),
                 musicnn: Vec::new(),
+                text: Vec::new(),
             },
         };
         let hits = idx.query(&probe, Aspect::Timbre, 2, Some(ContentHash([1; 32])));

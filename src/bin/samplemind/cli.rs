@@ -240,6 +240,10 @@ pub struct SearchArgs {
     /// At most this many results.
     #[arg(long, short = 'n', default_value_t = 100)]
     pub limit: usize,
+    /// Rank by meaning (local MiniLM embeddings of the words) instead of matching them word
+    /// by word: "thumping low end" finds kicks named "punchy kick".
+    #[arg(long)]
+    pub semantic: bool,
     /// Print JSON Lines instead of a table.
     #[arg(long)]
     pub json: bool,

@@ -42,7 +42,11 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
         Command::Analyze(a) => analyze::run(a, models()?),
         Command::Similar(a) => similar::run(&open()?, a, models()?),
         Command::Midi(a) => midi::run(a, cli.no_models),
-        Command::Search(a) => search::run(&open()?, a),
+        Command::Search(a) => {
+            // Only a search by meaning needs the models; plain searches stay instant.
+            let m = if a.semantic { models()? } else { None };
+            search::run(&open()?, a, m)
+        }
         Command::Export(a) => export::run(&open()?, a),
         Command::Stats(a) => stats::run(&open()?, a),
         Command::Bench(a) => bench::run(a),

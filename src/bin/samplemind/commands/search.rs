@@ -1,5 +1,8 @@
 //! `samplemind search`.
 
+use std::sync::Arc;
+
+use samplemind::ml::Models;
 use samplemind::search::{search, Query};
 use samplemind::Library;
 
@@ -7,7 +10,17 @@ use super::{Error, Outcome};
 use crate::cli::SearchArgs;
 use crate::output::{self, Row};
 
-pub fn run(lib: &Library, args: SearchArgs) -> Result<Outcome, Error> {
+pub fn run(lib: &Library, args: SearchArgs, models: Option<Arc<Models>>) -> Result<Outcome, Error> {
+    let semantic = if args.semantic {
+        let words = args.text.join(" ");
+        if words.trim().is_empty() {
+            return Err("--semantic needs words to search for".into());
+        }
+        let m = models.ok_or("--semantic needs the local models (see samplemind health)")?;
+        Some(samplemind::ml::text::embed(&m, &[&words])?.remove(0))
+    } else {
+        None
+    };
     let q = Query {
         text: (!args.text.is_empty()).then(|| args.text.join(" ")),
         bpm: args.bpm,
@@ -23,6 +36,7 @@ pub fn run(lib: &Library, args: SearchArgs) -> Result<Outcome, Error> {
         duration_s: args.duration.map(|(a, b)| (a as f64, b as f64)),
         lufs: args.lufs,
         limit: Some(args.limit),
+        semantic,
     };
     let (hits, problems) = search(lib, &q)?;
     for p in &problems {
