@@ -10,6 +10,8 @@
 //!   loop-or-one-shot — into an [`analysis::Analysis`].
 //! - [`library`]: the sled store keyed by blake3 content hash, and the scanner that indexes
 //!   folders first and analyses after.
+//! - [`ai`]: language models (Ollama, OpenAI-compatible) behind a router, with an embedded
+//!   answer cache and request coalescing.
 //! - [`ml`]: local ONNX models (embeddings, tags, CREPE pitch) through `ort`, loaded at
 //!   run time so that a machine without ONNX Runtime still runs.
 //! - [`search`]: filters and words over stored samples.
@@ -17,6 +19,7 @@
 //! - [`health`]: the health report every face shows.
 #![warn(missing_docs)]
 
+pub mod ai;
 pub mod analysis;
 pub mod audio;
 pub mod bench;

@@ -2,11 +2,15 @@
 
 mod util;
 
+mod ai;
+mod fake_ollama;
+
 #[cfg(feature = "device")]
 mod audio;
 mod cli;
 mod formats;
 mod levels;
+mod llm;
 mod models;
 mod robustness;
 mod scan;

@@ -33,6 +33,9 @@ pub enum Command {
     Similar(SimilarArgs),
     /// Transcribe the notes of a sound (basic-pitch) into a standard MIDI file.
     Midi(MidiArgs),
+    /// Language models: ask, list models, the answer cache.
+    #[command(subcommand)]
+    Ai(AiCommand),
     /// Write the whole library as CSV or JSON.
     Export(ExportArgs),
     /// Counts and sizes of the library.
@@ -142,6 +145,57 @@ pub struct BenchArgs {
 #[derive(Debug, Args)]
 pub struct JsonFlag {
     /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `samplemind ai …`.
+#[derive(Debug, Subcommand)]
+pub enum AiCommand {
+    /// Ask the language models (local first; cloud only when enabled).
+    Ask(AiAskArgs),
+    /// The models each provider serves, and whether it answers.
+    Models(JsonFlag),
+    /// The answer cache.
+    #[command(subcommand)]
+    Cache(AiCacheCommand),
+}
+
+/// `samplemind ai cache …`.
+#[derive(Debug, Subcommand)]
+pub enum AiCacheCommand {
+    /// Hits, misses, hit rate, entries, bytes, evictions (kept across restarts).
+    Stats(JsonFlag),
+    /// Remove cached answers.
+    Clear {
+        /// Only this namespace (task: `ask`, `describe`, ...).
+        #[arg(long)]
+        namespace: Option<String>,
+    },
+}
+
+/// `samplemind ai ask`.
+#[derive(Debug, Args)]
+pub struct AiAskArgs {
+    /// The question.
+    #[arg(required = true)]
+    pub words: Vec<String>,
+    /// Print the answer as it is generated.
+    #[arg(long)]
+    pub stream: bool,
+    /// Neither read nor write the cache.
+    #[arg(long)]
+    pub no_cache: bool,
+    /// Ask anew and replace the cached answer.
+    #[arg(long)]
+    pub refresh: bool,
+    /// Ask this provider only.
+    #[arg(long)]
+    pub provider: Option<String>,
+    /// Longest answer, tokens.
+    #[arg(long, default_value_t = 256)]
+    pub max_tokens: u32,
+    /// The whole answer as JSON (text, model, provider, tokens, cached).
     #[arg(long)]
     pub json: bool,
 }

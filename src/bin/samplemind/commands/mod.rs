@@ -1,5 +1,6 @@
 //! One module per subcommand; each is a thin call into `samplemind::…`.
 
+mod ai;
 mod analyze;
 mod bench;
 #[cfg(feature = "device")]
@@ -42,6 +43,7 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
         Command::Analyze(a) => analyze::run(a, models()?),
         Command::Similar(a) => similar::run(&open()?, a, models()?),
         Command::Midi(a) => midi::run(a, cli.no_models),
+        Command::Ai(a) => ai::run(a),
         Command::Search(a) => {
             // Only a search by meaning needs the models; plain searches stay instant.
             let m = if a.semantic { models()? } else { None };

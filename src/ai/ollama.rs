@@ -1,0 +1,282 @@
+//! Ollama's native API: `/api/chat` (NDJSON stream by default, a final line with `done`,
+//! `done_reason` and nanosecond durations), `/api/embed`, `/api/tags`, `/api/version`;
+//! `keep_alive`, `format` with a JSON schema; errors as `{"error": …}`, also as a line in
+//! the middle of a stream.
+
+use futures_util::StreamExt;
+use serde_json::{json, Value};
+
+use super::http::{client, lines, send, transport_error, TOTAL_TIMEOUT};
+use super::provider::{BoxFuture, Provider};
+use super::types::{ChatRequest, ChatResponse, Locality, StreamEvent, TokenStream};
+use super::AiError;
+
+/// How long Ollama keeps the model loaded after a request: a producer browsing asks again
+/// within minutes, and reloading a model costs seconds.
+const KEEP_ALIVE: &str = "10m";
+
+/// An Ollama server.
+#[derive(Debug, Clone)]
+pub struct Ollama {
+    name: String,
+    base: String,
+    model: String,
+    context: Option<usize>,
+}
+
+impl Ollama {
+    /// A server at `base` (`http://127.0.0.1:11434`) answering with `model` by default.
+    pub fn new(base: impl Into<String>, model: impl Into<String>) -> Self {
+        Self {
+            name: "ollama".into(),
+            base: base.into().trim_end_matches('/').to_string(),
+            model: model.into(),
+            context: None,
+        }
+    }
+    /// Another name (two Ollama servers need two names: the router tracks each by name).
+    pub fn with_name(mut self, name: impl Into<String>) -> Self {
+        self.name = name.into();
+        self
+    }
+    /// The context window, tokens.
+    pub fn with_context_window(mut self, tokens: Option<usize>) -> Self {
+        self.context = tokens;
+        self
+    }
+
+    fn body(&self, req: &ChatRequest, stream: bool) -> Value {
+        let mut options = json!({});
+        if let Some(t) = req.temperature {
+            options["temperature"] = json!(t);
+        }
+        if let Some(m) = req.max_tokens {
+            options["num_predict"] = json!(m);
+        }
+        if let Some(s) = req.seed {
+            options["seed"] = json!(s);
+        }
+        let mut b = json!({
+            "model": req.model.as_deref().unwrap_or(&self.model),
+            "messages": req.messages,
+            "stream": stream,
+            "keep_alive": KEEP_ALIVE,
+            "options": options,
+        });
+        if let Some(schema) = &req.json_schema {
+            b["format"] = schema.clone();
+        }
+        b
+    }
+
+    fn final_answer(&self, v: &Value, text: String, fallback_model: &str) -> ChatResponse {
+        ChatResponse {
+            text,
+            model: v["model"].as_str().unwrap_or(fallback_model).to_string(),
+            provider: self.name.clone(),
+            done_reason: v["done_reason"].as_str().map(str::to_string),
+            prompt_tokens: v["prompt_eval_count"].as_u64().map(|n| n as u32),
+            completion_tokens: v["eval_count"].as_u64().map(|n| n as u32),
+            cached: false,
+        }
+    }
+}
+
+impl Provider for Ollama {
+    fn name(&self) -> &str {
+        &self.name
+    }
+    fn locality(&self) -> Locality {
+        Locality::Local
+    }
+    fn default_model(&self) -> &str {
+        &self.model
+    }
+    fn context_window(&self) -> Option<usize> {
+        self.context
+    }
+
+    fn chat<'a>(&'a self, req: &'a ChatRequest) -> BoxFuture<'a, Result<ChatResponse, AiError>> {
+        Box::pin(async move {
+            let resp = send(
+                &self.name,
+                client()
+                    .post(format!("{}/api/chat", self.base))
+                    .timeout(TOTAL_TIMEOUT)
+                    .json(&self.body(req, false)),
+            )
+            .await?;
+            let v: Value = resp
+                .json()
+                .await
+                .map_err(|e| transport_error(&self.name, &e))?;
+            if let Some(e) = v.get("error") {
+                return Err(AiError::Protocol {
+                    provider: self.name.clone(),
+                    reason: e.as_str().unwrap_or("error").to_string(),
+                });
+            }
+            if v["done"] != json!(true) {
+                return Err(AiError::Truncated {
+                    provider: self.name.clone(),
+                });
+            }
+            let text = v
+                .pointer("/message/content")
+                .and_then(Value::as_str)
+                .ok_or_else(|| AiError::Protocol {
+                    provider: self.name.clone(),
+                    reason: "no message content in the answer".into(),
+                })?
+                .to_string();
+            let model = req.model.as_deref().unwrap_or(&self.model);
+            Ok(self.final_answer(&v, text, model))
+        })
+    }
+
+    fn chat_stream<'a>(
+        &'a self,
+        req: &'a ChatRequest,
+    ) -> BoxFuture<'a, Result<TokenStream, AiError>> {
+        Box::pin(async move {
+            let resp = send(
+                &self.name,
+                client()
+                    .post(format!("{}/api/chat", self.base))
+                    .json(&self.body(req, true)),
+            )
+            .await?;
+            let me = self.clone();
+            let fallback_model = req.model.clone().unwrap_or_else(|| self.model.clone());
+            let events = lines(self.name.clone(), resp.bytes_stream());
+            let stream = futures_util::stream::unfold(
+                (Box::pin(events), String::new(), false),
+                move |(mut events, mut text, finished)| {
+                    let me = me.clone();
+                    let fallback_model = fallback_model.clone();
+                    async move {
+                        if finished {
+                            return None;
+                        }
+                        loop {
+                            let line = match events.next().await {
+                                Some(Ok(l)) if l.trim().is_empty() => continue,
+                                Some(Ok(l)) => l,
+                                Some(Err(e)) => return Some((Err(e), (events, text, true))),
+                                None => {
+                                    let err = AiError::Truncated {
+                                        provider: me.name.clone(),
+                                    };
+                                    return Some((Err(err), (events, text, true)));
+                                }
+                            };
+                            let v: Value = match serde_json::from_str(&line) {
+                                Ok(v) => v,
+                                Err(e) => {
+                                    let err = AiError::Protocol {
+                                        provider: me.name.clone(),
+                                        reason: format!("bad stream line: {e}"),
+                                    };
+                                    return Some((Err(err), (events, text, true)));
+                                }
+                            };
+                            if let Some(e) = v.get("error") {
+                                let err = AiError::Protocol {
+                                    provider: me.name.clone(),
+                                    reason: e.as_str().unwrap_or("error").to_string(),
+                                };
+                                return Some((Err(err), (events, text, true)));
+                            }
+                            let delta = v
+                                .pointer("/message/content")
+                                .and_then(Value::as_str)
+                                .unwrap_or("")
+                                .to_string();
+                            text.push_str(&delta);
+                            if v["done"] == json!(true) {
+                                let done = me.final_answer(&v, text.clone(), &fallback_model);
+                                return Some((Ok(StreamEvent::Done(done)), (events, text, true)));
+                            }
+                            if !delta.is_empty() {
+                                return Some((
+                                    Ok(StreamEvent::Delta(delta)),
+                                    (events, text, false),
+                                ));
+                            }
+                        }
+                    }
+                },
+            );
+            Ok(Box::pin(stream) as TokenStream)
+        })
+    }
+
+    fn embed<'a>(
+        &'a self,
+        model: Option<&'a str>,
+        texts: &'a [String],
+    ) -> BoxFuture<'a, Result<Vec<Vec<f32>>, AiError>> {
+        Box::pin(async move {
+            let body = json!({"model": model.unwrap_or(&self.model), "input": texts, "keep_alive": KEEP_ALIVE});
+            let v: Value = send(
+                &self.name,
+                client()
+                    .post(format!("{}/api/embed", self.base))
+                    .json(&body),
+            )
+            .await?
+            .json()
+            .await
+            .map_err(|e| transport_error(&self.name, &e))?;
+            v["embeddings"]
+                .as_array()
+                .map(|rows| {
+                    rows.iter()
+                        .map(|r| {
+                            r.as_array()
+                                .map(|a| {
+                                    a.iter()
+                                        .filter_map(Value::as_f64)
+                                        .map(|x| x as f32)
+                                        .collect()
+                                })
+                                .unwrap_or_default()
+                        })
+                        .collect()
+                })
+                .ok_or_else(|| AiError::Protocol {
+                    provider: self.name.clone(),
+                    reason: "no embeddings in the answer".into(),
+                })
+        })
+    }
+
+    fn models(&self) -> BoxFuture<'_, Result<Vec<String>, AiError>> {
+        Box::pin(async move {
+            let v: Value = send(&self.name, client().get(format!("{}/api/tags", self.base)))
+                .await?
+                .json()
+                .await
+                .map_err(|e| transport_error(&self.name, &e))?;
+            Ok(v["models"]
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|m| m["name"].as_str().map(str::to_string))
+                        .collect()
+                })
+                .unwrap_or_default())
+        })
+    }
+
+    fn health(&self) -> BoxFuture<'_, Result<(), AiError>> {
+        Box::pin(async move {
+            send(
+                &self.name,
+                client().get(format!("{}/api/version", self.base)),
+            )
+            .await
+            .map(|_| ())
+        })
+    }
+}

@@ -1,0 +1,344 @@
+//! OpenAI-compatible servers (`/v1/chat/completions` with SSE, `/v1/embeddings`,
+//! `/v1/models`): llama.cpp's llama-server locally, OpenAI or any compatible cloud.
+
+use futures_util::StreamExt;
+use serde_json::{json, Value};
+
+use super::http::{client, lines, send, transport_error, TOTAL_TIMEOUT};
+use super::provider::{BoxFuture, Provider};
+use super::types::{ChatRequest, ChatResponse, Locality, StreamEvent, TokenStream};
+use super::AiError;
+
+/// An OpenAI-compatible server.
+#[derive(Clone)]
+pub struct OpenAiCompatible {
+    name: String,
+    base: String,
+    api_key: Option<String>,
+    model: String,
+    locality: Locality,
+    context: Option<usize>,
+    /// US dollars per million prompt and answer tokens, for cost estimates.
+    price_per_mtok: (f64, f64),
+}
+
+impl std::fmt::Debug for OpenAiCompatible {
+    // The key is left out on purpose.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OpenAiCompatible")
+            .field("name", &self.name)
+            .field("base", &self.base)
+            .field("model", &self.model)
+            .finish()
+    }
+}
+
+impl OpenAiCompatible {
+    /// A server at `base` (`http://127.0.0.1:8080`, `https://api.openai.com`).
+    pub fn new(
+        name: impl Into<String>,
+        base: impl Into<String>,
+        model: impl Into<String>,
+        locality: Locality,
+    ) -> Self {
+        Self {
+            name: name.into(),
+            base: base.into().trim_end_matches('/').to_string(),
+            api_key: None,
+            model: model.into(),
+            locality,
+            context: None,
+            price_per_mtok: (0.0, 0.0),
+        }
+    }
+    /// Send `Authorization: Bearer <key>`.
+    pub fn with_api_key(mut self, key: Option<String>) -> Self {
+        self.api_key = key;
+        self
+    }
+    /// The context window, tokens.
+    pub fn with_context_window(mut self, tokens: Option<usize>) -> Self {
+        self.context = tokens;
+        self
+    }
+    /// Prices, US dollars per million prompt / answer tokens.
+    pub fn with_prices(mut self, prompt: f64, answer: f64) -> Self {
+        self.price_per_mtok = (prompt, answer);
+        self
+    }
+
+    fn post(&self, path: &str) -> reqwest::RequestBuilder {
+        let r = client().post(format!("{}{path}", self.base));
+        match &self.api_key {
+            Some(k) => r.bearer_auth(k),
+            None => r,
+        }
+    }
+
+    fn body(&self, req: &ChatRequest, stream: bool) -> Value {
+        let mut b = json!({
+            "model": req.model.as_deref().unwrap_or(&self.model),
+            "messages": req.messages,
+            "stream": stream,
+        });
+        if let Some(t) = req.temperature {
+            b["temperature"] = json!(t);
+        }
+        if let Some(m) = req.max_tokens {
+            b["max_tokens"] = json!(m);
+        }
+        if let Some(s) = req.seed {
+            b["seed"] = json!(s);
+        }
+        if let Some(schema) = &req.json_schema {
+            b["response_format"] = json!({
+                "type": "json_schema",
+                "json_schema": {"name": "answer", "strict": true, "schema": schema},
+            });
+        }
+        if stream {
+            b["stream_options"] = json!({"include_usage": true});
+        }
+        b
+    }
+
+    fn protocol(&self, reason: impl Into<String>) -> AiError {
+        AiError::Protocol {
+            provider: self.name.clone(),
+            reason: reason.into(),
+        }
+    }
+}
+
+fn u32_at(v: &Value, path: &[&str]) -> Option<u32> {
+    let mut cur = v;
+    for p in path {
+        cur = cur.get(p)?;
+    }
+    cur.as_u64().map(|n| n as u32)
+}
+
+impl Provider for OpenAiCompatible {
+    fn name(&self) -> &str {
+        &self.name
+    }
+    fn locality(&self) -> Locality {
+        self.locality
+    }
+    fn default_model(&self) -> &str {
+        &self.model
+    }
+    fn context_window(&self) -> Option<usize> {
+        self.context
+    }
+    fn estimated_cost(&self, req: &ChatRequest) -> f64 {
+        let prompt = req.estimated_tokens() as f64 - req.max_tokens.unwrap_or(256) as f64;
+        let answer = req.max_tokens.unwrap_or(256) as f64;
+        (prompt.max(0.0) * self.price_per_mtok.0 + answer * self.price_per_mtok.1) / 1e6
+    }
+
+    fn chat<'a>(&'a self, req: &'a ChatRequest) -> BoxFuture<'a, Result<ChatResponse, AiError>> {
+        Box::pin(async move {
+            let resp = send(
+                &self.name,
+                self.post("/v1/chat/completions")
+                    .timeout(TOTAL_TIMEOUT)
+                    .json(&self.body(req, false)),
+            )
+            .await?;
+            let v: Value = resp
+                .json()
+                .await
+                .map_err(|e| transport_error(&self.name, &e))?;
+            let choice = v
+                .get("choices")
+                .and_then(|c| c.get(0))
+                .ok_or_else(|| self.protocol("no choices in the answer"))?;
+            let text = choice
+                .pointer("/message/content")
+                .and_then(Value::as_str)
+                .ok_or_else(|| self.protocol("no message content in the answer"))?;
+            Ok(ChatResponse {
+                text: text.to_string(),
+                model: v["model"].as_str().unwrap_or(&self.model).to_string(),
+                provider: self.name.clone(),
+                done_reason: choice["finish_reason"].as_str().map(str::to_string),
+                prompt_tokens: u32_at(&v, &["usage", "prompt_tokens"]),
+                completion_tokens: u32_at(&v, &["usage", "completion_tokens"]),
+                cached: false,
+            })
+        })
+    }
+
+    fn chat_stream<'a>(
+        &'a self,
+        req: &'a ChatRequest,
+    ) -> BoxFuture<'a, Result<TokenStream, AiError>> {
+        Box::pin(async move {
+            let resp = send(
+                &self.name,
+                self.post("/v1/chat/completions")
+                    .json(&self.body(req, true)),
+            )
+            .await?;
+            let name = self.name.clone();
+            let fallback_model = req.model.clone().unwrap_or_else(|| self.model.clone());
+            let events = lines(name.clone(), resp.bytes_stream());
+            // State: the text so far, the answer's figures, whether [DONE] came.
+            let stream = futures_util::stream::unfold(
+                (
+                    Box::pin(events),
+                    String::new(),
+                    Value::Null,
+                    None::<String>,
+                    false,
+                ),
+                move |(mut events, mut text, mut meta, mut reason, finished)| {
+                    let name = name.clone();
+                    let fallback_model = fallback_model.clone();
+                    async move {
+                        if finished {
+                            return None;
+                        }
+                        loop {
+                            let line = match events.next().await {
+                                Some(Ok(l)) => l,
+                                Some(Err(e)) => {
+                                    return Some((Err(e), (events, text, meta, reason, true)))
+                                }
+                                None => {
+                                    let err = AiError::Truncated { provider: name };
+                                    return Some((Err(err), (events, text, meta, reason, true)));
+                                }
+                            };
+                            let Some(data) = line.strip_prefix("data:").map(str::trim) else {
+                                continue; // comments, event names, blank lines
+                            };
+                            if data == "[DONE]" {
+                                let done = ChatResponse {
+                                    text: text.clone(),
+                                    model: meta["model"]
+                                        .as_str()
+                                        .unwrap_or(&fallback_model)
+                                        .to_string(),
+                                    provider: name.clone(),
+                                    done_reason: reason.clone(),
+                                    prompt_tokens: u32_at(&meta, &["usage", "prompt_tokens"]),
+                                    completion_tokens: u32_at(
+                                        &meta,
+                                        &["usage", "completion_tokens"],
+                                    ),
+                                    cached: false,
+                                };
+                                return Some((
+                                    Ok(StreamEvent::Done(done)),
+                                    (events, text, meta, reason, true),
+                                ));
+                            }
+                            let v: Value = match serde_json::from_str(data) {
+                                Ok(v) => v,
+                                Err(e) => {
+                                    let err = AiError::Protocol {
+                                        provider: name,
+                                        reason: format!("bad stream line: {e}"),
+                                    };
+                                    return Some((Err(err), (events, text, meta, reason, true)));
+                                }
+                            };
+                            if v.get("error").is_some() {
+                                let err = AiError::Protocol {
+                                    provider: name,
+                                    reason: super::http::error_message(data),
+                                };
+                                return Some((Err(err), (events, text, meta, reason, true)));
+                            }
+                            if v.get("model").is_some() {
+                                meta["model"] = v["model"].clone();
+                            }
+                            if v.get("usage").is_some_and(|u| !u.is_null()) {
+                                meta["usage"] = v["usage"].clone();
+                            }
+                            if let Some(r) = v
+                                .pointer("/choices/0/finish_reason")
+                                .and_then(Value::as_str)
+                            {
+                                reason = Some(r.to_string());
+                            }
+                            if let Some(d) = v
+                                .pointer("/choices/0/delta/content")
+                                .and_then(Value::as_str)
+                            {
+                                if !d.is_empty() {
+                                    text.push_str(d);
+                                    let delta = d.to_string();
+                                    return Some((
+                                        Ok(StreamEvent::Delta(delta)),
+                                        (events, text, meta, reason, false),
+                                    ));
+                                }
+                            }
+                        }
+                    }
+                },
+            );
+            Ok(Box::pin(stream) as TokenStream)
+        })
+    }
+
+    fn embed<'a>(
+        &'a self,
+        model: Option<&'a str>,
+        texts: &'a [String],
+    ) -> BoxFuture<'a, Result<Vec<Vec<f32>>, AiError>> {
+        Box::pin(async move {
+            let body = json!({"model": model.unwrap_or(&self.model), "input": texts});
+            let resp = send(&self.name, self.post("/v1/embeddings").json(&body)).await?;
+            let v: Value = resp
+                .json()
+                .await
+                .map_err(|e| transport_error(&self.name, &e))?;
+            let data = v["data"]
+                .as_array()
+                .ok_or_else(|| self.protocol("no data in the embeddings answer"))?;
+            data.iter()
+                .map(|d| {
+                    d["embedding"]
+                        .as_array()
+                        .map(|a| {
+                            a.iter()
+                                .filter_map(Value::as_f64)
+                                .map(|x| x as f32)
+                                .collect()
+                        })
+                        .ok_or_else(|| self.protocol("an embedding is missing"))
+                })
+                .collect()
+        })
+    }
+
+    fn models(&self) -> BoxFuture<'_, Result<Vec<String>, AiError>> {
+        Box::pin(async move {
+            let mut r = client().get(format!("{}/v1/models", self.base));
+            if let Some(k) = &self.api_key {
+                r = r.bearer_auth(k);
+            }
+            let v: Value = send(&self.name, r)
+                .await?
+                .json()
+                .await
+                .map_err(|e| transport_error(&self.name, &e))?;
+            Ok(v["data"]
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|m| m["id"].as_str().map(str::to_string))
+                        .collect()
+                })
+                .unwrap_or_default())
+        })
+    }
+
+    fn health(&self) -> BoxFuture<'_, Result<(), AiError>> {
+        Box::pin(async move { self.models().await.map(|_| ()) })
+    }
+}

@@ -1,0 +1,43 @@
+//! The one trait every language-model provider implements.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use super::types::{ChatRequest, ChatResponse, Locality, TokenStream};
+use super::AiError;
+
+/// A boxed future: the trait is used as `dyn Provider`.
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// A language-model server: chat (whole or streamed), embeddings, its models, its health.
+pub trait Provider: Send + Sync {
+    /// Name in settings, logs and errors (`ollama`, `llama`, `openai`, `anthropic`).
+    fn name(&self) -> &str;
+    /// Local (free, private) or cloud (paid, opt-in).
+    fn locality(&self) -> Locality;
+    /// The model used when a request names none.
+    fn default_model(&self) -> &str;
+    /// The model's context window in tokens, when known (checked before sending).
+    fn context_window(&self) -> Option<usize>;
+    /// Estimated cost of a request in US dollars (0 for local providers).
+    fn estimated_cost(&self, _req: &ChatRequest) -> f64 {
+        0.0
+    }
+    /// One whole answer.
+    fn chat<'a>(&'a self, req: &'a ChatRequest) -> BoxFuture<'a, Result<ChatResponse, AiError>>;
+    /// A streamed answer: text deltas, then the whole answer.
+    fn chat_stream<'a>(
+        &'a self,
+        req: &'a ChatRequest,
+    ) -> BoxFuture<'a, Result<TokenStream, AiError>>;
+    /// Embeddings of `texts`.
+    fn embed<'a>(
+        &'a self,
+        model: Option<&'a str>,
+        texts: &'a [String],
+    ) -> BoxFuture<'a, Result<Vec<Vec<f32>>, AiError>>;
+    /// The models it serves.
+    fn models(&self) -> BoxFuture<'_, Result<Vec<String>, AiError>>;
+    /// Whether it answers at all.
+    fn health(&self) -> BoxFuture<'_, Result<(), AiError>>;
+}

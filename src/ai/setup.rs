@@ -1,0 +1,83 @@
+//! Building the router from the settings.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::cache::AiCache;
+use super::ollama::Ollama;
+use super::openai::OpenAiCompatible;
+use super::provider::Provider;
+use super::router::{Router, RouterSettings};
+use super::types::Locality;
+use super::AiError;
+use crate::config::{AiSettings, ProviderKind};
+
+/// The providers of `settings`, with their keys read from the environment.
+///
+/// # Errors
+/// [`AiError::Config`] for two providers with one name.
+pub fn providers(settings: &AiSettings) -> Result<Vec<Arc<dyn Provider>>, AiError> {
+    let mut names = std::collections::HashSet::new();
+    let mut out: Vec<Arc<dyn Provider>> = Vec::new();
+    for p in &settings.providers {
+        if !names.insert(p.name.as_str()) {
+            return Err(AiError::Config(format!(
+                "two AI providers are named {:?}",
+                p.name
+            )));
+        }
+        let key = p
+            .api_key_env
+            .as_deref()
+            .and_then(|var| std::env::var(var).ok())
+            .filter(|k| !k.is_empty());
+        let locality = if p.cloud {
+            Locality::Cloud
+        } else {
+            Locality::Local
+        };
+        out.push(match p.kind {
+            ProviderKind::Ollama => Arc::new(
+                Ollama::new(&p.url, &p.model)
+                    .with_name(&p.name)
+                    .with_context_window(p.context_window),
+            ),
+            ProviderKind::Openai => {
+                let (pp, pa) = p.price_per_mtok.unwrap_or((0.0, 0.0));
+                Arc::new(
+                    OpenAiCompatible::new(&p.name, &p.url, &p.model, locality)
+                        .with_api_key(key)
+                        .with_context_window(p.context_window)
+                        .with_prices(pp, pa),
+                )
+            }
+        });
+    }
+    Ok(out)
+}
+
+/// The router of `settings`, with its cache in `cache_dir`.
+///
+/// # Errors
+/// Provider settings errors; [`AiError::Cache`] when the cache cannot be opened.
+pub fn router(settings: &AiSettings, cache_dir: &Path) -> Result<Router, AiError> {
+    let cache = AiCache::open(
+        cache_dir,
+        settings.cache_max_mb.saturating_mul(1 << 20),
+        Duration::from_secs_f64(settings.cache_ttl_days.max(0.0) * 86_400.0),
+    )?;
+    Ok(Router::new(
+        providers(settings)?,
+        Some(cache),
+        RouterSettings {
+            cloud_enabled: settings.cloud,
+            ..RouterSettings::default()
+        },
+    ))
+}
+
+/// Where the answer cache lives: `$SAMPLEMIND_HOME/ai-cache`.
+pub fn cache_dir() -> std::path::PathBuf {
+    crate::config::home_dir().join("ai-cache")
+}

