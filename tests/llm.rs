@@ -261,3 +261,55 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
     }
     out
 }
+
+#[test]
+fn a_sample_is_described_stored_and_found_and_a_search_in_words_reads_its_filters() {
+    let Some(server) = LlamaServer::start() else {
+        return;
+    };
+    let home = tempfile::tempdir().unwrap();
+    std::fs::write(
+        home.path().join("config.toml"),
+        format!(
+            "[ai]\n[[ai.providers]]\nname = \"llama\"\nkind = \"openai\"\nurl = \"{}\"\nmodel = \"smollm2:135m\"\n",
+            server.url
+        ),
+    )
+    .unwrap();
+    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo");
+    run_ok(cli(home.path()).args(["scan", "--no-models"]).arg(&demo));
+    let out = run_ok(
+        cli(home.path())
+            .args(["ai", "describe", "--json"])
+            .arg(demo.join("kick_punchy.wav")),
+    );
+    let d: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let description = d["description"].as_str().unwrap();
+    assert!(
+        !description.is_empty() && description.chars().count() <= 120,
+        "{d}"
+    );
+    assert!(d["tags"].as_array().unwrap().len() <= 6);
+    // Stored in the record, and exported with it.
+    let export = run_ok(cli(home.path()).args(["export", "--json"]));
+    let text = String::from_utf8_lossy(&export.stdout);
+    assert!(
+        text.contains(description),
+        "the description is in the library"
+    );
+
+    let out = run_ok(
+        cli(home.path()).args(["ai", "search", "--json", "drum", "loop", "at", "120", "bpm"]),
+    );
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines[0]["bpm"], serde_json::json!([119.0, 121.0]));
+    assert_eq!(lines[0]["category"], "drums");
+    assert_eq!(lines[0]["is_loop"], true);
+    assert!(lines[1]["path"]
+        .as_str()
+        .unwrap()
+        .ends_with("drum_loop_120bpm.flac"));
+}

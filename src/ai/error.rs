@@ -71,6 +71,12 @@ pub enum AiError {
 }
 
 impl AiError {
+    /// Worth another try on the same provider: a refused connection is not (the server is
+    /// not there; the next provider is asked at once), a timeout, 429, 5xx or a cut answer is.
+    pub fn retry_same(&self) -> bool {
+        self.retriable() && !matches!(self, AiError::Connect { .. })
+    }
+
     /// Worth another try, on this provider or the next: timeouts, lost connections, cut
     /// streams, 429 and 5xx.
     pub fn retriable(&self) -> bool {

@@ -15,6 +15,7 @@ pub mod provider;
 pub mod router;
 pub mod setup;
 pub mod types;
+pub mod uses;
 
 pub use error::AiError;
 pub use router::{AskOptions, Router, RouterSettings};

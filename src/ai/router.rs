@@ -299,7 +299,7 @@ impl Router {
                     }
                     Err(e) => {
                         self.record(p.name(), Err(()));
-                        let retry = e.retriable() && attempt < self.settings.retries;
+                        let retry = e.retry_same() && attempt < self.settings.retries;
                         errors.push(e.to_string());
                         if !retry {
                             break;

@@ -25,6 +25,30 @@ pub const DRUM_CATEGORIES: &[&str] = &[
     "drums",
 ];
 
+/// The category taxonomy the classifier names (the shared eval kit's), in its order.
+pub const CATEGORIES: &[&str] = &[
+    "bass",
+    "brass",
+    "clap",
+    "cymbal",
+    "drums",
+    "fx",
+    "guitar",
+    "hat",
+    "keys",
+    "kick",
+    "mallets",
+    "music",
+    "pad",
+    "percussion",
+    "snare",
+    "strings",
+    "synth",
+    "tom",
+    "vocal",
+    "woodwind",
+];
+
 #[derive(Deserialize)]
 struct Linear {
     classes: Vec<String>,

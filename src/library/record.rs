@@ -77,6 +77,8 @@ pub struct SampleRecord {
     pub tags: Vec<String>,
     /// Hand corrections, kept across rescans.
     pub corrections: Corrections,
+    /// A language model's description and tags (`samplemind ai describe`, `ai warm`).
+    pub ai: Option<crate::ai::uses::AiDescription>,
 }
 
 impl Default for SampleRecord {
@@ -90,6 +92,7 @@ impl Default for SampleRecord {
             analysed_at: 0,
             tags: Vec::new(),
             corrections: Corrections::default(),
+            ai: None,
         }
     }
 }

@@ -166,6 +166,9 @@ impl Library {
             if rec.tags.is_empty() {
                 rec.tags = old.tags;
             }
+            if rec.ai.is_none() {
+                rec.ai = old.ai;
+            }
         }
         let bytes = encode(&rec)?;
         self.samples

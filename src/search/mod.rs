@@ -154,6 +154,10 @@ fn word_score(path: &std::path::Path, s: &SampleRecord, words: &[String]) -> Opt
         })
         .unwrap_or_default();
     let mut meta: Vec<String> = s.tags.iter().flat_map(|t| tokens(t)).collect();
+    if let Some(ai) = &s.ai {
+        meta.extend(ai.tags.iter().flat_map(|t| tokens(t)));
+        meta.extend(tokens(&ai.description));
+    }
     meta.extend(s.category().map(tokens).unwrap_or_default());
     // Model tags weigh by how sure the model was, in the `field_score` weights below.
     let model: Vec<(String, f32)> = s

@@ -154,6 +154,10 @@ pub struct JsonFlag {
 pub enum AiCommand {
     /// Ask the language models (local first; cloud only when enabled).
     Ask(AiAskArgs),
+    /// Describe a sample (tags and a one-line description); stored when it is in the library.
+    Describe(AiDescribeArgs),
+    /// Search in words: "dark punchy kick around 128 bpm in A minor" → filters + words.
+    Search(AiSearchArgs),
     /// The models each provider serves, and whether it answers.
     Models(JsonFlag),
     /// The answer cache.
@@ -172,6 +176,33 @@ pub enum AiCacheCommand {
         #[arg(long)]
         namespace: Option<String>,
     },
+}
+
+/// `samplemind ai describe`.
+#[derive(Debug, Args)]
+pub struct AiDescribeArgs {
+    /// The audio file.
+    pub file: PathBuf,
+    /// Ask anew instead of using a cached answer.
+    #[arg(long)]
+    pub refresh: bool,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `samplemind ai search`.
+#[derive(Debug, Args)]
+pub struct AiSearchArgs {
+    /// The search, in words.
+    #[arg(required = true)]
+    pub words: Vec<String>,
+    /// Results.
+    #[arg(short = 'n', long, default_value_t = 50)]
+    pub limit: usize,
+    /// Print JSON lines (the reading first, then one line per result).
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `samplemind ai ask`.

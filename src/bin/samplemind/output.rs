@@ -26,6 +26,9 @@ pub struct Row<'a> {
     /// Tags of stored samples.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<&'a [String]>,
+    /// A language model's description and tags, when one was asked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ai: Option<&'a samplemind::ai::uses::AiDescription>,
     /// The classifier feature vector, on request.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub features: Option<Vec<f32>>,
@@ -39,6 +42,7 @@ impl<'a> Row<'a> {
             hash: Some(s.hash.to_hex()),
             analysis: corrected,
             tags: Some(&s.tags),
+            ai: s.ai.as_ref(),
             features: None,
         }
     }

@@ -6,9 +6,13 @@ use futures_util::StreamExt;
 use samplemind::ai::{setup, AskOptions, ChatRequest, Message, StreamEvent};
 
 use super::{Error, Outcome};
-use crate::cli::{AiAskArgs, AiCacheCommand, AiCommand};
+use crate::cli::{AiAskArgs, AiCacheCommand, AiCommand, AiDescribeArgs, AiSearchArgs};
+use crate::output;
 
-pub fn run(cmd: AiCommand) -> Result<Outcome, Error> {
+pub fn run(
+    cmd: AiCommand,
+    open: &dyn Fn() -> Result<samplemind::Library, Error>,
+) -> Result<Outcome, Error> {
     let settings = samplemind::config::Settings::load()?;
     let router = setup::router(&settings.ai, &setup::cache_dir())?;
     let rt = tokio::runtime::Builder::new_multi_thread()
@@ -17,6 +21,8 @@ pub fn run(cmd: AiCommand) -> Result<Outcome, Error> {
         .build()?;
     let out = match cmd {
         AiCommand::Ask(a) => rt.block_on(ask(&router, a)),
+        AiCommand::Describe(a) => rt.block_on(describe(&router, &open()?, a)),
+        AiCommand::Search(a) => rt.block_on(search(&router, &open()?, a)),
         AiCommand::Models(j) => rt.block_on(async {
             let mut all = serde_json::Map::new();
             let mut failed = false;
@@ -131,6 +137,85 @@ async fn ask(router: &samplemind::ai::Router, a: AiAskArgs) -> Result<Outcome, E
             answer.model,
             answer.provider,
             if answer.cached { ", cached" } else { "" }
+        );
+    }
+    Ok(Outcome::Clean)
+}
+
+async fn describe(
+    router: &samplemind::ai::Router,
+    lib: &samplemind::Library,
+    a: AiDescribeArgs,
+) -> Result<Outcome, Error> {
+    let hash = samplemind::library::hash_file(&a.file)
+        .map_err(|e| format!("{}: {e}", a.file.display()))?;
+    let stored = lib.sample(&hash)?;
+    let analysis = match &stored {
+        Some(s) => s.analysis.clone(),
+        None => samplemind::analyse_file(&a.file, &Default::default())?,
+    };
+    let opts = AskOptions {
+        refresh: a.refresh,
+        ..AskOptions::default()
+    };
+    let d = samplemind::ai::uses::describe(router, &a.file, &analysis, &opts).await?;
+    if let Some(mut rec) = stored {
+        rec.ai = Some(d.clone());
+        lib.put_sample(&rec)?;
+        lib.flush()?;
+    }
+    if a.json {
+        println!("{}", serde_json::to_string(&d)?);
+    } else {
+        println!("{}\ntags: {}", d.description, d.tags.join(", "));
+    }
+    Ok(Outcome::Clean)
+}
+
+async fn search(
+    router: &samplemind::ai::Router,
+    lib: &samplemind::Library,
+    a: AiSearchArgs,
+) -> Result<Outcome, Error> {
+    let text = a.words.join(" ");
+    let (p, model_error) =
+        samplemind::ai::uses::parse_search(router, &text, &AskOptions::default()).await;
+    if let Some(e) = &model_error {
+        output::error(&format!("reading the search without a model ({e})"));
+    }
+    let q = samplemind::search::Query {
+        text: (!p.words.is_empty()).then(|| p.words.join(" ")),
+        bpm: p.bpm,
+        key: p.key.clone(),
+        category: p.category.clone(),
+        is_loop: p.is_loop,
+        limit: Some(a.limit),
+        ..Default::default()
+    };
+    let (mut hits, mut problems) = samplemind::search::search(lib, &q)?;
+    if hits.is_empty() && q.text.is_some() {
+        // Sound words narrow; when nothing has them all, the filters alone still answer.
+        output::error(&"no sample has every word; showing what matches the filters");
+        (hits, problems) =
+            samplemind::search::search(lib, &samplemind::search::Query { text: None, ..q })?;
+    }
+    for e in &problems {
+        output::error(e);
+    }
+    if a.json {
+        println!("{}", serde_json::to_string(&p)?);
+        for h in &hits {
+            println!("{}", serde_json::json!({"path": h.path, "score": h.score}));
+        }
+    } else {
+        println!("reading: {}", serde_json::to_string(&p)?);
+        for h in &hits {
+            println!("{}", h.path.display());
+        }
+        println!(
+            "{} result{}",
+            hits.len(),
+            if hits.len() == 1 { "" } else { "s" }
         );
     }
     Ok(Outcome::Clean)

@@ -70,6 +70,7 @@ pub fn run(args: AnalyzeArgs, models: Option<Arc<Models>>) -> Result<Outcome, Er
                 hash: None,
                 analysis: a,
                 tags: None,
+                ai: None,
                 features,
             };
             println!("{}", serde_json::to_string(&row)?);
