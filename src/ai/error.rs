@@ -12,6 +12,14 @@ pub enum AiError {
         /// Why.
         reason: String,
     },
+    /// The connection was lost mid-request (reset, closed before the answer).
+    #[error("{provider}: connection lost: {reason}")]
+    Lost {
+        /// Provider name.
+        provider: String,
+        /// Why.
+        reason: String,
+    },
     /// No answer in time.
     #[error("{provider}: timed out waiting for the {stage}")]
     Timeout {
@@ -81,7 +89,10 @@ impl AiError {
     /// streams, 429 and 5xx.
     pub fn retriable(&self) -> bool {
         match self {
-            AiError::Connect { .. } | AiError::Timeout { .. } | AiError::Truncated { .. } => true,
+            AiError::Connect { .. }
+            | AiError::Lost { .. }
+            | AiError::Timeout { .. }
+            | AiError::Truncated { .. } => true,
             AiError::Status { status, .. } => *status == 429 || *status >= 500,
             AiError::Protocol { .. } => true,
             _ => false,

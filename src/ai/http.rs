@@ -54,7 +54,7 @@ pub fn transport_error(provider: &str, e: &reqwest::Error) -> AiError {
         if let Some(url) = e.url() {
             reason = reason.replace(url.as_str(), "<url>");
         }
-        AiError::Connect { provider, reason }
+        AiError::Lost { provider, reason }
     }
 }
 
