@@ -15,7 +15,7 @@
 //! - [`ml`]: local ONNX models (embeddings, tags, CREPE pitch) through `ort`, loaded at
 //!   run time so that a machine without ONNX Runtime still runs.
 //! - [`search`]: filters and words over stored samples.
-//! - [`bench`], [`bench_models`]: the benchmark suite behind `samplemind bench`.
+//! - [`bench`], [`bench_models`], [`bench_ai`]: the benchmark suite behind `samplemind bench`.
 //! - [`health`]: the health report every face shows.
 #![warn(missing_docs)]
 
@@ -23,6 +23,7 @@ pub mod ai;
 pub mod analysis;
 pub mod audio;
 pub mod bench;
+pub mod bench_ai;
 pub mod bench_models;
 pub mod config;
 pub mod health;

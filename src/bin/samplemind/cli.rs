@@ -116,6 +116,12 @@ pub struct BenchArgs {
     /// and similar-sound queries over a synthetic library of --index-size samples.
     #[arg(long)]
     pub models: bool,
+    /// Also measure the AI layer: cache hits through the router, coalescing, router overhead.
+    #[arg(long)]
+    pub ai: bool,
+    /// An OpenAI-compatible server for --ai [default: an in-process responder].
+    #[arg(long)]
+    pub ai_url: Option<String>,
     /// Samples in the synthetic library of --models.
     #[arg(long, default_value_t = 100_000)]
     pub index_size: usize,

@@ -67,11 +67,17 @@ pub fn run(args: BenchArgs) -> Result<Outcome, Error> {
     } else {
         None
     };
+    let ai = if args.ai {
+        eprintln!("  AI layer…");
+        Some(samplemind::bench_ai::ai(args.ai_url.clone(), work.path())?)
+    } else {
+        None
+    };
     if args.json {
         println!(
             "{}",
             serde_json::to_string_pretty(
-                &serde_json::json!({ "pipeline": r, "audio": audio, "models": models })
+                &serde_json::json!({ "pipeline": r, "audio": audio, "models": models, "ai": ai })
             )?
         );
         return Ok(Outcome::Clean);
@@ -139,6 +145,20 @@ pub fn run(args: BenchArgs) -> Result<Outcome, Error> {
         println!(
             "similar query, {} samples {:>6.2} ms median, p95 {:.2} ms   (target p95 < 20 ms)",
             m.index_size, m.query.median_ms, m.query_p95_ms
+        );
+    }
+    if let Some(a) = &ai {
+        println!(
+            "AI cache hit via router      {:>9.3} ms median, p99 {:.3} ms   (target p50 < 0.5, p99 < 2)",
+            a.cache_hit.median_ms, a.cache_hit_p99_ms
+        );
+        println!(
+            "100 identical cold requests {:>9} upstream call(s)   (target 1)",
+            a.coalesced_upstream_calls
+        );
+        println!(
+            "router overhead on a miss    {:>9.3} ms   (direct {:.3} ms, router {:.3} ms; target < 1)",
+            a.router_overhead_ms, a.direct_miss.median_ms, a.router_miss.median_ms
         );
     }
     for f in &r.failed {
