@@ -10,7 +10,7 @@ use std::time::Instant;
 
 use serde::Serialize;
 
-use crate::config::MlSettings;
+use crate::config::{AiSettings, MlSettings};
 use crate::library::Library;
 use crate::ml::ModelId;
 
@@ -74,9 +74,23 @@ pub struct Health {
 /// Check every component. `started` is when the face started (for uptime); `ml` says where
 /// the local models are (and whether they are wanted).
 pub fn check(lib: Option<&Library>, started: Instant, ml: &MlSettings) -> Health {
+    check_with_ai(lib, started, ml, None)
+}
+
+/// [`check`], plus the language-model layer: each provider (configured, allowed, reachable)
+/// and the answer cache's figures (opened from `ai.1`).
+pub fn check_with_ai(
+    lib: Option<&Library>,
+    started: Instant,
+    ml: &MlSettings,
+    ai: Option<(&AiSettings, &std::path::Path)>,
+) -> Health {
     let mut components = vec![library(lib)];
     components.push(audio());
     components.push(models(ml));
+    if let Some((settings, cache_dir)) = ai {
+        components.push(language_models(settings, cache_dir));
+    }
     let down = components
         .iter()
         .filter(|c| c.status == Status::Down)
@@ -141,6 +155,69 @@ fn models(settings: &MlSettings) -> Component {
             "onnxruntime": m.runtime_path(),
             "models": each,
         }),
+    }
+}
+
+/// Whether something listens at `url`'s host and port (a TCP connect, 500 ms at most): cheap
+/// enough for every health check, and it needs no runtime.
+fn listening(url: &str) -> bool {
+    use std::net::ToSocketAddrs;
+    let rest = url.split("://").nth(1).unwrap_or(url);
+    let host_port = rest.split('/').next().unwrap_or(rest);
+    let with_port = if host_port.contains(':') {
+        host_port.to_string()
+    } else if url.starts_with("https") {
+        format!("{host_port}:443")
+    } else {
+        format!("{host_port}:80")
+    };
+    with_port
+        .to_socket_addrs()
+        .ok()
+        .and_then(|mut a| a.next())
+        .is_some_and(|a| {
+            std::net::TcpStream::connect_timeout(&a, std::time::Duration::from_millis(500)).is_ok()
+        })
+}
+
+fn language_models(settings: &AiSettings, cache_dir: &std::path::Path) -> Component {
+    let providers: Vec<serde_json::Value> = settings
+        .providers
+        .iter()
+        .map(|p| {
+            let allowed = !p.cloud || settings.cloud;
+            serde_json::json!({
+                "name": p.name,
+                "locality": if p.cloud { "cloud" } else { "local" },
+                "allowed": allowed,
+                "reachable": allowed && listening(&p.url),
+                "model": p.model,
+            })
+        })
+        .collect();
+    let cache =
+        match crate::ai::cache::AiCache::open(cache_dir, u64::MAX, std::time::Duration::ZERO) {
+            Ok(c) => serde_json::to_value(c.stats()).unwrap_or_default(),
+            Err(e) => serde_json::json!({ "error": e.to_string() }),
+        };
+    let up = providers.iter().filter(|p| p["reachable"] == true).count();
+    let (status, reason) = if up > 0 {
+        (Status::Ok, None)
+    } else {
+        (
+            Status::Down,
+            Some(
+                "no allowed language-model provider answers: descriptions are off and searches \
+                 in words are read by rules alone"
+                    .to_string(),
+            ),
+        )
+    };
+    Component {
+        name: "ai",
+        status,
+        reason,
+        details: serde_json::json!({ "providers": providers, "cloud_enabled": settings.cloud, "cache": cache }),
     }
 }
 

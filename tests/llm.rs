@@ -238,6 +238,37 @@ fn ai_ask_goes_to_the_local_server_once_and_then_comes_from_the_cache() {
         (s["hits"].as_u64(), s["entries"].as_u64()),
         (Some(2), Some(1))
     );
+    // Health sees the provider and the cache's figures.
+    let out = cli(home.path())
+        .args(["health", "--json"])
+        .output()
+        .unwrap();
+    let h: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let ai = h["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "ai")
+        .unwrap()
+        .clone();
+    assert_eq!(ai["status"], "ok", "{ai}");
+    assert_eq!(ai["details"]["providers"][0]["reachable"], true);
+    assert_eq!(ai["details"]["cache"]["hits"], 2);
+    drop(server);
+    let out = cli(home.path())
+        .args(["health", "--json"])
+        .output()
+        .unwrap();
+    let h: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let ai = h["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "ai")
+        .unwrap()
+        .clone();
+    assert_eq!(ai["status"], "down", "{ai}");
+    assert!(ai["reason"].as_str().unwrap().contains("rules alone"));
     // The key is nowhere in the cache's files.
     for f in walk(&home.path().join("ai-cache")) {
         let bytes = std::fs::read(&f).unwrap();

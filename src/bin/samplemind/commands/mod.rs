@@ -81,7 +81,13 @@ fn models(no_models: bool) -> Result<Option<Arc<Models>>, Error> {
 /// `samplemind health`.
 fn health(lib: Option<Library>, args: crate::cli::JsonFlag) -> Result<Outcome, Error> {
     let settings = samplemind::config::Settings::load()?;
-    let h = samplemind::health::check(lib.as_ref(), crate::STARTED.with(|s| *s), &settings.ml);
+    let cache_dir = samplemind::ai::setup::cache_dir();
+    let h = samplemind::health::check_with_ai(
+        lib.as_ref(),
+        crate::STARTED.with(|s| *s),
+        &settings.ml,
+        Some((&settings.ai, &cache_dir)),
+    );
     if args.json {
         println!("{}", serde_json::to_string_pretty(&h)?);
     } else {
