@@ -226,18 +226,8 @@ fn without_the_onnx_runtime_health_names_it_and_scans_go_on_without_models() {
         format!("[ml]\nonnxruntime = {:?}\n", missing.display().to_string()),
     )
     .unwrap();
-    let out = cli(home.path())
-        .args(["health", "--json"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1), "degraded");
-    let h: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let models = h["components"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["name"] == "models")
-        .unwrap();
+    let (code, models) = health_component(home.path(), "models");
+    assert_eq!(code, Some(1), "degraded");
     assert_eq!(models["status"], "down");
     let reason = models["reason"].as_str().unwrap();
     assert!(reason.contains(&missing.display().to_string()), "{reason}");
@@ -257,17 +247,7 @@ fn without_the_onnx_runtime_health_names_it_and_scans_go_on_without_models() {
 #[test]
 fn with_the_runtime_health_lists_every_model_and_similar_finds_the_nearest() {
     let home = tempfile::tempdir().unwrap();
-    let out = cli(home.path())
-        .args(["health", "--json"])
-        .output()
-        .unwrap();
-    let h: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let models = h["components"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["name"] == "models")
-        .unwrap();
+    let (_, models) = health_component(home.path(), "models");
     assert_eq!(models["status"], "ok", "{models}");
     for file in ["aisfx.onnx", "musicnn_MTT_musicnn.onnx", "crepe_tiny.onnx"] {
         assert_eq!(models["details"]["models"][file]["status"], "ok");

@@ -11,7 +11,7 @@ use samplemind::ai::openai::OpenAiCompatible;
 use samplemind::ai::provider::Provider;
 use samplemind::ai::{ChatRequest, Locality, Message, StreamEvent};
 
-use crate::util::{cli, run_ok};
+use crate::util::{cli, health_component, run_ok};
 
 /// A llama-server process, killed on drop.
 pub struct LlamaServer {
@@ -121,6 +121,20 @@ fn health_ok(port: u16) -> bool {
     reply.starts_with("HTTP/1.1 200") && reply.contains("\"ok\"")
 }
 
+/// A SampleMind home whose one AI provider is `server`, plus `extra` provider lines.
+fn home_with(server: &LlamaServer, extra: &str) -> tempfile::TempDir {
+    let home = tempfile::tempdir().unwrap();
+    std::fs::write(
+        home.path().join("config.toml"),
+        format!(
+            "[ai]\n[[ai.providers]]\nname = \"llama\"\nkind = \"openai\"\nurl = \"{}\"\nmodel = \"smollm2:135m\"\n{extra}",
+            server.url
+        ),
+    )
+    .unwrap();
+    home
+}
+
 fn ask(q: &str, max: u32) -> ChatRequest {
     ChatRequest {
         task: "ask".into(),
@@ -197,15 +211,7 @@ fn ai_ask_goes_to_the_local_server_once_and_then_comes_from_the_cache() {
     let Some(server) = LlamaServer::start() else {
         return;
     };
-    let home = tempfile::tempdir().unwrap();
-    std::fs::write(
-        home.path().join("config.toml"),
-        format!(
-            "[ai]\n[[ai.providers]]\nname = \"llama\"\nkind = \"openai\"\nurl = \"{}\"\nmodel = \"smollm2:135m\"\napi_key_env = \"SM_TEST_KEY\"\n",
-            server.url
-        ),
-    )
-    .unwrap();
+    let home = home_with(&server, "api_key_env = \"SM_TEST_KEY\"\n");
     let secret = "sk-test-0123456789abcdef";
     let run = |extra: &[&str]| {
         let out = run_ok(
@@ -239,34 +245,12 @@ fn ai_ask_goes_to_the_local_server_once_and_then_comes_from_the_cache() {
         (Some(2), Some(1))
     );
     // Health sees the provider and the cache's figures.
-    let out = cli(home.path())
-        .args(["health", "--json"])
-        .output()
-        .unwrap();
-    let h: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let ai = h["components"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["name"] == "ai")
-        .unwrap()
-        .clone();
+    let (_, ai) = health_component(home.path(), "ai");
     assert_eq!(ai["status"], "ok", "{ai}");
     assert_eq!(ai["details"]["providers"][0]["reachable"], true);
     assert_eq!(ai["details"]["cache"]["hits"], 2);
     drop(server);
-    let out = cli(home.path())
-        .args(["health", "--json"])
-        .output()
-        .unwrap();
-    let h: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let ai = h["components"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["name"] == "ai")
-        .unwrap()
-        .clone();
+    let (_, ai) = health_component(home.path(), "ai");
     assert_eq!(ai["status"], "down", "{ai}");
     assert!(ai["reason"].as_str().unwrap().contains("rules alone"));
     // The key is nowhere in the cache's files.
@@ -298,15 +282,7 @@ fn a_sample_is_described_stored_and_found_and_a_search_in_words_reads_its_filter
     let Some(server) = LlamaServer::start() else {
         return;
     };
-    let home = tempfile::tempdir().unwrap();
-    std::fs::write(
-        home.path().join("config.toml"),
-        format!(
-            "[ai]\n[[ai.providers]]\nname = \"llama\"\nkind = \"openai\"\nurl = \"{}\"\nmodel = \"smollm2:135m\"\n",
-            server.url
-        ),
-    )
-    .unwrap();
+    let home = home_with(&server, "");
     let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo");
     run_ok(cli(home.path()).args(["scan", "--no-models"]).arg(&demo));
     let out = run_ok(

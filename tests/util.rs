@@ -141,3 +141,17 @@ pub fn run_ok(cmd: &mut Command) -> std::process::Output {
     );
     out
 }
+
+/// `samplemind health --json` in `home`: the exit code and the component named `name`.
+pub fn health_component(home: &Path, name: &str) -> (Option<i32>, serde_json::Value) {
+    let out = cli(home).args(["health", "--json"]).output().unwrap();
+    let h: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let c = h["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == name)
+        .cloned()
+        .unwrap_or_default();
+    (out.status.code(), c)
+}

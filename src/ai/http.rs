@@ -85,6 +85,43 @@ pub async fn send(
     })
 }
 
+/// Send `req` and read the answer as JSON.
+pub async fn send_json(
+    provider: &str,
+    req: reqwest::RequestBuilder,
+) -> Result<serde_json::Value, AiError> {
+    send(provider, req)
+        .await?
+        .json()
+        .await
+        .map_err(|e| transport_error(provider, &e))
+}
+
+/// The string `field` of every object in the array `list` of `v` (model lists:
+/// Ollama's `models[].name`, OpenAI's `data[].id`).
+pub fn strings_in(v: &serde_json::Value, list: &str, field: &str) -> Vec<String> {
+    v[list]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|m| m[field].as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// A JSON array of numbers as f32 (an embedding); anything else is empty.
+pub fn floats(v: &serde_json::Value) -> Vec<f32> {
+    v.as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(serde_json::Value::as_f64)
+                .map(|x| x as f32)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// The error text inside a JSON error body (`{"error": "..."}`, `{"error": {"message": ...}}`),
 /// else the body itself, shortened.
 pub fn error_message(body: &str) -> String {

@@ -6,7 +6,9 @@
 use futures_util::StreamExt;
 use serde_json::{json, Value};
 
-use super::http::{client, lines, send, transport_error, TOTAL_TIMEOUT};
+use super::http::{
+    client, floats, lines, send, send_json, strings_in, transport_error, TOTAL_TIMEOUT,
+};
 use super::provider::{BoxFuture, Provider};
 use super::types::{ChatRequest, ChatResponse, Locality, StreamEvent, TokenStream};
 use super::AiError;
@@ -218,32 +220,16 @@ impl Provider for Ollama {
     ) -> BoxFuture<'a, Result<Vec<Vec<f32>>, AiError>> {
         Box::pin(async move {
             let body = json!({"model": model.unwrap_or(&self.model), "input": texts, "keep_alive": KEEP_ALIVE});
-            let v: Value = send(
+            let v = send_json(
                 &self.name,
                 client()
                     .post(format!("{}/api/embed", self.base))
                     .json(&body),
             )
-            .await?
-            .json()
-            .await
-            .map_err(|e| transport_error(&self.name, &e))?;
+            .await?;
             v["embeddings"]
                 .as_array()
-                .map(|rows| {
-                    rows.iter()
-                        .map(|r| {
-                            r.as_array()
-                                .map(|a| {
-                                    a.iter()
-                                        .filter_map(Value::as_f64)
-                                        .map(|x| x as f32)
-                                        .collect()
-                                })
-                                .unwrap_or_default()
-                        })
-                        .collect()
-                })
+                .map(|rows| rows.iter().map(floats).collect())
                 .ok_or_else(|| AiError::Protocol {
                     provider: self.name.clone(),
                     reason: "no embeddings in the answer".into(),
@@ -253,19 +239,8 @@ impl Provider for Ollama {
 
     fn models(&self) -> BoxFuture<'_, Result<Vec<String>, AiError>> {
         Box::pin(async move {
-            let v: Value = send(&self.name, client().get(format!("{}/api/tags", self.base)))
-                .await?
-                .json()
-                .await
-                .map_err(|e| transport_error(&self.name, &e))?;
-            Ok(v["models"]
-                .as_array()
-                .map(|a| {
-                    a.iter()
-                        .filter_map(|m| m["name"].as_str().map(str::to_string))
-                        .collect()
-                })
-                .unwrap_or_default())
+            let v = send_json(&self.name, client().get(format!("{}/api/tags", self.base))).await?;
+            Ok(strings_in(&v, "models", "name"))
         })
     }
 

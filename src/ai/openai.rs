@@ -4,7 +4,9 @@
 use futures_util::StreamExt;
 use serde_json::{json, Value};
 
-use super::http::{client, lines, send, transport_error, TOTAL_TIMEOUT};
+use super::http::{
+    client, floats, lines, send, send_json, strings_in, transport_error, TOTAL_TIMEOUT,
+};
 use super::provider::{BoxFuture, Provider};
 use super::types::{ChatRequest, ChatResponse, Locality, StreamEvent, TokenStream};
 use super::AiError;
@@ -292,25 +294,14 @@ impl Provider for OpenAiCompatible {
     ) -> BoxFuture<'a, Result<Vec<Vec<f32>>, AiError>> {
         Box::pin(async move {
             let body = json!({"model": model.unwrap_or(&self.model), "input": texts});
-            let resp = send(&self.name, self.post("/v1/embeddings").json(&body)).await?;
-            let v: Value = resp
-                .json()
-                .await
-                .map_err(|e| transport_error(&self.name, &e))?;
+            let v = send_json(&self.name, self.post("/v1/embeddings").json(&body)).await?;
             let data = v["data"]
                 .as_array()
                 .ok_or_else(|| self.protocol("no data in the embeddings answer"))?;
             data.iter()
-                .map(|d| {
-                    d["embedding"]
-                        .as_array()
-                        .map(|a| {
-                            a.iter()
-                                .filter_map(Value::as_f64)
-                                .map(|x| x as f32)
-                                .collect()
-                        })
-                        .ok_or_else(|| self.protocol("an embedding is missing"))
+                .map(|d| match floats(&d["embedding"]) {
+                    e if e.is_empty() => Err(self.protocol("an embedding is missing")),
+                    e => Ok(e),
                 })
                 .collect()
         })
@@ -322,19 +313,8 @@ impl Provider for OpenAiCompatible {
             if let Some(k) = &self.api_key {
                 r = r.bearer_auth(k);
             }
-            let v: Value = send(&self.name, r)
-                .await?
-                .json()
-                .await
-                .map_err(|e| transport_error(&self.name, &e))?;
-            Ok(v["data"]
-                .as_array()
-                .map(|a| {
-                    a.iter()
-                        .filter_map(|m| m["id"].as_str().map(str::to_string))
-                        .collect()
-                })
-                .unwrap_or_default())
+            let v = send_json(&self.name, r).await?;
+            Ok(strings_in(&v, "data", "id"))
         })
     }
 
