@@ -85,6 +85,8 @@ pub enum ProviderKind {
     Ollama,
     /// OpenAI-compatible (`/v1/chat/completions`): llama-server, OpenAI, and others.
     Openai,
+    /// Anthropic's Messages API (`/v1/messages`).
+    Anthropic,
 }
 
 /// One `[[ai.providers]]` entry.

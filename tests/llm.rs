@@ -320,3 +320,34 @@ fn a_sample_is_described_stored_and_found_and_a_search_in_words_reads_its_filter
         .unwrap()
         .ends_with("drum_loop_120bpm.flac"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_anthropic_provider_speaks_the_messages_api_whole_and_streamed() {
+    let Some(server) = LlamaServer::start() else {
+        return;
+    };
+    let p = samplemind::ai::anthropic::Anthropic::new(
+        "anthropic",
+        &server.url,
+        "smollm2:135m",
+        Locality::Local,
+    )
+    .with_api_key(Some("sk-ant-test".into()));
+    let mut q = ask("Name one drum.", 16);
+    q.messages
+        .insert(0, Message::system("You answer in a few words."));
+    let whole = p.chat(&q).await.unwrap();
+    assert!(!whole.text.trim().is_empty());
+    assert!(whole.completion_tokens.unwrap_or(0) > 0, "{whole:?}");
+    let mut s = p.chat_stream(&q).await.unwrap();
+    let (mut deltas, mut done) = (String::new(), None);
+    while let Some(ev) = s.next().await {
+        match ev.unwrap() {
+            StreamEvent::Delta(d) => deltas.push_str(&d),
+            StreamEvent::Done(r) => done = Some(r),
+        }
+    }
+    let done = done.expect("message_stop ends the stream");
+    assert_eq!(deltas, done.text);
+    assert_eq!(done.text, whole.text, "temperature 0, same seedless prompt");
+}

@@ -5,6 +5,7 @@
 //!
 //! Everything here is async (tokio); the faces bring the runtime.
 
+pub mod anthropic;
 pub mod cache;
 pub mod coalesce;
 pub mod error;

@@ -43,6 +43,11 @@ pub fn providers(settings: &AiSettings) -> Result<Vec<Arc<dyn Provider>>, AiErro
                     .with_name(&p.name)
                     .with_context_window(p.context_window),
             ),
+            ProviderKind::Anthropic => Arc::new(
+                super::anthropic::Anthropic::new(&p.name, &p.url, &p.model, locality)
+                    .with_api_key(key)
+                    .with_context_window(p.context_window),
+            ),
             ProviderKind::Openai => {
                 let (pp, pa) = p.price_per_mtok.unwrap_or((0.0, 0.0));
                 Arc::new(
