@@ -306,3 +306,38 @@ fn a_search_by_meaning_finds_the_drum_loop_for_a_beat() {
     let low = top("deep sub low end");
     assert!(low[0].ends_with("bass_A1.flac"), "{low:?}");
 }
+
+#[test]
+fn ai_warm_simulate_prices_every_call_and_calls_nobody() {
+    let home = tempfile::tempdir().unwrap();
+    // A paid provider where nothing listens: a real call would fail.
+    std::fs::write(
+        home.path().join("config.toml"),
+        "[ai]\ncloud = true\n[[ai.providers]]\nname = \"paid\"\nkind = \"openai\"\n\
+         url = \"http://127.0.0.1:9\"\nmodel = \"gpt-x\"\ncloud = true\nprice_per_mtok = [1.0, 4.0]\n",
+    )
+    .unwrap();
+    let demo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo");
+    run_ok(cli(home.path()).args(["scan", "--no-models"]).arg(&demo));
+    let out = run_ok(cli(home.path()).args(["ai", "warm", "--simulate", "--json"]));
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(r["simulated"], true);
+    assert_eq!(r["failed"], 0);
+    let searches = r["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["task"] == "parse-search")
+        .count();
+    assert_eq!(r["calls"].as_u64().unwrap() as usize, 7 + searches);
+    assert!(r["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|i| i["provider"] == "paid"));
+    let cost = r["total_cost_usd"].as_f64().unwrap();
+    assert!(cost > 0.0 && cost < 1.0, "{cost}");
+    let stats = run_ok(cli(home.path()).args(["ai", "cache", "stats", "--json"]));
+    let s: serde_json::Value = serde_json::from_slice(&stats.stdout).unwrap();
+    assert_eq!(s["entries"], 0, "nothing was asked, nothing cached");
+}

@@ -305,6 +305,12 @@ fn a_sample_is_described_stored_and_found_and_a_search_in_words_reads_its_filter
         "the description is in the library"
     );
 
+    // Warming asks for the rest once; warmed, a simulation finds nothing left to ask.
+    run_ok(cli(home.path()).args(["ai", "warm", "--json"]));
+    let out = run_ok(cli(home.path()).args(["ai", "warm", "--simulate", "--json"]));
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(r["calls"], 0, "{r}");
+
     let out = run_ok(
         cli(home.path()).args(["ai", "search", "--json", "drum", "loop", "at", "120", "bpm"]),
     );

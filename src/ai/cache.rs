@@ -132,6 +132,17 @@ impl AiCache {
             .unwrap_or(0)
     }
 
+    /// Whether a live answer is stored under `key`, without counting a hit or a miss (for
+    /// plans such as `ai warm --simulate`).
+    pub fn contains(&self, key: &CacheKey) -> bool {
+        self.entries
+            .get(key.0)
+            .ok()
+            .flatten()
+            .and_then(|b| rmp_serde::from_slice::<Entry>(&b).ok())
+            .is_some_and(|e| e.expires_ms > now_ms())
+    }
+
     /// The stored answer for `key`, unless absent or expired (an entry that does not decode
     /// counts as absent and is removed). Counts a hit or a miss.
     pub fn get(&self, key: &CacheKey) -> Option<ChatResponse> {

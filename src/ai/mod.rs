@@ -17,6 +17,7 @@ pub mod router;
 pub mod setup;
 pub mod types;
 pub mod uses;
+pub mod warm;
 
 pub use error::AiError;
 pub use router::{AskOptions, Router, RouterSettings};

@@ -247,6 +247,33 @@ impl Router {
         }
     }
 
+    /// What [`Router::chat`] would do with `req`, calling nobody: `None` when the cache has
+    /// the answer, else the provider it would ask first and that call's estimated cost (USD).
+    ///
+    /// # Errors
+    /// As [`Router::candidates`].
+    pub fn plan(
+        &self,
+        req: &ChatRequest,
+        opts: &AskOptions,
+    ) -> Result<Option<(String, f64)>, AiError> {
+        let key = CacheKey::of(req);
+        let cached = !opts.bypass_cache
+            && !opts.refresh
+            && self.cache.as_ref().is_some_and(|c| c.contains(&key));
+        if cached {
+            return Ok(None);
+        }
+        let first = self
+            .candidates(req, opts)?
+            .into_iter()
+            .find(|p| Self::fits(p.as_ref(), req).is_ok())
+            .ok_or_else(|| {
+                AiError::Config("no provider's context window fits the request".into())
+            })?;
+        Ok(Some((first.name().to_string(), first.estimated_cost(req))))
+    }
+
     /// One whole answer: from the cache, from an identical request in flight, or from the
     /// first provider that answers.
     ///

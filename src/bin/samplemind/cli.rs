@@ -164,6 +164,8 @@ pub enum AiCommand {
     Describe(AiDescribeArgs),
     /// Search in words: "dark punchy kick around 128 bpm in A minor" → filters + words.
     Search(AiSearchArgs),
+    /// Describe samples that have no description and pre-answer common searches.
+    Warm(AiWarmArgs),
     /// The models each provider serves, and whether it answers.
     Models(JsonFlag),
     /// The answer cache.
@@ -182,6 +184,20 @@ pub enum AiCacheCommand {
         #[arg(long)]
         namespace: Option<String>,
     },
+}
+
+/// `samplemind ai warm`.
+#[derive(Debug, Args)]
+pub struct AiWarmArgs {
+    /// Call nobody: list what would be asked, of whom, and the estimated cost.
+    #[arg(long)]
+    pub simulate: bool,
+    /// Warm again every HOURS hours until stopped.
+    #[arg(long, value_name = "HOURS")]
+    pub schedule: Option<f64>,
+    /// Print the report as JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `samplemind ai describe`.

@@ -6,7 +6,7 @@ use futures_util::StreamExt;
 use samplemind::ai::{setup, AskOptions, ChatRequest, Message, StreamEvent};
 
 use super::{Error, Outcome};
-use crate::cli::{AiAskArgs, AiCacheCommand, AiCommand, AiDescribeArgs, AiSearchArgs};
+use crate::cli::{AiAskArgs, AiCacheCommand, AiCommand, AiDescribeArgs, AiSearchArgs, AiWarmArgs};
 use crate::output;
 
 pub fn run(
@@ -23,6 +23,7 @@ pub fn run(
         AiCommand::Ask(a) => rt.block_on(ask(&router, a)),
         AiCommand::Describe(a) => rt.block_on(describe(&router, &open()?, a)),
         AiCommand::Search(a) => rt.block_on(search(&router, &open()?, a)),
+        AiCommand::Warm(a) => rt.block_on(warm(&router, &open()?, a)),
         AiCommand::Models(j) => rt.block_on(async {
             let mut all = serde_json::Map::new();
             let mut failed = false;
@@ -219,4 +220,55 @@ async fn search(
         );
     }
     Ok(Outcome::Clean)
+}
+
+async fn warm(
+    router: &samplemind::ai::Router,
+    lib: &samplemind::Library,
+    a: AiWarmArgs,
+) -> Result<Outcome, Error> {
+    loop {
+        let r = samplemind::ai::warm::warm(router, lib, a.simulate).await;
+        lib.flush()?;
+        if let Some(c) = router.cache() {
+            c.flush();
+        }
+        if a.json {
+            println!("{}", serde_json::to_string_pretty(&r)?);
+        } else {
+            for i in r
+                .items
+                .iter()
+                .filter(|i| i.provider.is_some() || i.error.is_some())
+            {
+                println!(
+                    "{:<13} {:<10} ${:.5}  {}{}",
+                    i.task,
+                    i.provider.as_deref().unwrap_or("-"),
+                    i.cost_usd,
+                    i.subject,
+                    i.error
+                        .as_deref()
+                        .map(|e| format!("  ({e})"))
+                        .unwrap_or_default()
+                );
+            }
+            println!(
+                "{}{} calls, {} already cached, {} failed, estimated cost ${:.4}",
+                if r.simulated { "simulated: " } else { "" },
+                r.calls,
+                r.already_cached,
+                r.failed,
+                r.total_cost_usd
+            );
+        }
+        let Some(hours) = a.schedule else {
+            return Ok(if r.failed == 0 {
+                Outcome::Clean
+            } else {
+                Outcome::SomeFailed
+            });
+        };
+        tokio::time::sleep(std::time::Duration::from_secs_f64(hours.max(0.01) * 3600.0)).await;
+    }
 }
