@@ -10,7 +10,7 @@ use samplemind::ai::cache::AiCache;
 use samplemind::ai::ollama::Ollama;
 use samplemind::ai::provider::Provider;
 use samplemind::ai::{
-    AiError, AskOptions, ChatRequest, Message, Router, RouterSettings, StreamEvent,
+    AiError, AskOptions, ChatRequest, Configure, Message, Router, RouterSettings, StreamEvent,
 };
 
 use crate::fake_ollama::{FakeOllama, Fault, ANSWER};

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use futures_util::StreamExt;
 use samplemind::ai::openai::OpenAiCompatible;
 use samplemind::ai::provider::Provider;
-use samplemind::ai::{ChatRequest, Locality, Message, StreamEvent};
+use samplemind::ai::{ChatRequest, Configure, Locality, Message, StreamEvent};
 
 use crate::util::{cli, health_component, run_ok};
 

@@ -5,6 +5,7 @@
 use futures_util::StreamExt;
 use serde_json::{json, Value};
 
+use super::endpoint::{Configure, Endpoint};
 use super::http::{client, error_message, lines, send, send_json, strings_in, TOTAL_TIMEOUT};
 use super::provider::{BoxFuture, Provider};
 use super::types::{ChatRequest, ChatResponse, Locality, Role, StreamEvent, TokenStream};
@@ -14,29 +15,19 @@ use super::AiError;
 const API_VERSION: &str = "2023-06-01";
 
 /// An Anthropic (or Anthropic-compatible) server.
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 pub struct Anthropic {
-    name: String,
-    base: String,
-    api_key: Option<String>,
-    model: String,
-    locality: Locality,
-    context: Option<usize>,
+    ep: Endpoint,
 }
 
-impl std::fmt::Debug for Anthropic {
-    // The key is left out on purpose.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Anthropic")
-            .field("name", &self.name)
-            .field("base", &self.base)
-            .field("model", &self.model)
-            .finish()
+impl Configure for Anthropic {
+    fn endpoint_mut(&mut self) -> &mut Endpoint {
+        &mut self.ep
     }
 }
 
 impl Anthropic {
-    /// A server at `base` (`https://api.anthropic.com`).
+    /// A server at `base` (`https://api.anthropic.com`); the key goes in `x-api-key`.
     pub fn new(
         name: impl Into<String>,
         base: impl Into<String>,
@@ -44,30 +35,15 @@ impl Anthropic {
         locality: Locality,
     ) -> Self {
         Self {
-            name: name.into(),
-            base: base.into().trim_end_matches('/').to_string(),
-            api_key: None,
-            model: model.into(),
-            locality,
-            context: None,
+            ep: Endpoint::new(name, base, model, locality),
         }
-    }
-    /// Send `x-api-key: <key>`.
-    pub fn with_api_key(mut self, key: Option<String>) -> Self {
-        self.api_key = key;
-        self
-    }
-    /// The context window, tokens.
-    pub fn with_context_window(mut self, tokens: Option<usize>) -> Self {
-        self.context = tokens;
-        self
     }
 
     fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
         let r = client()
-            .request(method, format!("{}{path}", self.base))
+            .request(method, format!("{}{path}", self.ep.base))
             .header("anthropic-version", API_VERSION);
-        match &self.api_key {
+        match &self.ep.api_key {
             Some(k) => r.header("x-api-key", k),
             None => r,
         }
@@ -94,7 +70,7 @@ impl Anthropic {
             .map(|m| json!({"role": m.role, "content": m.content}))
             .collect();
         let mut b = json!({
-            "model": req.model.as_deref().unwrap_or(&self.model),
+            "model": req.model.as_deref().unwrap_or(&self.ep.model),
             "max_tokens": req.max_tokens.unwrap_or(1024),
             "messages": messages,
             "stream": stream,
@@ -112,7 +88,7 @@ impl Anthropic {
         ChatResponse {
             text,
             model: v["model"].as_str().unwrap_or(fallback_model).to_string(),
-            provider: self.name.clone(),
+            provider: self.ep.name.clone(),
             done_reason: v["stop_reason"].as_str().map(str::to_string),
             prompt_tokens: v["usage"]["input_tokens"].as_u64().map(|n| n as u32),
             completion_tokens: v["usage"]["output_tokens"].as_u64().map(|n| n as u32),
@@ -122,23 +98,14 @@ impl Anthropic {
 }
 
 impl Provider for Anthropic {
-    fn name(&self) -> &str {
-        &self.name
-    }
-    fn locality(&self) -> Locality {
-        self.locality
-    }
-    fn default_model(&self) -> &str {
-        &self.model
-    }
-    fn context_window(&self) -> Option<usize> {
-        self.context
+    fn endpoint(&self) -> &Endpoint {
+        &self.ep
     }
 
     fn chat<'a>(&'a self, req: &'a ChatRequest) -> BoxFuture<'a, Result<ChatResponse, AiError>> {
         Box::pin(async move {
             let v = send_json(
-                &self.name,
+                &self.ep.name,
                 self.request(reqwest::Method::POST, "/v1/messages")
                     .timeout(TOTAL_TIMEOUT)
                     .json(&self.body(req, false)),
@@ -147,14 +114,14 @@ impl Provider for Anthropic {
             let text: String = v["content"]
                 .as_array()
                 .ok_or_else(|| AiError::Protocol {
-                    provider: self.name.clone(),
+                    provider: self.ep.name.clone(),
                     reason: "no content in the answer".into(),
                 })?
                 .iter()
                 .filter(|b| b["type"] == "text")
                 .filter_map(|b| b["text"].as_str())
                 .collect();
-            Ok(self.answer(&v, text, req.model.as_deref().unwrap_or(&self.model)))
+            Ok(self.answer(&v, text, req.model.as_deref().unwrap_or(&self.ep.model)))
         })
     }
 
@@ -164,14 +131,14 @@ impl Provider for Anthropic {
     ) -> BoxFuture<'a, Result<TokenStream, AiError>> {
         Box::pin(async move {
             let resp = send(
-                &self.name,
+                &self.ep.name,
                 self.request(reqwest::Method::POST, "/v1/messages")
                     .json(&self.body(req, true)),
             )
             .await?;
             let me = self.clone();
-            let fallback = req.model.clone().unwrap_or_else(|| self.model.clone());
-            let events = lines(self.name.clone(), resp.bytes_stream());
+            let fallback = req.model.clone().unwrap_or_else(|| self.ep.model.clone());
+            let events = lines(self.ep.name.clone(), resp.bytes_stream());
             // State: the text so far and the message's figures (model, usage, stop reason).
             let stream = futures_util::stream::unfold(
                 (Box::pin(events), String::new(), json!({"usage": {}}), false),
@@ -187,7 +154,7 @@ impl Provider for Anthropic {
                                 Some(Err(e)) => return Some((Err(e), (events, text, meta, true))),
                                 None => {
                                     let e = AiError::Truncated {
-                                        provider: me.name.clone(),
+                                        provider: me.ep.name.clone(),
                                     };
                                     return Some((Err(e), (events, text, meta, true)));
                                 }
@@ -199,7 +166,7 @@ impl Provider for Anthropic {
                                 Ok(v) => v,
                                 Err(e) => {
                                     let e = AiError::Protocol {
-                                        provider: me.name.clone(),
+                                        provider: me.ep.name.clone(),
                                         reason: format!("bad stream line: {e}"),
                                     };
                                     return Some((Err(e), (events, text, meta, true)));
@@ -237,7 +204,7 @@ impl Provider for Anthropic {
                                 }
                                 "error" => {
                                     let e = AiError::Protocol {
-                                        provider: me.name.clone(),
+                                        provider: me.ep.name.clone(),
                                         reason: error_message(data),
                                     };
                                     return Some((Err(e), (events, text, meta, true)));
@@ -260,14 +227,18 @@ impl Provider for Anthropic {
         Box::pin(async move {
             Err(AiError::Config(format!(
                 "{}: the Messages API has no embeddings",
-                self.name
+                self.ep.name
             )))
         })
     }
 
     fn models(&self) -> BoxFuture<'_, Result<Vec<String>, AiError>> {
         Box::pin(async move {
-            let v = send_json(&self.name, self.request(reqwest::Method::GET, "/v1/models")).await?;
+            let v = send_json(
+                &self.ep.name,
+                self.request(reqwest::Method::GET, "/v1/models"),
+            )
+            .await?;
             Ok(strings_in(&v, "data", "id"))
         })
     }

@@ -8,6 +8,7 @@
 pub mod anthropic;
 pub mod cache;
 pub mod coalesce;
+pub mod endpoint;
 pub mod error;
 pub mod http;
 pub mod ollama;
@@ -19,6 +20,7 @@ pub mod types;
 pub mod uses;
 pub mod warm;
 
+pub use endpoint::{Configure, Endpoint};
 pub use error::AiError;
 pub use router::{AskOptions, Router, RouterSettings};
 pub use types::{ChatRequest, ChatResponse, Locality, Message, Role, StreamEvent};

@@ -6,6 +6,7 @@
 use futures_util::StreamExt;
 use serde_json::{json, Value};
 
+use super::endpoint::{Configure, Endpoint};
 use super::http::{
     client, floats, lines, send, send_json, strings_in, transport_error, TOTAL_TIMEOUT,
 };
@@ -20,31 +21,22 @@ const KEEP_ALIVE: &str = "10m";
 /// An Ollama server.
 #[derive(Debug, Clone)]
 pub struct Ollama {
-    name: String,
-    base: String,
-    model: String,
-    context: Option<usize>,
+    ep: Endpoint,
+}
+
+impl Configure for Ollama {
+    fn endpoint_mut(&mut self) -> &mut Endpoint {
+        &mut self.ep
+    }
 }
 
 impl Ollama {
-    /// A server at `base` (`http://127.0.0.1:11434`) answering with `model` by default.
+    /// A server at `base` (`http://127.0.0.1:11434`) answering with `model` by default,
+    /// named `ollama` (see [`Configure::with_name`]).
     pub fn new(base: impl Into<String>, model: impl Into<String>) -> Self {
         Self {
-            name: "ollama".into(),
-            base: base.into().trim_end_matches('/').to_string(),
-            model: model.into(),
-            context: None,
+            ep: Endpoint::new("ollama", base, model, Locality::Local),
         }
-    }
-    /// Another name (two Ollama servers need two names: the router tracks each by name).
-    pub fn with_name(mut self, name: impl Into<String>) -> Self {
-        self.name = name.into();
-        self
-    }
-    /// The context window, tokens.
-    pub fn with_context_window(mut self, tokens: Option<usize>) -> Self {
-        self.context = tokens;
-        self
     }
 
     fn body(&self, req: &ChatRequest, stream: bool) -> Value {
@@ -59,7 +51,7 @@ impl Ollama {
             options["seed"] = json!(s);
         }
         let mut b = json!({
-            "model": req.model.as_deref().unwrap_or(&self.model),
+            "model": req.model.as_deref().unwrap_or(&self.ep.model),
             "messages": req.messages,
             "stream": stream,
             "keep_alive": KEEP_ALIVE,
@@ -75,7 +67,7 @@ impl Ollama {
         ChatResponse {
             text,
             model: v["model"].as_str().unwrap_or(fallback_model).to_string(),
-            provider: self.name.clone(),
+            provider: self.ep.name.clone(),
             done_reason: v["done_reason"].as_str().map(str::to_string),
             prompt_tokens: v["prompt_eval_count"].as_u64().map(|n| n as u32),
             completion_tokens: v["eval_count"].as_u64().map(|n| n as u32),
@@ -85,25 +77,16 @@ impl Ollama {
 }
 
 impl Provider for Ollama {
-    fn name(&self) -> &str {
-        &self.name
-    }
-    fn locality(&self) -> Locality {
-        Locality::Local
-    }
-    fn default_model(&self) -> &str {
-        &self.model
-    }
-    fn context_window(&self) -> Option<usize> {
-        self.context
+    fn endpoint(&self) -> &Endpoint {
+        &self.ep
     }
 
     fn chat<'a>(&'a self, req: &'a ChatRequest) -> BoxFuture<'a, Result<ChatResponse, AiError>> {
         Box::pin(async move {
             let resp = send(
-                &self.name,
+                &self.ep.name,
                 client()
-                    .post(format!("{}/api/chat", self.base))
+                    .post(format!("{}/api/chat", self.ep.base))
                     .timeout(TOTAL_TIMEOUT)
                     .json(&self.body(req, false)),
             )
@@ -111,27 +94,27 @@ impl Provider for Ollama {
             let v: Value = resp
                 .json()
                 .await
-                .map_err(|e| transport_error(&self.name, &e))?;
+                .map_err(|e| transport_error(&self.ep.name, &e))?;
             if let Some(e) = v.get("error") {
                 return Err(AiError::Protocol {
-                    provider: self.name.clone(),
+                    provider: self.ep.name.clone(),
                     reason: e.as_str().unwrap_or("error").to_string(),
                 });
             }
             if v["done"] != json!(true) {
                 return Err(AiError::Truncated {
-                    provider: self.name.clone(),
+                    provider: self.ep.name.clone(),
                 });
             }
             let text = v
                 .pointer("/message/content")
                 .and_then(Value::as_str)
                 .ok_or_else(|| AiError::Protocol {
-                    provider: self.name.clone(),
+                    provider: self.ep.name.clone(),
                     reason: "no message content in the answer".into(),
                 })?
                 .to_string();
-            let model = req.model.as_deref().unwrap_or(&self.model);
+            let model = req.model.as_deref().unwrap_or(&self.ep.model);
             Ok(self.final_answer(&v, text, model))
         })
     }
@@ -142,15 +125,15 @@ impl Provider for Ollama {
     ) -> BoxFuture<'a, Result<TokenStream, AiError>> {
         Box::pin(async move {
             let resp = send(
-                &self.name,
+                &self.ep.name,
                 client()
-                    .post(format!("{}/api/chat", self.base))
+                    .post(format!("{}/api/chat", self.ep.base))
                     .json(&self.body(req, true)),
             )
             .await?;
             let me = self.clone();
-            let fallback_model = req.model.clone().unwrap_or_else(|| self.model.clone());
-            let events = lines(self.name.clone(), resp.bytes_stream());
+            let fallback_model = req.model.clone().unwrap_or_else(|| self.ep.model.clone());
+            let events = lines(self.ep.name.clone(), resp.bytes_stream());
             let stream = futures_util::stream::unfold(
                 (Box::pin(events), String::new(), false),
                 move |(mut events, mut text, finished)| {
@@ -167,7 +150,7 @@ impl Provider for Ollama {
                                 Some(Err(e)) => return Some((Err(e), (events, text, true))),
                                 None => {
                                     let err = AiError::Truncated {
-                                        provider: me.name.clone(),
+                                        provider: me.ep.name.clone(),
                                     };
                                     return Some((Err(err), (events, text, true)));
                                 }
@@ -176,7 +159,7 @@ impl Provider for Ollama {
                                 Ok(v) => v,
                                 Err(e) => {
                                     let err = AiError::Protocol {
-                                        provider: me.name.clone(),
+                                        provider: me.ep.name.clone(),
                                         reason: format!("bad stream line: {e}"),
                                     };
                                     return Some((Err(err), (events, text, true)));
@@ -184,7 +167,7 @@ impl Provider for Ollama {
                             };
                             if let Some(e) = v.get("error") {
                                 let err = AiError::Protocol {
-                                    provider: me.name.clone(),
+                                    provider: me.ep.name.clone(),
                                     reason: e.as_str().unwrap_or("error").to_string(),
                                 };
                                 return Some((Err(err), (events, text, true)));
@@ -219,11 +202,11 @@ impl Provider for Ollama {
         texts: &'a [String],
     ) -> BoxFuture<'a, Result<Vec<Vec<f32>>, AiError>> {
         Box::pin(async move {
-            let body = json!({"model": model.unwrap_or(&self.model), "input": texts, "keep_alive": KEEP_ALIVE});
+            let body = json!({"model": model.unwrap_or(&self.ep.model), "input": texts, "keep_alive": KEEP_ALIVE});
             let v = send_json(
-                &self.name,
+                &self.ep.name,
                 client()
-                    .post(format!("{}/api/embed", self.base))
+                    .post(format!("{}/api/embed", self.ep.base))
                     .json(&body),
             )
             .await?;
@@ -231,7 +214,7 @@ impl Provider for Ollama {
                 .as_array()
                 .map(|rows| rows.iter().map(floats).collect())
                 .ok_or_else(|| AiError::Protocol {
-                    provider: self.name.clone(),
+                    provider: self.ep.name.clone(),
                     reason: "no embeddings in the answer".into(),
                 })
         })
@@ -239,7 +222,11 @@ impl Provider for Ollama {
 
     fn models(&self) -> BoxFuture<'_, Result<Vec<String>, AiError>> {
         Box::pin(async move {
-            let v = send_json(&self.name, client().get(format!("{}/api/tags", self.base))).await?;
+            let v = send_json(
+                &self.ep.name,
+                client().get(format!("{}/api/tags", self.ep.base)),
+            )
+            .await?;
             Ok(strings_in(&v, "models", "name"))
         })
     }
@@ -247,8 +234,8 @@ impl Provider for Ollama {
     fn health(&self) -> BoxFuture<'_, Result<(), AiError>> {
         Box::pin(async move {
             send(
-                &self.name,
-                client().get(format!("{}/api/version", self.base)),
+                &self.ep.name,
+                client().get(format!("{}/api/version", self.ep.base)),
             )
             .await
             .map(|_| ())

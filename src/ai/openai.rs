@@ -4,6 +4,7 @@
 use futures_util::StreamExt;
 use serde_json::{json, Value};
 
+use super::endpoint::{Configure, Endpoint};
 use super::http::{
     client, floats, lines, send, send_json, strings_in, transport_error, TOTAL_TIMEOUT,
 };
@@ -12,31 +13,20 @@ use super::types::{ChatRequest, ChatResponse, Locality, StreamEvent, TokenStream
 use super::AiError;
 
 /// An OpenAI-compatible server.
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 pub struct OpenAiCompatible {
-    name: String,
-    base: String,
-    api_key: Option<String>,
-    model: String,
-    locality: Locality,
-    context: Option<usize>,
-    /// US dollars per million prompt and answer tokens, for cost estimates.
-    price_per_mtok: (f64, f64),
+    ep: Endpoint,
 }
 
-impl std::fmt::Debug for OpenAiCompatible {
-    // The key is left out on purpose.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("OpenAiCompatible")
-            .field("name", &self.name)
-            .field("base", &self.base)
-            .field("model", &self.model)
-            .finish()
+impl Configure for OpenAiCompatible {
+    fn endpoint_mut(&mut self) -> &mut Endpoint {
+        &mut self.ep
     }
 }
 
 impl OpenAiCompatible {
-    /// A server at `base` (`http://127.0.0.1:8080`, `https://api.openai.com`).
+    /// A server at `base` (`http://127.0.0.1:8080`, `https://api.openai.com`); the key goes in
+    /// `Authorization: Bearer`.
     pub fn new(
         name: impl Into<String>,
         base: impl Into<String>,
@@ -44,34 +34,13 @@ impl OpenAiCompatible {
         locality: Locality,
     ) -> Self {
         Self {
-            name: name.into(),
-            base: base.into().trim_end_matches('/').to_string(),
-            api_key: None,
-            model: model.into(),
-            locality,
-            context: None,
-            price_per_mtok: (0.0, 0.0),
+            ep: Endpoint::new(name, base, model, locality),
         }
-    }
-    /// Send `Authorization: Bearer <key>`.
-    pub fn with_api_key(mut self, key: Option<String>) -> Self {
-        self.api_key = key;
-        self
-    }
-    /// The context window, tokens.
-    pub fn with_context_window(mut self, tokens: Option<usize>) -> Self {
-        self.context = tokens;
-        self
-    }
-    /// Prices, US dollars per million prompt / answer tokens.
-    pub fn with_prices(mut self, prompt: f64, answer: f64) -> Self {
-        self.price_per_mtok = (prompt, answer);
-        self
     }
 
     fn post(&self, path: &str) -> reqwest::RequestBuilder {
-        let r = client().post(format!("{}{path}", self.base));
-        match &self.api_key {
+        let r = client().post(format!("{}{path}", self.ep.base));
+        match &self.ep.api_key {
             Some(k) => r.bearer_auth(k),
             None => r,
         }
@@ -79,7 +48,7 @@ impl OpenAiCompatible {
 
     fn body(&self, req: &ChatRequest, stream: bool) -> Value {
         let mut b = json!({
-            "model": req.model.as_deref().unwrap_or(&self.model),
+            "model": req.model.as_deref().unwrap_or(&self.ep.model),
             "messages": req.messages,
             "stream": stream,
         });
@@ -106,7 +75,7 @@ impl OpenAiCompatible {
 
     fn protocol(&self, reason: impl Into<String>) -> AiError {
         AiError::Protocol {
-            provider: self.name.clone(),
+            provider: self.ep.name.clone(),
             reason: reason.into(),
         }
     }
@@ -121,28 +90,14 @@ fn u32_at(v: &Value, path: &[&str]) -> Option<u32> {
 }
 
 impl Provider for OpenAiCompatible {
-    fn name(&self) -> &str {
-        &self.name
-    }
-    fn locality(&self) -> Locality {
-        self.locality
-    }
-    fn default_model(&self) -> &str {
-        &self.model
-    }
-    fn context_window(&self) -> Option<usize> {
-        self.context
-    }
-    fn estimated_cost(&self, req: &ChatRequest) -> f64 {
-        let prompt = req.estimated_tokens() as f64 - req.max_tokens.unwrap_or(256) as f64;
-        let answer = req.max_tokens.unwrap_or(256) as f64;
-        (prompt.max(0.0) * self.price_per_mtok.0 + answer * self.price_per_mtok.1) / 1e6
+    fn endpoint(&self) -> &Endpoint {
+        &self.ep
     }
 
     fn chat<'a>(&'a self, req: &'a ChatRequest) -> BoxFuture<'a, Result<ChatResponse, AiError>> {
         Box::pin(async move {
             let resp = send(
-                &self.name,
+                &self.ep.name,
                 self.post("/v1/chat/completions")
                     .timeout(TOTAL_TIMEOUT)
                     .json(&self.body(req, false)),
@@ -151,7 +106,7 @@ impl Provider for OpenAiCompatible {
             let v: Value = resp
                 .json()
                 .await
-                .map_err(|e| transport_error(&self.name, &e))?;
+                .map_err(|e| transport_error(&self.ep.name, &e))?;
             let choice = v
                 .get("choices")
                 .and_then(|c| c.get(0))
@@ -162,8 +117,8 @@ impl Provider for OpenAiCompatible {
                 .ok_or_else(|| self.protocol("no message content in the answer"))?;
             Ok(ChatResponse {
                 text: text.to_string(),
-                model: v["model"].as_str().unwrap_or(&self.model).to_string(),
-                provider: self.name.clone(),
+                model: v["model"].as_str().unwrap_or(&self.ep.model).to_string(),
+                provider: self.ep.name.clone(),
                 done_reason: choice["finish_reason"].as_str().map(str::to_string),
                 prompt_tokens: u32_at(&v, &["usage", "prompt_tokens"]),
                 completion_tokens: u32_at(&v, &["usage", "completion_tokens"]),
@@ -178,13 +133,13 @@ impl Provider for OpenAiCompatible {
     ) -> BoxFuture<'a, Result<TokenStream, AiError>> {
         Box::pin(async move {
             let resp = send(
-                &self.name,
+                &self.ep.name,
                 self.post("/v1/chat/completions")
                     .json(&self.body(req, true)),
             )
             .await?;
-            let name = self.name.clone();
-            let fallback_model = req.model.clone().unwrap_or_else(|| self.model.clone());
+            let name = self.ep.name.clone();
+            let fallback_model = req.model.clone().unwrap_or_else(|| self.ep.model.clone());
             let events = lines(name.clone(), resp.bytes_stream());
             // State: the text so far, the answer's figures, whether [DONE] came.
             let stream = futures_util::stream::unfold(
@@ -293,8 +248,8 @@ impl Provider for OpenAiCompatible {
         texts: &'a [String],
     ) -> BoxFuture<'a, Result<Vec<Vec<f32>>, AiError>> {
         Box::pin(async move {
-            let body = json!({"model": model.unwrap_or(&self.model), "input": texts});
-            let v = send_json(&self.name, self.post("/v1/embeddings").json(&body)).await?;
+            let body = json!({"model": model.unwrap_or(&self.ep.model), "input": texts});
+            let v = send_json(&self.ep.name, self.post("/v1/embeddings").json(&body)).await?;
             let data = v["data"]
                 .as_array()
                 .ok_or_else(|| self.protocol("no data in the embeddings answer"))?;
@@ -309,11 +264,11 @@ impl Provider for OpenAiCompatible {
 
     fn models(&self) -> BoxFuture<'_, Result<Vec<String>, AiError>> {
         Box::pin(async move {
-            let mut r = client().get(format!("{}/v1/models", self.base));
-            if let Some(k) = &self.api_key {
+            let mut r = client().get(format!("{}/v1/models", self.ep.base));
+            if let Some(k) = &self.ep.api_key {
                 r = r.bearer_auth(k);
             }
-            let v = send_json(&self.name, r).await?;
+            let v = send_json(&self.ep.name, r).await?;
             Ok(strings_in(&v, "data", "id"))
         })
     }

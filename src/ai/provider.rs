@@ -3,6 +3,7 @@
 use std::future::Future;
 use std::pin::Pin;
 
+use super::endpoint::Endpoint;
 use super::types::{ChatRequest, ChatResponse, Locality, TokenStream};
 use super::AiError;
 
@@ -11,17 +12,27 @@ pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// A language-model server: chat (whole or streamed), embeddings, its models, its health.
 pub trait Provider: Send + Sync {
+    /// Its server: name, URL, key, default model, locality, context window, prices.
+    fn endpoint(&self) -> &Endpoint;
     /// Name in settings, logs and errors (`ollama`, `llama`, `openai`, `anthropic`).
-    fn name(&self) -> &str;
+    fn name(&self) -> &str {
+        &self.endpoint().name
+    }
     /// Local (free, private) or cloud (paid, opt-in).
-    fn locality(&self) -> Locality;
+    fn locality(&self) -> Locality {
+        self.endpoint().locality
+    }
     /// The model used when a request names none.
-    fn default_model(&self) -> &str;
+    fn default_model(&self) -> &str {
+        &self.endpoint().model
+    }
     /// The model's context window in tokens, when known (checked before sending).
-    fn context_window(&self) -> Option<usize>;
-    /// Estimated cost of a request in US dollars (0 for local providers).
-    fn estimated_cost(&self, _req: &ChatRequest) -> f64 {
-        0.0
+    fn context_window(&self) -> Option<usize> {
+        self.endpoint().context
+    }
+    /// Estimated cost of a request in US dollars (0 without prices).
+    fn estimated_cost(&self, req: &ChatRequest) -> f64 {
+        self.endpoint().estimated_cost(req)
     }
     /// One whole answer.
     fn chat<'a>(&'a self, req: &'a ChatRequest) -> BoxFuture<'a, Result<ChatResponse, AiError>>;

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::cache::AiCache;
+use super::endpoint::Configure;
 use super::ollama::Ollama;
 use super::openai::OpenAiCompatible;
 use super::provider::Provider;
