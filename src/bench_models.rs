@@ -91,7 +91,9 @@ pub fn models(
         // Whole blocks, patches and frames: the seconds each model really saw.
         if aisfx::embed(&models, &mono, rate, 1).is_ok() {
             spent[0] += t.elapsed().as_secs_f64();
-            costs[0].audio_seconds += 100.0 * 1024.0 / 44_100.0;
+            // One block: the sound's own frames, between 32 and 100 of them.
+            costs[0].audio_seconds +=
+                secs.clamp(32.0 * 1024.0 / 44_100.0, 100.0 * 1024.0 / 44_100.0);
         }
         let t = Instant::now();
         if musicnn::analyse(&models, &mono, rate, 1).is_ok() {
@@ -104,9 +106,9 @@ pub fn models(
             costs[2].audio_seconds += secs.min(0.57);
         }
         let t = Instant::now();
-        if crate::ml::vad::speech_share(&models, &mono, rate, 3.0).is_ok() {
+        if crate::ml::vad::speech_share(&models, &mono, rate, 1.5).is_ok() {
             spent[3] += t.elapsed().as_secs_f64();
-            costs[3].audio_seconds += secs.min(3.0);
+            costs[3].audio_seconds += secs.min(1.5);
         }
     }
     for (c, s) in costs.iter_mut().zip(spent) {

@@ -19,6 +19,8 @@ pub const DIM: usize = 512;
 const RATE: u32 = 44_100;
 const BLOCK: usize = 100;
 const BLOCK_HOP: usize = 50;
+/// Shortest input fed to the model, frames (0.74 s).
+const SHORT_BLOCK: usize = 32;
 /// The package's normalisation maximum (its minimum is 0).
 const NORM_MAX: f32 = 9.457_799;
 
@@ -59,18 +61,25 @@ pub fn embed(
     let frames = mel.len() / 96;
     let blocks = 1 + frames.saturating_sub(BLOCK).div_ceil(BLOCK_HOP);
     let blocks = blocks.min(max_blocks.max(1));
+    // A sound shorter than a block is fed as it is, padded to SHORT_BLOCK frames at least:
+    // the model takes any length, and a 2.3 s block that is mostly padding costs 3× more.
+    let block = if blocks == 1 {
+        frames.clamp(SHORT_BLOCK, BLOCK)
+    } else {
+        BLOCK
+    };
     // Blocks past the end are zero-padded, as the package pads.
-    let mut batch = vec![0f32; blocks * BLOCK * 96];
+    let mut batch = vec![0f32; blocks * block * 96];
     for b in 0..blocks {
         let from = b * BLOCK_HOP * 96;
-        let to = (from + BLOCK * 96).min(mel.len());
-        batch[b * BLOCK * 96..][..to - from].copy_from_slice(&mel[from..to]);
+        let to = (from + block * 96).min(mel.len());
+        batch[b * block * 96..][..to - from].copy_from_slice(&mel[from..to]);
     }
     let out = run_f32(
         models,
         ModelId::Aisfx,
         "mel",
-        &[blocks, BLOCK, 96],
+        &[blocks, block, 96],
         &batch,
         &["embedding"],
     )?;

@@ -65,8 +65,8 @@ pub struct SoundVectors {
     pub text: Vec<f32>,
 }
 
-/// Blocks of aisfx per one-shot: one block is its first 2.3 s, where a one-shot is. Each block
-/// costs the same whatever the sound's length, and the budget is models ≤ 3× the DSP.
+/// Blocks of aisfx per one-shot: one block is its first 2.3 s, where a one-shot is (shorter
+/// sounds go in at their own length); the budget is models ≤ 3× the DSP.
 const AISFX_BLOCKS: usize = 1;
 /// musicnn patches per loop: one patch is 3 s, a bar and a half at 120 BPM.
 const MUSICNN_PATCHES: usize = 1;
@@ -102,7 +102,7 @@ fn second_opinion_on_root(a: &mut Analysis, p: &crepe::Pitch) {
 /// A sound shorter than this is too short for a voice to be told from a click.
 const VAD_MIN_SECONDS: f64 = 0.3;
 /// silero-vad listens to this much of a sound.
-const VAD_SECONDS: f64 = 3.0;
+const VAD_SECONDS: f64 = 1.5;
 /// Share of speech chunks from which a sound is tagged "vocal" (spoken word scores ~0.9,
 /// drums and synths ~0; the DEV corpus's soundfont choirs score ≤ 0.08: no voice in them).
 const VOCAL_SHARE: f32 = 0.3;
