@@ -341,3 +341,26 @@ fn ai_warm_simulate_prices_every_call_and_calls_nobody() {
     let s: serde_json::Value = serde_json::from_slice(&stats.stdout).unwrap();
     assert_eq!(s["entries"], 0, "nothing was asked, nothing cached");
 }
+
+#[test]
+fn ai_embed_uses_the_local_onnx_model_first_and_falls_back_without_it() {
+    let home = tempfile::tempdir().unwrap();
+    std::fs::write(home.path().join("config.toml"), "[ai]\nproviders = []\n").unwrap();
+    let out = run_ok(cli(home.path()).args(["ai", "embed", "punchy kick", "airy pad"]));
+    let rows: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(rows.len(), 2);
+    assert!(rows
+        .iter()
+        .all(|r| r["provider"] == "onnx" && r["dim"] == 384));
+    assert_ne!(rows[0]["embedding"], rows[1]["embedding"]);
+    // Without the models and without providers, a clear error.
+    let out = cli(home.path())
+        .args(["--no-models", "ai", "embed", "x"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no provider gives embeddings"));
+}

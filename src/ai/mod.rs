@@ -12,6 +12,7 @@ pub mod endpoint;
 pub mod error;
 pub mod http;
 pub mod ollama;
+pub mod onnx;
 pub mod openai;
 pub mod provider;
 pub mod router;

@@ -34,6 +34,10 @@ pub trait Provider: Send + Sync {
     fn estimated_cost(&self, req: &ChatRequest) -> f64 {
         self.endpoint().estimated_cost(req)
     }
+    /// Whether it answers chats (an embedding-only provider does not).
+    fn chats(&self) -> bool {
+        true
+    }
     /// One whole answer.
     fn chat<'a>(&'a self, req: &'a ChatRequest) -> BoxFuture<'a, Result<ChatResponse, AiError>>;
     /// A streamed answer: text deltas, then the whole answer.

@@ -183,6 +183,7 @@ impl Router {
             .iter()
             .enumerate()
             .filter(|(_, p)| p.locality() == Locality::Local || self.settings.cloud_enabled)
+            .filter(|(_, p)| p.chats())
             .filter(|(_, p)| {
                 h.get(p.name())
                     .and_then(|s| s.open_until)
@@ -399,6 +400,34 @@ impl Router {
             }
         }
         Err(AiError::Exhausted(errors.join("; ")))
+    }
+}
+
+impl Router {
+    /// Embeddings of `texts` from the first allowed provider that gives them, local first
+    /// (the ONNX MiniLM provider when the models are on).
+    ///
+    /// # Errors
+    /// [`AiError::Exhausted`] with every provider's error.
+    pub async fn embed(&self, texts: &[String]) -> Result<(String, Vec<Vec<f32>>), AiError> {
+        let mut providers: Vec<&Arc<dyn Provider>> = self
+            .providers
+            .iter()
+            .filter(|p| p.locality() == Locality::Local || self.settings.cloud_enabled)
+            .collect();
+        providers.sort_by_key(|p| p.locality() == Locality::Cloud);
+        let mut errors = Vec::new();
+        for p in providers {
+            match p.embed(None, texts).await {
+                Ok(v) => return Ok((p.name().to_string(), v)),
+                Err(e) => errors.push(e.to_string()),
+            }
+        }
+        Err(AiError::Exhausted(if errors.is_empty() {
+            "no provider gives embeddings".into()
+        } else {
+            errors.join("; ")
+        }))
     }
 }
 

@@ -63,18 +63,28 @@ pub fn providers(settings: &AiSettings) -> Result<Vec<Arc<dyn Provider>>, AiErro
     Ok(out)
 }
 
-/// The router of `settings`, with its cache in `cache_dir`.
+/// The router of `settings`, with its cache in `cache_dir`, and the local ONNX text model
+/// first among the embedding providers when `models` are given.
 ///
 /// # Errors
 /// Provider settings errors; [`AiError::Cache`] when the cache cannot be opened.
-pub fn router(settings: &AiSettings, cache_dir: &Path) -> Result<Router, AiError> {
+pub fn router(
+    settings: &AiSettings,
+    cache_dir: &Path,
+    models: Option<Arc<crate::ml::Models>>,
+) -> Result<Router, AiError> {
     let cache = AiCache::open(
         cache_dir,
         settings.cache_max_mb.saturating_mul(1 << 20),
         Duration::from_secs_f64(settings.cache_ttl_days.max(0.0) * 86_400.0),
     )?;
+    let mut all: Vec<Arc<dyn Provider>> = Vec::new();
+    if let Some(m) = models {
+        all.push(Arc::new(super::onnx::OnnxText::new(m)));
+    }
+    all.extend(providers(settings)?);
     Ok(Router::new(
-        providers(settings)?,
+        all,
         Some(cache),
         RouterSettings {
             cloud_enabled: settings.cloud,

@@ -166,6 +166,8 @@ pub enum AiCommand {
     Search(AiSearchArgs),
     /// Describe samples that have no description and pre-answer common searches.
     Warm(AiWarmArgs),
+    /// Embed words (the local ONNX MiniLM first, then the providers); prints the vectors.
+    Embed(AiEmbedArgs),
     /// The models each provider serves, and whether it answers.
     Models(JsonFlag),
     /// The answer cache.
@@ -184,6 +186,14 @@ pub enum AiCacheCommand {
         #[arg(long)]
         namespace: Option<String>,
     },
+}
+
+/// `samplemind ai embed`.
+#[derive(Debug, Args)]
+pub struct AiEmbedArgs {
+    /// Texts, one embedding each.
+    #[arg(required = true)]
+    pub texts: Vec<String>,
 }
 
 /// `samplemind ai warm`.

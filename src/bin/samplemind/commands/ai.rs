@@ -12,9 +12,10 @@ use crate::output;
 pub fn run(
     cmd: AiCommand,
     open: &dyn Fn() -> Result<samplemind::Library, Error>,
+    models: Option<std::sync::Arc<samplemind::ml::Models>>,
 ) -> Result<Outcome, Error> {
     let settings = samplemind::config::Settings::load()?;
-    let router = setup::router(&settings.ai, &setup::cache_dir())?;
+    let router = setup::router(&settings.ai, &setup::cache_dir(), models)?;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -24,6 +25,16 @@ pub fn run(
         AiCommand::Describe(a) => rt.block_on(describe(&router, &open()?, a)),
         AiCommand::Search(a) => rt.block_on(search(&router, &open()?, a)),
         AiCommand::Warm(a) => rt.block_on(warm(&router, &open()?, a)),
+        AiCommand::Embed(a) => rt.block_on(async {
+            let (provider, vectors) = router.embed(&a.texts).await?;
+            for (t, v) in a.texts.iter().zip(&vectors) {
+                println!(
+                    "{}",
+                    serde_json::json!({"text": t, "provider": provider, "dim": v.len(), "embedding": v})
+                );
+            }
+            Ok::<_, Error>(Outcome::Clean)
+        }),
         AiCommand::Models(j) => rt.block_on(async {
             let mut all = serde_json::Map::new();
             let mut failed = false;

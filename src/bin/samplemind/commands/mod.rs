@@ -43,7 +43,15 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
         Command::Analyze(a) => analyze::run(a, models()?),
         Command::Similar(a) => similar::run(&open()?, a, models()?),
         Command::Midi(a) => midi::run(a, cli.no_models),
-        Command::Ai(a) => ai::run(a, &open),
+        Command::Ai(a) => {
+            // Only embeddings need the ONNX runtime; the rest stays quick to start.
+            let m = if matches!(a, crate::cli::AiCommand::Embed(_)) {
+                models()?
+            } else {
+                None
+            };
+            ai::run(a, &open, m)
+        }
         Command::Search(a) => {
             // Only a search by meaning needs the models; plain searches stay instant.
             let m = if a.semantic { models()? } else { None };
