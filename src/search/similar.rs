@@ -373,12 +373,15 @@ pub fn probe_for(
     if path.is_file() {
         // Same content as a stored sample: use what is stored (and its vectors).
         if let Ok(hash) = crate::library::hash_file(path) {
-            let from_store = stored(hash)?;
-            let has_vectors = from_store
-                .as_ref()
-                .is_some_and(|(p, _)| !p.vectors.aisfx.is_empty() || opts.models.is_none());
-            if has_vectors {
-                return Ok(from_store.expect("checked above"));
+            // Stored without embeddings (scanned with the models off) while the models are on
+            // now: analyse it again to get them.
+            let usable = stored(hash)?.filter(|(p, _)| {
+                opts.models.is_none()
+                    || !p.vectors.aisfx.is_empty()
+                    || !p.vectors.musicnn.is_empty()
+            });
+            if let Some(found) = usable {
+                return Ok(found);
             }
         }
         let mut analysis = crate::analysis::analyse_file(path, opts)?;
