@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// Environment variable that moves the whole SampleMind home (library, config, caches).
 pub const HOME_ENV: &str = "SAMPLEMIND_HOME";
@@ -34,9 +34,13 @@ pub const CONFIG_FILE: &str = "config.toml";
 
 /// What `config.toml` can set. Every field has a default, so a missing file or section is
 /// the embedded defaults.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Settings {
+    /// The folders that make up the library.
+    pub library: LibrarySettings,
+    /// Audio devices.
+    pub audio: AudioSettings,
     /// Local models.
     pub ml: MlSettings,
     /// Language models.
@@ -44,7 +48,7 @@ pub struct Settings {
 }
 
 /// The `[ai]` section: language-model providers, the router and the answer cache.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct AiSettings {
     /// Cloud providers may be used (default `false`: local only).
@@ -78,7 +82,7 @@ impl Default for AiSettings {
 }
 
 /// Which protocol a provider speaks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ProviderKind {
     /// Ollama's native API.
@@ -90,7 +94,7 @@ pub enum ProviderKind {
 }
 
 /// One `[[ai.providers]]` entry.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ProviderSettings {
     /// Name, unique (used by `--provider`, logs and health).
@@ -118,7 +122,7 @@ pub struct ProviderSettings {
 }
 
 /// The `[ml]` section: local ONNX models.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct MlSettings {
     /// Run the models during scans (default `true`; they switch themselves off when the
@@ -140,7 +144,42 @@ impl Default for MlSettings {
     }
 }
 
+/// The `[library]` section.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LibrarySettings {
+    /// Folders of the library: rescanned on request, and the only places the local HTTP
+    /// API reads files from.
+    pub folders: Vec<PathBuf>,
+}
+
+/// The `[audio]` section.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AudioSettings {
+    /// Output device id for audition (`samplemind devices`); default output when unset.
+    pub output_device: Option<String>,
+    /// Input device id for recording; default input when unset.
+    pub input_device: Option<String>,
+}
+
 impl Settings {
+    /// Write these settings to `path` (TOML), through a temporary file and a rename so a
+    /// crash never leaves half a config.
+    ///
+    /// # Errors
+    /// The file cannot be written: the message names it and the reason.
+    pub fn save_to(&self, path: &Path) -> Result<(), String> {
+        let text = toml::to_string_pretty(self).map_err(|e| format!("{}: {e}", path.display()))?;
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        }
+        let tmp = path.with_extension("toml.tmp");
+        std::fs::write(&tmp, text)
+            .and_then(|()| std::fs::rename(&tmp, path))
+            .map_err(|e| format!("{}: {e}", path.display()))
+    }
+
     /// Read `$SAMPLEMIND_HOME/config.toml` (see [`home_dir`]); defaults when it is absent.
     ///
     /// # Errors
@@ -178,5 +217,22 @@ mod tests {
         std::fs::write(&path, "[ml]\nenabeld = false\n").unwrap();
         let e = Settings::load_from(&path).unwrap_err();
         assert!(e.contains("config.toml") && e.contains("enabeld"), "{e}");
+    }
+
+    #[test]
+    fn saved_settings_read_back_the_same() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(CONFIG_FILE);
+        let mut s = Settings::default();
+        s.library.folders.push("/samples/drums".into());
+        s.audio.output_device = Some("pulseaudio:sink".into());
+        s.ai.cloud = true;
+        s.ai.providers[0].price_per_mtok = Some((0.1, 0.4));
+        s.save_to(&path).unwrap();
+        let r = Settings::load_from(&path).unwrap();
+        assert_eq!(r.library.folders, s.library.folders);
+        assert_eq!(r.audio.output_device, s.audio.output_device);
+        assert!(r.ai.cloud);
+        assert_eq!(r.ai.providers[0].price_per_mtok, Some((0.1, 0.4)));
     }
 }

@@ -85,12 +85,45 @@ pub fn check_with_ai(
     ml: &MlSettings,
     ai: Option<(&AiSettings, &std::path::Path)>,
 ) -> Health {
+    let ai = ai.map(|(settings, cache_dir)| {
+        let cache =
+            match crate::ai::cache::AiCache::open(cache_dir, u64::MAX, std::time::Duration::ZERO) {
+                Ok(c) => serde_json::to_value(c.stats()).unwrap_or_default(),
+                Err(e) => serde_json::json!({ "error": e.to_string() }),
+            };
+        language_models(settings, cache, None)
+    });
+    assemble(lib, started, ml, ai)
+}
+
+/// [`check_with_ai`] for a face that holds the router (the desktop app, the HTTP API): the
+/// cache figures come from the router's open cache (sled allows one opener per process),
+/// and each provider's circuit state and measured latency are added.
+pub fn check_with_router(
+    lib: Option<&Library>,
+    started: Instant,
+    ml: &MlSettings,
+    settings: &AiSettings,
+    router: &crate::ai::Router,
+) -> Health {
+    let cache = router
+        .cache()
+        .map(|c| serde_json::to_value(c.stats()).unwrap_or_default())
+        .unwrap_or(serde_json::Value::Null);
+    let ai = language_models(settings, cache, Some(router.status()));
+    assemble(lib, started, ml, Some(ai))
+}
+
+fn assemble(
+    lib: Option<&Library>,
+    started: Instant,
+    ml: &MlSettings,
+    ai: Option<Component>,
+) -> Health {
     let mut components = vec![library(lib)];
     components.push(audio());
     components.push(models(ml));
-    if let Some((settings, cache_dir)) = ai {
-        components.push(language_models(settings, cache_dir));
-    }
+    components.extend(ai);
     let down = components
         .iter()
         .filter(|c| c.status == Status::Down)
@@ -180,26 +213,31 @@ fn listening(url: &str) -> bool {
         })
 }
 
-fn language_models(settings: &AiSettings, cache_dir: &std::path::Path) -> Component {
+fn language_models(
+    settings: &AiSettings,
+    cache: serde_json::Value,
+    routed: Option<Vec<crate::ai::router::ProviderStatus>>,
+) -> Component {
     let providers: Vec<serde_json::Value> = settings
         .providers
         .iter()
         .map(|p| {
             let allowed = !p.cloud || settings.cloud;
-            serde_json::json!({
+            let mut v = serde_json::json!({
                 "name": p.name,
                 "locality": if p.cloud { "cloud" } else { "local" },
                 "allowed": allowed,
                 "reachable": allowed && listening(&p.url),
                 "model": p.model,
-            })
+            });
+            if let Some(r) = routed.iter().flatten().find(|r| r.name == p.name) {
+                v["circuit_open"] = r.circuit_open.into();
+                v["failures_in_a_row"] = r.failures_in_a_row.into();
+                v["latency_ms"] = serde_json::to_value(r.latency_ms).unwrap_or_default();
+            }
+            v
         })
         .collect();
-    let cache =
-        match crate::ai::cache::AiCache::open(cache_dir, u64::MAX, std::time::Duration::ZERO) {
-            Ok(c) => serde_json::to_value(c.stats()).unwrap_or_default(),
-            Err(e) => serde_json::json!({ "error": e.to_string() }),
-        };
     let up = providers.iter().filter(|p| p["reachable"] == true).count();
     let (status, reason) = if up > 0 {
         (Status::Ok, None)

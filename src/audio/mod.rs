@@ -8,6 +8,7 @@ pub mod decode;
 pub mod device;
 pub mod error;
 pub mod gapless;
+pub mod peaks;
 pub mod resample;
 
 pub use decode::{decode_file, decode_mono, FrameSink, StreamInfo};

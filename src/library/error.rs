@@ -34,6 +34,12 @@ pub enum LibraryError {
         /// Why it did not decode.
         reason: String,
     },
+    /// No sample is stored under this id.
+    #[error("no sample {what} in the library")]
+    NotFound {
+        /// The id asked for.
+        what: String,
+    },
     /// A record could not be encoded (a bug, not bad data).
     #[error("cannot encode record: {0}")]
     Encode(String),

@@ -8,6 +8,17 @@ use serde::Serialize;
 use super::error::{LibraryError, Result};
 use crate::ml::SoundVectors;
 
+/// Why a waveform overview could not be had.
+#[derive(Debug, thiserror::Error)]
+pub enum PeaksError {
+    /// The file did not decode.
+    #[error(transparent)]
+    Decode(#[from] crate::audio::DecodeError),
+    /// The store failed.
+    #[error(transparent)]
+    Library(#[from] LibraryError),
+}
+
 use super::record::{ContentHash, PathEntry, PathStatus, SampleRecord, SCHEMA_VERSION};
 
 const META_SCHEMA: &[u8] = b"schema_version";
@@ -21,6 +32,7 @@ pub struct Library {
     paths: sled::Tree,
     meta: sled::Tree,
     vectors: sled::Tree,
+    peaks: sled::Tree,
 }
 
 /// One path of the library with its sample, as listed by [`Library::entries`].
@@ -84,6 +96,7 @@ impl Library {
             paths: open_tree("paths")?,
             meta: open_tree("meta")?,
             vectors: open_tree("vectors")?,
+            peaks: open_tree("peaks")?,
             db,
         };
         lib.migrate()?;
@@ -175,6 +188,54 @@ impl Library {
             .insert(rec.hash.0, bytes)
             .map_err(|e| self.store_err(e))?;
         Ok(())
+    }
+
+    /// The waveform overview of the sample under `hash` in `columns` columns, computed from
+    /// `path` on first use and cached (overviews are redrawn far more often than files
+    /// change, and the content hash names the content exactly).
+    ///
+    /// # Errors
+    /// The decode error naming the file; store errors. A cached entry that does not decode
+    /// is computed again.
+    pub fn peaks(
+        &self,
+        hash: &ContentHash,
+        path: &Path,
+        columns: usize,
+    ) -> std::result::Result<crate::audio::peaks::Peaks, PeaksError> {
+        let columns = columns.clamp(1, 8192);
+        let mut key = hash.0.to_vec();
+        key.extend_from_slice(&(columns as u32).to_be_bytes());
+        if let Some(bytes) = self.peaks.get(&key).map_err(|e| self.store_err(e))? {
+            if let Ok(p) = decode("peaks", &hash.short(), &bytes) {
+                return Ok(p);
+            }
+        }
+        let p = crate::audio::peaks::peaks(path, columns)?;
+        self.peaks
+            .insert(key, encode(&p)?)
+            .map_err(|e| self.store_err(e))?;
+        Ok(p)
+    }
+
+    /// Set the hand corrections of the sample under `hash` (a rescan keeps them).
+    ///
+    /// # Errors
+    /// [`LibraryError::NotFound`] when no sample is stored under `hash`; store errors.
+    pub fn set_corrections(
+        &self,
+        hash: &ContentHash,
+        corrections: super::record::Corrections,
+    ) -> Result<SampleRecord> {
+        let mut rec = self.sample(hash)?.ok_or_else(|| LibraryError::NotFound {
+            what: hash.to_hex(),
+        })?;
+        rec.corrections = corrections;
+        let bytes = encode(&rec)?;
+        self.samples
+            .insert(rec.hash.0, bytes)
+            .map_err(|e| self.store_err(e))?;
+        Ok(rec)
     }
 
     /// Store the embeddings of the sample under `hash` (apart from its record: they are read

@@ -3,6 +3,7 @@
 
 pub mod key_name;
 pub mod similar;
+pub mod sort;
 
 use std::path::PathBuf;
 

@@ -12,6 +12,7 @@ pub mod engine;
 pub mod error;
 pub mod player;
 pub mod recorder;
+pub mod service;
 
 use cpal::traits::{DeviceTrait, HostTrait};
 use serde::Serialize;
@@ -20,6 +21,7 @@ pub use engine::AudioEngine;
 pub use error::DeviceError;
 pub use player::{PlayOptions, Player, PlayerStats};
 pub use recorder::{record, Level, RecordOptions, Recording};
+pub use service::{AudioService, AudioStatus};
 
 /// Callback size requested from the device, frames (21 ms at 48 kHz).
 pub const BUFFER_FRAMES: u32 = 1024;

@@ -1,0 +1,161 @@
+//! Add files and folders to the library: index, then analyse, with progress events. Scans
+//! run one after another: a drop during a scan waits for it, then runs.
+
+use std::path::PathBuf;
+use std::sync::atomic::Ordering;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use samplemind::library::{scan, ScanEvent, ScanOptions};
+use tauri::{AppHandle, State};
+use tauri_specta::Event;
+
+use super::blocking;
+use crate::dto::ScanSummary;
+use crate::error::{AppError, CmdResult, ErrorKind};
+use crate::events::{SampleAnalysed, ScanFileFailed, ScanFinished, ScanProgress};
+use crate::state::{AppState, Shared};
+
+/// Progress events at most this often (a table refresh per event would be too many).
+const PROGRESS_EVERY: Duration = Duration::from_millis(100);
+
+/// Serialises scans.
+static SCAN_LOCK: Mutex<()> = Mutex::new(());
+
+/// Scan `roots` into the library, sending events to `app`. Blocking.
+pub fn run_scan(app: &AppHandle, st: &AppState, roots: Vec<PathBuf>) -> CmdResult<ScanSummary> {
+    if roots.is_empty() {
+        return Err(AppError::new(
+            ErrorKind::BadInput,
+            "nothing to scan: no path given",
+        ));
+    }
+    let _one_at_a_time = SCAN_LOCK.lock().unwrap_or_else(|p| p.into_inner());
+    st.scanning.store(true, Ordering::SeqCst);
+    st.cancel_scan.store(false, Ordering::SeqCst);
+    let t0 = Instant::now();
+    let mut opts = ScanOptions::default();
+    opts.analysis.models = st.models.clone();
+    let mut done = 0u32;
+    let mut total = 0u32;
+    let mut last = Instant::now() - PROGRESS_EVERY;
+    let mut reported = std::collections::HashSet::new();
+    let mut on_event = |ev: &ScanEvent<'_>| match ev {
+        ScanEvent::Indexed { to_analyse, .. } => {
+            total = *to_analyse as u32;
+            // Indexed files already show (as pending), so the table refreshes now.
+            st.touch();
+            let _ = ScanProgress {
+                phase: "analysing".into(),
+                done,
+                total,
+                current: None,
+            }
+            .emit(app);
+        }
+        ScanEvent::Analysed { path, outcome } => {
+            done += 1;
+            match outcome {
+                Ok(_) => {
+                    let _ = SampleAnalysed {
+                        path: path.display().to_string(),
+                    }
+                    .emit(app);
+                }
+                Err(f) => {
+                    reported.insert(f.path.clone());
+                    let _ = ScanFileFailed {
+                        path: f.path.display().to_string(),
+                        kind: f.kind.clone(),
+                        message: f.message.clone(),
+                    }
+                    .emit(app);
+                }
+            }
+            if last.elapsed() >= PROGRESS_EVERY || done == total {
+                last = Instant::now();
+                st.touch();
+                let _ = ScanProgress {
+                    phase: "analysing".into(),
+                    done,
+                    total,
+                    current: Some(path.display().to_string()),
+                }
+                .emit(app);
+            }
+        }
+    };
+    let _ = ScanProgress {
+        phase: "indexing".into(),
+        done: 0,
+        total: 0,
+        current: None,
+    }
+    .emit(app);
+    let result = scan(&st.lib, &roots, &opts, &st.cancel_scan, &mut on_event);
+    st.scanning.store(false, Ordering::SeqCst);
+    st.touch();
+    let report = result?;
+    // Failures of the index phase (unreadable folders, missing paths) came without an
+    // Analysed event.
+    for f in report
+        .failures
+        .iter()
+        .filter(|f| !reported.contains(&f.path))
+    {
+        let _ = ScanFileFailed {
+            path: f.path.display().to_string(),
+            kind: f.kind.clone(),
+            message: f.message.clone(),
+        }
+        .emit(app);
+    }
+    let summary = ScanSummary {
+        files: report.files as u32,
+        analysed: report.analysed as u32,
+        unchanged: report.unchanged as u32,
+        reused: report.reused as u32,
+        failed: report.failures.len() as u32,
+        cancelled: report.cancelled,
+        seconds: t0.elapsed().as_secs_f64(),
+    };
+    let _ = ScanFinished {
+        summary: summary.clone(),
+    }
+    .emit(app);
+    Ok(summary)
+}
+
+/// Scan files and folders (what was dropped on the window, or chosen in settings).
+#[tauri::command]
+#[specta::specta]
+pub async fn scan_paths(
+    app: AppHandle,
+    state: State<'_, Shared>,
+    paths: Vec<String>,
+) -> CmdResult<ScanSummary> {
+    blocking(&state, move |st| {
+        run_scan(&app, st, paths.into_iter().map(PathBuf::from).collect())
+    })
+    .await
+}
+
+/// Rescan every library folder of the settings.
+#[tauri::command]
+#[specta::specta]
+pub async fn rescan_library(app: AppHandle, state: State<'_, Shared>) -> CmdResult<ScanSummary> {
+    blocking(&state, move |st| {
+        let folders = st.settings().library.folders;
+        run_scan(&app, st, folders)
+    })
+    .await
+}
+
+/// Stop the running scan after the files in flight; finished work is kept.
+#[tauri::command]
+#[specta::specta]
+pub async fn cancel_scan(state: State<'_, Shared>) -> CmdResult<bool> {
+    let running = state.scanning.load(Ordering::SeqCst);
+    state.cancel_scan.store(true, Ordering::SeqCst);
+    Ok(running)
+}

@@ -1,0 +1,439 @@
+//! What commands take and return: plain serde types with `specta::Type`, so the UI's
+//! TypeScript types are generated from them. The core's own types stay free of specta; these
+//! are views of them, flattened for a table and a detail pane.
+
+use std::path::Path;
+
+use samplemind::library::SampleRecord;
+use serde::{Deserialize, Serialize};
+
+/// One row of the library table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct SampleRow {
+    /// Content hash, hex: the sample's id.
+    pub id: String,
+    /// File name.
+    pub name: String,
+    /// Folder the file is in (its name only).
+    pub folder: String,
+    /// Full path.
+    pub path: String,
+    /// Instrument category, the user's correction first.
+    pub category: Option<String>,
+    /// Loop rather than one-shot.
+    pub is_loop: bool,
+    /// Tempo, the user's correction first.
+    pub bpm: Option<f32>,
+    /// Key ("A minor").
+    pub key: Option<String>,
+    /// Root note with octave ("A1").
+    pub root: Option<String>,
+    /// Length, seconds.
+    pub duration_s: f64,
+    /// Integrated loudness, LUFS.
+    pub lufs: Option<f32>,
+    /// Tags: the user's, the models', the language model's.
+    pub tags: Vec<String>,
+}
+
+impl SampleRow {
+    /// The row of `rec` found at `path`.
+    pub fn of(path: &Path, rec: &SampleRecord) -> Self {
+        let a = &rec.analysis;
+        let mut tags = rec.tags.clone();
+        tags.extend(a.model_tags.iter().map(|t| t.tag.clone()));
+        if let Some(ai) = &rec.ai {
+            tags.extend(ai.tags.iter().cloned());
+        }
+        let mut seen = std::collections::HashSet::new();
+        tags.retain(|t| seen.insert(t.clone()));
+        Self {
+            id: rec.hash.to_hex(),
+            name: path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            folder: path
+                .parent()
+                .and_then(|p| p.file_name())
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            path: path.display().to_string(),
+            category: rec.category().map(str::to_string),
+            is_loop: a.is_loop,
+            bpm: rec.bpm(),
+            key: rec.key().map(str::to_string),
+            root: a.root_note.clone(),
+            duration_s: a.duration_s,
+            lufs: a.lufs,
+            tags,
+        }
+    }
+}
+
+/// A column of the table to sort by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub enum SortColumn {
+    /// Relevance of the words, then path.
+    #[default]
+    Relevance,
+    /// File name.
+    Name,
+    /// Category.
+    Category,
+    /// Tempo.
+    Bpm,
+    /// Key.
+    Key,
+    /// Root note.
+    Root,
+    /// Length.
+    Duration,
+    /// Loudness.
+    Lufs,
+}
+
+impl From<SortColumn> for samplemind::search::sort::SortKey {
+    fn from(c: SortColumn) -> Self {
+        use samplemind::search::sort::SortKey as K;
+        match c {
+            SortColumn::Relevance => K::Relevance,
+            SortColumn::Name => K::Name,
+            SortColumn::Category => K::Category,
+            SortColumn::Bpm => K::Bpm,
+            SortColumn::Key => K::Key,
+            SortColumn::Root => K::Root,
+            SortColumn::Duration => K::Duration,
+            SortColumn::Lufs => K::Lufs,
+        }
+    }
+}
+
+/// A library search: every set field must match (the CLI's `search` filters).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase", default)]
+pub struct SampleQuery {
+    /// Words, matched against names, folders, tags, category and AI descriptions.
+    pub text: Option<String>,
+    /// Lowest tempo.
+    pub bpm_min: Option<f32>,
+    /// Highest tempo.
+    pub bpm_max: Option<f32>,
+    /// Key, any common spelling ("Am", "A minor", "8A").
+    pub key: Option<String>,
+    /// Category.
+    pub category: Option<String>,
+    /// Loops only (true) or one-shots only (false).
+    pub is_loop: Option<bool>,
+    /// Longest length, seconds.
+    pub max_duration_s: Option<f64>,
+    /// Sort column.
+    pub sort: SortColumn,
+    /// Sort descending.
+    pub descending: bool,
+}
+
+/// A window of a search's results.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct SamplePage {
+    /// Results in all.
+    pub total: u32,
+    /// Index of the first row here.
+    pub offset: u32,
+    /// The rows.
+    pub rows: Vec<SampleRow>,
+    /// Library records that could not be read (skipped), named.
+    pub problems: Vec<String>,
+}
+
+/// A model tag with its score.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+pub struct ScoredTag {
+    /// Tag.
+    pub tag: String,
+    /// Probability, 0..1.
+    pub score: f32,
+}
+
+/// Everything the detail pane shows of one sample.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct SampleDetail {
+    /// The table's view of it.
+    pub row: SampleRow,
+    /// Tempo as analysed (before any correction).
+    pub analysed_bpm: Option<f32>,
+    /// Tempo set by hand, kept across rescans.
+    pub corrected_bpm: Option<f32>,
+    /// Confidence of the tempo, 0..1.
+    pub bpm_confidence: Option<f32>,
+    /// Runner-up tempos (half, double, 3:2).
+    pub bpm_alternatives: Vec<f32>,
+    /// Where the tempo came from (audio, bar_fit, metadata, name).
+    pub tempo_source: Option<String>,
+    /// Confidence of the key, 0..1.
+    pub key_confidence: Option<f32>,
+    /// Root note offset, cents.
+    pub root_cents: Option<f32>,
+    /// Confidence of the category, 0..1.
+    pub category_confidence: Option<f32>,
+    /// Sample peak, dBFS.
+    pub peak_db: Option<f32>,
+    /// Sample rate, Hz.
+    pub sample_rate: u32,
+    /// Channels.
+    pub channels: u16,
+    /// Bits per sample, for PCM.
+    pub bit_depth: Option<u32>,
+    /// Codec.
+    pub codec: String,
+    /// Spectral centroid, Hz.
+    pub spectral_centroid_hz: Option<f32>,
+    /// Attack time, ms.
+    pub attack_ms: Option<f32>,
+    /// The local models' tags.
+    pub model_tags: Vec<ScoredTag>,
+    /// A language model's one-line description.
+    pub ai_description: Option<String>,
+    /// Why the local models did not run on it, if they did not.
+    pub model_error: Option<String>,
+}
+
+impl SampleDetail {
+    /// The detail of `rec` found at `path`.
+    pub fn of(path: &Path, rec: &SampleRecord) -> Self {
+        let a = &rec.analysis;
+        Self {
+            row: SampleRow::of(path, rec),
+            analysed_bpm: a.bpm,
+            corrected_bpm: rec.corrections.bpm,
+            bpm_confidence: a.bpm_confidence,
+            bpm_alternatives: a.bpm_alternatives.clone(),
+            tempo_source: a.tempo_source.and_then(|s| {
+                serde_json::to_value(s)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_string))
+            }),
+            key_confidence: a.key_confidence,
+            root_cents: a.root_cents,
+            category_confidence: a.category_confidence,
+            peak_db: a.peak_db,
+            sample_rate: a.sample_rate,
+            channels: a.channels,
+            bit_depth: a.bit_depth,
+            codec: a.codec.clone(),
+            spectral_centroid_hz: a.spectral_centroid_hz,
+            attack_ms: a.attack_ms,
+            model_tags: a
+                .model_tags
+                .iter()
+                .map(|t| ScoredTag {
+                    tag: t.tag.clone(),
+                    score: t.score,
+                })
+                .collect(),
+            ai_description: rec.ai.as_ref().map(|d| d.description.clone()),
+            model_error: a.model_error.clone(),
+        }
+    }
+}
+
+/// A waveform overview.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct Peaks {
+    /// Lowest sample per column.
+    pub min: Vec<f32>,
+    /// Highest sample per column.
+    pub max: Vec<f32>,
+    /// Seconds drawn.
+    pub duration_s: f64,
+}
+
+/// What similar-sound search compares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub enum SimilarAspect {
+    /// Everything.
+    #[default]
+    Overall,
+    /// Tone colour.
+    Timbre,
+    /// Pitch and key.
+    Pitch,
+    /// Rhythm and tempo.
+    Rhythm,
+}
+
+/// A similar sound.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct SimilarRow {
+    /// The sound.
+    pub row: SampleRow,
+    /// Similarity, higher is nearer (-1..1).
+    pub score: f32,
+}
+
+/// What a scan did.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ScanSummary {
+    /// Audio files found.
+    pub files: u32,
+    /// Contents analysed now.
+    pub analysed: u32,
+    /// Unchanged since the last scan.
+    pub unchanged: u32,
+    /// Duplicates and moved files (no decode).
+    pub reused: u32,
+    /// Files that failed (each named in a `ScanFileFailed` event).
+    pub failed: u32,
+    /// Stopped before the end.
+    pub cancelled: bool,
+    /// Wall time, seconds.
+    pub seconds: f64,
+}
+
+/// An audio device.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct Device {
+    /// Id for settings.
+    pub id: String,
+    /// Human name.
+    pub name: String,
+    /// Can record.
+    pub input: bool,
+    /// Can play.
+    pub output: bool,
+}
+
+/// What plays now.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct AudioState {
+    /// A sound is playing.
+    pub playing: bool,
+    /// The sample playing (its path).
+    pub path: Option<String>,
+    /// Position, seconds.
+    pub position_s: Option<f64>,
+    /// Audible glitches so far in this sound.
+    pub underruns: u32,
+}
+
+/// A sound started.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct PlayStarted {
+    /// Time to open the sound (first block decoded, stream started), ms.
+    pub open_ms: f64,
+}
+
+/// A language-model provider as the router sees it.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ProviderRow {
+    /// Name.
+    pub name: String,
+    /// Runs on this machine.
+    pub local: bool,
+    /// Used by the router now.
+    pub enabled: bool,
+    /// Skipped until its cooldown ends after repeated failures.
+    pub circuit_open: bool,
+    /// Mean latency of its answers, ms.
+    pub latency_ms: Option<f64>,
+}
+
+/// The answer cache's figures.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct CacheFigures {
+    /// Hits.
+    pub hits: f64,
+    /// Misses.
+    pub misses: f64,
+    /// Hit rate, 0..1.
+    pub hit_rate: f64,
+    /// Entries stored.
+    pub entries: f64,
+    /// Bytes stored.
+    pub bytes: f64,
+}
+
+/// The AI panel's view.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct AiStatus {
+    /// Providers in routing order.
+    pub providers: Vec<ProviderRow>,
+    /// The cache.
+    pub cache: CacheFigures,
+    /// Cloud providers allowed.
+    pub cloud_enabled: bool,
+}
+
+/// A search in words read into filters.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ParsedQuery {
+    /// The query to run.
+    pub query: SampleQuery,
+    /// Why the language model did not help, when it did not (the rules' reading stands).
+    pub model_error: Option<String>,
+}
+
+/// One language-model provider in the settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ProviderSetting {
+    /// Name.
+    pub name: String,
+    /// "ollama", "openai" or "anthropic".
+    pub kind: String,
+    /// Base URL.
+    pub url: String,
+    /// Model.
+    pub model: String,
+    /// A paid cloud service.
+    pub cloud: bool,
+    /// Environment variable holding its API key (never the key itself).
+    pub api_key_env: Option<String>,
+}
+
+/// The settings panel.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct AppSettings {
+    /// Library folders.
+    pub library_folders: Vec<String>,
+    /// Cloud fallback allowed (off by default).
+    pub ai_cloud: bool,
+    /// Answer cache size bound, MiB.
+    pub cache_max_mb: u32,
+    /// Answer cache lifetime, days.
+    pub cache_ttl_days: f64,
+    /// Providers, local first.
+    pub providers: Vec<ProviderSetting>,
+    /// Output device id (default output when null).
+    pub output_device: Option<String>,
+    /// Input device id (default input when null).
+    pub input_device: Option<String>,
+}
+
+/// A finished recording.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct TakeResult {
+    /// The take, analysed and in the library.
+    pub row: SampleRow,
+    /// Seconds of silence trimmed.
+    pub trimmed_s: f32,
+    /// Peak before normalising, dBFS.
+    pub peak_db: f32,
+}

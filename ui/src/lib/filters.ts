@@ -1,0 +1,61 @@
+// Filter chips: the visible form of a query. Each chip is one field of SampleQuery; removing
+// a chip clears that field.
+
+import type { SampleQuery } from "../bindings.gen";
+
+export type Chip = { field: keyof SampleQuery; label: string };
+
+export const CATEGORIES = [
+  "kick", "snare", "clap", "hat", "tom", "cymbal", "percussion", "bass", "keys", "mallets",
+  "pad", "synth", "guitar", "strings", "brass", "woodwind", "vocal", "fx", "drums", "music",
+] as const;
+
+export function emptyQuery(): SampleQuery {
+  return {
+    text: null,
+    bpmMin: null,
+    bpmMax: null,
+    key: null,
+    category: null,
+    isLoop: null,
+    maxDurationS: null,
+    sort: "relevance",
+    descending: false,
+  };
+}
+
+/** The chips a query shows (words stay in the search box). */
+export function chipsOf(q: SampleQuery): Chip[] {
+  const out: Chip[] = [];
+  if (q.isLoop === true) out.push({ field: "isLoop", label: "Loops" });
+  if (q.isLoop === false) out.push({ field: "isLoop", label: "One-shots" });
+  if (q.category) out.push({ field: "category", label: q.category });
+  if (q.bpmMin != null || q.bpmMax != null) {
+    const lo = q.bpmMin ?? 0;
+    const hi = q.bpmMax ?? Infinity;
+    out.push({
+      field: "bpmMin",
+      label: hi === Infinity ? `≥ ${lo} BPM` : lo === hi ? `${lo} BPM` : `${lo}–${hi} BPM`,
+    });
+  }
+  if (q.key) out.push({ field: "key", label: q.key });
+  if (q.maxDurationS != null) out.push({ field: "maxDurationS", label: `≤ ${q.maxDurationS} s` });
+  return out;
+}
+
+/** The query without the chip's field. */
+export function removeChip(q: SampleQuery, c: Chip): SampleQuery {
+  const n = { ...q };
+  if (c.field === "bpmMin" || c.field === "bpmMax") {
+    n.bpmMin = null;
+    n.bpmMax = null;
+  } else {
+    (n as Record<string, unknown>)[c.field] = null;
+  }
+  return n;
+}
+
+/** Two queries ask for the same rows. */
+export function sameQuery(a: SampleQuery, b: SampleQuery): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}

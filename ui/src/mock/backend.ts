@@ -1,0 +1,150 @@
+// An in-page stand-in for the Rust backend, for page tests in a browser (never shipped in the
+// app). It answers the same commands with generated rows, so a test can check the UI's
+// requests and behaviour, and time scrolling over a 100,000-row library.
+
+import type { SampleDetail, SampleQuery, SampleRow } from "../bindings.gen";
+
+const CATS = ["kick", "snare", "hat", "clap", "bass", "pad", "keys", "synth", "vocal", "fx", "drums"];
+const KEYS = ["C major", "A minor", "F major", "D minor", "G major", "E minor", "Eb major", "C minor"];
+const ROOTS = ["C2", "A1", "F#3", "D4", "G2", "E3"];
+
+/** Deterministic row `i`. */
+export function makeRow(i: number): SampleRow {
+  const cat = CATS[i % CATS.length];
+  const isLoop = cat === "drums" || i % 5 === 0;
+  return {
+    id: i.toString(16).padStart(64, "0"),
+    name: `${cat}_${String(i).padStart(6, "0")}.wav`,
+    folder: `pack_${Math.floor(i / 500)}`,
+    path: `/samples/pack_${Math.floor(i / 500)}/${cat}_${String(i).padStart(6, "0")}.wav`,
+    category: cat,
+    isLoop,
+    bpm: isLoop ? 80 + ((i * 7) % 90) : null,
+    key: ["bass", "pad", "keys", "synth"].includes(cat) ? KEYS[i % KEYS.length] : null,
+    root: isLoop ? null : ["bass", "keys", "synth"].includes(cat) ? ROOTS[i % ROOTS.length] : null,
+    durationS: isLoop ? 4 + (i % 8) : 0.2 + (i % 20) / 10,
+    lufs: -6 - (i % 180) / 10,
+    tags: i % 3 === 0 ? ["punchy", "dark"] : ["bright"],
+  };
+}
+
+export type Call = { cmd: string; args: Record<string, unknown> };
+
+export class MockBackend {
+  rows: SampleRow[];
+  calls: Call[] = [];
+  corrected = new Map<string, number | null>();
+  playing: string | null = null;
+
+  constructor(n: number) {
+    this.rows = Array.from({ length: n }, (_, i) => makeRow(i));
+  }
+
+  private last: { key: string; rows: SampleRow[] } | null = null;
+
+  /** Matching rows, cached per query like the Rust side's result cache. */
+  private filtered(q: SampleQuery): SampleRow[] {
+    const key = JSON.stringify(q) + this.corrected.size;
+    if (this.last?.key === key) return this.last.rows;
+    const rows = this.compute(q);
+    this.last = { key, rows };
+    return rows;
+  }
+
+  private compute(q: SampleQuery): SampleRow[] {
+    const words = (q.text ?? "").toLowerCase().split(/\s+/).filter(Boolean);
+    let out = this.rows.filter((r) => {
+      if (q.isLoop != null && r.isLoop !== q.isLoop) return false;
+      if (q.category && r.category !== q.category) return false;
+      const bpm = this.corrected.get(r.id) ?? r.bpm;
+      if (q.bpmMin != null && (bpm == null || bpm < q.bpmMin)) return false;
+      if (q.bpmMax != null && (bpm == null || bpm > q.bpmMax)) return false;
+      if (q.key && r.key !== q.key) return false;
+      const hay = `${r.name} ${r.folder} ${r.tags.join(" ")} ${r.category}`.toLowerCase();
+      return words.every((w) => hay.includes(w));
+    });
+    if (q.sort === "bpm" || q.sort === "name" || q.sort === "duration") {
+      const val = (r: SampleRow) => (q.sort === "bpm" ? r.bpm : q.sort === "name" ? r.name : r.durationS);
+      out = [...out].sort((a, b) => {
+        const x = val(a), y = val(b);
+        if (x == null) return 1;
+        if (y == null) return -1;
+        const c = x < y ? -1 : x > y ? 1 : 0;
+        return q.descending ? -c : c;
+      });
+    }
+    return out;
+  }
+
+  private row(id: string): SampleRow {
+    const r = this.rows[parseInt(id, 16)];
+    if (!r) throw { kind: "not_found", message: `no sample ${id} in the library` };
+    const c = this.corrected.get(id);
+    return c === undefined ? r : { ...r, bpm: c ?? r.bpm };
+  }
+
+  private detail(id: string): SampleDetail {
+    const r = this.row(id);
+    const base = this.rows[parseInt(id, 16)];
+    return {
+      row: r, analysedBpm: base.bpm, correctedBpm: this.corrected.get(id) ?? null,
+      bpmConfidence: r.bpm ? 0.8 : null, bpmAlternatives: r.bpm ? [r.bpm / 2, r.bpm * 2] : [],
+      tempoSource: r.bpm ? "bar_fit" : null, keyConfidence: r.key ? 0.7 : null, rootCents: r.root ? -3 : null,
+      categoryConfidence: 0.9, peakDb: -0.3, sampleRate: 44100, channels: 2, bitDepth: 24, codec: "pcm_s24le",
+      spectralCentroidHz: 1200, attackMs: 4, modelTags: [], aiDescription: null, modelError: null,
+    };
+  }
+
+  /** Answer one command as the Rust side would. */
+  handle(cmd: string, args: Record<string, unknown> = {}): unknown {
+    this.calls.push({ cmd, args });
+    switch (cmd) {
+      case "search_samples": {
+        const all = this.filtered(args.query as SampleQuery);
+        const offset = args.offset as number;
+        return { total: all.length, offset, rows: all.slice(offset, offset + (args.limit as number)), problems: [] };
+      }
+      case "get_sample":
+        return this.detail(args.id as string);
+      case "sample_peaks": {
+        const n = args.columns as number;
+        const max = Array.from({ length: n }, (_, i) => Math.exp(-i / (n / 6)) * 0.9);
+        return { min: max.map((v) => -v), max, durationS: 1.5 };
+      }
+      case "correct_bpm":
+        this.corrected.set(args.id as string, args.bpm as number | null);
+        return this.detail(args.id as string);
+      case "similar_samples": {
+        const i = parseInt(args.id as string, 16);
+        return [1, 2, 3].map((d) => ({ row: this.rows[(i + d * CATS.length) % this.rows.length], score: 0.9 - d * 0.1 }));
+      }
+      case "play_sample":
+        this.playing = args.id as string;
+        return { openMs: 3.2 };
+      case "stop_audio":
+        this.playing = null;
+        return null;
+      case "audio_state":
+        return { playing: this.playing != null, path: this.playing ? this.row(this.playing).path : null, positionS: this.playing ? 0.4 : null, underruns: 0 };
+      case "list_devices":
+        return [{ id: "pulseaudio:mic", name: "Test mic", input: true, output: false }, { id: "pulseaudio:out", name: "Test out", input: false, output: true }];
+      case "get_settings":
+        return { libraryFolders: ["/samples"], aiCloud: false, cacheMaxMb: 256, cacheTtlDays: 30, providers: [{ name: "ollama", kind: "ollama", url: "http://127.0.0.1:11434", model: "llama3.2:3b", cloud: false, apiKeyEnv: null }], outputDevice: null, inputDevice: null };
+      case "save_settings":
+        return null;
+      case "ai_parse_search":
+        return { query: { text: "dark", bpmMin: 126, bpmMax: 130, key: "A minor", category: "kick", isLoop: null, maxDurationS: null, sort: "relevance", descending: false }, modelError: null };
+      case "ai_status":
+        return { providers: [{ name: "ollama", local: true, enabled: true, circuitOpen: false, latencyMs: 120 }], cache: { hits: 3, misses: 1, hitRate: 0.75, entries: 4, bytes: 2048 }, cloudEnabled: false };
+      case "health":
+        return { status: "ok", version: "0.1.0", uptime_seconds: 12, components: [{ name: "library", status: "ok" }, { name: "audio", status: "ok" }], performance: { cpu_percent: 1.5, memory_mb: 80, threads: 12 } };
+      case "scan_paths":
+      case "rescan_library":
+        return { files: 0, analysed: 0, unchanged: 0, reused: 0, failed: 0, cancelled: false, seconds: 0 };
+      case "cancel_scan":
+        return false;
+      default:
+        throw { kind: "other", message: `mock: no command ${cmd}` };
+    }
+  }
+}
