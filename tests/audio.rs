@@ -14,7 +14,7 @@ use samplemind::audio::device::{
 
 use crate::util::*;
 
-const SINK: &str = "smtest";
+pub(crate) const SINK: &str = "smtest";
 
 /// Audio tests share process-wide environment (PULSE_SERVER); one at a time per process.
 static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
@@ -22,7 +22,7 @@ static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
 /// A PulseAudio server in a private directory, with a null sink whose monitor is kept
 /// busy (an idle null sink renders in 2 s blocks, which would stall the first capture).
 /// Both processes are killed by PID on drop.
-struct PulseServer {
+pub(crate) struct PulseServer {
     _dir: tempfile::TempDir,
     server: Child,
     monitor: Option<Child>,
@@ -87,7 +87,7 @@ impl Drop for PulseServer {
     }
 }
 
-fn start_pulse() -> Option<PulseServer> {
+pub(crate) fn start_pulse() -> Option<PulseServer> {
     let available = Command::new("pulseaudio")
         .arg("--version")
         .output()
@@ -175,7 +175,7 @@ fn start_pulse() -> Option<PulseServer> {
 
 /// Record `secs` of audio from the monitor in a thread while `play` runs. The take ends by
 /// length, not by a timer: the server may deliver captured audio late.
-fn capture_while(secs: f64, trim: bool, play: impl FnOnce()) -> Recording {
+pub(crate) fn capture_while(secs: f64, trim: bool, play: impl FnOnce()) -> Recording {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("take.wav");
     let stop = AtomicBool::new(false);

@@ -9,6 +9,8 @@ mod fake_ollama;
 mod audio;
 mod cli;
 mod formats;
+#[cfg(feature = "device")]
+mod gui;
 mod levels;
 mod llm;
 mod models;

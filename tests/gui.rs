@@ -1,0 +1,500 @@
+//! The desktop app end to end, in a real window: the app built with its UI embedded
+//! (`cargo build -p samplemind-app --features custom-protocol`, after `npm --prefix ui run
+//! build`), under Xvfb, driven through WebDriver (tauri-driver + WebKitWebDriver), with a real
+//! XDND drop from another X client (a GTK drag source moved by xdotool), and audition heard on
+//! a PulseAudio null sink's monitor. Screenshots go to `target/screenshots/`.
+
+use std::io::{BufRead, BufReader};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+use crate::audio::{capture_while, start_pulse};
+use crate::util::*;
+
+const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+/// Everything the test needs, or why not. In CI a missing piece fails the test.
+fn prerequisites() -> Option<(PathBuf, PathBuf)> {
+    let app = root().join("target/debug/samplemind-app");
+    let driver = root().join(".tools/bin/tauri-driver");
+    let mut missing = Vec::new();
+    if !app.exists() {
+        missing.push("target/debug/samplemind-app (cargo build -p samplemind-app --features custom-protocol)".to_string());
+    }
+    if !driver.exists() {
+        missing.push(
+            ".tools/bin/tauri-driver (cargo install tauri-driver --locked --root .tools)".into(),
+        );
+    }
+    for tool in ["Xvfb", "xdotool", "WebKitWebDriver", "pulseaudio"] {
+        if !on_path(tool) {
+            missing.push(tool.into());
+        }
+    }
+    if missing.is_empty() {
+        return Some((app, driver));
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "the GUI test needs {missing:?} (.ci/run installs them)"
+    );
+    eprintln!("skipped: missing {missing:?}");
+    None
+}
+
+fn on_path(tool: &str) -> bool {
+    std::env::var_os("PATH")
+        .map(|p| std::env::split_paths(&p).any(|d| d.join(tool).is_file()))
+        .unwrap_or(false)
+}
+
+/// A child process killed on drop.
+struct Proc(Child);
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Xvfb on a free display number.
+fn start_xvfb() -> (Proc, String) {
+    for n in 90..140 {
+        if Path::new(&format!("/tmp/.X11-unix/X{n}")).exists() {
+            continue;
+        }
+        let child = Proc(
+            Command::new("Xvfb")
+                .args([
+                    &format!(":{n}"),
+                    "-screen",
+                    "0",
+                    "1920x1080x24",
+                    "-nolisten",
+                    "tcp",
+                ])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("Xvfb"),
+        );
+        let t = Instant::now();
+        while t.elapsed() < Duration::from_secs(10) {
+            if Path::new(&format!("/tmp/.X11-unix/X{n}")).exists() {
+                return (child, format!(":{n}"));
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+    panic!("Xvfb did not start");
+}
+
+/// A WebDriver session on the app.
+struct Session {
+    http: reqwest::blocking::Client,
+    base: String,
+}
+
+impl Session {
+    fn start(driver_port: u16, app: &Path) -> Self {
+        let http = reqwest::blocking::Client::builder()
+            .timeout(Duration::from_secs(60))
+            .build()
+            .unwrap();
+        let url = format!("http://127.0.0.1:{driver_port}");
+        let t = Instant::now();
+        while http.get(format!("{url}/status")).send().is_err() {
+            assert!(
+                t.elapsed() < Duration::from_secs(20),
+                "tauri-driver did not start"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let caps = json!({"capabilities": {"alwaysMatch": {
+            "tauri:options": {"application": app.display().to_string()}
+        }}});
+        let r: Value = http
+            .post(format!("{url}/session"))
+            .json(&caps)
+            .send()
+            .and_then(|r| r.json())
+            .expect("new session");
+        let id = r["value"]["sessionId"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no session: {r}"))
+            .to_string();
+        Self {
+            http,
+            base: format!("{url}/session/{id}"),
+        }
+    }
+
+    fn post(&self, path: &str, body: Value) -> Value {
+        let r: Value = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .json(&body)
+            .send()
+            .and_then(|r| r.json())
+            .unwrap_or_else(|e| panic!("POST {path}: {e}"));
+        if r["value"]["error"].is_string() {
+            panic!("POST {path}: {}", r["value"]);
+        }
+        r["value"].clone()
+    }
+
+    /// Run `script` in the page (arguments as `arguments[i]`).
+    fn js(&self, script: &str, args: Value) -> Value {
+        self.post("/execute/sync", json!({"script": script, "args": args}))
+    }
+
+    fn text(&self, css: &str) -> Option<String> {
+        self.js(
+            "const e = document.querySelector(arguments[0]); return e ? e.textContent.trim() : null;",
+            json!([css]),
+        )
+        .as_str()
+        .map(str::to_string)
+    }
+
+    /// Wait until `css` matches an element whose text satisfies `ok`.
+    fn wait_text(&self, css: &str, timeout: Duration, ok: impl Fn(&str) -> bool) -> String {
+        let t = Instant::now();
+        loop {
+            if let Some(s) = self.text(css).filter(|s| ok(s)) {
+                return s;
+            }
+            assert!(
+                t.elapsed() < timeout,
+                "{css}: still {:?} after {timeout:?}",
+                self.text(css)
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn element(&self, css: &str) -> String {
+        let v = self.post("/element", json!({"using": "css selector", "value": css}));
+        v[ELEMENT].as_str().expect("element id").to_string()
+    }
+
+    fn click(&self, css: &str) {
+        let e = self.element(css);
+        self.post(&format!("/element/{e}/click"), json!({}));
+    }
+
+    fn type_text(&self, css: &str, text: &str) {
+        let e = self.element(css);
+        self.post(&format!("/element/{e}/clear"), json!({}));
+        self.post(&format!("/element/{e}/value"), json!({ "text": text }));
+    }
+
+    fn screenshot(&self, name: &str) {
+        let r: Value = self
+            .http
+            .get(format!("{}/screenshot", self.base))
+            .send()
+            .and_then(|r| r.json())
+            .expect("screenshot");
+        let b64 = r["value"].as_str().unwrap_or_default();
+        let dir = root().join("target/screenshots");
+        std::fs::create_dir_all(&dir).unwrap();
+        let bytes = decode_base64(b64);
+        assert!(bytes.starts_with(b"\x89PNG"), "not a PNG");
+        std::fs::write(dir.join(format!("{name}.png")), bytes).unwrap();
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        // Delete the session before tauri-driver stops, or the app is left running.
+        let _ = self.http.delete(&self.base).send();
+    }
+}
+
+fn decode_base64(s: &str) -> Vec<u8> {
+    let val = |c: u8| -> Option<u32> {
+        Some(match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            _ => return None,
+        } as u32)
+    };
+    let mut out = Vec::with_capacity(s.len() * 3 / 4);
+    let (mut acc, mut bits) = (0u32, 0);
+    for v in s.bytes().filter_map(val) {
+        acc = (acc << 6) | v;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+        }
+    }
+    out
+}
+
+/// Test samples: a kick, a hat, a drum loop at 120 BPM, and a file that is not audio.
+fn samples(dir: &Path) -> Vec<PathBuf> {
+    let rate = 44_100;
+    let kick: Vec<f32> = (0..rate / 2)
+        .map(|i| {
+            let t = i as f64 / rate as f64;
+            let f = 50.0 + 100.0 * (-t * 30.0).exp();
+            ((2.0 * std::f64::consts::PI * f * t).sin() * (-t * 8.0).exp() * 0.9) as f32
+        })
+        .collect();
+    let mut seed = 7u64;
+    let mut noise = || {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((seed >> 33) as f64 / (1u64 << 31) as f64 * 2.0 - 1.0) as f32
+    };
+    let hat: Vec<f32> = (0..rate / 8)
+        .map(|i| noise() * 0.5 * (-(i as f32) / 800.0).exp())
+        .collect();
+    let beat = rate / 2; // 120 BPM
+    let mut loop_ = vec![0.0f32; beat * 8];
+    for b in 0..8 {
+        for (i, k) in kick.iter().take(beat / 2).enumerate() {
+            loop_[b * beat + i] += if b % 2 == 0 {
+                *k
+            } else {
+                k * 0.3 + noise() * 0.2
+            };
+        }
+    }
+    let paths = vec![
+        dir.join("Kick Deep.wav"),
+        dir.join("Hat Closed.wav"),
+        dir.join("Drum Loop.wav"),
+        dir.join("broken.wav"),
+    ];
+    write_mono(&paths[0], &kick, rate as u32);
+    write_mono(&paths[1], &hat, rate as u32);
+    write_mono(&paths[2], &loop_, rate as u32);
+    std::fs::write(&paths[3], b"RIFF\x10\x00\x00\x00WAVEjunkjunkjunk").unwrap();
+    paths
+}
+
+fn xdotool(display: &str, args: &[&str]) -> String {
+    let o = Command::new("xdotool")
+        .args(args)
+        .env("DISPLAY", display)
+        .output()
+        .expect("xdotool");
+    String::from_utf8_lossy(&o.stdout).trim().to_string()
+}
+
+/// Drag from the GTK source at (sx, sy) to (tx, ty) in small steps, as a hand would: GTK
+/// starts a drag only after motion past its threshold, and XDND needs motion over the target.
+fn drag(display: &str, (sx, sy): (i32, i32), (tx, ty): (i32, i32)) {
+    let mv = |x: i32, y: i32| {
+        xdotool(
+            display,
+            &["mousemove", "--sync", &x.to_string(), &y.to_string()],
+        );
+        std::thread::sleep(Duration::from_millis(30));
+    };
+    mv(sx, sy);
+    xdotool(display, &["mousedown", "1"]);
+    for i in 1..=40 {
+        mv(sx + (tx - sx) * i / 40, sy + (ty - sy) * i / 40);
+    }
+    for d in 0..6 {
+        mv(tx + d, ty + d);
+    }
+    std::thread::sleep(Duration::from_millis(200));
+    xdotool(display, &["mouseup", "1"]);
+}
+
+fn count(s: &Session) -> u64 {
+    s.text("[data-testid=count]")
+        .and_then(|t| t.split_whitespace().next().map(|n| n.replace(',', "")))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0)
+}
+
+#[test]
+fn the_app_analyses_dropped_samples_searches_filters_and_auditions() {
+    let Some((app, driver_bin)) = prerequisites() else {
+        return;
+    };
+    let Some(_pulse) = start_pulse() else { return };
+    let (_xvfb, display) = start_xvfb();
+    let home = tempfile::tempdir().unwrap();
+    // DSP analysis only: this test is about the window, and the models have their own.
+    std::fs::write(home.path().join("config.toml"), "[ml]\nenabled = false\n").unwrap();
+    let files = tempfile::tempdir().unwrap();
+    let paths = samples(files.path());
+
+    let port = free_port();
+    let _driver = Proc(
+        Command::new(&driver_bin)
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &free_port().to_string(),
+            ])
+            .env("DISPLAY", &display)
+            .env("SAMPLEMIND_HOME", home.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("tauri-driver"),
+    );
+    let t0 = Instant::now();
+    let s = Session::start(port, &app);
+    s.wait_text("[data-testid=count]", Duration::from_secs(30), |t| {
+        t.ends_with("samples")
+    });
+    eprintln!(
+        "figure: cold start to an interactive window {:.0} ms (WebDriver session included)",
+        t0.elapsed().as_secs_f64() * 1000.0
+    );
+    assert_eq!(count(&s), 0);
+    s.screenshot("e2e-empty");
+
+    // A real drop from another X client.
+    let mut source = Proc(
+        Command::new("/usr/bin/python3")
+            .arg(root().join("tests/gui/drag_source.py"))
+            .args(&paths)
+            .env("DISPLAY", &display)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("drag source"),
+    );
+    let mut line = String::new();
+    BufReader::new(source.0.stdout.as_mut().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    assert_eq!(line.trim(), "ready");
+    std::thread::sleep(Duration::from_millis(500));
+    let win = xdotool(
+        &display,
+        &["search", "--sync", "--name", "samplemind-drag-source"],
+    );
+    let win = win.lines().last().unwrap_or_default().to_string();
+    let geo = xdotool(&display, &["getwindowgeometry", "--shell", &win]);
+    let field = |k: &str| -> i32 {
+        geo.lines()
+            .find_map(|l| l.strip_prefix(&format!("{k}=")))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0)
+    };
+    let src = (
+        field("X") + field("WIDTH") / 2,
+        field("Y") + field("HEIGHT") / 2,
+    );
+    drag(&display, src, (500, 400));
+    s.wait_text("[data-testid=failures]", Duration::from_secs(60), |t| {
+        t == "1 failed"
+    });
+    s.wait_text("[data-testid=status]", Duration::from_secs(60), |t| {
+        t.starts_with("scan:")
+    });
+    assert_eq!(count(&s), 3, "the three good files are in the library");
+    s.screenshot("e2e-library");
+
+    // Every dropped file shows analysed: the loop has a tempo near 120, the kick a category.
+    let rows = s.js(
+        "return [...document.querySelectorAll('.row[data-id]')].map(r => [...r.querySelectorAll('.c')].map(c => c.textContent.trim()))",
+        json!([]),
+    );
+    let rows: Vec<Vec<String>> = serde_json::from_value(rows).unwrap();
+    eprintln!("rows: {rows:?}");
+    let loop_row = rows
+        .iter()
+        .find(|r| r[0] == "Drum Loop.wav")
+        .expect("loop row");
+    let bpm: f32 = loop_row[2].parse().expect("the loop has a tempo");
+    assert!(
+        (bpm - 120.0).abs() < 1.0 || (bpm - 60.0).abs() < 1.0 || (bpm - 240.0).abs() < 2.0,
+        "loop tempo {bpm}"
+    );
+    assert!(loop_row[1].contains("loop"), "{loop_row:?}");
+
+    // Words, then a filter chip.
+    s.type_text("#search", "kick\u{E007}");
+    s.wait_text("[data-testid=count]", Duration::from_secs(10), |t| {
+        t == "1 samples"
+    });
+    s.click("button.clear");
+    s.wait_text("[data-testid=count]", Duration::from_secs(10), |t| {
+        t == "3 samples"
+    });
+    s.click(".filters button:first-child");
+    s.wait_text("[data-testid=count]", Duration::from_secs(10), |t| {
+        t == "1 samples"
+    });
+    s.screenshot("e2e-filtered");
+    s.click("button.clear");
+    s.wait_text("[data-testid=count]", Duration::from_secs(10), |t| {
+        t == "3 samples"
+    });
+
+    // Audition: a click plays the kick through the audio server.
+    let kick_id = s
+        .js(
+            "const r = [...document.querySelectorAll('.row[data-id]')].find(r => r.textContent.includes('Kick Deep')); return r && r.dataset.id;",
+            json!([]),
+        )
+        .as_str()
+        .expect("kick row")
+        .to_string();
+    let mut clicked = None;
+    let take = capture_while(2.0, false, || {
+        clicked = Some(Instant::now());
+        s.click(&format!(".row[data-id='{kick_id}']"));
+    });
+    let peak = take.peak_db;
+    eprintln!("audition captured peak {peak:.1} dBFS");
+    assert!(
+        peak > -12.0,
+        "the kick was not heard on the sink (peak {peak:.1} dBFS)"
+    );
+    if let (Some(c), Some(heard)) = (clicked, take.first_sound_at) {
+        eprintln!(
+            "figure: click to sound {:.0} ms (WebDriver click, IPC, decode, PulseAudio, capture)",
+            heard.saturating_duration_since(c).as_secs_f64() * 1000.0
+        );
+    }
+    let _ = std::fs::remove_file(&take.path);
+    s.wait_text("[data-testid=detail] h3", Duration::from_secs(5), |t| {
+        t == "Kick Deep.wav"
+    });
+    s.wait_text("[data-testid=waveform]", Duration::from_secs(10), |_| true);
+    s.screenshot("e2e-detail");
+
+    // Health panel through the real backend.
+    s.click("nav button:nth-child(3)");
+    s.wait_text(
+        "[data-testid=health-status]",
+        Duration::from_secs(10),
+        |t| !t.is_empty(),
+    );
+    s.screenshot("e2e-health");
+    drop(source);
+}
