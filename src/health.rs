@@ -67,6 +67,9 @@ pub struct Health {
     pub uptime_seconds: f64,
     /// Each component.
     pub components: Vec<Component>,
+    /// The AI answer cache, when the AI layer was checked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cache: Option<serde_json::Value>,
     /// Process figures.
     pub performance: Performance,
 }
@@ -91,9 +94,10 @@ pub fn check_with_ai(
                 Ok(c) => serde_json::to_value(c.stats()).unwrap_or_default(),
                 Err(e) => serde_json::json!({ "error": e.to_string() }),
             };
-        language_models(settings, cache, None)
+        (language_models(settings, cache.clone(), None), cache)
     });
-    assemble(lib, started, ml, ai)
+    let (ai, cache) = ai.unzip();
+    assemble(lib, started, ml, ai, cache)
 }
 
 /// [`check_with_ai`] for a face that holds the router (the desktop app, the HTTP API): the
@@ -110,8 +114,8 @@ pub fn check_with_router(
         .cache()
         .map(|c| serde_json::to_value(c.stats()).unwrap_or_default())
         .unwrap_or(serde_json::Value::Null);
-    let ai = language_models(settings, cache, Some(router.status()));
-    assemble(lib, started, ml, Some(ai))
+    let ai = language_models(settings, cache.clone(), Some(router.status()));
+    assemble(lib, started, ml, Some(ai), Some(cache))
 }
 
 fn assemble(
@@ -119,11 +123,13 @@ fn assemble(
     started: Instant,
     ml: &MlSettings,
     ai: Option<Component>,
+    cache: Option<serde_json::Value>,
 ) -> Health {
     let mut components = vec![library(lib)];
     components.push(audio());
     components.push(models(ml));
     components.extend(ai);
+    components.push(http_client());
     let down = components
         .iter()
         .filter(|c| c.status == Status::Down)
@@ -137,6 +143,7 @@ fn assemble(
         version: env!("CARGO_PKG_VERSION"),
         uptime_seconds: started.elapsed().as_secs_f64(),
         components,
+        cache: cache.map(cache_summary),
         performance: performance(),
     }
 }
@@ -256,6 +263,43 @@ fn language_models(
         status,
         reason,
         details: serde_json::json!({ "providers": providers, "cloud_enabled": settings.cloud, "cache": cache }),
+    }
+}
+
+/// The cache's figures as health reports them: `status`, `hit_rate`, `total_requests`, hits,
+/// misses, bytes, evictions (or `down` with the reason it could not be opened).
+fn cache_summary(stats: serde_json::Value) -> serde_json::Value {
+    if let Some(e) = stats.get("error") {
+        return serde_json::json!({ "status": "down", "reason": e });
+    }
+    if stats.is_null() {
+        return serde_json::json!({ "status": "disabled" });
+    }
+    let n = |k: &str| stats.get(k).and_then(|v| v.as_u64()).unwrap_or(0);
+    serde_json::json!({
+        "status": "ok",
+        "hit_rate": stats.get("hit_rate").cloned().unwrap_or(serde_json::Value::from(0.0)),
+        "total_requests": n("hits") + n("misses"),
+        "hits": n("hits"),
+        "misses": n("misses"),
+        "entries": n("entries"),
+        "bytes": n("bytes"),
+        "evictions": n("evictions"),
+    })
+}
+
+/// The one HTTP client every provider shares.
+fn http_client() -> Component {
+    Component {
+        name: "http_client",
+        status: Status::Ok,
+        reason: None,
+        details: serde_json::json!({
+            // Built with reqwest's `http2` feature: HTTP/2 where a server offers it (ALPN).
+            "http2_enabled": true,
+            "tls": "rustls",
+            "shared": true,
+        }),
     }
 }
 

@@ -17,10 +17,12 @@
 //! - [`search`]: filters and words over stored samples.
 //! - [`bench`], [`bench_models`], [`bench_ai`]: the benchmark suite behind `samplemind bench`.
 //! - [`health`]: the health report every face shows.
+//! - [`api`]: the local HTTP API (`samplemind serve`).
 #![warn(missing_docs)]
 
 pub mod ai;
 pub mod analysis;
+pub mod api;
 pub mod audio;
 pub mod bench;
 pub mod bench_ai;

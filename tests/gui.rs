@@ -498,3 +498,150 @@ fn the_app_analyses_dropped_samples_searches_filters_and_auditions() {
     s.screenshot("e2e-health");
     drop(source);
 }
+
+/// A library of `n` analysed samples written straight into the store (files need not exist to
+/// be listed): for the figures of a large library.
+fn synthetic_library(home: &Path, n: usize) {
+    use samplemind::library::{ContentHash, PathEntry, PathStatus, SampleRecord};
+    let lib =
+        samplemind::Library::open(&samplemind::config::library_dir(Some(home.join("library"))))
+            .unwrap();
+    let cats = ["kick", "snare", "hat", "bass", "pad", "keys", "drums", "fx"];
+    for i in 0..n {
+        let mut rec = SampleRecord {
+            hash: ContentHash(*blake3::hash(&(i as u64).to_le_bytes()).as_bytes()),
+            path: PathBuf::from(format!("/samples/pack_{}/sample_{i:06}.wav", i / 500)),
+            size: 100_000,
+            ..SampleRecord::default()
+        };
+        let a = &mut rec.analysis;
+        a.duration_s = 0.5 + (i % 16) as f64;
+        a.sample_rate = 44_100;
+        a.channels = 2;
+        a.lufs = Some(-8.0 - (i % 20) as f32);
+        a.category = Some(cats[i % cats.len()].to_string());
+        a.is_loop = i % 4 == 0;
+        a.bpm = a.is_loop.then_some(80.0 + (i % 90) as f32);
+        a.key = (i % 3 == 0).then(|| "A minor".to_string());
+        lib.put_sample(&rec).unwrap();
+        lib.put_path(
+            &rec.path,
+            &PathEntry {
+                hash: rec.hash,
+                size: rec.size,
+                mtime_ns: 0,
+                status: PathStatus::Analysed,
+            },
+        )
+        .unwrap();
+    }
+    lib.flush().unwrap();
+}
+
+/// Proportional set size (shared pages split among their users), MiB, and the process name,
+/// of every process started with `SAMPLEMIND_HOME=home`: the app and its WebKit processes.
+fn memory_of(home: &Path) -> Vec<(String, f64)> {
+    let needle = format!("SAMPLEMIND_HOME={}", home.display());
+    let mut out = Vec::new();
+    for e in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let dir = e.path();
+        let Ok(env) = std::fs::read(dir.join("environ")) else {
+            continue;
+        };
+        if !env.split(|b| *b == 0).any(|v| v == needle.as_bytes()) {
+            continue;
+        }
+        let name = std::fs::read_to_string(dir.join("comm")).unwrap_or_default();
+        let name = name.trim();
+        if name == "tauri-driver" || name == "WebKitWebDriver" {
+            continue;
+        }
+        let pss_kb: f64 = std::fs::read_to_string(dir.join("smaps_rollup"))
+            .unwrap_or_default()
+            .lines()
+            .find_map(|l| l.strip_prefix("Pss:"))
+            .and_then(|v| v.split_whitespace().next()?.parse().ok())
+            .unwrap_or(0.0);
+        out.push((name.to_string(), pss_kb / 1024.0));
+    }
+    out
+}
+
+#[test]
+fn figures_of_the_app_over_a_10000_sample_library() {
+    let Some((app, driver_bin)) = prerequisites() else {
+        return;
+    };
+    let (_xvfb, display) = start_xvfb();
+    let home = tempfile::tempdir().unwrap();
+    std::fs::write(home.path().join("config.toml"), "[ml]\nenabled = false\n").unwrap();
+    synthetic_library(home.path(), 10_000);
+    let port = free_port();
+    let _driver = Proc(
+        Command::new(&driver_bin)
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &free_port().to_string(),
+            ])
+            .env("DISPLAY", &display)
+            .env("SAMPLEMIND_HOME", home.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("tauri-driver"),
+    );
+    let t0 = Instant::now();
+    let s = Session::start(port, &app);
+    s.wait_text("[data-testid=count]", Duration::from_secs(60), |t| {
+        t == "10,000 samples"
+    });
+    eprintln!(
+        "figure: cold start to a window listing 10,000 samples {:.0} ms (WebDriver session included)",
+        t0.elapsed().as_secs_f64() * 1000.0
+    );
+    // Scrolling through the real backend (pages over IPC), against the same window idle.
+    let measure = |scroll: bool| -> Value {
+        s.js(
+            "const scroll = arguments[0];
+             const vp = document.querySelector('[data-testid=table-viewport]');
+             return new Promise((done) => {
+               const frames = []; let last = performance.now(); const end = last + 3000;
+               const step = vp.scrollHeight / 180;
+               const tick = (t) => {
+                 frames.push(t - last); last = t;
+                 if (scroll) vp.scrollTop += step;
+                 if (t < end) requestAnimationFrame(tick); else {
+                   frames.sort((a, b) => a - b);
+                   const q = (p) => frames[Math.min(frames.length - 1, Math.floor(p * frames.length))];
+                   done({ n: frames.length, p50: q(0.5), p95: q(0.95), max: frames[frames.length - 1] });
+                 }
+               };
+               requestAnimationFrame(tick);
+             });",
+            json!([scroll]),
+        )
+    };
+    let idle = measure(false);
+    let scrolled = measure(true);
+    eprintln!("figure: frames idle {idle} / scrolling 10,000 rows through IPC {scrolled}");
+    s.js(
+        "const vp = document.querySelector('[data-testid=table-viewport]'); vp.scrollTop = vp.scrollHeight;",
+        json!([]),
+    );
+    s.wait_text(
+        ".row[aria-rowindex='10000'] .name",
+        Duration::from_secs(10),
+        |t| t.starts_with("sample_"),
+    );
+    std::thread::sleep(Duration::from_secs(3));
+    let mem = memory_of(home.path());
+    let total: f64 = mem.iter().map(|(_, m)| m).sum();
+    eprintln!("figure: idle memory (PSS) with 10,000 samples: {total:.0} MiB in all: {mem:?}");
+    assert!(
+        mem.iter().any(|(n, _)| n.starts_with("samplemind")),
+        "{mem:?}"
+    );
+    s.screenshot("e2e-10k");
+}

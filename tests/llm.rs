@@ -357,3 +357,50 @@ async fn the_anthropic_provider_speaks_the_messages_api_whole_and_streamed() {
     assert_eq!(deltas, done.text);
     assert_eq!(done.text, whole.text, "temperature 0, same seedless prompt");
 }
+
+#[test]
+fn the_http_api_asks_the_local_server_and_then_the_cache() {
+    use std::io::BufRead;
+    let Some(server) = LlamaServer::start() else {
+        return;
+    };
+    let home = home_with(&server, "");
+    let mut child = cli(home.path())
+        .args(["--no-models", "serve", "--port", "0"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let base = line
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap()
+        .to_string();
+    let token = std::fs::read_to_string(home.path().join("api-token")).unwrap();
+    let http = reqwest::blocking::Client::new();
+    let ask = || -> serde_json::Value {
+        let r = http
+            .post(format!("{base}/api/v1/ai/ask"))
+            .bearer_auth(token.trim())
+            .json(&serde_json::json!({"prompt": "Name one drum.", "max_tokens": 12}))
+            .send()
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 200);
+        r.json().unwrap()
+    };
+    let first = ask();
+    assert_eq!(
+        (first["provider"].as_str(), first["cached"].as_bool()),
+        (Some("llama"), Some(false))
+    );
+    assert!(!first["answer"].as_str().unwrap().is_empty());
+    let second = ask();
+    assert_eq!(second["cached"], true);
+    assert_eq!(second["answer"], first["answer"]);
+    let _ = child.kill();
+    let _ = child.wait();
+}

@@ -3,6 +3,7 @@
 mod util;
 
 mod ai;
+mod api;
 mod fake_ollama;
 
 #[cfg(feature = "device")]

@@ -33,7 +33,13 @@ pub fn pitch_class(note: &str) -> Option<u8> {
 /// Canonical `"<tonic> <major|minor>"` for `Am`, `A min`, `a minor`, `Bbm`, `C` (major),
 /// `F#maj`, or Camelot `8A` / `8B`; `None` if it is not a key.
 pub fn normalise(s: &str) -> Option<String> {
-    let t = s.trim();
+    // Key names are ASCII once the two musical accidentals are spelled out; anything else is
+    // not a key (and slicing below may then rely on one byte per character).
+    let spelled = s.trim().replace('♯', "#").replace('♭', "b");
+    if !spelled.is_ascii() {
+        return None;
+    }
+    let t = spelled.as_str();
     if let Some(k) = camelot(t) {
         return Some(k);
     }
@@ -65,7 +71,8 @@ fn strip_any<'a>(s: &'a str, suffixes: &[&str]) -> Option<&'a str> {
 
 /// Camelot wheel: 8A = A minor, 8B = C major; each step is a fifth.
 fn camelot(s: &str) -> Option<String> {
-    let (num, letter) = s.split_at(s.len().checked_sub(1)?);
+    let (last, _) = s.char_indices().last()?;
+    let (num, letter) = s.split_at(last);
     let n: i32 = num.parse().ok().filter(|n| (1..=12).contains(n))?;
     let minor = match letter {
         "A" | "a" => true,
@@ -106,5 +113,24 @@ mod tests {
         assert_eq!(normalise("H minor"), None);
         assert_eq!(normalise(""), None);
         assert_eq!(normalise("13A"), None);
+        assert_eq!(normalise("E♭m").as_deref(), Some("Eb minor"));
+    }
+
+    /// Found by the API's property-based run: a 500 from a panic on a non-ASCII key filter.
+    #[test]
+    fn any_text_is_a_key_or_none_never_a_panic() {
+        for s in [
+            "e𓀆\u{50a05}8\u{94382}",
+            "İm",
+            "8é",
+            "🎹",
+            "ä minor",
+            "m",
+            "A\u{301}m",
+        ] {
+            let _ = normalise(s);
+        }
+        assert_eq!(normalise("𓀆"), None);
+        assert_eq!(normalise("8𓀆"), None);
     }
 }

@@ -44,6 +44,8 @@ pub enum Command {
     Bench(BenchArgs),
     /// Components, library figures and process figures; exit 1 when degraded.
     Health(JsonFlag),
+    /// Serve the local HTTP API (127.0.0.1; bearer token in $SAMPLEMIND_HOME/api-token).
+    Serve(ServeArgs),
     /// List audio input and output devices.
     #[cfg(feature = "device")]
     Devices(JsonFlag),
@@ -53,6 +55,17 @@ pub enum Command {
     /// Record from an input into a WAV file, then analyse it into the library.
     #[cfg(feature = "device")]
     Record(RecordArgs),
+}
+
+/// `samplemind serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Port (0 picks a free one; the address is printed on the first line).
+    #[arg(long, default_value_t = 7878)]
+    pub port: u16,
+    /// Address to bind. Anything but loopback exposes the library to the network.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: std::net::IpAddr,
 }
 
 /// `samplemind play`.

@@ -9,6 +9,7 @@ mod export;
 mod midi;
 mod scan;
 mod search;
+mod serve;
 mod similar;
 mod stats;
 
@@ -61,6 +62,7 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
         Command::Stats(a) => stats::run(&open()?, a),
         Command::Bench(a) => bench::run(a),
         Command::Health(a) => health(open().ok(), a),
+        Command::Serve(a) => serve::run(open()?, a, models()?),
         #[cfg(feature = "device")]
         Command::Devices(a) => device::devices(a),
         #[cfg(feature = "device")]

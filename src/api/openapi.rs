@@ -1,0 +1,44 @@
+//! The OpenAPI document, generated from the handlers' annotations.
+
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use super::error::{ErrorBody, ErrorDetail};
+use super::routes;
+use super::views::*;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "SampleMind local API", description = "The sample library on this machine: search, analyse, similar sounds, health, AI."),
+    paths(
+        routes::health,
+        routes::health_detailed,
+        routes::metrics,
+        routes::list_samples,
+        routes::get_sample,
+        routes::similar,
+        routes::analyze,
+        routes::ask,
+        routes::openapi_json,
+    ),
+    components(schemas(HealthSummary, SampleView, SamplePage, SimilarView, AnalyzeRequest, AskRequest, AskResponse, ErrorBody, ErrorDetail)),
+    modifiers(&Bearer),
+)]
+struct Doc;
+
+struct Bearer;
+
+impl Modify for Bearer {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        let c = doc.components.get_or_insert_with(Default::default);
+        c.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+/// The document.
+pub fn document() -> utoipa::openapi::OpenApi {
+    Doc::openapi()
+}
