@@ -13,6 +13,10 @@ describe("format", () => {
     expect(fmt.bpm(87.5)).toBe("87.5");
     expect(fmt.bpm(undefined)).toBe(fmt.DASH);
   });
+  it("groups counts the same in every locale", () => {
+    expect(fmt.count(100000)).toBe("100,000");
+    expect(fmt.count(7)).toBe("7");
+  });
   it("shortens keys", () => {
     expect(fmt.shortKey("A minor")).toBe("Am");
     expect(fmt.shortKey("Eb major")).toBe("Eb");

@@ -32,6 +32,11 @@ export function shortKey(k: string | null | undefined): string {
   return mode === "minor" ? `${tonic}m` : tonic;
 }
 
+/** 100000 → "100,000", whatever the webview's locale (WebKitGTK under C has none). */
+export function count(n: number): string {
+  return new Intl.NumberFormat("en-US").format(n);
+}
+
 /** Bytes for humans. */
 export function bytes(n: number): string {
   if (n < 1024) return `${n} B`;
