@@ -15,7 +15,8 @@
 //! - [`ml`]: local ONNX models (embeddings, tags, CREPE pitch) through `ort`, loaded at
 //!   run time so that a machine without ONNX Runtime still runs.
 //! - [`search`]: filters and words over stored samples.
-//! - [`bench`], [`bench_models`], [`bench_ai`]: the benchmark suite behind `samplemind bench`.
+//! - [`bench`], [`bench_models`], [`bench_ai`], [`bench_search`]: the benchmark suite behind
+//!   `samplemind bench`.
 //! - [`health`]: the health report every face shows.
 //! - [`api`]: the local HTTP API (`samplemind serve`).
 #![warn(missing_docs)]
@@ -27,6 +28,7 @@ pub mod audio;
 pub mod bench;
 pub mod bench_ai;
 pub mod bench_models;
+pub mod bench_search;
 pub mod config;
 pub mod health;
 pub mod library;

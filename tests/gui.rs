@@ -496,6 +496,35 @@ fn the_app_analyses_dropped_samples_searches_filters_and_auditions() {
         |t| !t.is_empty(),
     );
     s.screenshot("e2e-health");
+    s.js(
+        "document.dispatchEvent(new KeyboardEvent('keydown', {key: 'Escape'})); window.dispatchEvent(new KeyboardEvent('keydown', {key: 'Escape'}));",
+        json!([]),
+    );
+
+    // The local HTTP API, started from the settings, serves the same library.
+    s.click("nav button:nth-child(4)");
+    s.wait_text("[role=dialog] h2", Duration::from_secs(10), |t| {
+        t == "Settings"
+    });
+    s.type_text("[role=dialog] input[type=number][max='65535']", "0");
+    let start = s
+        .js(
+            "const b = [...document.querySelectorAll('[role=dialog] button')].find(b => b.textContent.includes('Start the API')); b.click(); return !!b;",
+            json!([]),
+        );
+    assert_eq!(start, json!(true));
+    let status = s.wait_text("[data-testid=api-status] b", Duration::from_secs(10), |t| {
+        t.starts_with("http://127.0.0.1:")
+    });
+    s.screenshot("e2e-settings");
+    let token = std::fs::read_to_string(home.path().join("api-token")).unwrap();
+    let page: Value = reqwest::blocking::Client::new()
+        .get(format!("{status}/api/v1/samples"))
+        .bearer_auth(token.trim())
+        .send()
+        .and_then(|r| r.json())
+        .expect("the API answers");
+    assert_eq!(page["total"], 3, "{page}");
     drop(source);
 }
 

@@ -437,3 +437,13 @@ pub struct TakeResult {
     /// Peak before normalising, dBFS.
     pub peak_db: f32,
 }
+
+/// The local HTTP API, when started from the app.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ApiStatus {
+    /// Where it listens.
+    pub url: String,
+    /// The file holding its bearer token.
+    pub token_file: String,
+}

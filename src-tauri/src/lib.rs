@@ -48,6 +48,8 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::settings::get_settings,
             commands::settings::save_settings,
             commands::health::health,
+            commands::api::start_api,
+            commands::api::api_status,
         ])
         .events(collect_events![
             events::ScanProgress,

@@ -70,6 +70,8 @@ pub struct AppState {
     pub cancel_scan: Arc<AtomicBool>,
     /// The recording in progress.
     pub take: Mutex<Option<Take>>,
+    /// The local HTTP API, once started from the settings.
+    pub api: Mutex<Option<crate::dto::ApiStatus>>,
 }
 
 impl AppState {
@@ -107,6 +109,7 @@ impl AppState {
             scanning: AtomicBool::new(false),
             cancel_scan: Arc::new(AtomicBool::new(false)),
             take: Mutex::new(None),
+            api: Mutex::new(None),
         };
         state.rebuild_router();
         Ok(state)

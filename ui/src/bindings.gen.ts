@@ -252,6 +252,29 @@ async health() : Promise<Result<JsonValue, AppError>> {
     if(e instanceof Error) throw e;
     else return { status: "error", error: e  as any };
 }
+},
+/**
+ * Start the API on 127.0.0.1:`port` (0 picks a free one); returns where it listens. A second
+ * call returns the running server's address.
+ */
+async startApi(port: number) : Promise<Result<ApiStatus, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("start_api", { port }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Where the API listens, when it was started.
+ */
+async apiStatus() : Promise<Result<ApiStatus | null, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("api_status") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
 }
 }
 
@@ -298,6 +321,18 @@ cache: CacheFigures;
  * Cloud providers allowed.
  */
 cloudEnabled: boolean }
+/**
+ * The local HTTP API, when started from the app.
+ */
+export type ApiStatus = { 
+/**
+ * Where it listens.
+ */
+url: string; 
+/**
+ * The file holding its bearer token.
+ */
+tokenFile: string }
 /**
  * A command's failure.
  */

@@ -2,6 +2,7 @@
 //! request, run the core on a worker thread (never the UI thread), map the answer.
 
 pub mod ai;
+pub mod api;
 pub mod audio;
 pub mod health;
 pub mod library;

@@ -132,6 +132,12 @@ pub struct BenchArgs {
     /// Also measure the AI layer: cache hits through the router, coalescing, router overhead.
     #[arg(long)]
     pub ai: bool,
+    /// Every part: --models, --ai, and --audio where the build has devices.
+    #[arg(long)]
+    pub all: bool,
+    /// Records in the generated library whose searches are timed (0 to skip).
+    #[arg(long, default_value_t = 100_000)]
+    pub search_size: usize,
     /// An OpenAI-compatible server for --ai [default: an in-process responder].
     #[arg(long)]
     pub ai_url: Option<String>,

@@ -35,6 +35,7 @@ export class MockBackend {
   calls: Call[] = [];
   corrected = new Map<string, number | null>();
   playing: string | null = null;
+  api: { url: string; tokenFile: string } | null = null;
 
   constructor(n: number) {
     this.rows = Array.from({ length: n }, (_, i) => makeRow(i));
@@ -143,6 +144,11 @@ export class MockBackend {
         return { files: 0, analysed: 0, unchanged: 0, reused: 0, failed: 0, cancelled: false, seconds: 0 };
       case "cancel_scan":
         return false;
+      case "api_status":
+        return this.api;
+      case "start_api":
+        this.api = { url: `http://127.0.0.1:${(args.port as number) || 7878}`, tokenFile: "/home/me/.local/share/samplemind/api-token" };
+        return this.api;
       default:
         throw { kind: "other", message: `mock: no command ${cmd}` };
     }

@@ -138,6 +138,9 @@ const cases = [
     await page.click("nav >> text=Settings");
     await page.waitForSelector("text=Allow cloud providers");
     assert.equal(await page.isChecked('input[type="checkbox"] >> nth=0'), false);
+    await page.click("text=Start the API");
+    await page.waitForSelector('[data-testid="api-status"]');
+    assert.equal((await lastCall("start_api")).args.port, 7878);
     await page.screenshot({ path: path.join(shots, "page-settings.png") });
     await page.keyboard.press("Escape");
     await page.click("nav >> text=Health");

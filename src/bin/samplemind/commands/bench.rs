@@ -40,7 +40,7 @@ pub fn run(args: BenchArgs) -> Result<Outcome, Error> {
         eprintln!("  {step}…")
     })?;
     #[cfg(feature = "device")]
-    let audio = if args.audio {
+    let audio = if args.audio || args.all {
         Some(bench::audio(
             args.output_device.clone(),
             args.input_device.clone(),
@@ -55,7 +55,7 @@ pub fn run(args: BenchArgs) -> Result<Outcome, Error> {
     };
     #[cfg(not(feature = "device"))]
     let audio: Option<()> = None;
-    let models = if args.models {
+    let models = if args.models || args.all {
         let settings = samplemind::config::Settings::load()?;
         let m = samplemind::ml::open(&settings.ml)?;
         Some(samplemind::bench_models::models(
@@ -67,7 +67,17 @@ pub fn run(args: BenchArgs) -> Result<Outcome, Error> {
     } else {
         None
     };
-    let ai = if args.ai {
+    let search = if args.search_size > 0 {
+        eprintln!("  search over {} generated records…", args.search_size);
+        Some(samplemind::bench_search::search_bench(
+            work.path(),
+            args.search_size,
+            15,
+        )?)
+    } else {
+        None
+    };
+    let ai = if args.ai || args.all {
         eprintln!("  AI layer…");
         Some(samplemind::bench_ai::ai(args.ai_url.clone(), work.path())?)
     } else {
@@ -77,7 +87,7 @@ pub fn run(args: BenchArgs) -> Result<Outcome, Error> {
         println!(
             "{}",
             serde_json::to_string_pretty(
-                &serde_json::json!({ "pipeline": r, "audio": audio, "models": models, "ai": ai })
+                &serde_json::json!({ "pipeline": r, "search": search, "audio": audio, "models": models, "ai": ai })
             )?
         );
         return Ok(Outcome::Clean);
@@ -112,6 +122,16 @@ pub fn run(args: BenchArgs) -> Result<Outcome, Error> {
         println!(
             "rescan, {} unchanged files {:>7.3} s   (target < 1 s for 10,000)",
             r.big_tree_files, r.big_tree_rescan_s
+        );
+    }
+    if let Some(s) = &search {
+        row(&format!("search: filter, {}", s.records), &s.filter);
+        row("search: two words", &s.words);
+        row("search: loops by BPM", &s.sorted);
+        row("peer: filter in memory", &s.in_memory_filter);
+        println!(
+            "search filter / in-memory scan {:>7.1}x   (the store read and decode per query)",
+            s.filter.median_ms / s.in_memory_filter.median_ms.max(1e-6)
         );
     }
     #[cfg(feature = "device")]
