@@ -105,6 +105,25 @@ fn start_xvfb() -> (Proc, String) {
     panic!("Xvfb did not start");
 }
 
+/// tauri-driver on `port`, for an app on `display` with its home in `home`.
+fn start_driver(bin: &Path, port: u16, display: &str, home: &Path) -> Proc {
+    Proc(
+        Command::new(bin)
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &free_port().to_string(),
+            ])
+            .env("DISPLAY", display)
+            .env("SAMPLEMIND_HOME", home)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("tauri-driver"),
+    )
+}
+
 /// A WebDriver session on the app.
 struct Session {
     http: reqwest::blocking::Client,
@@ -348,21 +367,7 @@ fn the_app_analyses_dropped_samples_searches_filters_and_auditions() {
     let paths = samples(files.path());
 
     let port = free_port();
-    let _driver = Proc(
-        Command::new(&driver_bin)
-            .args([
-                "--port",
-                &port.to_string(),
-                "--native-port",
-                &free_port().to_string(),
-            ])
-            .env("DISPLAY", &display)
-            .env("SAMPLEMIND_HOME", home.path())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("tauri-driver"),
-    );
+    let _driver = start_driver(&driver_bin, port, &display, home.path());
     let t0 = Instant::now();
     let s = Session::start(port, &app);
     s.wait_text("[data-testid=count]", Duration::from_secs(30), |t| {
@@ -528,45 +533,6 @@ fn the_app_analyses_dropped_samples_searches_filters_and_auditions() {
     drop(source);
 }
 
-/// A library of `n` analysed samples written straight into the store (files need not exist to
-/// be listed): for the figures of a large library.
-fn synthetic_library(home: &Path, n: usize) {
-    use samplemind::library::{ContentHash, PathEntry, PathStatus, SampleRecord};
-    let lib =
-        samplemind::Library::open(&samplemind::config::library_dir(Some(home.join("library"))))
-            .unwrap();
-    let cats = ["kick", "snare", "hat", "bass", "pad", "keys", "drums", "fx"];
-    for i in 0..n {
-        let mut rec = SampleRecord {
-            hash: ContentHash(*blake3::hash(&(i as u64).to_le_bytes()).as_bytes()),
-            path: PathBuf::from(format!("/samples/pack_{}/sample_{i:06}.wav", i / 500)),
-            size: 100_000,
-            ..SampleRecord::default()
-        };
-        let a = &mut rec.analysis;
-        a.duration_s = 0.5 + (i % 16) as f64;
-        a.sample_rate = 44_100;
-        a.channels = 2;
-        a.lufs = Some(-8.0 - (i % 20) as f32);
-        a.category = Some(cats[i % cats.len()].to_string());
-        a.is_loop = i % 4 == 0;
-        a.bpm = a.is_loop.then_some(80.0 + (i % 90) as f32);
-        a.key = (i % 3 == 0).then(|| "A minor".to_string());
-        lib.put_sample(&rec).unwrap();
-        lib.put_path(
-            &rec.path,
-            &PathEntry {
-                hash: rec.hash,
-                size: rec.size,
-                mtime_ns: 0,
-                status: PathStatus::Analysed,
-            },
-        )
-        .unwrap();
-    }
-    lib.flush().unwrap();
-}
-
 /// Proportional set size (shared pages split among their users), MiB, and the process name,
 /// of every process started with `SAMPLEMIND_HOME=home`: the app and its WebKit processes.
 fn memory_of(home: &Path) -> Vec<(String, f64)> {
@@ -604,23 +570,9 @@ fn figures_of_the_app_over_a_10000_sample_library() {
     let (_xvfb, display) = start_xvfb();
     let home = tempfile::tempdir().unwrap();
     std::fs::write(home.path().join("config.toml"), "[ml]\nenabled = false\n").unwrap();
-    synthetic_library(home.path(), 10_000);
+    samplemind::bench_search::synthetic_library(&home.path().join("library"), 10_000).unwrap();
     let port = free_port();
-    let _driver = Proc(
-        Command::new(&driver_bin)
-            .args([
-                "--port",
-                &port.to_string(),
-                "--native-port",
-                &free_port().to_string(),
-            ])
-            .env("DISPLAY", &display)
-            .env("SAMPLEMIND_HOME", home.path())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("tauri-driver"),
-    );
+    let _driver = start_driver(&driver_bin, port, &display, home.path());
     let t0 = Instant::now();
     let s = Session::start(port, &app);
     s.wait_text("[data-testid=count]", Duration::from_secs(60), |t| {
