@@ -5,6 +5,7 @@
 use std::path::Path;
 
 use samplemind::library::SampleRecord;
+use samplemind::search::sort::SortKey;
 use serde::{Deserialize, Serialize};
 
 /// One row of the library table.
@@ -72,45 +73,6 @@ impl SampleRow {
     }
 }
 
-/// A column of the table to sort by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, specta::Type)]
-#[serde(rename_all = "camelCase")]
-pub enum SortColumn {
-    /// Relevance of the words, then path.
-    #[default]
-    Relevance,
-    /// File name.
-    Name,
-    /// Category.
-    Category,
-    /// Tempo.
-    Bpm,
-    /// Key.
-    Key,
-    /// Root note.
-    Root,
-    /// Length.
-    Duration,
-    /// Loudness.
-    Lufs,
-}
-
-impl From<SortColumn> for samplemind::search::sort::SortKey {
-    fn from(c: SortColumn) -> Self {
-        use samplemind::search::sort::SortKey as K;
-        match c {
-            SortColumn::Relevance => K::Relevance,
-            SortColumn::Name => K::Name,
-            SortColumn::Category => K::Category,
-            SortColumn::Bpm => K::Bpm,
-            SortColumn::Key => K::Key,
-            SortColumn::Root => K::Root,
-            SortColumn::Duration => K::Duration,
-            SortColumn::Lufs => K::Lufs,
-        }
-    }
-}
-
 /// A library search: every set field must match (the CLI's `search` filters).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase", default)]
@@ -130,7 +92,7 @@ pub struct SampleQuery {
     /// Longest length, seconds.
     pub max_duration_s: Option<f64>,
     /// Sort column.
-    pub sort: SortColumn,
+    pub sort: SortKey,
     /// Sort descending.
     pub descending: bool,
 }

@@ -9,6 +9,7 @@ use super::{key_name, Hit};
 
 /// A column to sort by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum SortKey {
     /// Relevance of the words, then path (the order [`super::search`] returns).

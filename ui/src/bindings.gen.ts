@@ -733,7 +733,7 @@ maxDurationS: number | null;
 /**
  * Sort column.
  */
-sort: SortColumn; 
+sort: SortKey; 
 /**
  * Sort descending.
  */
@@ -911,15 +911,15 @@ row: SampleRow;
  */
 score: number }
 /**
- * A column of the table to sort by.
+ * A column to sort by.
  */
-export type SortColumn = 
+export type SortKey = 
 /**
- * Relevance of the words, then path.
+ * Relevance of the words, then path (the order [`super::search`] returns).
  */
 "relevance" | 
 /**
- * File name.
+ * File name, case-insensitive.
  */
 "name" | 
 /**
@@ -931,11 +931,11 @@ export type SortColumn =
  */
 "bpm" | 
 /**
- * Key.
+ * Key, around the circle of semitones from C, majors before minors.
  */
 "key" | 
 /**
- * Root note.
+ * Root note, by pitch.
  */
 "root" | 
 /**
@@ -943,7 +943,7 @@ export type SortColumn =
  */
 "duration" | 
 /**
- * Loudness.
+ * Integrated loudness.
  */
 "lufs"
 /**

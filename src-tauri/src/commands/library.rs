@@ -47,7 +47,7 @@ fn rows(st: &AppState, q: &SampleQuery) -> CmdResult<(Arc<Vec<SampleRow>>, Vec<S
         }
     }
     let (mut hits, problems) = search::search(&st.lib, &core_query(q))?;
-    sort::sort_hits(&mut hits, q.sort.into(), q.descending);
+    sort::sort_hits(&mut hits, q.sort, q.descending);
     let rows: Arc<Vec<SampleRow>> = Arc::new(
         hits.iter()
             .map(|h| SampleRow::of(&h.path, &h.sample))
