@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Retrain assets/models/classifier.json on the eval DEV corpus (the data recipe).
+# Retrain assets/models/classifier.json (DSP features) and category_models.json (DSP features
+# and the local models' embeddings) on the eval DEV corpus: the data recipe.
 # Needs Python 3; installs numpy and scikit-learn into a venv under the eval cache.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -13,6 +14,11 @@ venv=$cache/train-venv
 cargo build --release --quiet --manifest-path "$here/Cargo.toml"
 feats=$(mktemp)
 # The classifiers must not see their own earlier output: analyse with them switched off.
-SAMPLEMIND_NO_CLASSIFIER=1 "$here/target/release/samplemind" analyze --json --features "$corpus/audio" > "$feats"
+SAMPLEMIND_NO_CLASSIFIER=1 "$here/target/release/samplemind" analyze --json --features --no-models "$corpus/audio" > "$feats"
 "$venv/bin/python" "$here/tools/train_classifier.py" "$corpus/labels.csv" "$feats" "$here/assets/models/classifier.json"
+# The models' classifier sees what it will see in a scan: the DSP classifier's loop call
+# (which decides the embeddings a sound gets), not its own output.
+bash "$here/scripts/fetch-ml.sh" >&2
+SAMPLEMIND_NO_MODEL_CLASSIFIER=1 "$here/target/release/samplemind" analyze --json --features "$corpus/audio" > "$feats"
+"$venv/bin/python" "$here/tools/train_classifier.py" --models "$corpus/labels.csv" "$feats" "$here/assets/models/category_models.json"
 rm -f "$feats"

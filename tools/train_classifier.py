@@ -1,7 +1,11 @@
 #!/usr/bin/env python3
 """Train SampleMind's category and loop/one-shot classifiers.
 
-usage: train_classifier.py LABELS_CSV FEATURES_JSONL OUT_JSON
+usage: train_classifier.py [--models] LABELS_CSV FEATURES_JSONL OUT_JSON
+
+With --models, FEATURES_JSONL comes from an analysis with the local models (the DSP
+features followed by the aisfx and musicnn embeddings) and only the category model is
+trained: assets/models/category_models.json, read by src/ml/category.rs.
 
 FEATURES_JSONL is `samplemind analyze --json --features` over the corpus that LABELS_CSV
 labels (the eval kit's DEV corpus: ../shared/eval/build-dev-corpus.sh); rows are matched by
@@ -24,6 +28,15 @@ from sklearn.preprocessing import StandardScaler
 
 C_CATEGORY = 0.5
 C_LOOP = 0.5
+# The models' input has 774 features for 380 files: more regularisation.
+C_MODELS = 0.2
+DSP_FEATURES = 62
+MODEL_FEATURES = DSP_FEATURES + 512 + 200
+
+
+def rounded(a):
+    """Six significant digits: the JSON is committed, and float32 inference needs no more."""
+    return [float(f"{v:.6g}") for v in np.asarray(a).ravel()]
 
 
 def source_group(source):
@@ -67,10 +80,49 @@ def report(name, y, pred):
     return acc
 
 
+def per_class(cat, pred):
+    recall = defaultdict(lambda: [0, 0])
+    for y, p in zip(cat, pred):
+        recall[y][0] += y == p
+        recall[y][1] += 1
+    print("per-class recall (stratified CV):", ", ".join(f"{k} {v[0]}/{v[1]}" for k, v in sorted(recall.items())))
+    print("top confusions:", Counter((y, p) for y, p in zip(cat, pred) if y != p).most_common(8))
+
+
+def main_models(labels, features, out_path):
+    X, cat, loop, groups = load(labels, features)
+    if X.shape[1] != MODEL_FEATURES:
+        sys.exit(f"expected {MODEL_FEATURES} features (DSP + aisfx + musicnn), got {X.shape[1]}: analyse with the models")
+    print(f"{len(X)} files, {X.shape[1]} features (DSP + embeddings), {len(set(cat))} categories, {len(set(groups))} source groups")
+    skf = StratifiedKFold(5, shuffle=True, random_state=20261124)
+    gkf = GroupKFold(n_splits=min(5, len(set(groups))))
+    p_cat = cross_val_predict(model(C_MODELS), X, cat, cv=skf)
+    report("category with the models, stratified 5-fold CV", cat, p_cat)
+    report("category with the models, CV grouped by source", cat, cross_val_predict(model(C_MODELS), X, cat, cv=gkf, groups=groups))
+    report("  one-shots", cat[loop == 0], p_cat[loop == 0])
+    report("  loops", cat[loop == 1], p_cat[loop == 1])
+    per_class(cat, p_cat)
+    m = model(C_MODELS).fit(X, cat)
+    sc, lr = m[0], m[1]
+    out = {"source": "tools/train_classifier.py --models on the eval DEV corpus", "n_train": int(len(X)),
+           "mean": rounded(sc.mean_), "scale": rounded(sc.scale_),
+           "category": {"classes": lr.classes_.tolist(),
+                        "weights": [rounded(w) for w in lr.coef_], "bias": rounded(lr.intercept_)}}
+    json.dump(out, open(out_path, "w"), separators=(",", ":"))
+    print(f"wrote {out_path}")
+
+
 def main():
-    if len(sys.argv) != 4:
+    args = sys.argv[1:]
+    if args[:1] == ["--models"]:
+        if len(args) != 4:
+            sys.exit(__doc__)
+        return main_models(*args[1:])
+    if len(args) != 3:
         sys.exit(__doc__)
-    X, cat, loop, groups = load(sys.argv[1], sys.argv[2])
+    X, cat, loop, groups = load(args[0], args[1])
+    if X.shape[1] != DSP_FEATURES:
+        sys.exit(f"expected {DSP_FEATURES} DSP features, got {X.shape[1]}: analyse with --no-models")
     print(f"{len(X)} files, {X.shape[1]} features, {len(set(cat))} categories, {len(set(groups))} source groups")
     skf = StratifiedKFold(5, shuffle=True, random_state=20261124)
     gkf = GroupKFold(n_splits=min(5, len(set(groups))))
@@ -79,12 +131,7 @@ def main():
     report("category, CV grouped by source", cat, cross_val_predict(model(C_CATEGORY), X, cat, cv=gkf, groups=groups))
     report("loop/one-shot, stratified 5-fold CV", loop, cross_val_predict(model(C_LOOP), X, loop, cv=skf))
     report("loop/one-shot, CV grouped by source", loop, cross_val_predict(model(C_LOOP), X, loop, cv=gkf, groups=groups))
-    recall = defaultdict(lambda: [0, 0])
-    for y, p in zip(cat, p_cat):
-        recall[y][0] += y == p
-        recall[y][1] += 1
-    print("per-class recall (stratified CV):", ", ".join(f"{k} {v[0]}/{v[1]}" for k, v in sorted(recall.items())))
-    print("top confusions:", Counter((y, p) for y, p in zip(cat, p_cat) if y != p).most_common(8))
+    per_class(cat, p_cat)
 
     out = {"source": "tools/train_classifier.py on the eval DEV corpus", "n_train": int(len(X))}
     m = model(C_CATEGORY).fit(X, cat)
@@ -95,8 +142,8 @@ def main():
     m = model(C_LOOP).fit(X, loop)
     out["loop"] = {"weights": m[1].coef_[0].tolist(), "bias": float(m[1].intercept_[0]),
                    "mean": m[0].mean_.tolist(), "scale": m[0].scale_.tolist()}
-    json.dump(out, open(sys.argv[3], "w"), separators=(",", ":"))
-    print(f"wrote {sys.argv[3]}")
+    json.dump(out, open(args[2], "w"), separators=(",", ":"))
+    print(f"wrote {args[2]}")
 
 
 if __name__ == "__main__":

@@ -49,11 +49,37 @@ pub const CATEGORIES: &[&str] = &[
     "woodwind",
 ];
 
+/// A multinomial logistic regression over standardised features.
 #[derive(Deserialize)]
-struct Linear {
+pub(crate) struct Linear {
     classes: Vec<String>,
     weights: Vec<Vec<f32>>,
     bias: Vec<f32>,
+}
+
+impl Linear {
+    /// The most probable class of the standardised `z`, and its probability.
+    pub(crate) fn best(&self, z: &[f32]) -> Option<(&str, f32)> {
+        let logits: Vec<f32> = self
+            .weights
+            .iter()
+            .zip(&self.bias)
+            .map(|(w, b)| w.iter().zip(z).map(|(a, b)| a * b).sum::<f32>() + b)
+            .collect();
+        let max = logits.iter().copied().fold(f32::MIN, f32::max);
+        let exp: Vec<f32> = logits.iter().map(|l| (l - max).exp()).collect();
+        let sum: f32 = exp.iter().sum();
+        let (best, p) = exp
+            .iter()
+            .enumerate()
+            .fold((0, 0.0f32), |b, (i, &e)| if e > b.1 { (i, e) } else { b });
+        Some((self.classes.get(best)?.as_str(), p / sum))
+    }
+
+    /// Inputs it expects.
+    pub(crate) fn inputs(&self) -> usize {
+        self.weights.first().map_or(0, Vec::len)
+    }
 }
 
 #[derive(Deserialize)]
@@ -73,10 +99,17 @@ struct Model {
     is_loop: Binary,
 }
 
+/// `SAMPLEMIND_NO_CLASSIFIER` (or `name` for one classifier) is set to anything but `0`.
+pub(crate) fn switched_off(name: &str) -> bool {
+    ["SAMPLEMIND_NO_CLASSIFIER", name]
+        .iter()
+        .any(|v| std::env::var_os(v).is_some_and(|v| v != "0"))
+}
+
 fn model() -> Option<&'static Model> {
     static M: OnceLock<Option<Model>> = OnceLock::new();
     M.get_or_init(|| {
-        if std::env::var_os("SAMPLEMIND_NO_CLASSIFIER").is_some_and(|v| v != "0") {
+        if switched_off("SAMPLEMIND_NO_DSP_CLASSIFIER") {
             return None;
         }
         match serde_json::from_str::<Model>(MODEL_JSON) {
@@ -107,7 +140,8 @@ pub struct Verdict {
     pub loop_probability: f32,
 }
 
-fn standardise(x: &[f32], mean: &[f32], scale: &[f32]) -> Vec<f32> {
+/// `(x - mean) / scale`, 0 where the training set had no spread.
+pub(crate) fn standardise(x: &[f32], mean: &[f32], scale: &[f32]) -> Vec<f32> {
     x.iter()
         .zip(mean)
         .zip(scale)
@@ -123,20 +157,7 @@ pub fn classify(x: &[f32]) -> Option<Verdict> {
         return None;
     }
     let z = standardise(x, &m.mean, &m.scale);
-    let logits: Vec<f32> = m
-        .category
-        .weights
-        .iter()
-        .zip(&m.category.bias)
-        .map(|(w, b)| w.iter().zip(&z).map(|(a, b)| a * b).sum::<f32>() + b)
-        .collect();
-    let max = logits.iter().copied().fold(f32::MIN, f32::max);
-    let exp: Vec<f32> = logits.iter().map(|l| (l - max).exp()).collect();
-    let sum: f32 = exp.iter().sum();
-    let (best, p) = exp
-        .iter()
-        .enumerate()
-        .fold((0, 0.0f32), |b, (i, &e)| if e > b.1 { (i, e) } else { b });
+    let (category, p) = m.category.best(&z)?;
     let zl = standardise(x, &m.is_loop.mean, &m.is_loop.scale);
     let l = m
         .is_loop
@@ -148,8 +169,8 @@ pub fn classify(x: &[f32]) -> Option<Verdict> {
         + m.is_loop.bias;
     let p_loop = 1.0 / (1.0 + (-l).exp());
     Some(Verdict {
-        category: m.category.classes.get(best)?.clone(),
-        category_probability: p / sum,
+        category: category.to_string(),
+        category_probability: p,
         is_loop: p_loop >= 0.5,
         loop_probability: p_loop,
     })

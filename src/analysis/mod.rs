@@ -338,22 +338,23 @@ pub fn analyse_mono(
             a.is_loop = v.is_loop;
             musical(&mut a, mono, rate, &spec);
         }
-        // Drums get no note and no key, but only on a confident call: the classifier is
-        // right about two times in three (cross-validated) and a bass note called a tom
-        // must keep its root.
-        if classify::DRUM_CATEGORIES.contains(&v.category.as_str())
-            && v.category_probability >= DRUM_GATE_PROBABILITY
-        {
-            a.root_note = None;
-            a.root_cents = None;
-            a.f0_hz = None;
-            a.key = None;
-            a.key_confidence = None;
-        }
-        a.category = Some(v.category);
-        a.category_confidence = Some(v.category_probability);
+        set_category(&mut a, v.category, v.category_probability);
     }
     a
+}
+
+/// Call `a` a `category` with probability `p`. Drums get no note and no key, but only on a
+/// confident call: a bass note called a tom must keep its root.
+pub(crate) fn set_category(a: &mut Analysis, category: String, p: f32) {
+    if classify::DRUM_CATEGORIES.contains(&category.as_str()) && p >= DRUM_GATE_PROBABILITY {
+        a.root_note = None;
+        a.root_cents = None;
+        a.f0_hz = None;
+        a.key = None;
+        a.key_confidence = None;
+    }
+    a.category = Some(category);
+    a.category_confidence = Some(p);
 }
 
 /// Tempo, key and root note, given `a.is_loop` and the onsets counted in `a`.

@@ -9,6 +9,7 @@
 
 pub mod aisfx;
 pub mod basic_pitch;
+pub mod category;
 pub mod crepe;
 pub mod error;
 mod infer;
@@ -150,6 +151,10 @@ pub fn analyse(models: &Models, mono: &[f32], rate: u32, a: &mut Analysis) -> Re
             .map(|(tag, score)| ScoredTag { tag, score })
             .collect();
         vectors.musicnn = out.embedding;
+    }
+    // Before VAD and CREPE: both skip what is confidently drums.
+    if let Some((c, p)) = category::classify(a, &vectors) {
+        crate::analysis::set_category(a, c, p);
     }
     if !silent && !is_drum(a) && a.duration_s >= VAD_MIN_SECONDS {
         let (share, _) = vad::speech_share(models, mono, rate, VAD_SECONDS)?;

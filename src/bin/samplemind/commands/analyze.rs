@@ -64,7 +64,13 @@ pub fn run(args: AnalyzeArgs, models: Option<Arc<Models>>) -> Result<Outcome, Er
     }
     if args.json {
         for (path, a) in &ok {
-            let features = args.features.then(|| a.classifier_input.clone());
+            // With the models, the extended input of the models' category classifier.
+            let features = args.features.then(|| {
+                a.vectors.as_ref().map_or_else(
+                    || a.classifier_input.clone(),
+                    |v| samplemind::ml::category::input(a, v),
+                )
+            });
             let row = Row {
                 path,
                 hash: None,
