@@ -74,6 +74,12 @@ pub struct PipelineBench {
     pub big_tree_rescan_s: f64,
     /// Files that failed to decode (left out of the timings).
     pub failed: Vec<String>,
+    /// The files measured, in order (for a peer timed on the same files).
+    #[serde(skip)]
+    pub paths: Vec<PathBuf>,
+    /// Decode + analysis of each of `paths`, ms (`None`: it failed).
+    #[serde(skip)]
+    pub analyse_ms: Vec<Option<f64>>,
 }
 
 /// Counts frames and drops them: decoding's cost alone.
@@ -116,6 +122,7 @@ pub fn pipeline(
     let opts = AnalysisOptions::default();
     let mut out = PipelineBench {
         files: files.len(),
+        paths: files.clone(),
         threads,
         big_tree_files,
         ..Default::default()
@@ -136,12 +143,14 @@ pub fn pipeline(
             Ok(s) => s,
             Err(e) => {
                 out.failed.push(e.to_string());
+                out.analyse_ms.push(None);
                 continue;
             }
         };
         let t = Instant::now();
         let a = analyse_file(f, &opts);
         let a_ms = t.elapsed().as_secs_f64() * 1e3;
+        out.analyse_ms.push(a.is_ok().then_some(a_ms));
         if a.is_ok() {
             dec.push(d);
             ana.push(a_ms);

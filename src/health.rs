@@ -130,21 +130,45 @@ fn assemble(
     components.push(models(ml));
     components.extend(ai);
     components.push(http_client());
-    let down = components
-        .iter()
-        .filter(|c| c.status == Status::Down)
-        .count();
     Health {
-        status: if down == 0 {
-            Status::Ok
-        } else {
-            Status::Degraded
-        },
+        status: overall(&components),
         version: env!("CARGO_PKG_VERSION"),
         uptime_seconds: started.elapsed().as_secs_f64(),
         components,
         cache: cache.map(cache_summary),
         performance: performance(),
+    }
+}
+
+/// `ok` when no component is down, `degraded` otherwise.
+fn overall(components: &[Component]) -> Status {
+    if components.iter().any(|c| c.status == Status::Down) {
+        Status::Degraded
+    } else {
+        Status::Ok
+    }
+}
+
+#[cfg(feature = "device")]
+impl Health {
+    /// Add the audition engine a face holds (the desktop app): its state and workers go
+    /// under the audio component's `engine`; a stopped engine thread makes it `down`.
+    pub fn with_audio_engine(mut self, engine: crate::audio::device::AudioStatus) -> Self {
+        use crate::audio::device::engine::EngineState;
+        if let Some(c) = self.components.iter_mut().find(|c| c.name == "audio") {
+            if engine.state == EngineState::Stopped {
+                c.status = Status::Down;
+                c.reason = Some("the audition thread stopped; restart the app".into());
+            }
+            if let Some(d) = c.details.as_object_mut() {
+                d.insert(
+                    "engine".into(),
+                    serde_json::to_value(&engine).unwrap_or_default(),
+                );
+            }
+        }
+        self.status = overall(&self.components);
+        self
     }
 }
 
@@ -359,6 +383,8 @@ fn audio() -> Component {
             "host": format!("{:?}", host.id()),
             "default_output": out,
             "default_input": inp,
+            // A face that auditions (the app) fills this in: `Health::with_audio_engine`.
+            "engine": null,
         }),
     }
 }
@@ -419,6 +445,25 @@ fn performance() -> Performance {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(feature = "device")]
+    #[test]
+    fn a_stopped_audition_thread_takes_the_audio_component_down() {
+        use crate::audio::device::{engine::EngineState, AudioStatus};
+        let dir = tempfile::tempdir().unwrap();
+        let lib = Library::open(dir.path()).unwrap();
+        let h = check(Some(&lib), Instant::now(), &MlSettings::default());
+        let before = h.status;
+        let h = h.with_audio_engine(AudioStatus {
+            state: EngineState::Stopped,
+            ..AudioStatus::default()
+        });
+        let audio = h.components.iter().find(|c| c.name == "audio").unwrap();
+        assert_eq!(audio.status, Status::Down);
+        assert!(audio.reason.as_deref().unwrap().contains("audition thread"));
+        assert_eq!(audio.details["engine"]["state"], "stopped");
+        assert_eq!(h.status, Status::Degraded, "was {before:?}");
+    }
 
     #[test]
     fn a_missing_library_degrades_and_says_why() {

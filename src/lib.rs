@@ -28,6 +28,7 @@ pub mod audio;
 pub mod bench;
 pub mod bench_ai;
 pub mod bench_models;
+pub mod bench_peers;
 pub mod bench_search;
 pub mod config;
 pub mod health;

@@ -439,3 +439,58 @@ fn seek_moves_playback_to_the_asked_position() {
     );
     let _ = std::fs::remove_file(&rec.path);
 }
+
+/// The health report of a face that auditions (the app) shows the engine's state and
+/// threads as they are: idle, then playing with its device callback and feeder, then idle.
+#[test]
+fn health_shows_the_audition_engine_state_and_workers() {
+    use samplemind::audio::device::engine::EngineState;
+    use samplemind::audio::device::AudioService;
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(_pulse) = start_pulse() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("tone.wav");
+    write_mono(&file, &sine(440.0, 0.4, 48_000, 3.0), 48_000);
+    let lib = samplemind::library::Library::open(&dir.path().join("lib")).unwrap();
+    let report = |svc: &AudioService| {
+        let h = samplemind::health::check(
+            Some(&lib),
+            Instant::now(),
+            &samplemind::config::MlSettings::default(),
+        )
+        .with_audio_engine(svc.health());
+        let audio = h.components.iter().find(|c| c.name == "audio").unwrap();
+        (h.status, audio.details["engine"].clone())
+    };
+    let svc = AudioService::start();
+    let (_, idle) = report(&svc);
+    assert_eq!(idle["state"], "idle", "{idle}");
+    assert_eq!(idle["workers"][0]["name"], "samplemind-audio");
+    assert_eq!(idle["workers"][0]["running"], true);
+    assert_eq!(idle["workers"].as_array().unwrap().len(), 1, "{idle}");
+
+    svc.play(&file, &PlayOptions::on(Some(format!("pulseaudio:{SINK}"))))
+        .unwrap();
+    let (_, playing) = report(&svc);
+    assert_eq!(playing["state"], "playing", "{playing}");
+    assert!(
+        playing["device_rate"].as_u64().unwrap() >= 8_000,
+        "{playing}"
+    );
+    let callback = playing["workers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|w| w["name"] == "device callback")
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(callback["running"], true, "{playing}");
+
+    svc.stop();
+    let (_, stopped) = report(&svc);
+    assert_eq!(stopped["state"], "idle", "{stopped}");
+    assert_ne!(
+        serde_json::to_value(EngineState::Stopped).unwrap(),
+        stopped["state"]
+    );
+}

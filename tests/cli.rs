@@ -364,3 +364,60 @@ fn ai_embed_uses_the_local_onnx_model_first_and_falls_back_without_it() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no provider gives embeddings"));
 }
+
+/// `bench --peers` times Essentia on the same files in the same run and sets our figures
+/// beside it (the venv comes from scripts/fetch-peers.sh, run by .ci/run).
+#[test]
+fn bench_times_the_peer_on_the_same_files_and_reports_the_ratio() {
+    let home = tempfile::tempdir().unwrap();
+    let demo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo");
+    let files = std::fs::read_dir(&demo)
+        .unwrap()
+        .filter(|e| {
+            let p = e.as_ref().unwrap().path();
+            samplemind::audio::has_audio_extension(&p)
+        })
+        .count();
+    let out = run_ok(
+        cli(home.path())
+            .args([
+                "bench",
+                "--peers",
+                "--tree-files",
+                "0",
+                "--search-size",
+                "0",
+                "--json",
+            ])
+            .arg(&demo),
+    );
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(v["pipeline"]["files"], files);
+    let p = &v["peers"];
+    assert!(p["peer"].as_str().unwrap().starts_with("essentia"), "{p}");
+    assert_eq!(
+        p["per_file"]["n"], files,
+        "both sides timed every file: {p}"
+    );
+    assert_eq!(p["ours"]["n"], files);
+    assert!(p["per_file"]["median_ms"].as_f64().unwrap() > 0.0);
+    assert!(p["ratio_median"].as_f64().unwrap() > 0.0);
+
+    // Asked for by name, a peer that is not there is an error that says how to get it.
+    let out = cli(home.path())
+        .args([
+            "bench",
+            "--peers",
+            "--tree-files",
+            "0",
+            "--search-size",
+            "0",
+        ])
+        .args(["--peer-python", "/nonexistent/python"])
+        .arg(&demo)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("fetch-peers.sh"), "{err}");
+}

@@ -500,6 +500,17 @@ fn the_app_analyses_dropped_samples_searches_filters_and_auditions() {
         Duration::from_secs(10),
         |t| !t.is_empty(),
     );
+    // The app holds the audition engine: its state and threads are in the report (the
+    // kick played above has finished or been replaced, so the engine is not stopped).
+    let engine = s.wait_text(
+        "[data-testid=health-note-audio]",
+        Duration::from_secs(10),
+        |t| t.starts_with("engine "),
+    );
+    assert!(
+        !engine.contains("stopped") && engine.contains("threads running"),
+        "{engine}"
+    );
     s.screenshot("e2e-health");
     s.js(
         "document.dispatchEvent(new KeyboardEvent('keydown', {key: 'Escape'})); window.dispatchEvent(new KeyboardEvent('keydown', {key: 'Escape'}));",

@@ -27,6 +27,7 @@ pub async fn health(state: State<'_, Shared>) -> CmdResult<serde_json::Value> {
                 Some((&settings.ai, &samplemind::ai::setup::cache_dir())),
             ),
         };
+        let h = h.with_audio_engine(st.audio.health());
         Ok(serde_json::to_value(h).unwrap_or_default())
     })
     .await

@@ -4,7 +4,33 @@
 
 use std::path::{Path, PathBuf};
 
+use serde::Serialize;
+
 use super::{DeviceError, PlayOptions, Player, PlayerStats};
+
+/// What the audition engine is doing.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EngineState {
+    /// No stream open.
+    #[default]
+    Idle,
+    /// A sound is playing.
+    Playing,
+    /// The last one-shot played to its end; its stream is still open.
+    Finished,
+    /// The engine's thread is gone (it panicked): nothing can play until the face restarts.
+    Stopped,
+}
+
+/// One of the engine's threads.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Worker {
+    /// What it does.
+    pub name: String,
+    /// Whether it is running now.
+    pub running: bool,
+}
 
 /// Plays one sample at a time.
 #[derive(Default)]
@@ -102,6 +128,38 @@ impl AudioEngine {
     /// Whether a sound is playing (a finished one-shot counts as stopped).
     pub fn is_playing(&self) -> bool {
         self.current.as_ref().is_some_and(|p| !p.finished())
+    }
+
+    /// What the engine is doing.
+    pub fn state(&self) -> EngineState {
+        match &self.current {
+            None => EngineState::Idle,
+            Some(p) if p.finished() => EngineState::Finished,
+            Some(_) => EngineState::Playing,
+        }
+    }
+
+    /// The engine's threads besides the caller's: the device callback (while a stream is
+    /// open) and the feeder (while it still fills the ring).
+    pub fn workers(&self) -> Vec<Worker> {
+        let Some(p) = &self.current else {
+            return Vec::new();
+        };
+        vec![
+            Worker {
+                name: "device callback".into(),
+                running: !p.finished(),
+            },
+            Worker {
+                name: "feeder".into(),
+                running: p.feeder_running(),
+            },
+        ]
+    }
+
+    /// The open stream's rate and channels.
+    pub fn device_format(&self) -> Option<(u32, u16)> {
+        self.current.as_ref().map(|p| (p.device_rate, p.channels))
     }
 
     /// Figures of the current sound.

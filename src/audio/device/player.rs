@@ -225,6 +225,12 @@ impl Player {
         })
     }
 
+    /// Whether the feeder thread (resampling into the ring) is still at work: it ends once
+    /// the whole sound is in the ring, or when the player stops.
+    pub fn feeder_running(&self) -> bool {
+        self.feeder.as_ref().is_some_and(|h| !h.is_finished())
+    }
+
     /// Whether a non-looping file has played to its end.
     pub fn finished(&self) -> bool {
         self.shared.drained.load(Ordering::Acquire)

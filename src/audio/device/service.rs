@@ -13,7 +13,11 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
+use super::engine::{EngineState, Worker};
 use super::{AudioEngine, DeviceError, PlayOptions, PlayerStats};
+
+/// The audition thread's name (as `ps -L` and the health report show it).
+const THREAD_NAME: &str = "samplemind-audio";
 
 /// How often the idle thread checks the stream for errors.
 const SUPERVISE_EVERY: Duration = Duration::from_millis(250);
@@ -21,8 +25,16 @@ const SUPERVISE_EVERY: Duration = Duration::from_millis(250);
 /// What the engine is doing.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct AudioStatus {
+    /// What the engine is doing.
+    pub state: EngineState,
     /// A sound is playing (a finished one-shot is not).
     pub playing: bool,
+    /// The engine's threads: its own, the device callback and the feeder.
+    pub workers: Vec<Worker>,
+    /// The open stream's sample rate, Hz.
+    pub device_rate: Option<u32>,
+    /// The open stream's channels.
+    pub channels: Option<u16>,
     /// The file last started.
     pub file: Option<PathBuf>,
     /// Where it is, seconds from the start of the file.
@@ -60,7 +72,7 @@ impl AudioService {
     pub fn start() -> Self {
         let (tx, rx) = mpsc::channel::<Command>();
         let thread = std::thread::Builder::new()
-            .name("samplemind-audio".into())
+            .name(THREAD_NAME.into())
             .spawn(move || {
                 let mut engine = AudioEngine::new();
                 let mut file: Option<PathBuf> = None;
@@ -81,8 +93,18 @@ impl AudioService {
                         }
                         Ok(Command::Status(reply)) => {
                             let playing = engine.is_playing();
+                            let format = engine.device_format();
+                            let mut workers = vec![Worker {
+                                name: THREAD_NAME.into(),
+                                running: true,
+                            }];
+                            workers.extend(engine.workers());
                             let _ = reply.send(AudioStatus {
+                                state: engine.state(),
                                 playing,
+                                workers,
+                                device_rate: format.map(|f| f.0),
+                                channels: format.map(|f| f.1),
                                 file: file.clone(),
                                 position_s: if playing { engine.position() } else { None },
                                 reopened: engine.reopened(),
@@ -138,9 +160,23 @@ impl AudioService {
         let _ = self.ask(Command::Stop);
     }
 
-    /// What plays now.
+    /// What plays now; a default (idle) status when the thread is gone.
     pub fn status(&self) -> AudioStatus {
-        self.ask(Command::Status).unwrap_or_default()
+        self.try_status().unwrap_or_default()
+    }
+
+    /// What plays now, or `None` when the audition thread is gone (it panicked).
+    pub fn try_status(&self) -> Option<AudioStatus> {
+        self.ask(Command::Status)
+    }
+
+    /// The engine's state for the health report: [`EngineState::Stopped`] with no workers
+    /// when the thread is gone.
+    pub fn health(&self) -> AudioStatus {
+        self.try_status().unwrap_or(AudioStatus {
+            state: EngineState::Stopped,
+            ..AudioStatus::default()
+        })
     }
 }
 

@@ -132,7 +132,15 @@ pub struct BenchArgs {
     /// Also measure the AI layer: cache hits through the router, coalescing, router overhead.
     #[arg(long)]
     pub ai: bool,
-    /// Every part: --models, --ai, and --audio where the build has devices.
+    /// Also time the analysis peer (Essentia tempo + key, `scripts/fetch-peers.sh`) on the
+    /// same files in the same run, and print our speed as a ratio to it.
+    #[arg(long)]
+    pub peers: bool,
+    /// Python with Essentia for --peers [default: vendor/peers, or $SAMPLEMIND_PEER_PYTHON].
+    #[arg(long, value_name = "PATH")]
+    pub peer_python: Option<PathBuf>,
+    /// Every part: --models, --ai, --peers (when installed), and --audio where the build has
+    /// devices.
     #[arg(long)]
     pub all: bool,
     /// Records in the generated library whose searches are timed (0 to skip).

@@ -138,7 +138,7 @@ export class MockBackend {
       case "ai_status":
         return { providers: [{ name: "ollama", local: true, enabled: true, circuitOpen: false, latencyMs: 120 }], cache: { hits: 3, misses: 1, hitRate: 0.75, entries: 4, bytes: 2048 }, cloudEnabled: false };
       case "health":
-        return { status: "ok", version: "0.1.0", uptime_seconds: 12, components: [{ name: "library", status: "ok" }, { name: "audio", status: "ok" }], performance: { cpu_percent: 1.5, memory_mb: 80, threads: 12 } };
+        return { status: "ok", version: "0.1.0", uptime_seconds: 12, components: [{ name: "library", status: "ok" }, { name: "audio", status: "ok", details: { engine: { state: "idle", playing: false, workers: [{ name: "samplemind-audio", running: true }] } } }], performance: { cpu_percent: 1.5, memory_mb: 80, threads: 12 } };
       case "scan_paths":
       case "rescan_library":
         return { files: 0, analysed: 0, unchanged: 0, reused: 0, failed: 0, cancelled: false, seconds: 0 };

@@ -145,6 +145,7 @@ const cases = [
     await page.keyboard.press("Escape");
     await page.click("nav >> text=Health");
     await page.waitForSelector('[data-testid="health-status"]');
+    assert.equal(await page.textContent('[data-testid="health-note-audio"]'), "engine idle · 1 of 1 threads running");
     await page.screenshot({ path: path.join(shots, "page-health.png") });
     await page.keyboard.press("Escape");
     await page.click("nav >> text=Record");

@@ -77,6 +77,25 @@ pub fn run(args: BenchArgs) -> Result<Outcome, Error> {
     } else {
         None
     };
+    // The peer is timed after our figures, so neither warms the other's caches mid-run.
+    let peers = if args.peers || args.all {
+        eprintln!("  the analysis peer on the same files…");
+        let python = args
+            .peer_python
+            .clone()
+            .unwrap_or_else(samplemind::bench_peers::default_python);
+        match samplemind::bench_peers::essentia(&python, &r.paths, &r.analyse_ms) {
+            Ok(p) => Some(p),
+            // Asked for by name, a missing peer is an error; within --all, a note.
+            Err(e) if args.peers => return Err(format!("bench --peers: {e}").into()),
+            Err(e) => {
+                eprintln!("samplemind: peer skipped: {e}");
+                None
+            }
+        }
+    } else {
+        None
+    };
     let ai = if args.ai || args.all {
         eprintln!("  AI layer…");
         Some(samplemind::bench_ai::ai(args.ai_url.clone(), work.path())?)
@@ -87,7 +106,7 @@ pub fn run(args: BenchArgs) -> Result<Outcome, Error> {
         println!(
             "{}",
             serde_json::to_string_pretty(
-                &serde_json::json!({ "pipeline": r, "search": search, "audio": audio, "models": models, "ai": ai })
+                &serde_json::json!({ "pipeline": r, "peers": peers, "search": search, "audio": audio, "models": models, "ai": ai })
             )?
         );
         return Ok(Outcome::Clean);
@@ -113,6 +132,17 @@ pub fn run(args: BenchArgs) -> Result<Outcome, Error> {
         "analysis speed, one core     {:>9.0}x realtime",
         r.realtime_factor
     );
+    if let Some(p) = &peers {
+        row(&format!("peer: {}", p.peer), &p.per_file);
+        println!(
+            "  {} ({} files; ours on them: median {:.2} ms)",
+            p.what, p.per_file.n, p.ours.median_ms
+        );
+        println!(
+            "analysis vs peer             {:>9.1}x faster per file (median), {:.1}x in total   (target ≥ 10x)",
+            p.ratio_median, p.ratio_total
+        );
+    }
     println!(
         "first scan, {} threads        {:>9.1} files/s",
         r.threads, r.scan_files_per_s
