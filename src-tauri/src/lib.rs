@@ -89,20 +89,6 @@ fn ts_exporter() -> specta_typescript::Typescript {
         .bigint(specta_typescript::BigIntExportBehavior::Fail)
 }
 
-/// WebKitGTK defaults for a list-and-waveform UI, unless the user set them: no accelerated
-/// compositing. It costs the web process ~95 MiB (287 → 192 MiB PSS with 10,000 samples
-/// listed, `tests/gui.rs`), and the UI has no 3-D or animated layers that need it; frame
-/// times while scrolling stayed at 60 fps (p95 17 ms, against 23 ms with it). Set
-/// `WEBKIT_DISABLE_COMPOSITING_MODE=0` to get it back.
-///
-/// Call it first thing in `main`, before any other thread exists.
-#[cfg(target_os = "linux")]
-pub fn linux_webkit_defaults() {
-    if std::env::var_os("WEBKIT_DISABLE_COMPOSITING_MODE").is_none() {
-        std::env::set_var("WEBKIT_DISABLE_COMPOSITING_MODE", "1");
-    }
-}
-
 /// Start the app.
 pub fn run() {
     tracing_subscriber::fmt()
