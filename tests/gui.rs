@@ -30,7 +30,10 @@ fn free_port() -> u16 {
 
 /// Everything the test needs, or why not. In CI a missing piece fails the test.
 fn prerequisites() -> Option<(PathBuf, PathBuf)> {
-    let app = root().join("target/debug/samplemind-app");
+    // SAMPLEMIND_APP_BIN measures another build (the release one for BENCHMARKS.md).
+    let app = std::env::var_os("SAMPLEMIND_APP_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("target/debug/samplemind-app"));
     let driver = root().join(".tools/bin/tauri-driver");
     let mut missing = Vec::new();
     if !app.exists() {
@@ -562,13 +565,24 @@ fn memory_of(home: &Path) -> Vec<(String, f64)> {
         if name == "tauri-driver" || name == "WebKitWebDriver" {
             continue;
         }
-        let pss_kb: f64 = std::fs::read_to_string(dir.join("smaps_rollup"))
-            .unwrap_or_default()
-            .lines()
-            .find_map(|l| l.strip_prefix("Pss:"))
-            .and_then(|v| v.split_whitespace().next()?.parse().ok())
-            .unwrap_or(0.0);
-        out.push((name.to_string(), pss_kb / 1024.0));
+        let rollup = std::fs::read_to_string(dir.join("smaps_rollup")).unwrap_or_default();
+        let kb = |field: &str| -> f64 {
+            rollup
+                .lines()
+                .find_map(|l| l.strip_prefix(field))
+                .and_then(|v| v.split_whitespace().next()?.parse().ok())
+                .unwrap_or(0.0)
+        };
+        // Heap and stacks apart from mapped files (the WebKit and GTK libraries are shared
+        // between the app and its web process, and PSS splits them).
+        eprintln!(
+            "memory of {name}: PSS {:.0} MiB = anonymous {:.0} + files {:.0} + shared memory {:.0}",
+            kb("Pss:") / 1024.0,
+            kb("Pss_Anon:") / 1024.0,
+            kb("Pss_File:") / 1024.0,
+            kb("Pss_Shmem:") / 1024.0
+        );
+        out.push((name.to_string(), kb("Pss:") / 1024.0));
     }
     out
 }

@@ -152,9 +152,14 @@ pub fn analyse(models: &Models, mono: &[f32], rate: u32, a: &mut Analysis) -> Re
             .collect();
         vectors.musicnn = out.embedding;
     }
-    // Before VAD and CREPE: both skip what is confidently drums.
+    // Before VAD and CREPE: both skip what is confidently drums. An unsure models' call
+    // (below even odds) does not overrule a surer DSP call: cross-validated on DEV this
+    // costs 2 files of 380 (75.0 % against 75.5 %) and keeps clear DSP calls from flipping.
     if let Some((c, p)) = category::classify(a, &vectors) {
-        crate::analysis::set_category(a, c, p);
+        let dsp = a.category_confidence.unwrap_or(0.0);
+        if p >= category::OVERRULE_PROBABILITY || p >= dsp {
+            crate::analysis::set_category(a, c, p);
+        }
     }
     if !silent && !is_drum(a) && a.duration_s >= VAD_MIN_SECONDS {
         let (share, _) = vad::speech_share(models, mono, rate, VAD_SECONDS)?;
