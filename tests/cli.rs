@@ -253,7 +253,7 @@ fn with_the_runtime_health_lists_every_model_and_similar_finds_the_nearest() {
         assert_eq!(models["details"]["models"][file]["status"], "ok");
     }
 
-    let demo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo");
+    let demo = demo_dir();
     run_ok(cli(home.path()).arg("scan").arg(&demo));
     let out = run_ok(
         cli(home.path())
@@ -281,7 +281,7 @@ fn with_the_runtime_health_lists_every_model_and_similar_finds_the_nearest() {
 #[test]
 fn a_search_by_meaning_finds_the_drum_loop_for_a_beat() {
     let home = tempfile::tempdir().unwrap();
-    let demo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo");
+    let demo = demo_dir();
     run_ok(cli(home.path()).arg("scan").arg(&demo));
     let top = |words: &str| -> Vec<String> {
         let out = run_ok(
@@ -317,7 +317,7 @@ fn ai_warm_simulate_prices_every_call_and_calls_nobody() {
          url = \"http://127.0.0.1:9\"\nmodel = \"gpt-x\"\ncloud = true\nprice_per_mtok = [1.0, 4.0]\n",
     )
     .unwrap();
-    let demo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo");
+    let demo = demo_dir();
     run_ok(cli(home.path()).args(["scan", "--no-models"]).arg(&demo));
     let out = run_ok(cli(home.path()).args(["ai", "warm", "--simulate", "--json"]));
     let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -370,14 +370,8 @@ fn ai_embed_uses_the_local_onnx_model_first_and_falls_back_without_it() {
 #[test]
 fn bench_times_the_peer_on_the_same_files_and_reports_the_ratio() {
     let home = tempfile::tempdir().unwrap();
-    let demo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo");
-    let files = std::fs::read_dir(&demo)
-        .unwrap()
-        .filter(|e| {
-            let p = e.as_ref().unwrap().path();
-            samplemind::audio::has_audio_extension(&p)
-        })
-        .count();
+    let demo = demo_dir();
+    let files = samplemind::bench::audio_files(&demo).len();
     let out = run_ok(
         cli(home.path())
             .args([

@@ -1,6 +1,6 @@
 //! Test helpers: temporary libraries, generated signals, and external encoders.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use samplemind::Library;
@@ -154,4 +154,9 @@ pub fn health_component(home: &Path, name: &str) -> (Option<i32>, serde_json::Va
         .cloned()
         .unwrap_or_default();
     (out.status.code(), c)
+}
+
+/// The demo samples shipped in `assets/demo`.
+pub fn demo_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo")
 }

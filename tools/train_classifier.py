@@ -89,25 +89,44 @@ def per_class(cat, pred):
     print("top confusions:", Counter((y, p) for y, p in zip(cat, pred) if y != p).most_common(8))
 
 
+def folds(groups):
+    """Stratified 5-fold, and folds grouped by source so no kit is both trained on and tested."""
+    return StratifiedKFold(5, shuffle=True, random_state=20261124), GroupKFold(n_splits=min(5, len(set(groups))))
+
+
+def cross_validate(name, X, y, c, groups):
+    """Print stratified and grouped CV accuracy of model(c) on (X, y); return the stratified predictions."""
+    skf, gkf = folds(groups)
+    pred = cross_val_predict(model(c), X, y, cv=skf)
+    report(f"{name}, stratified 5-fold CV", y, pred)
+    report(f"{name}, CV grouped by source", y, cross_val_predict(model(c), X, y, cv=gkf, groups=groups))
+    return pred
+
+
+def category_json(X, cat, c, fmt):
+    """Fit the category model on everything: its standardisation and weights, as src/ reads them."""
+    m = model(c).fit(X, cat)
+    sc, lr = m[0], m[1]
+    return {"mean": fmt(sc.mean_), "scale": fmt(sc.scale_),
+            "category": {"classes": lr.classes_.tolist(), "weights": [fmt(w) for w in lr.coef_],
+                         "bias": fmt(lr.intercept_)}}
+
+
+def full_precision(a):
+    return np.asarray(a).tolist()
+
+
 def main_models(labels, features, out_path):
     X, cat, loop, groups = load(labels, features)
     if X.shape[1] != MODEL_FEATURES:
         sys.exit(f"expected {MODEL_FEATURES} features (DSP + aisfx + musicnn), got {X.shape[1]}: analyse with the models")
     print(f"{len(X)} files, {X.shape[1]} features (DSP + embeddings), {len(set(cat))} categories, {len(set(groups))} source groups")
-    skf = StratifiedKFold(5, shuffle=True, random_state=20261124)
-    gkf = GroupKFold(n_splits=min(5, len(set(groups))))
-    p_cat = cross_val_predict(model(C_MODELS), X, cat, cv=skf)
-    report("category with the models, stratified 5-fold CV", cat, p_cat)
-    report("category with the models, CV grouped by source", cat, cross_val_predict(model(C_MODELS), X, cat, cv=gkf, groups=groups))
+    p_cat = cross_validate("category with the models", X, cat, C_MODELS, groups)
     report("  one-shots", cat[loop == 0], p_cat[loop == 0])
     report("  loops", cat[loop == 1], p_cat[loop == 1])
     per_class(cat, p_cat)
-    m = model(C_MODELS).fit(X, cat)
-    sc, lr = m[0], m[1]
     out = {"source": "tools/train_classifier.py --models on the eval DEV corpus", "n_train": int(len(X)),
-           "mean": rounded(sc.mean_), "scale": rounded(sc.scale_),
-           "category": {"classes": lr.classes_.tolist(),
-                        "weights": [rounded(w) for w in lr.coef_], "bias": rounded(lr.intercept_)}}
+           **category_json(X, cat, C_MODELS, rounded)}
     json.dump(out, open(out_path, "w"), separators=(",", ":"))
     print(f"wrote {out_path}")
 
@@ -124,21 +143,12 @@ def main():
     if X.shape[1] != DSP_FEATURES:
         sys.exit(f"expected {DSP_FEATURES} DSP features, got {X.shape[1]}: analyse with --no-models")
     print(f"{len(X)} files, {X.shape[1]} features, {len(set(cat))} categories, {len(set(groups))} source groups")
-    skf = StratifiedKFold(5, shuffle=True, random_state=20261124)
-    gkf = GroupKFold(n_splits=min(5, len(set(groups))))
-    p_cat = cross_val_predict(model(C_CATEGORY), X, cat, cv=skf)
-    report("category, stratified 5-fold CV", cat, p_cat)
-    report("category, CV grouped by source", cat, cross_val_predict(model(C_CATEGORY), X, cat, cv=gkf, groups=groups))
-    report("loop/one-shot, stratified 5-fold CV", loop, cross_val_predict(model(C_LOOP), X, loop, cv=skf))
-    report("loop/one-shot, CV grouped by source", loop, cross_val_predict(model(C_LOOP), X, loop, cv=gkf, groups=groups))
+    p_cat = cross_validate("category", X, cat, C_CATEGORY, groups)
+    cross_validate("loop/one-shot", X, loop, C_LOOP, groups)
     per_class(cat, p_cat)
 
-    out = {"source": "tools/train_classifier.py on the eval DEV corpus", "n_train": int(len(X))}
-    m = model(C_CATEGORY).fit(X, cat)
-    sc, lr = m[0], m[1]
-    out["mean"] = sc.mean_.tolist()
-    out["scale"] = sc.scale_.tolist()
-    out["category"] = {"classes": lr.classes_.tolist(), "weights": lr.coef_.tolist(), "bias": lr.intercept_.tolist()}
+    out = {"source": "tools/train_classifier.py on the eval DEV corpus", "n_train": int(len(X)),
+           **category_json(X, cat, C_CATEGORY, full_precision)}
     m = model(C_LOOP).fit(X, loop)
     out["loop"] = {"weights": m[1].coef_[0].tolist(), "bias": float(m[1].intercept_[0]),
                    "mean": m[0].mean_.tolist(), "scale": m[0].scale_.tolist()}
