@@ -13,6 +13,8 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value};
 
 use crate::audio::{capture_while, start_pulse};
+use crate::llm::walk;
+use crate::secret_service::SecretService;
 use crate::util::*;
 
 const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
@@ -108,22 +110,30 @@ fn start_xvfb() -> (Proc, String) {
     panic!("Xvfb did not start");
 }
 
-/// tauri-driver on `port`, for an app on `display` with its home in `home`.
-fn start_driver(bin: &Path, port: u16, display: &str, home: &Path) -> Proc {
+/// tauri-driver on `port`, for an app on `display` with its home in `home`, and `bus` as
+/// its D-Bus session bus (for the OS keyring) when given.
+fn start_driver(bin: &Path, port: u16, display: &str, home: &Path, bus: Option<&str>) -> Proc {
+    let mut cmd = Command::new(bin);
+    match bus {
+        // GTK's accessibility bridge would look for its own bus on this one: not needed here.
+        Some(address) => cmd
+            .env("DBUS_SESSION_BUS_ADDRESS", address)
+            .env("NO_AT_BRIDGE", "1"),
+        None => cmd.env_remove("DBUS_SESSION_BUS_ADDRESS"),
+    };
     Proc(
-        Command::new(bin)
-            .args([
-                "--port",
-                &port.to_string(),
-                "--native-port",
-                &free_port().to_string(),
-            ])
-            .env("DISPLAY", display)
-            .env("SAMPLEMIND_HOME", home)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("tauri-driver"),
+        cmd.args([
+            "--port",
+            &port.to_string(),
+            "--native-port",
+            &free_port().to_string(),
+        ])
+        .env("DISPLAY", display)
+        .env("SAMPLEMIND_HOME", home)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("tauri-driver"),
     )
 }
 
@@ -364,13 +374,29 @@ fn the_app_analyses_dropped_samples_searches_filters_and_auditions() {
     let Some(_pulse) = start_pulse() else { return };
     let (_xvfb, display) = start_xvfb();
     let home = tempfile::tempdir().unwrap();
-    // DSP analysis only: this test is about the window, and the models have their own.
-    std::fs::write(home.path().join("config.toml"), "[ml]\nenabled = false\n").unwrap();
+    // DSP analysis only: this test is about the window, and the models have their own. A
+    // cloud provider takes its key from the settings panel into a real Secret Service.
+    std::fs::write(
+        home.path().join("config.toml"),
+        "[ml]\nenabled = false\n[ai]\n\
+         [[ai.providers]]\nname = \"ollama\"\nkind = \"ollama\"\nurl = \"http://127.0.0.1:11434\"\nmodel = \"llama3.2:3b\"\n\
+         [[ai.providers]]\nname = \"cloudy\"\nkind = \"openai\"\nurl = \"http://127.0.0.1:9\"\nmodel = \"m\"\ncloud = true\n",
+    )
+    .unwrap();
+    let Some(secrets) = SecretService::start() else {
+        return;
+    };
     let files = tempfile::tempdir().unwrap();
     let paths = samples(files.path());
 
     let port = free_port();
-    let _driver = start_driver(&driver_bin, port, &display, home.path());
+    let _driver = start_driver(
+        &driver_bin,
+        port,
+        &display,
+        home.path(),
+        Some(&secrets.address),
+    );
     let t0 = Instant::now();
     let s = Session::start(port, &app);
     s.wait_text("[data-testid=count]", Duration::from_secs(30), |t| {
@@ -535,6 +561,33 @@ fn the_app_analyses_dropped_samples_searches_filters_and_auditions() {
     let status = s.wait_text("[data-testid=api-status] b", Duration::from_secs(10), |t| {
         t.starts_with("http://127.0.0.1:")
     });
+    // An API key typed in the panel lands in the OS keyring, and only there.
+    let key = "sk-gui-keyring-test-31415";
+    s.wait_text(
+        "[data-testid=key-source-cloudy]",
+        Duration::from_secs(10),
+        |t| t == "no key",
+    );
+    s.type_text("input[aria-label='API key for cloudy']", key);
+    let stored = s.js(
+        "const b = [...document.querySelectorAll('[data-testid=key-cloudy] button')].find(b => b.textContent.includes('Store in keyring')); b.click(); return !!b;",
+        json!([]),
+    );
+    assert_eq!(stored, json!(true));
+    s.wait_text(
+        "[data-testid=key-source-cloudy]",
+        Duration::from_secs(10),
+        |t| t == "key in the OS keyring",
+    );
+    assert_eq!(secrets.lookup("cloudy").as_deref(), Some(key));
+    assert_eq!(
+        s.js(
+            "return document.querySelector(\"input[aria-label='API key for cloudy']\").value;",
+            json!([])
+        ),
+        json!(""),
+        "the page forgets a stored key"
+    );
     s.screenshot("e2e-settings");
     let token = std::fs::read_to_string(home.path().join("api-token")).unwrap();
     let page: Value = reqwest::blocking::Client::new()
@@ -544,6 +597,14 @@ fn the_app_analyses_dropped_samples_searches_filters_and_auditions() {
         .and_then(|r| r.json())
         .expect("the API answers");
     assert_eq!(page["total"], 3, "{page}");
+    for f in walk(home.path()) {
+        let bytes = std::fs::read(&f).unwrap_or_default();
+        assert!(
+            !bytes.windows(key.len()).any(|w| w == key.as_bytes()),
+            "the key is in {}",
+            f.display()
+        );
+    }
     drop(source);
 }
 
@@ -597,7 +658,7 @@ fn figures_of_the_app_over_a_10000_sample_library() {
     std::fs::write(home.path().join("config.toml"), "[ml]\nenabled = false\n").unwrap();
     samplemind::bench_search::synthetic_library(&home.path().join("library"), 10_000).unwrap();
     let port = free_port();
-    let _driver = start_driver(&driver_bin, port, &display, home.path());
+    let _driver = start_driver(&driver_bin, port, &display, home.path(), None);
     let t0 = Instant::now();
     let s = Session::start(port, &app);
     s.wait_text("[data-testid=count]", Duration::from_secs(60), |t| {

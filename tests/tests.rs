@@ -12,8 +12,10 @@ mod cli;
 mod formats;
 #[cfg(feature = "device")]
 mod gui;
+mod keys;
 mod levels;
 mod llm;
 mod models;
 mod robustness;
 mod scan;
+mod secret_service;

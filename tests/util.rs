@@ -127,7 +127,10 @@ pub fn truncated_copy(src: &Path, dst: &Path, keep: usize) {
 /// The `samplemind` binary built for these tests, with an isolated home.
 pub fn cli(home: &Path) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_samplemind"));
-    c.env("SAMPLEMIND_HOME", home).env_remove("SAMPLEMIND_LOG");
+    // No session bus: the tests never reach the keyring of whoever runs them.
+    c.env("SAMPLEMIND_HOME", home)
+        .env_remove("SAMPLEMIND_LOG")
+        .env_remove("DBUS_SESSION_BUS_ADDRESS");
     c
 }
 

@@ -366,6 +366,12 @@ pub struct ProviderSetting {
     pub cloud: bool,
     /// Environment variable holding its API key (never the key itself).
     pub api_key_env: Option<String>,
+    /// Where its key comes from now: "environment", "keyring" or "none" (shown, not saved).
+    #[serde(default)]
+    pub key_source: String,
+    /// Why the OS keyring could not be read, when it could not (shown, not saved).
+    #[serde(default)]
+    pub key_error: Option<String>,
 }
 
 /// The settings panel.

@@ -47,6 +47,8 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::ai::ai_parse_search,
             commands::settings::get_settings,
             commands::settings::save_settings,
+            commands::settings::set_api_key,
+            commands::settings::delete_api_key,
             commands::health::health,
             commands::api::start_api,
             commands::api::api_status,

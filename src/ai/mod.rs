@@ -11,6 +11,7 @@ pub mod coalesce;
 pub mod endpoint;
 pub mod error;
 pub mod http;
+pub mod keys;
 pub mod ollama;
 pub mod onnx;
 pub mod openai;

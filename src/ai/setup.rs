@@ -14,7 +14,8 @@ use super::types::Locality;
 use super::AiError;
 use crate::config::{AiSettings, ProviderKind};
 
-/// The providers of `settings`, with their keys read from the environment.
+/// The providers of `settings`, with their keys from the environment or the OS keyring
+/// ([`super::keys`]).
 ///
 /// # Errors
 /// [`AiError::Config`] for two providers with one name.
@@ -28,11 +29,8 @@ pub fn providers(settings: &AiSettings) -> Result<Vec<Arc<dyn Provider>>, AiErro
                 p.name
             )));
         }
-        let key = p
-            .api_key_env
-            .as_deref()
-            .and_then(|var| std::env::var(var).ok())
-            .filter(|k| !k.is_empty());
+        // A cloud provider that cannot run (cloud off) is not worth a keyring prompt.
+        let (key, _) = super::keys::lookup(p, !p.cloud || settings.cloud);
         let locality = if p.cloud {
             Locality::Cloud
         } else {

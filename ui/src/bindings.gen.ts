@@ -243,6 +243,29 @@ async saveSettings(settings: AppSettings) : Promise<Result<null, AppError>> {
 }
 },
 /**
+ * Store a provider's API key in the OS keyring and rebuild the router with it. The key
+ * goes nowhere else: not the config file, the logs, or back to the page.
+ */
+async setApiKey(provider: string, key: string) : Promise<Result<AppSettings, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("set_api_key", { provider, key }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Remove a provider's API key from the OS keyring and rebuild the router without it.
+ */
+async deleteApiKey(provider: string) : Promise<Result<AppSettings, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("delete_api_key", { provider }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
  * Every component's status, the cache's figures, CPU and memory.
  */
 async health() : Promise<Result<JsonValue, AppError>> {
@@ -589,7 +612,15 @@ cloud: boolean;
 /**
  * Environment variable holding its API key (never the key itself).
  */
-apiKeyEnv: string | null }
+apiKeyEnv: string | null; 
+/**
+ * Where its key comes from now: "environment", "keyring" or "none" (shown, not saved).
+ */
+keySource?: string; 
+/**
+ * Why the OS keyring could not be read, when it could not (shown, not saved).
+ */
+keyError?: string | null }
 /**
  * A file was analysed and is in the library.
  */

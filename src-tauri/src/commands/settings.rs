@@ -1,15 +1,17 @@
 //! The settings panel: library folders, language-model providers (local first, cloud off by
-//! default), the answer cache's size and lifetime, audio devices.
+//! default) and their API keys in the OS keyring, the answer cache's size and lifetime,
+//! audio devices.
 
 use std::path::PathBuf;
 
+use samplemind::ai::keys::KeySource;
 use samplemind::config::{ProviderKind, ProviderSettings};
 use tauri::State;
 
 use super::blocking;
 use crate::dto::{AppSettings, ProviderSetting};
 use crate::error::{AppError, CmdResult, ErrorKind};
-use crate::state::Shared;
+use crate::state::{AppState, Shared};
 
 fn kind_name(k: ProviderKind) -> &'static str {
     match k {
@@ -23,8 +25,14 @@ fn kind_name(k: ProviderKind) -> &'static str {
 #[tauri::command]
 #[specta::specta]
 pub async fn get_settings(state: State<'_, Shared>) -> CmdResult<AppSettings> {
-    let s = state.settings();
-    Ok(AppSettings {
+    // Asking the OS keyring is a D-Bus round trip (or an unlock prompt): off the async threads.
+    blocking(&state, |st| Ok(settings_view(st))).await
+}
+
+fn settings_view(st: &AppState) -> AppSettings {
+    let s = st.settings();
+    let keys = samplemind::ai::keys::status(&s.ai);
+    AppSettings {
         library_folders: s
             .library
             .folders
@@ -45,11 +53,24 @@ pub async fn get_settings(state: State<'_, Shared>) -> CmdResult<AppSettings> {
                 model: p.model.clone(),
                 cloud: p.cloud,
                 api_key_env: p.api_key_env.clone(),
+                key_source: keys
+                    .iter()
+                    .find(|k| k.provider == p.name)
+                    .map_or("none", |k| match k.source {
+                        KeySource::Environment(_) => "environment",
+                        KeySource::Keyring => "keyring",
+                        KeySource::None => "none",
+                    })
+                    .into(),
+                key_error: keys
+                    .iter()
+                    .find(|k| k.provider == p.name)
+                    .and_then(|k| k.keyring_error.clone()),
             })
             .collect(),
         output_device: s.audio.output_device,
         input_device: s.audio.input_device,
-    })
+    }
 }
 
 /// Save the settings (config.toml) and rebuild the AI router with them.
@@ -99,12 +120,47 @@ pub async fn save_settings(state: State<'_, Shared>, settings: AppSettings) -> C
         if let Ok(mut cur) = st.settings.write() {
             *cur = s;
         }
-        // The old router holds the cache open; drop it before the new one opens it.
-        if let Ok(mut r) = st.router.write() {
-            *r = None;
-        }
-        st.rebuild_router();
+        reload_router(st);
         Ok(())
+    })
+    .await
+}
+
+fn reload_router(st: &AppState) {
+    // The old router holds the cache open; drop it before the new one opens it.
+    if let Ok(mut r) = st.router.write() {
+        *r = None;
+    }
+    st.rebuild_router();
+}
+
+/// Store a provider's API key in the OS keyring and rebuild the router with it. The key
+/// goes nowhere else: not the config file, the logs, or back to the page.
+#[tauri::command]
+#[specta::specta]
+pub async fn set_api_key(
+    state: State<'_, Shared>,
+    provider: String,
+    key: String,
+) -> CmdResult<AppSettings> {
+    blocking(&state, move |st| {
+        samplemind::ai::keys::store(&provider, &key)
+            .map_err(|e| AppError::new(ErrorKind::Ai, format!("{provider}: {e}")))?;
+        reload_router(st);
+        Ok(settings_view(st))
+    })
+    .await
+}
+
+/// Remove a provider's API key from the OS keyring and rebuild the router without it.
+#[tauri::command]
+#[specta::specta]
+pub async fn delete_api_key(state: State<'_, Shared>, provider: String) -> CmdResult<AppSettings> {
+    blocking(&state, move |st| {
+        samplemind::ai::keys::delete(&provider)
+            .map_err(|e| AppError::new(ErrorKind::Ai, format!("{provider}: {e}")))?;
+        reload_router(st);
+        Ok(settings_view(st))
     })
     .await
 }

@@ -200,6 +200,27 @@ pub enum AiCommand {
     /// The answer cache.
     #[command(subcommand)]
     Cache(AiCacheCommand),
+    /// API keys in the OS keyring (never printed).
+    #[command(subcommand)]
+    Key(AiKeyCommand),
+}
+
+/// `samplemind ai key …`.
+#[derive(Debug, Subcommand)]
+pub enum AiKeyCommand {
+    /// Store a provider's key in the OS keyring. The key is read from standard input (typed
+    /// without echo on a terminal), never from an argument, which other users could see.
+    Set {
+        /// The provider's name in config.toml.
+        provider: String,
+    },
+    /// Remove a provider's key from the OS keyring.
+    Delete {
+        /// The provider's name in config.toml.
+        provider: String,
+    },
+    /// Where each provider's key comes from: its environment variable, the keyring, or none.
+    Status(JsonFlag),
 }
 
 /// `samplemind ai cache …`.

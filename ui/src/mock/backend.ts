@@ -36,12 +36,22 @@ export class MockBackend {
   corrected = new Map<string, number | null>();
   playing: string | null = null;
   api: { url: string; tokenFile: string } | null = null;
+  /** Providers whose key the mocked OS keyring holds. */
+  keyring = new Set<string>();
 
   constructor(n: number) {
     this.rows = Array.from({ length: n }, (_, i) => makeRow(i));
   }
 
   private last: { key: string; rows: SampleRow[] } | null = null;
+
+  private settingsView() {
+    const providers = [
+      { name: "ollama", kind: "ollama", url: "http://127.0.0.1:11434", model: "llama3.2:3b", cloud: false, apiKeyEnv: null },
+      { name: "openai", kind: "openai", url: "https://api.openai.com", model: "gpt-4o-mini", cloud: true, apiKeyEnv: "OPENAI_API_KEY" },
+    ].map((p) => ({ ...p, keySource: this.keyring.has(p.name) ? "keyring" : "none", keyError: null }));
+    return { libraryFolders: ["/samples"], aiCloud: false, cacheMaxMb: 256, cacheTtlDays: 30, providers, outputDevice: null, inputDevice: null };
+  }
 
   /** Matching rows, cached per query like the Rust side's result cache. */
   private filtered(q: SampleQuery): SampleRow[] {
@@ -130,7 +140,13 @@ export class MockBackend {
       case "list_devices":
         return [{ id: "pulseaudio:mic", name: "Test mic", input: true, output: false }, { id: "pulseaudio:out", name: "Test out", input: false, output: true }];
       case "get_settings":
-        return { libraryFolders: ["/samples"], aiCloud: false, cacheMaxMb: 256, cacheTtlDays: 30, providers: [{ name: "ollama", kind: "ollama", url: "http://127.0.0.1:11434", model: "llama3.2:3b", cloud: false, apiKeyEnv: null }], outputDevice: null, inputDevice: null };
+        return this.settingsView();
+      case "set_api_key":
+        this.keyring.add(args.provider as string);
+        return this.settingsView();
+      case "delete_api_key":
+        this.keyring.delete(args.provider as string);
+        return this.settingsView();
       case "save_settings":
         return null;
       case "ai_parse_search":

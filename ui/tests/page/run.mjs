@@ -138,6 +138,16 @@ const cases = [
     await page.click("nav >> text=Settings");
     await page.waitForSelector("text=Allow cloud providers");
     assert.equal(await page.isChecked('input[type="checkbox"] >> nth=0'), false);
+    // A key goes to the keyring through its own command, then the page forgets it.
+    assert.equal(await page.locator('[data-testid="key-ollama"]').count(), 0, "Ollama takes no key");
+    assert.equal(await page.textContent('[data-testid="key-source-openai"]'), "no key");
+    await page.fill('input[aria-label="API key for openai"]', "sk-page-test");
+    await page.click('[data-testid="key-openai"] >> text=Store in keyring');
+    await page.waitForSelector('[data-testid="key-source-openai"] >> text=key in the OS keyring');
+    assert.deepEqual((await lastCall("set_api_key")).args, { provider: "openai", key: "sk-page-test" });
+    assert.equal(await page.inputValue('input[aria-label="API key for openai"]'), "");
+    await page.click('[data-testid="key-openai"] >> text=Forget');
+    await page.waitForSelector('[data-testid="key-source-openai"] >> text=no key');
     await page.click("text=Start the API");
     await page.waitForSelector('[data-testid="api-status"]');
     assert.equal((await lastCall("start_api")).args.port, 7878);

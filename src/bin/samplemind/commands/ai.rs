@@ -6,7 +6,9 @@ use futures_util::StreamExt;
 use samplemind::ai::{setup, AskOptions, ChatRequest, Message, StreamEvent};
 
 use super::{Error, Outcome};
-use crate::cli::{AiAskArgs, AiCacheCommand, AiCommand, AiDescribeArgs, AiSearchArgs, AiWarmArgs};
+use crate::cli::{
+    AiAskArgs, AiCacheCommand, AiCommand, AiDescribeArgs, AiKeyCommand, AiSearchArgs, AiWarmArgs,
+};
 use crate::output;
 
 pub fn run(
@@ -15,6 +17,10 @@ pub fn run(
     models: Option<std::sync::Arc<samplemind::ml::Models>>,
 ) -> Result<Outcome, Error> {
     let settings = samplemind::config::Settings::load()?;
+    // Keys are managed without a router: building one would read the keys being changed.
+    if let AiCommand::Key(k) = cmd {
+        return key(&settings.ai, k);
+    }
     let router = setup::router(&settings.ai, &setup::cache_dir(), models)?;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -88,6 +94,7 @@ pub fn run(
             }
             Ok(Outcome::Clean)
         }
+        AiCommand::Key(_) => unreachable!("keys are handled before the router is built"),
         AiCommand::Cache(AiCacheCommand::Clear { namespace }) => {
             let n = match router.cache() {
                 Some(c) => c.clear(namespace.as_deref())?,
@@ -282,4 +289,69 @@ async fn warm(
         };
         tokio::time::sleep(std::time::Duration::from_secs_f64(hours.max(0.01) * 3600.0)).await;
     }
+}
+
+/// `ai key set|delete|status`: the key itself is read, stored and forgotten, never printed.
+fn key(settings: &samplemind::config::AiSettings, cmd: AiKeyCommand) -> Result<Outcome, Error> {
+    use samplemind::ai::keys;
+    let known = |name: &str| -> Result<(), Error> {
+        if settings.providers.iter().any(|p| p.name == name) {
+            return Ok(());
+        }
+        let names: Vec<&str> = settings.providers.iter().map(|p| p.name.as_str()).collect();
+        Err(format!(
+            "no AI provider is named {name:?} in config.toml (providers: {})",
+            names.join(", ")
+        )
+        .into())
+    };
+    match cmd {
+        AiKeyCommand::Set { provider } => {
+            known(&provider)?;
+            let secret = read_key(&provider)?;
+            keys::store(&provider, &secret).map_err(|e| format!("{provider}: {e}"))?;
+            eprintln!("{provider}: key stored in the OS keyring");
+        }
+        AiKeyCommand::Delete { provider } => {
+            known(&provider)?;
+            match keys::delete(&provider).map_err(|e| format!("{provider}: {e}"))? {
+                true => eprintln!("{provider}: key removed from the OS keyring"),
+                false => eprintln!("{provider}: the OS keyring held no key"),
+            }
+        }
+        AiKeyCommand::Status(j) => {
+            let all = keys::status(settings);
+            if j.json {
+                println!("{}", serde_json::to_string_pretty(&all)?);
+            } else {
+                for s in &all {
+                    let from = match &s.source {
+                        keys::KeySource::Environment(v) => format!("environment ${v}"),
+                        keys::KeySource::Keyring => "OS keyring".into(),
+                        keys::KeySource::None => "none".into(),
+                    };
+                    let why = s
+                        .keyring_error
+                        .as_ref()
+                        .map(|e| format!(" ({e})"))
+                        .unwrap_or_default();
+                    println!("{:<16} {from}{why}", s.provider);
+                }
+            }
+        }
+    }
+    Ok(Outcome::Clean)
+}
+
+/// The key from standard input: typed without echo on a terminal, else the first line.
+fn read_key(provider: &str) -> Result<String, Error> {
+    use std::io::IsTerminal;
+    let line = if std::io::stdin().is_terminal() {
+        rpassword::prompt_password(format!("API key for {provider}: "))?
+    } else {
+        let mut l = String::new();
+        std::io::stdin().read_line(&mut l)?;
+        l
+    };
+    Ok(line.trim().to_string())
 }
