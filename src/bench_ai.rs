@@ -2,7 +2,8 @@
 //! path, coalescing of 100 identical cold requests, and the router's overhead on a miss
 //! against a direct provider call in the same run. The upstream is an in-process
 //! OpenAI-compatible responder with a fixed answer (or a real server with `--ai-url`), so
-//! that the figures measure SampleMind, not a model.
+//! that the figures measure SampleMind, not a model. With a peer, LiteLLM's Router and its
+//! local cache are then timed the same way against the same upstream.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -34,6 +35,37 @@ pub struct AiBench {
     pub router_miss: Spread,
     /// Router median minus direct median, ms (target < 1).
     pub router_overhead_ms: f64,
+    /// The peer's figures, when it ran.
+    pub peer: Option<AiPeerBench>,
+}
+
+/// LiteLLM's Router measured like ours, after ours, against the same upstream.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct AiPeerBench {
+    /// `litellm <version> Router, local cache`.
+    pub peer: String,
+    /// A cache hit through its Router, ms.
+    pub cache_hit: Spread,
+    /// 99th percentile of `cache_hit`, ms.
+    pub cache_hit_p99_ms: f64,
+    /// Of the timed calls, how many LiteLLM reported as cache hits.
+    pub cache_hits_reported: usize,
+    /// Upstream calls it made for 100 identical cold requests sent at once (only counted
+    /// against the in-process responder).
+    pub burst_upstream_calls: Option<u64>,
+    /// Its median cache hit over ours.
+    pub ratio_p50: f64,
+    /// Its p99 cache hit over ours.
+    pub ratio_p99: f64,
+}
+
+fn p99(ms: &[f64]) -> f64 {
+    let mut sorted = ms.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    sorted
+        .get((sorted.len().max(1) - 1) * 99 / 100)
+        .copied()
+        .unwrap_or(0.0)
 }
 
 async fn responder(delay: Arc<AtomicU64>, calls: Arc<AtomicU64>) -> std::io::Result<String> {
@@ -96,13 +128,16 @@ fn request(i: usize) -> ChatRequest {
 }
 
 /// Run the AI benchmark; `url` is a real OpenAI-compatible server, else an in-process one.
+/// With `peer` (a Python with LiteLLM), the peer is timed after ours; its failure is
+/// returned beside our figures, not instead of them.
 ///
 /// # Errors
 /// The cache or the upstream fails.
 pub fn ai(
     url: Option<String>,
     work: &std::path::Path,
-) -> Result<AiBench, Box<dyn std::error::Error>> {
+    peer: Option<&std::path::Path>,
+) -> Result<(AiBench, Option<String>), Box<dyn std::error::Error>> {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -144,9 +179,7 @@ pub fn ai(
             hits.push(t.elapsed().as_secs_f64() * 1000.0);
             debug_assert!(r.cached);
         }
-        let mut sorted = hits.clone();
-        sorted.sort_by(f64::total_cmp);
-        out.cache_hit_p99_ms = sorted[(sorted.len() - 1) * 99 / 100];
+        out.cache_hit_p99_ms = p99(&hits);
         out.cache_hit = Spread::of(hits);
 
         // 100 identical cold requests at once, the upstream slow enough to hold them.
@@ -177,6 +210,51 @@ pub fn ai(
         out.direct_miss = Spread::of(direct);
         out.router_miss = Spread::of(routed);
         out.router_overhead_ms = out.router_miss.median_ms - out.direct_miss.median_ms;
-        Ok(out)
+
+        let mut peer_error = None;
+        if let Some(python) = peer {
+            let counted = out.upstream == "in-process responder";
+            match time_litellm(python.to_path_buf(), base, counted, &delay, &calls).await {
+                Ok(mut p) => {
+                    p.ratio_p50 = p.cache_hit.median_ms / out.cache_hit.median_ms.max(1e-9);
+                    p.ratio_p99 = p.cache_hit_p99_ms / out.cache_hit_p99_ms.max(1e-9);
+                    out.peer = Some(p);
+                }
+                Err(e) => peer_error = Some(e),
+            }
+        }
+        Ok((out, peer_error))
+    })
+}
+
+/// LiteLLM's cache hits (2000, as ours) and its burst of 100, through `python`.
+async fn time_litellm(
+    python: std::path::PathBuf,
+    base: String,
+    counted: bool,
+    delay: &AtomicU64,
+    calls: &AtomicU64,
+) -> Result<AiPeerBench, String> {
+    // The child's requests are served by this runtime, so wait for it off its threads.
+    let run = |phase: &'static str, n: usize| {
+        let (python, base) = (python.clone(), base.clone());
+        tokio::task::spawn_blocking(move || crate::bench_peers::litellm(&python, &base, phase, n))
+    };
+    let hits = run("hits", 2000).await.map_err(|e| e.to_string())??;
+    delay.store(200, Ordering::SeqCst);
+    let before = calls.load(Ordering::SeqCst);
+    let burst = run("burst", 100).await.map_err(|e| e.to_string());
+    delay.store(0, Ordering::SeqCst);
+    let burst = burst??;
+    if let Some(f) = burst.failed.first() {
+        return Err(format!("LiteLLM's burst failed: {f}"));
+    }
+    Ok(AiPeerBench {
+        peer: format!("litellm {} Router, local cache", hits.version),
+        cache_hit_p99_ms: p99(&hits.ms),
+        cache_hits_reported: hits.cached,
+        cache_hit: Spread::of(hits.ms),
+        burst_upstream_calls: counted.then(|| calls.load(Ordering::SeqCst) - before),
+        ..AiPeerBench::default()
     })
 }

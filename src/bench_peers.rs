@@ -1,7 +1,10 @@
-//! The analysis peer of `samplemind bench --peers`, timed in the same run on the same files:
-//! Essentia (tempo + key, the best peers of `../shared/eval/peers-dev.md`), run by
-//! `tools/peer_timing.py` in the venv `scripts/fetch-peers.sh` makes. The eval kit's own
-//! CPU figures come from another machine; a ratio is only fair when both sides ran here.
+//! The peers of `samplemind bench --peers`, timed in the same run on the same inputs:
+//! - analysis: Essentia (tempo + key, the best peers of `../shared/eval/peers-dev.md`), run
+//!   by `tools/peer_timing.py` in the venv `scripts/fetch-peers.sh` makes at vendor/peers;
+//! - the AI layer: LiteLLM's Router with its local cache, run by `tools/peer_ai_timing.py`
+//!   in the venv at vendor/peers-ai, against the upstream our router uses.
+//!
+//! Published figures come from other machines; a ratio is only fair when both sides ran here.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -49,6 +52,57 @@ pub fn default_python() -> PathBuf {
 /// The timing script, in the source tree (bench is a developer's tool).
 fn script() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tools/peer_timing.py")
+}
+
+/// The venv Python with LiteLLM, unless `SAMPLEMIND_AI_PEER_PYTHON` names one.
+pub fn default_ai_python() -> PathBuf {
+    std::env::var_os("SAMPLEMIND_AI_PEER_PYTHON")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("vendor/peers-ai/bin/python"))
+}
+
+/// What one run of `tools/peer_ai_timing.py` printed.
+#[derive(Debug, Clone, Deserialize)]
+pub struct LitellmOutput {
+    /// LiteLLM's version.
+    pub version: String,
+    /// `hits`: each timed call, ms.
+    #[serde(default)]
+    pub ms: Vec<f64>,
+    /// `hits`: how many of them LiteLLM says came from its cache.
+    #[serde(default)]
+    pub cached: usize,
+    /// `burst`: the first few failures, if any.
+    #[serde(default)]
+    pub failed: Vec<String>,
+}
+
+/// Run LiteLLM's Router against the OpenAI-compatible `url`: `phase` is `hits` (one stored
+/// answer asked for `n` times) or `burst` (`n` identical cold requests at once). Blocking.
+///
+/// # Errors
+/// Why the peer could not be run, worded for the bench's report.
+pub fn litellm(python: &Path, url: &str, phase: &str, n: usize) -> Result<LitellmOutput, String> {
+    if !python.exists() {
+        return Err(format!(
+            "{} not found: run scripts/fetch-peers.sh (or set SAMPLEMIND_AI_PEER_PYTHON)",
+            python.display()
+        ));
+    }
+    let out = Command::new(python)
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tools/peer_ai_timing.py"))
+        .args(["--url", url, "--phase", phase, "-n", &n.to_string()])
+        .output()
+        .map_err(|e| format!("cannot run {}: {e}", python.display()))?;
+    if !out.status.success() {
+        let err = String::from_utf8_lossy(&out.stderr);
+        return Err(format!(
+            "LiteLLM failed ({}): {}",
+            out.status,
+            err.lines().last().unwrap_or("")
+        ));
+    }
+    serde_json::from_slice(&out.stdout).map_err(|e| format!("LiteLLM's output does not parse: {e}"))
 }
 
 /// Time the peer on `files` with `python`, and set it beside `ours` (our ms per file, in
@@ -130,6 +184,8 @@ mod tests {
     #[test]
     fn a_missing_python_says_how_to_get_the_peer() {
         let e = essentia(Path::new("/nonexistent/python"), &[], &[]).unwrap_err();
+        assert!(e.contains("fetch-peers.sh"), "{e}");
+        let e = litellm(Path::new("/nonexistent/python"), "http://x", "hits", 1).unwrap_err();
         assert!(e.contains("fetch-peers.sh"), "{e}");
     }
 }

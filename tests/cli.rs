@@ -377,6 +377,7 @@ fn bench_times_the_peer_on_the_same_files_and_reports_the_ratio() {
             .args([
                 "bench",
                 "--peers",
+                "--ai",
                 "--tree-files",
                 "0",
                 "--search-size",
@@ -396,6 +397,19 @@ fn bench_times_the_peer_on_the_same_files_and_reports_the_ratio() {
     assert_eq!(p["ours"]["n"], files);
     assert!(p["per_file"]["median_ms"].as_f64().unwrap() > 0.0);
     assert!(p["ratio_median"].as_f64().unwrap() > 0.0);
+    // LiteLLM's Router timed like ours: every timed call was a hit in its own cache (else
+    // the figure would time the upstream), and our burst made one upstream call.
+    let a = &v["ai"];
+    assert_eq!(a["coalesced_upstream_calls"], 1, "{a}");
+    let lp = &a["peer"];
+    assert!(
+        lp["peer"].as_str().unwrap().starts_with("litellm 1.106.2"),
+        "{lp}"
+    );
+    assert_eq!(lp["cache_hit"]["n"], 2000, "{lp}");
+    assert_eq!(lp["cache_hits_reported"], 2000, "{lp}");
+    assert!(lp["burst_upstream_calls"].as_u64().unwrap() >= 1, "{lp}");
+    assert!(lp["ratio_p50"].as_f64().unwrap() > 0.0);
 
     // Asked for by name, a peer that is not there is an error that says how to get it.
     let out = cli(home.path())

@@ -98,7 +98,16 @@ pub fn run(args: BenchArgs) -> Result<Outcome, Error> {
     };
     let ai = if args.ai || args.all {
         eprintln!("  AI layer…");
-        Some(samplemind::bench_ai::ai(args.ai_url.clone(), work.path())?)
+        // LiteLLM is timed with --peers (required) or --all (when installed).
+        let python = (args.peers || args.all).then(samplemind::bench_peers::default_ai_python);
+        let (a, peer_error) =
+            samplemind::bench_ai::ai(args.ai_url.clone(), work.path(), python.as_deref())?;
+        match peer_error {
+            Some(e) if args.peers => return Err(format!("bench --peers: {e}").into()),
+            Some(e) => eprintln!("samplemind: AI peer skipped: {e}"),
+            None => {}
+        }
+        Some(a)
     } else {
         None
     };
@@ -210,6 +219,15 @@ pub fn run(args: BenchArgs) -> Result<Outcome, Error> {
             "router overhead on a miss    {:>9.3} ms   (direct {:.3} ms, router {:.3} ms; target < 1)",
             a.router_overhead_ms, a.direct_miss.median_ms, a.router_miss.median_ms
         );
+        if let Some(p) = &a.peer {
+            println!(
+                "peer: {}: cache hit {:.3} ms median, p99 {:.3} ms → ours {:.0}x faster at p50, {:.0}x at p99",
+                p.peer, p.cache_hit.median_ms, p.cache_hit_p99_ms, p.ratio_p50, p.ratio_p99
+            );
+            if let Some(n) = p.burst_upstream_calls {
+                println!("peer: 100 identical cold requests {n} upstream call(s)");
+            }
+        }
     }
     for f in &r.failed {
         eprintln!("samplemind: {f}");
