@@ -2,6 +2,7 @@
 //! protocol and the faults, and against a real llama.cpp server for the OpenAI-compatible
 //! path (tests/llm.rs).
 
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -292,4 +293,30 @@ async fn cloud_providers_are_off_unless_enabled_and_context_is_checked() {
         0,
         "never sent"
     );
+}
+
+#[tokio::test]
+async fn embeddings_are_cached_per_text_and_a_provider_is_asked_only_for_new_ones() {
+    let server = FakeOllama::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let r = router(&server, Some(cache(&dir)));
+    let texts = |t: &[&str]| t.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    // The fake's vector is [index in the request, ...]: a cached vector keeps its first index.
+    let (who, first) = r.embed(&texts(&["kick", "snare"])).await.unwrap();
+    assert_eq!(who, "ollama");
+    assert_eq!((first[0][0], first[1][0]), (0.0, 1.0));
+    assert_eq!(server.embedded.load(Ordering::SeqCst), 2);
+    let (_, second) = r.embed(&texts(&["snare", "hat"])).await.unwrap();
+    assert_eq!(second[0], first[1], "snare came from the cache");
+    assert_eq!(second[1][0], 0.0, "hat was asked alone");
+    assert_eq!(server.embedded.load(Ordering::SeqCst), 3);
+    let (_, third) = r.embed(&texts(&["hat", "kick"])).await.unwrap();
+    assert_eq!(third, vec![second[1].clone(), first[0].clone()]);
+    assert_eq!(
+        server.embedded.load(Ordering::SeqCst),
+        3,
+        "all cached: not asked"
+    );
+    let s = r.cache().unwrap().stats();
+    assert_eq!((s.hits, s.misses, s.entries), (3, 3, 3));
 }

@@ -356,6 +356,17 @@ fn ai_embed_uses_the_local_onnx_model_first_and_falls_back_without_it() {
         .iter()
         .all(|r| r["provider"] == "onnx" && r["dim"] == 384));
     assert_ne!(rows[0]["embedding"], rows[1]["embedding"]);
+    // Asked again, the vectors come from the answer cache, the same to the last digit.
+    let again = run_ok(cli(home.path()).args(["ai", "embed", "airy pad"]));
+    let row: serde_json::Value =
+        serde_json::from_str(String::from_utf8_lossy(&again.stdout).trim()).unwrap();
+    assert_eq!(row["embedding"], rows[1]["embedding"]);
+    let stats = run_ok(cli(home.path()).args(["ai", "cache", "stats", "--json"]));
+    let s: serde_json::Value = serde_json::from_slice(&stats.stdout).unwrap();
+    assert_eq!(
+        (s["hits"].as_u64(), s["entries"].as_u64()),
+        (Some(1), Some(2))
+    );
     // Without the models and without providers, a clear error.
     let out = cli(home.path())
         .args(["--no-models", "ai", "embed", "x"])

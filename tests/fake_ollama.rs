@@ -39,6 +39,8 @@ pub struct FakeOllama {
     pub faults: Arc<Mutex<Vec<Fault>>>,
     /// Delay before answering a chat (to hold requests in flight).
     pub delay: Arc<Mutex<Duration>>,
+    /// Texts received by `/api/embed`.
+    pub embedded: Arc<AtomicUsize>,
 }
 
 /// The answer the fake model gives.
@@ -51,15 +53,21 @@ impl FakeOllama {
         let chats = Arc::new(AtomicUsize::new(0));
         let faults = Arc::new(Mutex::new(Vec::new()));
         let delay = Arc::new(Mutex::new(Duration::ZERO));
-        let (c, f, d) = (chats.clone(), faults.clone(), delay.clone());
+        let embedded = Arc::new(AtomicUsize::new(0));
+        let (c, f, d, e) = (
+            chats.clone(),
+            faults.clone(),
+            delay.clone(),
+            embedded.clone(),
+        );
         tokio::spawn(async move {
             loop {
                 let Ok((sock, _)) = listener.accept().await else {
                     return;
                 };
-                let (c, f, d) = (c.clone(), f.clone(), d.clone());
+                let (c, f, d, e) = (c.clone(), f.clone(), d.clone(), e.clone());
                 tokio::spawn(async move {
-                    let _ = serve(sock, c, f, d).await;
+                    let _ = serve(sock, c, f, d, e).await;
                 });
             }
         });
@@ -68,6 +76,7 @@ impl FakeOllama {
             chats,
             faults,
             delay,
+            embedded,
         }
     }
 
@@ -81,6 +90,7 @@ async fn serve(
     chats: Arc<AtomicUsize>,
     faults: Arc<Mutex<Vec<Fault>>>,
     delay: Arc<Mutex<Duration>>,
+    embedded: Arc<AtomicUsize>,
 ) -> std::io::Result<()> {
     let mut reader = BufReader::new(sock);
     loop {
@@ -121,6 +131,7 @@ async fn serve(
             "/api/ps" => json(sock, 200, r#"{"models":[]}"#).await?,
             "/api/embed" => {
                 let n = body["input"].as_array().map_or(1, |a| a.len());
+                embedded.fetch_add(n, Ordering::SeqCst);
                 let rows: Vec<String> = (0..n).map(|i| format!("[{i}.0,0.5,0.25]")).collect();
                 json(
                     sock,

@@ -2,7 +2,8 @@
 //!
 //! The key covers what decides an answer (task, model, messages, sampling parameters,
 //! schema) and nothing else: not the provider (a local and a cloud model of the same name
-//! answer the same request) and never a key or header. Values are MessagePack with an expiry.
+//! answer the same request) and never a key or header. Embeddings are cached per text, and
+//! there the provider is part of the key: two models' vectors are not comparable. Values are MessagePack with an expiry.
 //! A size bound evicts the oldest entries first. Hit, miss, byte and eviction counters live in
 //! the store, so the hit rate survives restarts. Only complete answers are ever put here.
 
@@ -35,6 +36,27 @@ impl CacheKey {
         let bytes = serde_json::to_vec(&canonical).unwrap_or_default();
         CacheKey(*blake3::hash(&bytes).as_bytes())
     }
+
+    /// The key of `text`'s embedding by `provider` with its `model`.
+    pub fn of_embedding(provider: &str, model: &str, text: &str) -> CacheKey {
+        let canonical = serde_json::json!({
+            "v": 1,
+            "task": "embed",
+            "provider": provider,
+            "model": model,
+            "text": text,
+        });
+        let bytes = serde_json::to_vec(&canonical).unwrap_or_default();
+        CacheKey(*blake3::hash(&bytes).as_bytes())
+    }
+}
+
+/// What an entry holds. Entries written before a variant existed fail to decode and count
+/// as absent (a cache may forget; it may not answer wrongly).
+#[derive(Serialize, Deserialize)]
+enum Answer {
+    Chat(ChatResponse),
+    Vector(Vec<f32>),
 }
 
 #[derive(Serialize, Deserialize)]
@@ -42,7 +64,7 @@ struct Entry {
     created_ms: u64,
     expires_ms: u64,
     namespace: String,
-    response: ChatResponse,
+    answer: Answer,
 }
 
 /// Counters of the cache.
@@ -146,21 +168,48 @@ impl AiCache {
     /// The stored answer for `key`, unless absent or expired (an entry that does not decode
     /// counts as absent and is removed). Counts a hit or a miss.
     pub fn get(&self, key: &CacheKey) -> Option<ChatResponse> {
-        let found = self.entries.get(key.0).ok().flatten().and_then(|bytes| {
-            match rmp_serde::from_slice::<Entry>(&bytes) {
-                Ok(e) if e.expires_ms > now_ms() => Some(e.response),
-                Ok(e) => {
-                    self.remove(key, e.created_ms, bytes.len() as u64);
-                    None
-                }
-                Err(_) => {
-                    let _ = self.entries.remove(key.0);
-                    None
-                }
-            }
-        });
+        let found = match self.live(key) {
+            Some(Answer::Chat(r)) => Some(r),
+            _ => None,
+        };
         self.bump(if found.is_some() { "hits" } else { "misses" }, 1);
         found
+    }
+
+    /// The stored embedding for `key`, without counting (see [`AiCache::count`]): a router
+    /// looks under several providers before it knows which one answers.
+    pub fn peek_vector(&self, key: &CacheKey) -> Option<Vec<f32>> {
+        match self.live(key) {
+            Some(Answer::Vector(v)) => Some(v),
+            _ => None,
+        }
+    }
+
+    /// Count `hits` and `misses` found by [`AiCache::peek_vector`].
+    pub fn count(&self, hits: u64, misses: u64) {
+        if hits > 0 {
+            self.bump("hits", hits as i64);
+        }
+        if misses > 0 {
+            self.bump("misses", misses as i64);
+        }
+    }
+
+    fn live(&self, key: &CacheKey) -> Option<Answer> {
+        let bytes = self.entries.get(key.0).ok().flatten()?;
+        match rmp_serde::from_slice::<Entry>(&bytes) {
+            Ok(e) if e.expires_ms > now_ms() => Some(e.answer),
+            Ok(e) => {
+                self.remove(key, e.created_ms, bytes.len() as u64);
+                None
+            }
+            Err(_) => {
+                if let Ok(Some(_)) = self.entries.remove(key.0) {
+                    self.bump("bytes", -(bytes.len() as i64));
+                }
+                None
+            }
+        }
     }
 
     fn remove(&self, key: &CacheKey, created_ms: u64, size: u64) {
@@ -182,14 +231,33 @@ impl AiCache {
         response: &ChatResponse,
         ttl: Option<Duration>,
     ) -> Result<(), AiError> {
-        let created_ms = now_ms();
         let mut response = response.clone();
         response.cached = false;
+        self.store(key, namespace, Answer::Chat(response), ttl)
+    }
+
+    /// Store one text's embedding under `key` (see [`CacheKey::of_embedding`]) in the
+    /// `embed` namespace, for the default lifetime.
+    ///
+    /// # Errors
+    /// [`AiError::Cache`] when the store fails.
+    pub fn put_vector(&self, key: &CacheKey, vector: &[f32]) -> Result<(), AiError> {
+        self.store(key, "embed", Answer::Vector(vector.to_vec()), None)
+    }
+
+    fn store(
+        &self,
+        key: &CacheKey,
+        namespace: &str,
+        answer: Answer,
+        ttl: Option<Duration>,
+    ) -> Result<(), AiError> {
+        let created_ms = now_ms();
         let entry = Entry {
             created_ms,
             expires_ms: created_ms + ttl.unwrap_or(self.default_ttl).as_millis() as u64,
             namespace: namespace.to_string(),
-            response,
+            answer,
         };
         let bytes = rmp_serde::to_vec_named(&entry).map_err(err)?;
         if let Some(old) = self.entries.insert(key.0, bytes.as_slice()).map_err(err)? {

@@ -405,7 +405,9 @@ impl Router {
 
 impl Router {
     /// Embeddings of `texts` from the first allowed provider that gives them, local first
-    /// (the ONNX MiniLM provider when the models are on).
+    /// (the ONNX MiniLM provider when the models are on). Each text's vector is cached per
+    /// provider and model: a provider is asked only for the texts it has not embedded yet,
+    /// and a provider whose vectors are all cached is not asked at all.
     ///
     /// # Errors
     /// [`AiError::Exhausted`] with every provider's error.
@@ -418,10 +420,50 @@ impl Router {
         providers.sort_by_key(|p| p.locality() == Locality::Cloud);
         let mut errors = Vec::new();
         for p in providers {
-            match p.embed(None, texts).await {
-                Ok(v) => return Ok((p.name().to_string(), v)),
-                Err(e) => errors.push(e.to_string()),
+            let keys: Vec<CacheKey> = texts
+                .iter()
+                .map(|t| CacheKey::of_embedding(p.name(), p.default_model(), t))
+                .collect();
+            let mut vectors: Vec<Option<Vec<f32>>> = match &self.cache {
+                Some(c) => keys.iter().map(|k| c.peek_vector(k)).collect(),
+                None => vec![None; texts.len()],
+            };
+            let missing: Vec<usize> = (0..texts.len()).filter(|&i| vectors[i].is_none()).collect();
+            if !missing.is_empty() {
+                let asked: Vec<String> = missing.iter().map(|&i| texts[i].clone()).collect();
+                match p.embed(None, &asked).await {
+                    Ok(v) if v.len() == asked.len() => {
+                        for (&i, vector) in missing.iter().zip(v) {
+                            if let Some(c) = &self.cache {
+                                if let Err(e) = c.put_vector(&keys[i], &vector) {
+                                    tracing::warn!("embedding not cached: {e}");
+                                }
+                            }
+                            vectors[i] = Some(vector);
+                        }
+                    }
+                    Ok(v) => {
+                        errors.push(format!(
+                            "{}: {} vectors for {} texts",
+                            p.name(),
+                            v.len(),
+                            asked.len()
+                        ));
+                        continue;
+                    }
+                    Err(e) => {
+                        errors.push(e.to_string());
+                        continue;
+                    }
+                }
             }
+            if let Some(c) = &self.cache {
+                c.count((texts.len() - missing.len()) as u64, missing.len() as u64);
+            }
+            return Ok((
+                p.name().to_string(),
+                vectors.into_iter().map(Option::unwrap_or_default).collect(),
+            ));
         }
         Err(AiError::Exhausted(if errors.is_empty() {
             "no provider gives embeddings".into()
