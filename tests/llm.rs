@@ -7,6 +7,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
+use samplemind::ai::ollama::Ollama;
 use samplemind::ai::openai::OpenAiCompatible;
 use samplemind::ai::provider::Provider;
 use samplemind::ai::{ChatRequest, Configure, Locality, Message, StreamEvent};
@@ -410,4 +411,129 @@ fn the_http_api_asks_the_local_server_and_then_the_cache() {
     assert_eq!(second["answer"], first["answer"]);
     let _ = child.kill();
     let _ = child.wait();
+}
+
+/// ollama-proxy-plus (an Ollama-API translator from PyPI) in front of a llama-server, killed
+/// on drop: the Ollama provider meets the real model through it.
+pub struct OllamaProxy {
+    child: Child,
+    _cwd: tempfile::TempDir,
+    pub url: String,
+}
+
+impl Drop for OllamaProxy {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl OllamaProxy {
+    /// The model name it serves for `server`'s SmolLM2.
+    pub const MODEL: &'static str = "llama/smollm2:135m";
+
+    /// Start it, or `None` (outside CI) when scripts/fetch-llm.sh has not installed it.
+    pub fn start(server: &LlamaServer) -> Option<OllamaProxy> {
+        let bin =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("vendor/ollama-proxy/bin/ollama-proxy");
+        if !bin.exists() {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "ollama-proxy is missing in CI (scripts/fetch-llm.sh)"
+            );
+            eprintln!("skipped: run scripts/fetch-llm.sh for the Ollama translator");
+            return None;
+        }
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        // An empty working folder: it would read an ollama-proxy.yaml found there.
+        let cwd = tempfile::tempdir().unwrap();
+        let child = Command::new(bin)
+            .args(["serve", "--host", "127.0.0.1", "--port", &port.to_string()])
+            .current_dir(cwd.path())
+            .env("PROVIDERS_LLAMA_BASE_URL", format!("{}/v1", server.url))
+            .env("EXTRA_MODELS", Self::MODEL)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("ollama-proxy starts");
+        let proxy = OllamaProxy {
+            child,
+            _cwd: cwd,
+            url: format!("http://127.0.0.1:{port}"),
+        };
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while !http_200(port, "/api/version") {
+            assert!(Instant::now() < deadline, "ollama-proxy did not get ready");
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        Some(proxy)
+    }
+}
+
+fn http_200(port: u16, path: &str) -> bool {
+    use std::io::{Read, Write};
+    let Ok(mut s) = std::net::TcpStream::connect(("127.0.0.1", port)) else {
+        return false;
+    };
+    let _ = s.set_read_timeout(Some(Duration::from_secs(2)));
+    let req = format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+    if s.write_all(req.as_bytes()).is_err() {
+        return false;
+    }
+    let mut reply = String::new();
+    let _ = s.read_to_string(&mut reply);
+    reply.starts_with("HTTP/1.1 200")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_ollama_provider_meets_the_real_model_through_an_ollama_api_translator() {
+    let Some(server) = LlamaServer::start() else {
+        return;
+    };
+    let Some(proxy) = OllamaProxy::start(&server) else {
+        return;
+    };
+    let p = Ollama::new(&proxy.url, OllamaProxy::MODEL);
+    p.health().await.unwrap();
+    assert!(
+        p.models()
+            .await
+            .unwrap()
+            .iter()
+            .any(|m| m == OllamaProxy::MODEL),
+        "/api/tags lists the model"
+    );
+    let whole = p.chat(&ask("Name one drum.", 12)).await.unwrap();
+    assert!(!whole.text.trim().is_empty());
+    assert_eq!(whole.done_reason.as_deref(), Some("stop"));
+    assert!(whole.completion_tokens.unwrap_or(0) > 0, "{whole:?}");
+
+    // NDJSON from a real model: the deltas add up to the final answer.
+    let mut s = p.chat_stream(&ask("Name one drum.", 12)).await.unwrap();
+    let (mut deltas, mut done) = (String::new(), None);
+    while let Some(ev) = s.next().await {
+        match ev.unwrap() {
+            StreamEvent::Delta(d) => deltas.push_str(&d),
+            StreamEvent::Done(r) => done = Some(r),
+        }
+    }
+    let done = done.expect("a final line with done");
+    assert!(!deltas.trim().is_empty());
+    assert_eq!(done.text, deltas);
+
+    let e = p
+        .embed(None, &["punchy kick".into(), "airy pad".into()])
+        .await
+        .unwrap();
+    assert_eq!(e.len(), 2);
+    assert!(
+        e[0].len() >= 64 && e[0].len() == e[1].len(),
+        "{}",
+        e[0].len()
+    );
+    assert_ne!(e[0], e[1]);
 }
