@@ -78,6 +78,30 @@ async fn ollama_chat_stream_embed_and_models_speak_the_protocol() {
     assert_eq!(e[1][0], 1.0);
     assert_eq!(p.models().await.unwrap(), vec!["smollm2:135m".to_string()]);
     p.health().await.unwrap();
+
+    // /api/generate: the same request as one prompt; `response` instead of `message`.
+    let mut sys = req("describe");
+    sys.messages
+        .insert(0, Message::system("You tag audio samples."));
+    let whole = p.generate(&sys).await.unwrap();
+    assert_eq!(whole.text, ANSWER);
+    assert_eq!(whole.completion_tokens, Some(9));
+    let mut s = p.generate_stream(&sys).await.unwrap();
+    let mut deltas = String::new();
+    while let Some(ev) = s.next().await {
+        if let StreamEvent::Delta(d) = ev.unwrap() {
+            deltas.push_str(&d);
+        }
+    }
+    assert_eq!(deltas, ANSWER);
+    // /api/ps: the model answered, so it is loaded, with its expiry.
+    let loaded = p.loaded().await.unwrap();
+    assert_eq!(loaded.len(), 1);
+    assert_eq!(loaded[0].name, "smollm2:135m");
+    assert_eq!(
+        loaded[0].expires_at.as_deref(),
+        Some("2026-11-24T00:10:00Z")
+    );
 }
 
 #[tokio::test]
@@ -319,4 +343,38 @@ async fn embeddings_are_cached_per_text_and_a_provider_is_asked_only_for_new_one
     );
     let s = r.cache().unwrap().stats();
     assert_eq!((s.hits, s.misses, s.entries), (3, 3, 3));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ai_models_lists_what_ollama_serves_and_what_it_holds_in_memory() {
+    let server = FakeOllama::start().await;
+    let home = tempfile::tempdir().unwrap();
+    std::fs::write(
+        home.path().join("config.toml"),
+        format!(
+            "[ai]\n[[ai.providers]]\nname = \"ollama\"\nkind = \"ollama\"\nurl = \"{}\"\nmodel = \"smollm2:135m\"\n",
+            server.url
+        ),
+    )
+    .unwrap();
+    let dir = home.path().to_path_buf();
+    let run = move |args: &'static [&'static str]| {
+        let dir = dir.clone();
+        tokio::task::spawn_blocking(move || {
+            crate::util::run_ok(crate::util::cli(&dir).args(args)).stdout
+        })
+    };
+    let models = |out: Vec<u8>| serde_json::from_slice::<serde_json::Value>(&out).unwrap();
+    let before = models(run(&["ai", "models", "--json"]).await.unwrap());
+    assert_eq!(
+        before["ollama"]["models"],
+        serde_json::json!(["smollm2:135m"])
+    );
+    assert_eq!(before["ollama"]["loaded"], serde_json::json!([]));
+    run(&["ai", "ask", "Name one drum."]).await.unwrap();
+    let after = models(run(&["ai", "models", "--json"]).await.unwrap());
+    assert_eq!(
+        after["ollama"]["loaded"],
+        serde_json::json!(["smollm2:135m"])
+    );
 }

@@ -1,5 +1,5 @@
 //! A faithful Ollama protocol server for the tests: `/api/chat` (NDJSON stream by default,
-//! or one JSON object), `/api/embed`, `/api/tags`, `/api/ps`, `/api/version`, errors as
+//! or one JSON object; `/api/generate` too), `/api/embed`, `/api/tags`, `/api/ps`, `/api/version`, errors as
 //! `{"error": …}`; and faults on demand: a status, an error line after a 200, a stream cut
 //! before `done`, a reset connection, lines split across TCP writes, slow chunks.
 //!
@@ -128,6 +128,15 @@ async fn serve(
                 )
                 .await?
             }
+            // A model is loaded once it has answered anything.
+            "/api/ps" if chats.load(Ordering::SeqCst) + embedded.load(Ordering::SeqCst) > 0 => {
+                json(
+                    sock,
+                    200,
+                    r#"{"models":[{"name":"smollm2:135m","model":"smollm2:135m","size":271000000,"digest":"9077","details":{"format":"gguf"},"expires_at":"2026-11-24T00:10:00Z","size_vram":0}]}"#,
+                )
+                .await?
+            }
             "/api/ps" => json(sock, 200, r#"{"models":[]}"#).await?,
             "/api/embed" => {
                 let n = body["input"].as_array().map_or(1, |a| a.len());
@@ -140,7 +149,12 @@ async fn serve(
                 )
                 .await?
             }
-            "/api/chat" => {
+            "/api/chat" | "/api/generate" => {
+                let generate = path == "/api/generate";
+                if generate && !body["prompt"].is_string() {
+                    json(sock, 400, r#"{"error":"prompt is required"}"#).await?;
+                    continue;
+                }
                 chats.fetch_add(1, Ordering::SeqCst);
                 let fault = {
                     let mut f = faults.lock().unwrap();
@@ -167,7 +181,7 @@ async fn serve(
                     _ => {}
                 }
                 if !stream {
-                    let done = final_line(&model, ANSWER);
+                    let done = final_line(&model, ANSWER, generate);
                     json(sock, 200, &done).await?;
                     continue;
                 }
@@ -182,11 +196,14 @@ async fn serve(
                         // Cut mid-stream: no done line, no terminating chunk.
                         return Ok(());
                     }
-                    let line =
-                        serde_json::json!({"model": model, "created_at": "2026-11-24T00:00:00Z",
-                        "message": {"role": "assistant", "content": w}, "done": false})
-                        .to_string()
-                            + "\n";
+                    let mut line = serde_json::json!({"model": model,
+                        "created_at": "2026-11-24T00:00:00Z", "done": false});
+                    if generate {
+                        line["response"] = serde_json::json!(w);
+                    } else {
+                        line["message"] = serde_json::json!({"role": "assistant", "content": w});
+                    }
+                    let line = line.to_string() + "\n";
                     // Every line goes out in two writes, split mid-JSON.
                     let (a, b) = line.as_bytes().split_at(line.len() / 2);
                     chunk(sock, a).await?;
@@ -194,7 +211,7 @@ async fn serve(
                     chunk(sock, b).await?;
                 }
                 if fault == Fault::None {
-                    let mut done = final_line(&model, "");
+                    let mut done = final_line(&model, "", generate);
                     done.push('\n');
                     chunk(sock, done.as_bytes()).await?;
                 }
@@ -205,16 +222,23 @@ async fn serve(
     }
 }
 
-fn final_line(model: &str, content: &str) -> String {
-    serde_json::json!({
+/// The last line: `message` for `/api/chat`; `response` and the `context` tokens for
+/// `/api/generate`.
+fn final_line(model: &str, content: &str, generate: bool) -> String {
+    let mut v = serde_json::json!({
         "model": model, "created_at": "2026-11-24T00:00:00Z",
-        "message": {"role": "assistant", "content": content},
         "done": true, "done_reason": "stop",
         "total_duration": 523_000_000u64, "load_duration": 1_200_000u64,
         "prompt_eval_count": 26, "prompt_eval_duration": 130_000_000u64,
         "eval_count": 9, "eval_duration": 390_000_000u64,
-    })
-    .to_string()
+    });
+    if generate {
+        v["response"] = serde_json::json!(content);
+        v["context"] = serde_json::json!([1, 2, 3]);
+    } else {
+        v["message"] = serde_json::json!({"role": "assistant", "content": content});
+    }
+    v.to_string()
 }
 
 async fn json(sock: &mut TcpStream, status: u16, body: &str) -> std::io::Result<()> {

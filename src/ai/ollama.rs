@@ -1,7 +1,10 @@
-//! Ollama's native API: `/api/chat` (NDJSON stream by default, a final line with `done`,
-//! `done_reason` and nanosecond durations), `/api/embed`, `/api/tags`, `/api/version`;
-//! `keep_alive`, `format` with a JSON schema; errors as `{"error": …}`, also as a line in
-//! the middle of a stream.
+//! Ollama's native API: `/api/chat` and `/api/generate` (NDJSON stream by default, a final
+//! line with `done`, `done_reason` and nanosecond durations), `/api/embed`, `/api/tags`,
+//! `/api/ps`, `/api/version`; `keep_alive`, `format` with a JSON schema; errors as
+//! `{"error": …}`, also as a line in the middle of a stream.
+//!
+//! The router talks to `/api/chat`. `/api/generate` is the single-prompt form: the same
+//! request with its system messages as `system` and the rest as one `prompt`.
 
 use futures_util::StreamExt;
 use serde_json::{json, Value};
@@ -11,7 +14,7 @@ use super::http::{
     client, floats, lines, send, send_json, strings_in, transport_error, TOTAL_TIMEOUT,
 };
 use super::provider::{BoxFuture, Provider};
-use super::types::{ChatRequest, ChatResponse, Locality, StreamEvent, TokenStream};
+use super::types::{ChatRequest, ChatResponse, Locality, Role, StreamEvent, TokenStream};
 use super::AiError;
 
 /// How long Ollama keeps the model loaded after a request: a producer browsing asks again
@@ -39,7 +42,7 @@ impl Ollama {
         }
     }
 
-    fn body(&self, req: &ChatRequest, stream: bool) -> Value {
+    fn body(&self, api: Api, req: &ChatRequest, stream: bool) -> Value {
         let mut options = json!({});
         if let Some(t) = req.temperature {
             options["temperature"] = json!(t);
@@ -52,11 +55,27 @@ impl Ollama {
         }
         let mut b = json!({
             "model": req.model.as_deref().unwrap_or(&self.ep.model),
-            "messages": req.messages,
             "stream": stream,
             "keep_alive": KEEP_ALIVE,
             "options": options,
         });
+        match api {
+            Api::Chat => b["messages"] = json!(req.messages),
+            Api::Generate => {
+                let (system, rest): (Vec<_>, Vec<_>) =
+                    req.messages.iter().partition(|m| m.role == Role::System);
+                let join = |ms: Vec<&super::types::Message>| {
+                    ms.iter()
+                        .map(|m| m.content.as_str())
+                        .collect::<Vec<_>>()
+                        .join("\n\n")
+                };
+                if !system.is_empty() {
+                    b["system"] = json!(join(system));
+                }
+                b["prompt"] = json!(join(rest));
+            }
+        }
         if let Some(schema) = &req.json_schema {
             b["format"] = schema.clone();
         }
@@ -76,19 +95,92 @@ impl Ollama {
     }
 }
 
-impl Provider for Ollama {
-    fn endpoint(&self) -> &Endpoint {
-        &self.ep
+/// Which of Ollama's two text endpoints, and where each puts the answer's text.
+#[derive(Debug, Clone, Copy)]
+enum Api {
+    Chat,
+    Generate,
+}
+
+impl Api {
+    fn path(self) -> &'static str {
+        match self {
+            Api::Chat => "/api/chat",
+            Api::Generate => "/api/generate",
+        }
     }
 
-    fn chat<'a>(&'a self, req: &'a ChatRequest) -> BoxFuture<'a, Result<ChatResponse, AiError>> {
-        Box::pin(async move {
+    fn text(self) -> &'static str {
+        match self {
+            Api::Chat => "/message/content",
+            Api::Generate => "/response",
+        }
+    }
+}
+
+/// A model Ollama holds in memory (`/api/ps`).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct LoadedModel {
+    /// Its name.
+    pub name: String,
+    /// Bytes it takes, in all.
+    pub size: u64,
+    /// Bytes of it in GPU memory.
+    pub size_vram: u64,
+    /// When Ollama unloads it (RFC 3339), unless asked again.
+    pub expires_at: Option<String>,
+}
+
+impl Ollama {
+    /// `req` through `/api/generate`, whole.
+    ///
+    /// # Errors
+    /// As [`Provider::chat`].
+    pub async fn generate(&self, req: &ChatRequest) -> Result<ChatResponse, AiError> {
+        self.whole(Api::Generate, req).await
+    }
+
+    /// `req` through `/api/generate`, streamed.
+    ///
+    /// # Errors
+    /// As [`Provider::chat_stream`].
+    pub async fn generate_stream(&self, req: &ChatRequest) -> Result<TokenStream, AiError> {
+        self.streamed(Api::Generate, req).await
+    }
+
+    /// The models loaded in memory now (`/api/ps`).
+    ///
+    /// # Errors
+    /// The server cannot be reached or answers badly.
+    pub async fn loaded(&self) -> Result<Vec<LoadedModel>, AiError> {
+        let v = send_json(
+            &self.ep.name,
+            client().get(format!("{}/api/ps", self.ep.base)),
+        )
+        .await?;
+        let models = v["models"].as_array().ok_or_else(|| AiError::Protocol {
+            provider: self.ep.name.clone(),
+            reason: "no models in the answer of /api/ps".into(),
+        })?;
+        Ok(models
+            .iter()
+            .map(|m| LoadedModel {
+                name: m["name"].as_str().unwrap_or_default().to_string(),
+                size: m["size"].as_u64().unwrap_or(0),
+                size_vram: m["size_vram"].as_u64().unwrap_or(0),
+                expires_at: m["expires_at"].as_str().map(str::to_string),
+            })
+            .collect())
+    }
+
+    async fn whole(&self, api: Api, req: &ChatRequest) -> Result<ChatResponse, AiError> {
+        {
             let resp = send(
                 &self.ep.name,
                 client()
-                    .post(format!("{}/api/chat", self.ep.base))
+                    .post(format!("{}{}", self.ep.base, api.path()))
                     .timeout(TOTAL_TIMEOUT)
-                    .json(&self.body(req, false)),
+                    .json(&self.body(api, req, false)),
             )
             .await?;
             let v: Value = resp
@@ -107,28 +199,25 @@ impl Provider for Ollama {
                 });
             }
             let text = v
-                .pointer("/message/content")
+                .pointer(api.text())
                 .and_then(Value::as_str)
                 .ok_or_else(|| AiError::Protocol {
                     provider: self.ep.name.clone(),
-                    reason: "no message content in the answer".into(),
+                    reason: "no text in the answer".into(),
                 })?
                 .to_string();
             let model = req.model.as_deref().unwrap_or(&self.ep.model);
             Ok(self.final_answer(&v, text, model))
-        })
+        }
     }
 
-    fn chat_stream<'a>(
-        &'a self,
-        req: &'a ChatRequest,
-    ) -> BoxFuture<'a, Result<TokenStream, AiError>> {
-        Box::pin(async move {
+    async fn streamed(&self, api: Api, req: &ChatRequest) -> Result<TokenStream, AiError> {
+        {
             let resp = send(
                 &self.ep.name,
                 client()
-                    .post(format!("{}/api/chat", self.ep.base))
-                    .json(&self.body(req, true)),
+                    .post(format!("{}{}", self.ep.base, api.path()))
+                    .json(&self.body(api, req, true)),
             )
             .await?;
             let me = self.clone();
@@ -173,7 +262,7 @@ impl Provider for Ollama {
                                 return Some((Err(err), (events, text, true)));
                             }
                             let delta = v
-                                .pointer("/message/content")
+                                .pointer(api.text())
                                 .and_then(Value::as_str)
                                 .unwrap_or("")
                                 .to_string();
@@ -193,7 +282,24 @@ impl Provider for Ollama {
                 },
             );
             Ok(Box::pin(stream) as TokenStream)
-        })
+        }
+    }
+}
+
+impl Provider for Ollama {
+    fn endpoint(&self) -> &Endpoint {
+        &self.ep
+    }
+
+    fn chat<'a>(&'a self, req: &'a ChatRequest) -> BoxFuture<'a, Result<ChatResponse, AiError>> {
+        Box::pin(self.whole(Api::Chat, req))
+    }
+
+    fn chat_stream<'a>(
+        &'a self,
+        req: &'a ChatRequest,
+    ) -> BoxFuture<'a, Result<TokenStream, AiError>> {
+        Box::pin(self.streamed(Api::Chat, req))
     }
 
     fn embed<'a>(
@@ -228,6 +334,14 @@ impl Provider for Ollama {
             )
             .await?;
             Ok(strings_in(&v, "models", "name"))
+        })
+    }
+
+    fn loaded_models(&self) -> BoxFuture<'_, Result<Option<Vec<String>>, AiError>> {
+        Box::pin(async move {
+            Ok(Some(
+                self.loaded().await?.into_iter().map(|m| m.name).collect(),
+            ))
         })
     }
 

@@ -53,6 +53,11 @@ pub trait Provider: Send + Sync {
     ) -> BoxFuture<'a, Result<Vec<Vec<f32>>, AiError>>;
     /// The models it serves.
     fn models(&self) -> BoxFuture<'_, Result<Vec<String>, AiError>>;
+    /// The models it holds in memory now, where the server says (Ollama's `/api/ps`);
+    /// `None` where the protocol has no such question.
+    fn loaded_models(&self) -> BoxFuture<'_, Result<Option<Vec<String>>, AiError>> {
+        Box::pin(async { Ok(None) })
+    }
     /// Whether it answers at all.
     fn health(&self) -> BoxFuture<'_, Result<(), AiError>>;
 }

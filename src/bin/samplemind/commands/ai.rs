@@ -46,7 +46,12 @@ pub fn run(
             let mut failed = false;
             for p in setup::providers(&settings.ai)? {
                 let v = match p.models().await {
-                    Ok(m) => serde_json::json!({"status": "ok", "models": m}),
+                    // Loaded = in memory now: the next answer starts without a load.
+                    Ok(m) => serde_json::json!({
+                        "status": "ok",
+                        "models": m,
+                        "loaded": p.loaded_models().await.ok().flatten(),
+                    }),
                     Err(e) => {
                         failed = true;
                         serde_json::json!({"status": "down", "reason": e.to_string()})
@@ -56,12 +61,21 @@ pub fn run(
                     println!(
                         "{:<12} {}",
                         p.name(),
-                        match &v["models"] {
-                            serde_json::Value::Array(m) => m
-                                .iter()
-                                .filter_map(|x| x.as_str())
-                                .collect::<Vec<_>>()
-                                .join(", "),
+                        match (&v["models"], &v["loaded"]) {
+                            (serde_json::Value::Array(m), loaded) => {
+                                let names = |a: &Vec<serde_json::Value>| {
+                                    a.iter()
+                                        .filter_map(|x| x.as_str())
+                                        .collect::<Vec<_>>()
+                                        .join(", ")
+                                };
+                                match loaded {
+                                    serde_json::Value::Array(l) if !l.is_empty() => {
+                                        format!("{}  (loaded: {})", names(m), names(l))
+                                    }
+                                    _ => names(m),
+                                }
+                            }
                             _ => format!("down: {}", v["reason"].as_str().unwrap_or("")),
                         }
                     );
