@@ -468,6 +468,10 @@ fn the_app_analyses_dropped_samples_searches_filters_and_auditions() {
         (bpm - 120.0).abs() < 1.0 || (bpm - 60.0).abs() < 1.0 || (bpm - 240.0).abs() < 2.0,
         "loop tempo {bpm}"
     );
+
+    // Drag out: a row dragged from the table onto another X client's window (what a file
+    // manager or a DAW is) arrives there as the sample's file:// URI.
+    drag_out_reaches_another_app(&s, &display, "Kick Deep.wav");
     assert!(loop_row[1].contains("loop"), "{loop_row:?}");
 
     // Words, then a filter chip.
@@ -606,6 +610,74 @@ fn the_app_analyses_dropped_samples_searches_filters_and_auditions() {
         );
     }
     drop(source);
+}
+
+/// Drag the row named `name` from the app's table onto a GTK drop target and check the URI
+/// that arrives is the sample's file.
+fn drag_out_reaches_another_app(s: &Session, display: &str, name: &str) {
+    let mut target = Proc(
+        Command::new("/usr/bin/python3")
+            .arg(root().join("tests/gui/drop_target.py"))
+            .env("DISPLAY", display)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("drop target"),
+    );
+    let mut out = BufReader::new(target.0.stdout.take().unwrap());
+    let mut line = String::new();
+    out.read_line(&mut line).unwrap();
+    assert_eq!(line.trim(), "ready");
+    std::thread::sleep(Duration::from_millis(500));
+    let centre = |title: &str| -> (i32, i32, i32, i32) {
+        let win = xdotool(display, &["search", "--sync", "--name", title]);
+        let win = win.lines().last().unwrap_or_default().to_string();
+        let geo = xdotool(display, &["getwindowgeometry", "--shell", &win]);
+        let field = |k: &str| -> i32 {
+            geo.lines()
+                .find_map(|l| l.strip_prefix(&format!("{k}=")))
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0)
+        };
+        (field("X"), field("Y"), field("WIDTH"), field("HEIGHT"))
+    };
+    let (tx, ty, tw, th) = centre("samplemind-drop-target");
+    let (ax, ay, _, _) = centre("^SampleMind$");
+    // The row's centre in the page, then on the screen.
+    let at = s.js(
+        "const r = [...document.querySelectorAll('.row[data-id]')].find(r => r.querySelector('.c').textContent.trim() === arguments[0]).getBoundingClientRect(); return [r.left + 60, r.top + r.height / 2];",
+        json!([name]),
+    );
+    let (px, py) = (
+        at[0].as_f64().unwrap() as i32,
+        at[1].as_f64().unwrap() as i32,
+    );
+    drag(display, (ax + px, ay + py), (tx + tw / 2, ty + th / 2));
+    let (tx_lines, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for l in out.lines().map_while(Result::ok) {
+            if tx_lines.send(l).is_err() {
+                return;
+            }
+        }
+    });
+    let mut dropped = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while let Ok(l) = rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+        if l == "drop-end" {
+            break;
+        }
+        if let Some(u) = l.strip_prefix("dropped ") {
+            dropped.push(u.to_string());
+        }
+    }
+    assert_eq!(dropped.len(), 1, "one URI arrives: {dropped:?}");
+    assert!(
+        dropped[0].starts_with("file:///")
+            && dropped[0].ends_with(&format!("/{}", name.replace(' ', "%20"))),
+        "{dropped:?}"
+    );
+    drop(target);
 }
 
 /// Proportional set size (shared pages split among their users), MiB, and the process name,
