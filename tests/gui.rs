@@ -78,13 +78,46 @@ impl Drop for Proc {
     }
 }
 
+/// An Xvfb server; on drop it is killed and its socket and lock file removed (a killed
+/// Xvfb leaves them behind, and they would use up the display numbers of later runs).
+struct Xvfb {
+    proc: Proc,
+    n: u32,
+}
+
+impl Drop for Xvfb {
+    fn drop(&mut self) {
+        let _ = self.proc.0.kill();
+        let _ = self.proc.0.wait();
+        let _ = std::fs::remove_file(format!("/tmp/.X11-unix/X{}", self.n));
+        let _ = std::fs::remove_file(format!("/tmp/.X{}-lock", self.n));
+    }
+}
+
+/// Whether display `n` is taken by a live server (a lock file naming a running process).
+fn display_taken(n: u32) -> bool {
+    let lock = format!("/tmp/.X{n}-lock");
+    match std::fs::read_to_string(&lock) {
+        Ok(pid) => {
+            let alive = Path::new(&format!("/proc/{}", pid.trim())).exists();
+            if !alive {
+                // Left by a server that was killed: free the number again.
+                let _ = std::fs::remove_file(&lock);
+                let _ = std::fs::remove_file(format!("/tmp/.X11-unix/X{n}"));
+            }
+            alive
+        }
+        Err(_) => Path::new(&format!("/tmp/.X11-unix/X{n}")).exists(),
+    }
+}
+
 /// Xvfb on a free display number.
-fn start_xvfb() -> (Proc, String) {
-    for n in 90..140 {
-        if Path::new(&format!("/tmp/.X11-unix/X{n}")).exists() {
+fn start_xvfb() -> (Xvfb, String) {
+    for n in 90..400 {
+        if display_taken(n) {
             continue;
         }
-        let child = Proc(
+        let proc = Proc(
             Command::new("Xvfb")
                 .args([
                     &format!(":{n}"),
@@ -99,10 +132,11 @@ fn start_xvfb() -> (Proc, String) {
                 .spawn()
                 .expect("Xvfb"),
         );
+        let x = Xvfb { proc, n };
         let t = Instant::now();
         while t.elapsed() < Duration::from_secs(10) {
             if Path::new(&format!("/tmp/.X11-unix/X{n}")).exists() {
-                return (child, format!(":{n}"));
+                return (x, format!(":{n}"));
             }
             std::thread::sleep(Duration::from_millis(50));
         }

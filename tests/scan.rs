@@ -144,3 +144,67 @@ fn identical_content_at_two_paths_is_one_record() {
     assert_eq!(a.hash, b.hash);
     assert!(t.lib.sample(&a.hash).unwrap().is_some());
 }
+
+/// Search keeps its catalogue in memory between queries; every write through the library
+/// must show in the next search: new files, a corrected tempo, a file gone missing.
+#[test]
+fn search_sees_every_write_between_queries() {
+    use samplemind::library::record::Corrections;
+    use samplemind::search::{search, Query};
+    let t = TempLib::new();
+    let root = t.dir.path().join("samples");
+    std::fs::create_dir_all(&root).unwrap();
+    write_mono(
+        &root.join("a_440.wav"),
+        &sine(440.0, 0.5, 22_050, 0.5),
+        22_050,
+    );
+    run_scan(&t.lib, std::slice::from_ref(&root));
+    let all = |q: &Query| search(&t.lib, q).unwrap().0;
+    assert_eq!(all(&Query::default()).len(), 1);
+    assert_eq!(
+        all(&Query::default()).len(),
+        1,
+        "the same state, asked twice"
+    );
+
+    write_mono(
+        &root.join("b_880.wav"),
+        &sine(880.0, 0.5, 22_050, 0.5),
+        22_050,
+    );
+    run_scan(&t.lib, std::slice::from_ref(&root));
+    let words = Query {
+        text: Some("880".into()),
+        ..Query::default()
+    };
+    assert_eq!(all(&words).len(), 1, "a new file is found by its name");
+    assert_eq!(all(&Query::default()).len(), 2);
+
+    let b = all(&words).remove(0);
+    let tempo = Query {
+        bpm: Some((99.0, 101.0)),
+        ..Query::default()
+    };
+    assert!(all(&tempo).is_empty());
+    t.lib
+        .set_corrections(
+            &b.sample.hash,
+            Corrections {
+                bpm: Some(100.0),
+                ..Corrections::default()
+            },
+        )
+        .unwrap();
+    let found = all(&tempo);
+    assert_eq!(found.len(), 1, "a corrected tempo is searchable at once");
+    assert_eq!(found[0].sample.bpm(), Some(100.0));
+
+    std::fs::remove_file(root.join("a_440.wav")).unwrap();
+    run_scan(&t.lib, std::slice::from_ref(&root));
+    assert_eq!(
+        all(&Query::default()).len(),
+        1,
+        "a missing file is not listed"
+    );
+}

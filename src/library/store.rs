@@ -1,6 +1,8 @@
 //! The sled store behind [`Library`].
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -33,7 +35,15 @@ pub struct Library {
     meta: sled::Tree,
     vectors: sled::Tree,
     peaks: sled::Tree,
+    /// Which open library this is, unique in the process, and how many writes to its paths
+    /// and samples it has seen: together they name one state of what a search sees.
+    instance: u64,
+    writes: Arc<AtomicU64>,
 }
+
+/// Every opened library gets its own number, so that a reopened one is never mistaken for
+/// the one before it.
+static INSTANCES: AtomicU64 = AtomicU64::new(1);
 
 /// One path of the library with its sample, as listed by [`Library::entries`].
 #[derive(Debug, Clone)]
@@ -98,6 +108,8 @@ impl Library {
             vectors: open_tree("vectors")?,
             peaks: open_tree("peaks")?,
             db,
+            instance: INSTANCES.fetch_add(1, Ordering::Relaxed),
+            writes: Arc::new(AtomicU64::new(0)),
         };
         lib.migrate()?;
         Ok(lib)
@@ -106,6 +118,17 @@ impl Library {
     /// The library directory.
     pub fn dir(&self) -> &Path {
         &self.dir
+    }
+
+    /// A name for the current state of the paths and samples: it changes with every write
+    /// through this library (sled lets one process open a store at a time, so no other
+    /// writer exists). Search keeps its in-memory catalogue while it stays the same.
+    pub fn generation(&self) -> (u64, u64) {
+        (self.instance, self.writes.load(Ordering::Acquire))
+    }
+
+    fn wrote(&self) {
+        self.writes.fetch_add(1, Ordering::AcqRel);
     }
 
     fn store_err(&self, source: sled::Error) -> LibraryError {
@@ -187,6 +210,7 @@ impl Library {
         self.samples
             .insert(rec.hash.0, bytes)
             .map_err(|e| self.store_err(e))?;
+        self.wrote();
         Ok(())
     }
 
@@ -235,6 +259,7 @@ impl Library {
         self.samples
             .insert(rec.hash.0, bytes)
             .map_err(|e| self.store_err(e))?;
+        self.wrote();
         Ok(rec)
     }
 
@@ -287,6 +312,7 @@ impl Library {
         self.paths
             .insert(path_key(path), bytes)
             .map_err(|e| self.store_err(e))?;
+        self.wrote();
         Ok(())
     }
 
@@ -387,6 +413,7 @@ impl Library {
     /// Raw access for tests of corruption handling: overwrite a sample's bytes.
     #[doc(hidden)]
     pub fn put_raw_sample(&self, hash: &ContentHash, bytes: &[u8]) -> Result<()> {
+        self.wrote();
         self.samples
             .insert(hash.0, bytes)
             .map(|_| ())

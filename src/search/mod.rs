@@ -1,6 +1,7 @@
 //! Search over the library: filters (tempo, key, category, loop, duration, loudness) and
 //! words matched against file and folder names, tags and category.
 
+mod catalogue;
 pub mod key_name;
 pub mod similar;
 pub mod sort;
@@ -54,7 +55,8 @@ pub enum SearchError {
     BadKey(String),
 }
 
-/// Run `q` over `lib`. Corrupt records are skipped and returned for reporting.
+/// Run `q` over `lib`. Corrupt records are skipped and returned for reporting. Filters and
+/// words run over the in-memory [`catalogue`]; only the hits' records are read.
 ///
 /// # Errors
 /// [`SearchError::BadKey`] for a key filter that is not a key.
@@ -65,43 +67,37 @@ pub fn search(lib: &Library, q: &Query) -> Result<(Vec<Hit>, Vec<LibraryError>),
     };
     let words: Vec<String> = q.text.as_deref().map(tokens).unwrap_or_default();
     let category = q.category.as_deref().map(str::to_lowercase);
-    let (entries, problems) = lib.entries();
-    let mut hits = Vec::new();
-    for e in entries {
-        let Some(s) = e.sample else { continue };
-        let a = &s.analysis;
+    let (cat, mut problems) = catalogue::of(lib);
+    let mut found: Vec<(f32, &catalogue::Row)> = Vec::new();
+    for r in &cat.rows {
         if let Some((lo, hi)) = q.bpm {
-            match s.bpm() {
+            match r.bpm {
                 Some(b) if b >= lo && b <= hi => {}
                 _ => continue,
             }
         }
-        if let Some(k) = &key {
-            if s.key().and_then(key_name::normalise).as_ref() != Some(k) {
-                continue;
-            }
+        if key.is_some() && r.key.as_deref() != key.as_deref() {
+            continue;
         }
-        if let Some(c) = &category {
-            if s.category().map(str::to_lowercase).as_ref() != Some(c) {
-                continue;
-            }
+        if category.is_some() && r.category.as_deref() != category.as_deref() {
+            continue;
         }
-        if q.is_loop.is_some_and(|l| l != a.is_loop) {
+        if q.is_loop.is_some_and(|l| l != r.is_loop) {
             continue;
         }
         if q.duration_s
-            .is_some_and(|(lo, hi)| a.duration_s < lo || a.duration_s > hi)
+            .is_some_and(|(lo, hi)| r.duration_s < lo || r.duration_s > hi)
         {
             continue;
         }
         if let Some((lo, hi)) = q.lufs {
-            match a.lufs {
+            match r.lufs {
                 Some(l) if l >= lo && l <= hi => {}
                 _ => continue,
             }
         }
         let score = if let Some(q) = &q.semantic {
-            let v = lib.vectors(&s.hash).ok().flatten().unwrap_or_default();
+            let v = lib.vectors(&r.hash).ok().flatten().unwrap_or_default();
             if v.text.len() != q.len() {
                 continue;
             }
@@ -109,24 +105,28 @@ pub fn search(lib: &Library, q: &Query) -> Result<(Vec<Hit>, Vec<LibraryError>),
         } else if words.is_empty() {
             0.0
         } else {
-            match word_score(&e.path, &s, &words) {
+            match word_score(r, &words) {
                 Some(sc) => sc,
                 None => continue,
             }
         };
-        hits.push(Hit {
-            path: e.path,
-            sample: s,
-            score,
-        });
+        found.push((score, r));
     }
-    hits.sort_by(|a, b| {
-        b.score
-            .total_cmp(&a.score)
-            .then_with(|| a.path.cmp(&b.path))
-    });
+    found.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.path.cmp(&b.1.path)));
     if let Some(n) = q.limit {
-        hits.truncate(n);
+        found.truncate(n);
+    }
+    let mut hits = Vec::with_capacity(found.len());
+    for (score, r) in found {
+        match lib.sample(&r.hash) {
+            Ok(Some(sample)) => hits.push(Hit {
+                path: r.path.clone(),
+                sample,
+                score,
+            }),
+            Ok(None) => {}
+            Err(e) => problems.push(e),
+        }
     }
     Ok((hits, problems))
 }
@@ -141,36 +141,14 @@ fn tokens(s: &str) -> Vec<String> {
 
 /// Every word must match somewhere; a match in the file name weighs more than in a folder,
 /// and a whole-word match more than a prefix.
-fn word_score(path: &std::path::Path, s: &SampleRecord, words: &[String]) -> Option<f32> {
-    let name = path
-        .file_stem()
-        .map(|n| tokens(&n.to_string_lossy()))
-        .unwrap_or_default();
-    let folders: Vec<String> = path
-        .parent()
-        .map(|p| {
-            p.components()
-                .flat_map(|c| tokens(&c.as_os_str().to_string_lossy()))
-                .collect()
-        })
-        .unwrap_or_default();
-    let mut meta: Vec<String> = s.tags.iter().flat_map(|t| tokens(t)).collect();
-    if let Some(ai) = &s.ai {
-        meta.extend(ai.tags.iter().flat_map(|t| tokens(t)));
-        meta.extend(tokens(&ai.description));
-    }
-    meta.extend(s.category().map(tokens).unwrap_or_default());
-    // Model tags weigh by how sure the model was, in the `field_score` weights below.
-    let model: Vec<(String, f32)> = s
-        .analysis
-        .model_tags
-        .iter()
-        .flat_map(|t| tokens(&t.tag).into_iter().map(move |w| (w, t.score)))
-        .collect();
+/// Model tags weigh by how sure the model was.
+fn word_score(r: &catalogue::Row, words: &[String]) -> Option<f32> {
+    let (name, folders, meta, model) = (&*r.name, &*r.folders, &*r.meta, &r.model);
     let mut total = 0.0;
     for w in words {
-        let field_score = |toks: &[String], weight: f32| {
-            toks.iter()
+        // Each field is its words joined by single spaces (one allocation per field).
+        let field_score = |toks: &str, weight: f32| {
+            toks.split(' ')
                 .map(|t| {
                     if t == w {
                         weight
@@ -184,13 +162,13 @@ fn word_score(path: &std::path::Path, s: &SampleRecord, words: &[String]) -> Opt
         };
         let model_score = model
             .iter()
-            .filter(|(t, _)| t == w)
+            .filter(|(t, _)| **t == **w)
             .map(|(_, sc)| 2.0 * sc)
             .fold(0.0f32, f32::max);
-        let best = field_score(&name, 3.0)
-            .max(field_score(&meta, 2.0))
+        let best = field_score(name, 3.0)
+            .max(field_score(meta, 2.0))
             .max(model_score)
-            .max(field_score(&folders, 1.0));
+            .max(field_score(folders, 1.0));
         if best == 0.0 {
             return None;
         }
