@@ -2,13 +2,11 @@
 //! (gnome-keyring on a private D-Bus bus), and a key from the keyring opening a real
 //! llama-server that demands one.
 
-use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
 
 use crate::llm::{walk, LlamaServer};
 use crate::secret_service::SecretService;
-use crate::util::{cli, run_ok};
+use crate::util::{cli, run_ok, with_stdin};
 
 const KEY: &str = "sk-keyring-test-9f8e7d6c5b4a";
 
@@ -22,23 +20,6 @@ fn write_config(home: &Path, url: &str, extra: &str) {
         ),
     )
     .unwrap();
-}
-
-/// Run `cmd` with `input` on its standard input.
-fn with_stdin(cmd: &mut Command, input: &str) -> Output {
-    let mut child = cmd
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
 }
 
 fn status(ss: &SecretService, home: &Path) -> serde_json::Value {

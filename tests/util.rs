@@ -1,7 +1,8 @@
 //! Test helpers: temporary libraries, generated signals, and external encoders.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Output, Stdio};
 
 use samplemind::Library;
 
@@ -162,4 +163,21 @@ pub fn health_component(home: &Path, name: &str) -> (Option<i32>, serde_json::Va
 /// The demo samples shipped in `assets/demo`.
 pub fn demo_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo")
+}
+
+/// Run `cmd` with `input` on its standard input.
+pub fn with_stdin(cmd: &mut Command, input: &str) -> Output {
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
 }
