@@ -83,26 +83,39 @@ pub struct LitellmOutput {
 /// # Errors
 /// Why the peer could not be run, worded for the bench's report.
 pub fn litellm(python: &Path, url: &str, phase: &str, n: usize) -> Result<LitellmOutput, String> {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tools/peer_ai_timing.py");
+    let n = n.to_string();
+    let out = run_peer(
+        python,
+        "SAMPLEMIND_AI_PEER_PYTHON",
+        Command::new(python)
+            .arg(script)
+            .args(["--url", url, "--phase", phase, "-n", &n]),
+    )?;
+    serde_json::from_slice(&out).map_err(|e| format!("LiteLLM's output does not parse: {e}"))
+}
+
+/// Run a peer's timing script with the venv `python` (named by `env_var` when not in
+/// vendor/), and return what it printed.
+fn run_peer(python: &Path, env_var: &str, cmd: &mut Command) -> Result<Vec<u8>, String> {
     if !python.exists() {
         return Err(format!(
-            "{} not found: run scripts/fetch-peers.sh (or set SAMPLEMIND_AI_PEER_PYTHON)",
+            "{} not found: run scripts/fetch-peers.sh (or set {env_var})",
             python.display()
         ));
     }
-    let out = Command::new(python)
-        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tools/peer_ai_timing.py"))
-        .args(["--url", url, "--phase", phase, "-n", &n.to_string()])
+    let out = cmd
         .output()
         .map_err(|e| format!("cannot run {}: {e}", python.display()))?;
     if !out.status.success() {
         let err = String::from_utf8_lossy(&out.stderr);
         return Err(format!(
-            "LiteLLM failed ({}): {}",
+            "the peer failed ({}): {}",
             out.status,
             err.lines().last().unwrap_or("")
         ));
     }
-    serde_json::from_slice(&out.stdout).map_err(|e| format!("LiteLLM's output does not parse: {e}"))
+    Ok(out.stdout)
 }
 
 /// Time the peer on `files` with `python`, and set it beside `ours` (our ms per file, in
@@ -116,26 +129,12 @@ pub fn essentia(
     files: &[PathBuf],
     ours: &[Option<f64>],
 ) -> Result<PeerBench, String> {
-    if !python.exists() {
-        return Err(format!(
-            "{} not found: run scripts/fetch-peers.sh (or set SAMPLEMIND_PEER_PYTHON)",
-            python.display()
-        ));
-    }
-    let out = Command::new(python)
-        .arg(script())
-        .args(files)
-        .output()
-        .map_err(|e| format!("cannot run {}: {e}", python.display()))?;
-    if !out.status.success() {
-        let err = String::from_utf8_lossy(&out.stderr);
-        return Err(format!(
-            "the peer failed ({}): {}",
-            out.status,
-            err.lines().last().unwrap_or("")
-        ));
-    }
-    let p: PeerOutput = serde_json::from_slice(&out.stdout)
+    let out = run_peer(
+        python,
+        "SAMPLEMIND_PEER_PYTHON",
+        Command::new(python).arg(script()).args(files),
+    )?;
+    let p: PeerOutput = serde_json::from_slice(&out)
         .map_err(|e| format!("the peer's output does not parse: {e}"))?;
     Ok(compare(p, ours))
 }

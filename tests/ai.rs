@@ -59,14 +59,8 @@ async fn ollama_chat_stream_embed_and_models_speak_the_protocol() {
     );
 
     // Every NDJSON line arrives in two TCP writes: the deltas must still be whole words.
-    let mut s = p.chat_stream(&req("describe")).await.unwrap();
-    let (mut deltas, mut done) = (String::new(), None);
-    while let Some(ev) = s.next().await {
-        match ev.unwrap() {
-            StreamEvent::Delta(d) => deltas.push_str(&d),
-            StreamEvent::Done(r) => done = Some(r),
-        }
-    }
+    let s = p.chat_stream(&req("describe")).await.unwrap();
+    let (deltas, done) = crate::llm::collect(s).await;
     assert_eq!(deltas, ANSWER);
     assert_eq!(done.unwrap().text, ANSWER);
 

@@ -27,6 +27,20 @@ impl Drop for LlamaServer {
     }
 }
 
+/// A streamed answer's deltas joined, and its final answer if one came.
+pub async fn collect(
+    mut s: samplemind::ai::types::TokenStream,
+) -> (String, Option<samplemind::ai::ChatResponse>) {
+    let (mut deltas, mut done) = (String::new(), None);
+    while let Some(ev) = s.next().await {
+        match ev.unwrap() {
+            StreamEvent::Delta(d) => deltas.push_str(&d),
+            StreamEvent::Done(r) => done = Some(r),
+        }
+    }
+    (deltas, done)
+}
+
 /// A port nobody listens on now.
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
@@ -363,14 +377,8 @@ async fn the_anthropic_provider_speaks_the_messages_api_whole_and_streamed() {
     let whole = p.chat(&q).await.unwrap();
     assert!(!whole.text.trim().is_empty());
     assert!(whole.completion_tokens.unwrap_or(0) > 0, "{whole:?}");
-    let mut s = p.chat_stream(&q).await.unwrap();
-    let (mut deltas, mut done) = (String::new(), None);
-    while let Some(ev) = s.next().await {
-        match ev.unwrap() {
-            StreamEvent::Delta(d) => deltas.push_str(&d),
-            StreamEvent::Done(r) => done = Some(r),
-        }
-    }
+    let s = p.chat_stream(&q).await.unwrap();
+    let (deltas, done) = crate::llm::collect(s).await;
     let done = done.expect("message_stop ends the stream");
     assert_eq!(deltas, done.text);
     assert_eq!(done.text, whole.text, "temperature 0, same seedless prompt");
@@ -500,14 +508,8 @@ async fn the_ollama_provider_meets_the_real_model_through_an_ollama_api_translat
     assert!(whole.completion_tokens.unwrap_or(0) > 0, "{whole:?}");
 
     // NDJSON from a real model: the deltas add up to the final answer.
-    let mut s = p.chat_stream(&ask("Name one drum.", 12)).await.unwrap();
-    let (mut deltas, mut done) = (String::new(), None);
-    while let Some(ev) = s.next().await {
-        match ev.unwrap() {
-            StreamEvent::Delta(d) => deltas.push_str(&d),
-            StreamEvent::Done(r) => done = Some(r),
-        }
-    }
+    let s = p.chat_stream(&ask("Name one drum.", 12)).await.unwrap();
+    let (deltas, done) = crate::llm::collect(s).await;
     let done = done.expect("a final line with done");
     assert!(!deltas.trim().is_empty());
     assert_eq!(done.text, deltas);

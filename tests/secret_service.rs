@@ -106,34 +106,35 @@ impl SecretService {
         cmd.env("DBUS_SESSION_BUS_ADDRESS", &self.address)
     }
 
+    /// What `dbus-send` prints for `method(arg)` on `dest`'s object `path`.
+    fn call(&self, dest: &str, path: &str, method: &str, arg: &str) -> String {
+        self.env(&mut Command::new("dbus-send"))
+            .args(["--session", "--print-reply"])
+            .arg(format!("--dest={dest}"))
+            .args([path, method, arg])
+            .output()
+            .map(|o| String::from_utf8_lossy(&o.stdout).to_string())
+            .unwrap_or_default()
+    }
+
     fn secrets_owned(&self) -> bool {
-        let out = self
-            .env(&mut Command::new("dbus-send"))
-            .args([
-                "--session",
-                "--print-reply",
-                "--dest=org.freedesktop.DBus",
-                "/org/freedesktop/DBus",
-                "org.freedesktop.DBus.NameHasOwner",
-                "string:org.freedesktop.secrets",
-            ])
-            .output();
-        out.is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains("boolean true"))
+        self.call(
+            "org.freedesktop.DBus",
+            "/org/freedesktop/DBus",
+            "org.freedesktop.DBus.NameHasOwner",
+            "string:org.freedesktop.secrets",
+        )
+        .contains("boolean true")
     }
 
     fn default_collection(&self) -> bool {
-        let out = self
-            .env(&mut Command::new("dbus-send"))
-            .args([
-                "--session",
-                "--print-reply",
-                "--dest=org.freedesktop.secrets",
-                "/org/freedesktop/secrets",
-                "org.freedesktop.Secret.Service.ReadAlias",
-                "string:default",
-            ])
-            .output();
-        out.is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains("/collection/"))
+        self.call(
+            "org.freedesktop.secrets",
+            "/org/freedesktop/secrets",
+            "org.freedesktop.Secret.Service.ReadAlias",
+            "string:default",
+        )
+        .contains("/collection/")
     }
 
     /// The key stored for SampleMind provider `provider`, read by libsecret's `secret-tool`
