@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use crate::llm::{walk, LlamaServer};
+use crate::llm::{assert_nowhere_in, LlamaServer};
 use crate::secret_service::SecretService;
 use crate::util::{cli, run_ok, with_stdin};
 
@@ -110,12 +110,10 @@ fn without_a_keyring_service_storing_a_key_fails_clearly() {
     let home = tempfile::tempdir().unwrap();
     write_config(home.path(), "http://127.0.0.1:9", "");
     let dead = tempfile::tempdir().unwrap();
+    let no_bus = format!("unix:path={}", dead.path().join("no-bus").display());
     let out = with_stdin(
         cli(home.path())
-            .env(
-                "DBUS_SESSION_BUS_ADDRESS",
-                format!("unix:path={}", dead.path().join("no-bus").display()),
-            )
+            .env("DBUS_SESSION_BUS_ADDRESS", &no_bus)
             .args(["ai", "key", "set", "cloudy"]),
         &format!("{KEY}\n"),
     );
@@ -128,10 +126,7 @@ fn without_a_keyring_service_storing_a_key_fails_clearly() {
     // Status still answers, with the reason, and the key is not in the library's home.
     let st = run_ok(
         cli(home.path())
-            .env(
-                "DBUS_SESSION_BUS_ADDRESS",
-                format!("unix:path={}", dead.path().join("no-bus").display()),
-            )
+            .env("DBUS_SESSION_BUS_ADDRESS", &no_bus)
             .args(["ai", "key", "status", "--json"]),
     );
     let all: serde_json::Value = serde_json::from_slice(&st.stdout).unwrap();
@@ -187,14 +182,7 @@ fn a_key_from_the_keyring_opens_a_server_that_demands_one_and_lands_nowhere_else
     let a: serde_json::Value = serde_json::from_slice(&answered.stdout).unwrap();
     assert_eq!(a["provider"], "cloudy");
     assert!(!a["text"].as_str().unwrap().trim().is_empty());
-    for f in walk(home.path()) {
-        let bytes = std::fs::read(&f).unwrap();
-        assert!(
-            !bytes.windows(KEY.len()).any(|w| w == KEY.as_bytes()),
-            "the key is in {}",
-            f.display()
-        );
-    }
+    assert_nowhere_in(home.path(), KEY);
 
     // With cloud use off, a cloud provider's key is not even asked for.
     std::fs::write(
