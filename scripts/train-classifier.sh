@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Retrain assets/models/classifier.json (DSP features) and category_models.json (DSP features
-# and the local models' embeddings) on the eval DEV corpus: the data recipe.
+# Retrain assets/models/classifier.json (DSP features), category_models.json (DSP features
+# and the local models' embeddings) and tempo_octave.json on the eval DEV corpus: the data
+# recipe.
 # Needs Python 3; installs numpy and scikit-learn into a venv under the eval cache.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -21,4 +22,10 @@ SAMPLEMIND_NO_CLASSIFIER=1 "$here/target/release/samplemind" analyze --json --fe
 bash "$here/scripts/fetch-ml.sh" >&2
 SAMPLEMIND_NO_MODEL_CLASSIFIER=1 "$here/target/release/samplemind" analyze --json --features "$corpus/audio" > "$feats"
 "$venv/bin/python" "$here/tools/train_classifier.py" --models "$corpus/labels.csv" "$feats" "$here/assets/models/category_models.json"
+# The tempo-octave model, on the blinded view: file names carry tempi, and the figure printed
+# "without the model" must be what the audio alone gives.
+blind=${TMPDIR:-/tmp}/samplemind-dev-blind
+[ -f "$blind/labels.csv" ] || python3 "$eval_dir/blind.py" "$corpus" "$blind" >&2
+SAMPLEMIND_NO_TEMPO_OCTAVE=1 "$here/target/release/samplemind" analyze --json --features --no-models "$blind/audio" > "$feats"
+"$venv/bin/python" "$here/tools/train_tempo_octave.py" "$blind/labels.csv" "$feats" "$here/assets/models/tempo_octave.json"
 rm -f "$feats"

@@ -73,7 +73,11 @@ pub const NAMES: &[&str] = &[
 pub fn vector(a: &Analysis) -> Vec<f32> {
     let dur = a.duration_s.max(0.0) as f32;
     let ln1 = |v: Option<f32>| v.map_or(0.0, |v| (1.0 + v.max(0.0)).ln());
-    let barfit = match a.bpm {
+    // What the audio supports: a loop's reported tempo is whole beats by construction.
+    let heard = a
+        .heard_tempo
+        .or_else(|| a.bpm.map(|b| (b, a.bpm_confidence.unwrap_or(0.0))));
+    let barfit = match heard.map(|h| h.0) {
         Some(bpm) if bpm > 0.0 => {
             let beats = dur * bpm / 60.0;
             (beats - beats.round()).abs()
@@ -100,7 +104,7 @@ pub fn vector(a: &Analysis) -> Vec<f32> {
             _ => 0.0,
         },
         a.bpm.is_some() as u8 as f32,
-        a.bpm_confidence.unwrap_or(0.0),
+        heard.map_or(0.0, |h| h.1),
         barfit,
         a.key_confidence.unwrap_or(0.0),
         peakiness,

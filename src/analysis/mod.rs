@@ -18,6 +18,7 @@ pub mod onsets;
 pub mod pitch;
 pub mod spectral;
 pub mod tempo;
+pub mod tempo_octave;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -149,6 +150,14 @@ pub struct Analysis {
     /// `analyze --json --features` for training).
     #[serde(skip)]
     pub classifier_input: Vec<f32>,
+    /// [`Tempo::heard_bpm`] and [`Tempo::heard_confidence`] (not stored; classifier
+    /// inputs).
+    #[serde(skip)]
+    pub heard_tempo: Option<(f32, f32)>,
+    /// The input of the tempo-octave model ([`tempo_octave::features`]; not stored, printed
+    /// by `analyze --json --features` for training). Empty without a tempo.
+    #[serde(skip)]
+    pub tempo_octave_input: Vec<f32>,
     /// Seconds of audio the spectral and musical analysers saw (capped for long files).
     pub analysed_seconds: f64,
     /// [`ANALYSER_VERSION`] that produced this record.
@@ -195,6 +204,8 @@ impl Default for Analysis {
             model_error: None,
             vectors: None,
             classifier_input: Vec::new(),
+            tempo_octave_input: Vec::new(),
+            heard_tempo: None,
             analysed_seconds: 0.0,
             analyser_version: 0,
         }
@@ -362,17 +373,23 @@ fn musical(a: &mut Analysis, mono: &[f32], rate: u32, spec: &spectral::Spectral)
     // Tempo for anything rhythmic: loops, and phrases long enough to have a pulse.
     let capped = (mono.len() as f64 / rate as f64) < a.duration_s - 0.01;
     let rhythmic = a.is_loop || (a.duration_s >= 2.0 && a.onset_count >= 4);
-    let tempo = rhythmic
+    let fps = 1.0 / spec.hop_seconds;
+    let mut tempo = rhythmic
         .then(|| {
             tempo::estimate(
                 &spec.flux,
-                1.0 / spec.hop_seconds,
+                fps,
                 (a.is_loop && !capped).then_some(a.duration_s),
             )
         })
         .flatten();
+    a.tempo_octave_input = tempo
+        .as_mut()
+        .map(|t| tempo_octave::settle(t, &spec.register_flux, fps))
+        .unwrap_or_default();
     a.bpm = tempo.as_ref().map(|t| t.bpm);
     a.bpm_confidence = tempo.as_ref().map(|t| t.confidence);
+    a.heard_tempo = tempo.as_ref().map(|t| (t.heard_bpm, t.heard_confidence));
     a.bpm_alternatives = tempo
         .as_ref()
         .map(|t| t.alternatives.iter().map(|x| x.0).collect())

@@ -33,6 +33,10 @@ pub struct Spectral {
     pub flatness: Option<f32>,
     /// Half-wave rectified log-magnitude flux per frame (onset strength).
     pub flux: Vec<f32>,
+    /// The same flux split by register ([`REGISTERS`]): low (kick, bass), mid (snare,
+    /// chords), high (hats, cymbals). Which register pulses at which rate tells a tempo
+    /// from its double or half ([`super::tempo_octave`]).
+    pub register_flux: [Vec<f32>; 3],
     /// Level of each frame, dBFS (-120 for digital silence).
     pub frame_db: Vec<f32>,
     /// Seconds between frames.
@@ -45,6 +49,9 @@ pub struct Spectral {
     /// coefficients; the standard compact timbre description of instrument classifiers.
     pub cepstrum: Vec<f32>,
 }
+
+/// Upper edges (Hz) of the low and mid registers of [`Spectral::register_flux`].
+pub const REGISTERS: [f32; 2] = [150.0, 3000.0];
 
 /// Octave bands in [`Spectral::octave_shape`]: 40–80 Hz up to 10.24 kHz and above.
 pub const OCTAVES: usize = 9;
@@ -91,6 +98,15 @@ pub fn analyse(x: &[f32], rate: u32) -> Spectral {
         1 + (padded - FRAME) / HOP
     };
     let mut flux = Vec::with_capacity(n_frames);
+    let mut register_flux: [Vec<f32>; 3] = std::array::from_fn(|_| Vec::with_capacity(n_frames));
+    // Each band's register, from its lowest bin.
+    let mut register_of = vec![usize::MAX; n_bands];
+    for (k, &b) in band_of.iter().enumerate() {
+        if register_of[b] == usize::MAX {
+            let hz = k as f32 * bin_hz;
+            register_of[b] = REGISTERS.iter().filter(|&&edge| hz >= edge).count();
+        }
+    }
     let mut frame_db = Vec::with_capacity(n_frames);
     let (mut w_sum, mut c_sum, mut r_sum, mut f_sum) = (0.0f64, 0.0f64, 0.0f64, 0.0f64);
     let octave_of: Vec<usize> = (0..bins)
@@ -132,6 +148,7 @@ pub fn analyse(x: &[f32], rate: u32) -> Spectral {
             .is_err()
         {
             flux.push(0.0);
+            register_flux.iter_mut().for_each(|r| r.push(0.0));
             continue;
         }
         band.iter_mut().for_each(|b| *b = 0.0);
@@ -150,7 +167,7 @@ pub fn analyse(x: &[f32], rate: u32) -> Spectral {
         }
         // SuperFlux: compare each band with the strongest of its neighbours one frame back,
         // so vibrato and tremolo sliding between bands do not read as new hits.
-        let mut fl = 0.0f32;
+        let mut by_register = [0.0f32; 3];
         for (l, e) in band_log.iter_mut().zip(&band) {
             *l = (1.0 + GAMMA * e).ln();
         }
@@ -158,10 +175,13 @@ pub fn analyse(x: &[f32], rate: u32) -> Spectral {
             let lo = b.saturating_sub(1);
             let hi = (b + 1).min(n_bands - 1);
             let reference = prev_log[lo..=hi].iter().copied().fold(f32::MIN, f32::max);
-            fl += (now - reference).max(0.0);
+            by_register[register_of[b].min(2)] += (now - reference).max(0.0);
         }
         std::mem::swap(&mut prev_log, &mut band_log);
-        flux.push(fl);
+        flux.push(by_register.iter().sum());
+        for (r, v) in register_flux.iter_mut().zip(by_register) {
+            r.push(v);
+        }
         if db < SILENCE_DB || total <= 0.0 {
             continue;
         }
@@ -211,6 +231,7 @@ pub fn analyse(x: &[f32], rate: u32) -> Spectral {
         rolloff_hz: avg(r_sum),
         flatness: avg(f_sum),
         flux,
+        register_flux,
         frame_db,
         hop_seconds: HOP as f64 / rate as f64,
         octave_shape,

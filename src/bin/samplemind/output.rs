@@ -32,6 +32,9 @@ pub struct Row<'a> {
     /// The classifier feature vector, on request.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub features: Option<Vec<f32>>,
+    /// The tempo-octave model's input, on request (with `features`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tempo_features: Option<&'a [f32]>,
 }
 
 impl<'a> Row<'a> {
@@ -44,6 +47,7 @@ impl<'a> Row<'a> {
             tags: Some(&s.tags),
             ai: s.ai.as_ref(),
             features: None,
+            tempo_features: None,
         }
     }
 }

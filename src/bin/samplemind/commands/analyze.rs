@@ -78,6 +78,7 @@ pub fn run(args: AnalyzeArgs, models: Option<Arc<Models>>) -> Result<Outcome, Er
                 tags: None,
                 ai: None,
                 features,
+                tempo_features: args.features.then_some(a.tempo_octave_input.as_slice()),
             };
             println!("{}", serde_json::to_string(&row)?);
         }
