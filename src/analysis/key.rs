@@ -43,6 +43,17 @@ const BASS_MAX_HZ: f32 = 250.0;
 /// Bonus a key gets for the bass profile's weight on its tonic (correlations are -1..1).
 const BASS_WEIGHT: f32 = 0.1;
 
+/// Weight of the opening's match with a key's tonic triad: loops and phrases open on
+/// their tonic chord far more often than on any other, and the opening is what tells a
+/// key from its relative (same notes) or its dominant (one note apart). On DEV (blinded)
+/// MIREX rises 89.9 → 90.4 / 94.1 / 96.5 / 97.3 / 97.8 % at 0.1 / 0.2 / 0.3 / 0.5 / 1.0;
+/// we stop at 0.3, where the whole sound's profile still outweighs a loop that opens
+/// off its tonic (a vi–IV–I–V pop loop).
+const OPENING_WEIGHT: f32 = 0.3;
+/// Tonic triads of C major and C minor.
+const MAJOR_TRIAD: [f32; 12] = [1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0];
+const MINOR_TRIAD: [f32; 12] = [1.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0];
+
 /// Krumhansl–Kessler probe-tone ratings (1982), C major / C minor.
 const KK_MAJOR: [f32; 12] = [
     6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88,
@@ -89,6 +100,9 @@ pub struct Chroma {
     pub bass: [f32; 12],
     /// Tuning offset found and corrected, cents.
     pub tuning_cents: f32,
+    /// The HPCP of the opening (the first bar of a loop, the first seconds of a phrase), C =
+    /// 0, max 1; all zero when no opening was asked for.
+    pub opening: [f32; 12],
 }
 
 fn plan() -> Arc<dyn RealToComplex<f32>> {
@@ -98,8 +112,9 @@ fn plan() -> Arc<dyn RealToComplex<f32>> {
     P.with(Arc::clone)
 }
 
-/// The HPCP of `x` (mono, `rate` Hz); `None` when there are no usable frames.
-pub fn chroma(x: &[f32], rate: u32) -> Option<Chroma> {
+/// The HPCP of `x` (mono, `rate` Hz), with that of its first `opening_s` seconds apart;
+/// `None` when there are no usable frames.
+pub fn chroma(x: &[f32], rate: u32, opening_s: f64) -> Option<Chroma> {
     let limit = ((MAX_SECONDS * rate as f64) as usize).min(x.len());
     let x = &x[..limit];
     if x.len() < FRAME / 2 {
@@ -207,14 +222,25 @@ pub fn chroma(x: &[f32], rate: u32) -> Option<Chroma> {
         }
     };
     let mut total = [0.0f32; 12];
+    let mut opening = [0.0f32; 12];
+    // Frames whose centre lies in the opening.
+    let opening_frames = ((opening_s * rate as f64 - FRAME as f64 / 2.0) / HOP as f64)
+        .ceil()
+        .max(if opening_s > 0.0 { 1.0 } else { 0.0 }) as usize;
     let mut frame_bins = [0.0f32; 12];
     let mut current = usize::MAX;
     let mut frames_used = 0usize;
-    let flush = |bins: &mut [f32; 12], total: &mut [f32; 12], used: &mut usize, w: f32| {
+    let mut flush = |bins: &mut [f32; 12], total: &mut [f32; 12], used: &mut usize, f: usize| {
         let max = bins.iter().copied().fold(0.0f32, f32::max);
         if max > 0.0 {
+            let w = edge_weight(f);
             for (t, b) in total.iter_mut().zip(bins.iter()) {
                 *t += w * b / max;
+            }
+            if f < opening_frames {
+                for (o, b) in opening.iter_mut().zip(bins.iter()) {
+                    *o += b / max;
+                }
             }
             *used += 1;
         }
@@ -223,12 +249,7 @@ pub fn chroma(x: &[f32], rate: u32) -> Option<Chroma> {
     let lowest_fundamental = 12.0 * (MIN_HZ * 0.5 / 440.0).log2();
     for &(f, semi, amp) in &peaks {
         if f != current {
-            flush(
-                &mut frame_bins,
-                &mut total,
-                &mut frames_used,
-                edge_weight(current),
-            );
+            flush(&mut frame_bins, &mut total, &mut frames_used, current);
             current = f;
         }
         let semi = semi - tuning;
@@ -248,19 +269,16 @@ pub fn chroma(x: &[f32], rate: u32) -> Option<Chroma> {
             );
         }
     }
-    flush(
-        &mut frame_bins,
-        &mut total,
-        &mut frames_used,
-        edge_weight(current),
-    );
+    flush(&mut frame_bins, &mut total, &mut frames_used, current);
     if frames_used == 0 || !normalise(&mut total) {
         return None;
     }
+    normalise(&mut opening);
     Some(Chroma {
         bins: total,
         bass,
         tuning_cents: tuning * 100.0,
+        opening,
     })
 }
 
@@ -320,6 +338,7 @@ pub fn best_key(c: &Chroma) -> Key {
         minor: false,
         confidence: f32::MIN,
     };
+    let mut best_score = f32::MIN;
     for tonic in 0..12 {
         for minor in [false, true] {
             let (kk, tp) = if minor {
@@ -327,10 +346,15 @@ pub fn best_key(c: &Chroma) -> Key {
             } else {
                 (&KK_MAJOR, &TP_MAJOR)
             };
+            let triad = rotate(if minor { &MINOR_TRIAD } else { &MAJOR_TRIAD }, tonic);
             let r = 0.5
                 * (pearson(&c.bins, &rotate(kk, tonic)) + pearson(&c.bins, &rotate(tp, tonic)))
                 + BASS_WEIGHT * c.bass[tonic];
-            if r > best.confidence {
+            // The opening picks the key but does not make the sound more tonal: confidence
+            // (and the gate on it) stays the profile's.
+            let score = r + OPENING_WEIGHT * pearson(&c.opening, &triad);
+            if score > best_score {
+                best_score = score;
                 best = Key {
                     tonic: tonic as u8,
                     minor,
@@ -344,7 +368,7 @@ pub fn best_key(c: &Chroma) -> Key {
 
 /// The key of `x`, or `None` for atonal or percussive sounds.
 pub fn estimate(x: &[f32], rate: u32) -> Option<Key> {
-    let c = chroma(x, rate)?;
+    let c = chroma(x, rate, 0.0)?;
     let k = best_key(&c);
     // A flat profile (noise, drums) correlates weakly with every key.
     (k.confidence >= MIN_CONFIDENCE).then_some(k)
@@ -426,9 +450,30 @@ mod tests {
             1.0,
             30.0,
         );
-        let c = chroma(&x, RATE).unwrap();
+        let c = chroma(&x, RATE, 0.0).unwrap();
         assert!((c.tuning_cents - 30.0).abs() < 8.0, "{}", c.tuning_cents);
         assert_eq!(best_key(&c).name(), "Eb major");
+    }
+
+    /// Am, F, C, G (2 s each) in some order: the notes of C major and A minor alike.
+    fn relatives(order: [usize; 4]) -> Vec<f32> {
+        let chords: [&[u8]; 4] = [
+            &[45, 57, 60, 64],
+            &[41, 57, 60, 65],
+            &[48, 60, 64, 67],
+            &[43, 59, 62, 67],
+        ];
+        progression(&order.map(|i| chords[i]), 2.0, 0.0)
+    }
+
+    #[test]
+    fn the_opening_chord_tells_a_key_from_its_relative() {
+        // i–VI–III–VII in A minor, and I–V–vi–IV in C major: the same four chords.
+        let minor = chroma(&relatives([0, 1, 2, 3]), RATE, 2.0).unwrap();
+        assert_eq!(best_key(&minor).name(), "A minor");
+        let major = chroma(&relatives([2, 3, 0, 1]), RATE, 2.0).unwrap();
+        assert_eq!(best_key(&major).name(), "C major");
+        assert!(minor.opening[9] > 0.9 && major.opening[0] > 0.9);
     }
 
     #[test]

@@ -401,7 +401,7 @@ fn musical(a: &mut Analysis, mono: &[f32], rate: u32, spec: &spectral::Spectral)
     a.f0_hz = pitch.as_ref().map(|p| p.f0_hz);
     // A key belongs to music that moves (loops, phrases), not to a single note.
     let chroma = (a.is_loop || tempo.is_some())
-        .then(|| key::chroma(mono, rate))
+        .then(|| key::chroma(mono, rate, opening_seconds(a.bpm)))
         .flatten();
     let k = chroma
         .as_ref()
@@ -410,6 +410,11 @@ fn musical(a: &mut Analysis, mono: &[f32], rate: u32, spec: &spectral::Spectral)
     a.key = k.as_ref().map(key::Key::name);
     a.key_confidence = k.as_ref().map(|k| k.confidence);
     a.chroma = chroma.map(|c| c.bins.to_vec()).unwrap_or_default();
+}
+
+/// The opening whose chord hints at the key: one 4/4 bar, or 2 s without a tempo.
+fn opening_seconds(bpm: Option<f32>) -> f64 {
+    bpm.filter(|b| *b > 0.0).map_or(2.0, |b| 240.0 / b as f64)
 }
 
 /// Deterministic white noise in -0.5..0.5 (xorshift64) for tests, without a dependency.
