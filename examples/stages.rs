@@ -49,7 +49,7 @@ fn main() {
         let _ = tempo::estimate(&sp.flux, 1.0 / sp.hop_seconds, None);
         t[5] += s.elapsed();
         let s = Instant::now();
-        let _ = key::chroma(&x, 22_050);
+        let _ = key::chroma(&x, 22_050, 2.0);
         t[6] += s.elapsed();
         let s = Instant::now();
         let _ = pitch::estimate(&x, 22_050);
