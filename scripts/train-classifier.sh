@@ -17,6 +17,8 @@ feats=$(mktemp)
 # The classifiers must not see their own earlier output: analyse with them switched off.
 SAMPLEMIND_NO_CLASSIFIER=1 "$here/target/release/samplemind" analyze --json --features --no-models "$corpus/audio" > "$feats"
 "$venv/bin/python" "$here/tools/train_classifier.py" "$corpus/labels.csv" "$feats" "$here/assets/models/classifier.json"
+# The steps below analyse with the new classifier.json: it is compiled into the binary.
+cargo build --release --quiet --manifest-path "$here/Cargo.toml"
 # The models' classifier sees what it will see in a scan: the DSP classifier's loop call
 # (which decides the embeddings a sound gets), not its own output.
 bash "$here/scripts/fetch-ml.sh" >&2

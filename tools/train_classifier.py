@@ -30,7 +30,7 @@ C_CATEGORY = 0.5
 C_LOOP = 0.5
 # The models' input has 774 features for 380 files: more regularisation.
 C_MODELS = 0.2
-DSP_FEATURES = 62
+DSP_FEATURES = 64
 MODEL_FEATURES = DSP_FEATURES + 512 + 200
 
 

@@ -23,6 +23,8 @@ pub const NAMES: &[&str] = &[
     "pitched",
     "log_f0",
     "loop_v1",
+    "start_db",
+    "end_db",
     "oct_mean_0",
     "oct_mean_1",
     "oct_mean_2",
@@ -111,6 +113,8 @@ pub fn vector(a: &Analysis) -> Vec<f32> {
         a.f0_hz.is_some() as u8 as f32,
         a.f0_hz.map_or(0.0, |f| f.max(1.0).ln()),
         a.is_loop as u8 as f32,
+        a.edge_levels_db.0,
+        a.edge_levels_db.1,
     ];
     let mut timbre = a.timbre.clone();
     timbre.resize(NAMES.len() - v.len(), 0.0);

@@ -150,6 +150,11 @@ pub struct Analysis {
     /// `analyze --json --features` for training).
     #[serde(skip)]
     pub classifier_input: Vec<f32>,
+    /// Level of the first and of the last 100 ms against the whole sound's, dB (not stored;
+    /// classifier inputs). A loop is cut on the bar and sounds to its last sample; a
+    /// one-shot, a pad note, an effect, dies away.
+    #[serde(skip)]
+    pub edge_levels_db: (f32, f32),
     /// [`Tempo::heard_bpm`] and [`Tempo::heard_confidence`] (not stored; classifier
     /// inputs).
     #[serde(skip)]
@@ -206,6 +211,7 @@ impl Default for Analysis {
             classifier_input: Vec::new(),
             tempo_octave_input: Vec::new(),
             heard_tempo: None,
+            edge_levels_db: (0.0, 0.0),
             analysed_seconds: 0.0,
             analyser_version: 0,
         }
@@ -336,6 +342,7 @@ pub fn analyse_mono(
             .copied()
             .collect(),
         is_loop: loop_v1,
+        edge_levels_db: edge_levels_db(mono, rate),
         analysed_seconds: mono.len() as f64 / rate as f64,
         analyser_version: ANALYSER_VERSION,
         ..Analysis::default()
@@ -410,6 +417,19 @@ fn musical(a: &mut Analysis, mono: &[f32], rate: u32, spec: &spectral::Spectral)
     a.key = k.as_ref().map(key::Key::name);
     a.key_confidence = k.as_ref().map(|k| k.confidence);
     a.chroma = chroma.map(|c| c.bins.to_vec()).unwrap_or_default();
+}
+
+/// [`Analysis::edge_levels_db`] of `x`: each edge's mean power over the whole buffer's,
+/// in dB, within -60..20 (a silent edge reads -60).
+fn edge_levels_db(x: &[f32], rate: u32) -> (f32, f32) {
+    let n = ((0.1 * rate as f64) as usize).min(x.len());
+    let power = |v: &[f32]| v.iter().map(|s| (s * s) as f64).sum::<f64>() / v.len().max(1) as f64;
+    let whole = power(x);
+    if n == 0 || whole <= 0.0 {
+        return (0.0, 0.0);
+    }
+    let rel = |p: f64| ((10.0 * (p / whole + 1e-12).log10()) as f32).clamp(-60.0, 20.0);
+    (rel(power(&x[..n])), rel(power(&x[x.len() - n..])))
 }
 
 /// The opening whose chord hints at the key: one 4/4 bar, or 2 s without a tempo.
