@@ -32,7 +32,7 @@ pub use loudness::LoudnessMethod;
 pub use tempo::{Tempo, TempoSource};
 
 /// Bumped whenever an analyser changes what it stores, so a rescan can tell stale records.
-pub const ANALYSER_VERSION: u32 = 1;
+pub const ANALYSER_VERSION: u32 = 2;
 
 /// Options of [`analyse_file`].
 #[non_exhaustive]
