@@ -101,14 +101,23 @@ pub fn models(
             costs[1].audio_seconds += 187.0 * 256.0 / 16_000.0;
         }
         let t = Instant::now();
-        if crepe::pitch(&models, &mono, rate, 0.0, 0.5, 0.04).is_ok() {
+        if crepe::pitch(
+            &models,
+            &mono,
+            rate,
+            0.0,
+            crate::ml::CREPE_SECONDS,
+            crate::ml::CREPE_HOP,
+        )
+        .is_ok()
+        {
             spent[2] += t.elapsed().as_secs_f64();
             costs[2].audio_seconds += secs.min(0.57);
         }
         let t = Instant::now();
-        if crate::ml::vad::speech_share(&models, &mono, rate, 1.5).is_ok() {
+        if crate::ml::vad::speech_share(&models, &mono, rate, crate::ml::VAD_SECONDS).is_ok() {
             spent[3] += t.elapsed().as_secs_f64();
-            costs[3].audio_seconds += secs.min(1.5);
+            costs[3].audio_seconds += secs.min(crate::ml::VAD_SECONDS);
         }
     }
     for (c, s) in costs.iter_mut().zip(spent) {
@@ -118,20 +127,37 @@ pub fn models(
 
     progress("analysis with and without models, one core");
     let plain = AnalysisOptions::default();
+    // As a scan does it: the models per file, the samples' words in batches of 32.
     let with = AnalysisOptions {
-        models: Some(models),
+        models: Some(models.clone()),
+        embed_text: false,
         ..AnalysisOptions::default()
     };
     let (mut a, mut b) = (Vec::new(), Vec::new());
-    for f in &files {
+    let mut pending: Vec<(&std::path::Path, Analysis)> = Vec::new();
+    let mut batch_from = 0;
+    for (i, f) in files.iter().enumerate() {
         let t = Instant::now();
         if analyse_file(f, &plain).is_err() {
             continue;
         }
         a.push(t.elapsed().as_secs_f64() * 1000.0);
         let t = Instant::now();
-        let _ = analyse_file(f, &with);
+        if let Ok(done) = analyse_file(f, &with) {
+            pending.push((f.as_path(), done));
+        }
         b.push(t.elapsed().as_secs_f64() * 1000.0);
+        if pending.len() == 32 || i + 1 == files.len() {
+            // Each file of the batch carries its share of the batch's time.
+            let t = Instant::now();
+            let mut items: Vec<(&std::path::Path, &mut Analysis)> =
+                pending.iter_mut().map(|(p, a)| (*p, a)).collect();
+            crate::ml::text::embed_analyses(&models, &mut items);
+            let share = t.elapsed().as_secs_f64() * 1000.0 / (b.len() - batch_from).max(1) as f64;
+            b[batch_from..].iter_mut().for_each(|ms| *ms += share);
+            batch_from = b.len();
+            pending.clear();
+        }
     }
     out.without_models = Spread::of(a);
     out.with_models = Spread::of(b);

@@ -51,6 +51,11 @@ pub struct AnalysisOptions {
     ///
     /// Default: `None` (DSP only).
     pub models: Option<Arc<Models>>,
+    /// With `models`, also embed the sample's words (MiniLM), one call per file.
+    ///
+    /// Default: `true`. The scanner turns it off and embeds its results in batches with
+    /// [`crate::ml::text::embed_analyses`]: a batch of 32 costs half as much per text.
+    pub embed_text: bool,
 }
 
 impl Default for AnalysisOptions {
@@ -59,6 +64,7 @@ impl Default for AnalysisOptions {
             analysis_rate: 22_050,
             max_analysis_seconds: 120.0,
             models: None,
+            embed_text: true,
         }
     }
 }
@@ -248,18 +254,12 @@ pub fn analyse_file(path: &Path, opts: &AnalysisOptions) -> Result<Analysis, Ana
     apply_file_hints(path, &mut a);
     if let Some(models) = &opts.models {
         // A model failing costs this sound its tags and vectors, never its analysis.
-        let done = crate::ml::analyse(models, &totals.mono, summary.info.sample_rate, &mut a)
-            .and_then(|()| {
-                let doc = crate::ml::text::document(path, &a);
-                let mut v = crate::ml::text::embed(models, &[&doc])?;
-                if let Some(vectors) = a.vectors.as_mut() {
-                    vectors.text = v.pop().unwrap_or_default();
-                }
-                Ok(())
-            });
+        let done = crate::ml::analyse(models, &totals.mono, summary.info.sample_rate, &mut a);
         if let Err(e) = done {
             tracing::warn!("{}: models: {e}", path.display());
             a.model_error = Some(e.to_string());
+        } else if opts.embed_text {
+            crate::ml::text::embed_analyses(models, &mut [(path, &mut a)]);
         }
     }
     Ok(a)

@@ -16,6 +16,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use crossbeam_channel::RecvTimeoutError;
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -312,6 +313,16 @@ fn analyse_all(
                 .map_err(|_| super::error::LibraryError::Encode("no thread for analysis".into()))?
         }
     };
+    // With models, the writer embeds the samples' words in batches (see `TEXT_BATCH`), so the
+    // workers leave that to it; a batch is at most `TEXT_BATCH_WAIT` old, so progress shows.
+    let models = opts.analysis.models.clone();
+    let mut analysis_opts = opts.analysis.clone();
+    let batch_size = if models.is_some() {
+        analysis_opts.embed_text = false;
+        TEXT_BATCH
+    } else {
+        1
+    };
     let (tx, rx) = crossbeam_channel::bounded(threads * 2);
     std::thread::scope(|s| -> Result<()> {
         s.spawn(|| {
@@ -320,62 +331,117 @@ fn analyse_all(
                     if cancel.load(Ordering::Relaxed) {
                         return;
                     }
-                    let result = analyse_file(&paths[0].path, &opts.analysis);
+                    let result = analyse_file(&paths[0].path, &analysis_opts);
                     let _ = tx.send((hash, paths, result));
                 });
             })
         });
-        for (hash, paths, result) in rx {
-            match result {
-                Ok(mut analysis) => {
-                    let first = &paths[0];
-                    if let Some(v) = analysis.vectors.take() {
-                        lib.put_vectors(hash, &v)?;
+        let mut batch: Vec<Analysed<'_>> = Vec::with_capacity(batch_size);
+        let mut deadline = Instant::now();
+        loop {
+            let next = if batch.is_empty() {
+                rx.recv().map_err(|_| RecvTimeoutError::Disconnected)
+            } else {
+                rx.recv_deadline(deadline)
+            };
+            match next {
+                Ok(item) => {
+                    if batch.is_empty() {
+                        deadline = Instant::now() + TEXT_BATCH_WAIT;
                     }
-                    let rec = SampleRecord {
-                        schema: SCHEMA_VERSION,
-                        hash: *hash,
-                        size: first.size,
-                        path: first.path.clone(),
-                        analysis,
-                        analysed_at: unix_now(),
-                        ..SampleRecord::default()
-                    };
-                    // Record first, then flip the paths: a crash in between leaves them
-                    // Pending, and the next scan finds the record and just flips them.
-                    lib.put_sample(&rec)?;
-                    for p in paths {
-                        lib.put_path(&p.path, &entry(hash, p, PathStatus::Analysed))?;
-                    }
-                    report.analysed += 1;
-                    on_event(&ScanEvent::Analysed {
-                        path: &first.path,
-                        outcome: Ok(&rec.analysis),
-                    });
-                }
-                Err(err) => {
-                    for p in paths {
-                        let status = PathStatus::Failed {
-                            kind: err.kind().into(),
-                            message: err.to_string(),
-                        };
-                        lib.put_path(&p.path, &entry(hash, p, status))?;
-                        let failure = ScanFailure {
-                            path: p.path.clone(),
-                            kind: err.kind().into(),
-                            message: message_for(&p.path, &paths[0].path, &err.to_string()),
-                        };
-                        on_event(&ScanEvent::Analysed {
-                            path: &p.path,
-                            outcome: Err(&failure),
-                        });
-                        report.failures.push(failure);
+                    batch.push(item);
+                    if batch.len() < batch_size {
+                        continue;
                     }
                 }
+                Err(RecvTimeoutError::Timeout) => {}
+                Err(RecvTimeoutError::Disconnected) if batch.is_empty() => break,
+                Err(RecvTimeoutError::Disconnected) => {}
+            }
+            if let Some(models) = &models {
+                let mut texts: Vec<(&Path, &mut Analysis)> = batch
+                    .iter_mut()
+                    .filter_map(|(_, paths, r)| Some((paths[0].path.as_path(), r.as_mut().ok()?)))
+                    .collect();
+                crate::ml::text::embed_analyses(models, &mut texts);
+            }
+            for (hash, paths, result) in batch.drain(..) {
+                store(lib, hash, paths, result, report, on_event)?;
             }
         }
         Ok(())
     })
+}
+
+/// Texts the writer embeds per MiniLM call: 32 cost half as much per text as one at a time.
+const TEXT_BATCH: usize = 32;
+/// The longest a finished analysis waits for its batch to fill.
+const TEXT_BATCH_WAIT: Duration = Duration::from_millis(200);
+
+/// A worker's answer for one content: its hash, its paths and the analysis or the error.
+type Analysed<'a> = (
+    &'a ContentHash,
+    &'a Vec<Pending>,
+    std::result::Result<Analysis, crate::analysis::AnalyseError>,
+);
+
+/// Write one worker's answer: the record and its paths, or the failure on every path.
+fn store(
+    lib: &Library,
+    hash: &ContentHash,
+    paths: &[Pending],
+    result: std::result::Result<Analysis, crate::analysis::AnalyseError>,
+    report: &mut ScanReport,
+    on_event: &mut dyn FnMut(&ScanEvent<'_>),
+) -> Result<()> {
+    match result {
+        Ok(mut analysis) => {
+            let first = &paths[0];
+            if let Some(v) = analysis.vectors.take() {
+                lib.put_vectors(hash, &v)?;
+            }
+            let rec = SampleRecord {
+                schema: SCHEMA_VERSION,
+                hash: *hash,
+                size: first.size,
+                path: first.path.clone(),
+                analysis,
+                analysed_at: unix_now(),
+                ..SampleRecord::default()
+            };
+            // Record first, then flip the paths: a crash in between leaves them
+            // Pending, and the next scan finds the record and just flips them.
+            lib.put_sample(&rec)?;
+            for p in paths {
+                lib.put_path(&p.path, &entry(hash, p, PathStatus::Analysed))?;
+            }
+            report.analysed += 1;
+            on_event(&ScanEvent::Analysed {
+                path: &first.path,
+                outcome: Ok(&rec.analysis),
+            });
+        }
+        Err(err) => {
+            for p in paths {
+                let status = PathStatus::Failed {
+                    kind: err.kind().into(),
+                    message: err.to_string(),
+                };
+                lib.put_path(&p.path, &entry(hash, p, status))?;
+                let failure = ScanFailure {
+                    path: p.path.clone(),
+                    kind: err.kind().into(),
+                    message: message_for(&p.path, &paths[0].path, &err.to_string()),
+                };
+                on_event(&ScanEvent::Analysed {
+                    path: &p.path,
+                    outcome: Err(&failure),
+                });
+                report.failures.push(failure);
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The message for a duplicate names its own path, not the copy that was decoded.

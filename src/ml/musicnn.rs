@@ -80,7 +80,11 @@ pub fn analyse(
     rate: u32,
     max_patches: usize,
 ) -> Result<MusicnnOutput, MlError> {
-    let audio = resample_mono(mono, rate, RATE).map_err(MlError::Input)?;
+    // Resample only what the patches read (plus a frame of margin for the resampler's
+    // edge): a 16-bar loop would otherwise be resampled whole for its first 3 seconds.
+    let need_s = ((PATCH * max_patches.max(1) + 2) * 256 + 512) as f64 / RATE as f64;
+    let keep = ((need_s * rate as f64) as usize).min(mono.len());
+    let audio = resample_mono(&mono[..keep], rate, RATE).map_err(MlError::Input)?;
     let fe = front_end();
     let mel = fe.log_mel(&audio, PATCH * max_patches.max(1));
     let frames = mel.len() / MELS;

@@ -115,6 +115,36 @@ pub fn document(path: &Path, a: &Analysis) -> String {
     parts.join(", ")
 }
 
+/// Embed the words of each analysed sample (its [`document`]) in one MiniLM call and store
+/// them in its vectors. Samples whose models did not run are left alone; when the call fails,
+/// each sample keeps its other vectors and its `model_error` says why.
+pub fn embed_analyses(models: &Models, items: &mut [(&Path, &mut Analysis)]) {
+    let mut ready: Vec<&mut (&Path, &mut Analysis)> = items
+        .iter_mut()
+        .filter(|(_, a)| a.vectors.is_some() && a.model_error.is_none())
+        .collect();
+    if ready.is_empty() {
+        return;
+    }
+    let docs: Vec<String> = ready.iter().map(|(p, a)| document(p, a)).collect();
+    let refs: Vec<&str> = docs.iter().map(String::as_str).collect();
+    match embed(models, &refs) {
+        Ok(vs) => {
+            for ((_, a), v) in ready.iter_mut().zip(vs) {
+                if let Some(vectors) = a.vectors.as_mut() {
+                    vectors.text = v;
+                }
+            }
+        }
+        Err(e) => {
+            for (p, a) in ready.iter_mut() {
+                tracing::warn!("{}: models: {e}", p.display());
+                a.model_error = Some(e.to_string());
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
