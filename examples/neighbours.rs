@@ -31,6 +31,11 @@ fn main() {
     let (index, _) = SimilarIndex::build(&lib);
     raw_embeddings(&lib, &label_of, k);
     let (entries, _) = lib.entries();
+    println!(
+        "(timbre and overall compare the category distributions: on the corpus the shipped \
+         classifiers were trained on (DEV) they are training-set figures; \
+         tools/train_classifier.py --models prints the out-of-fold ones)"
+    );
     for aspect in [
         Aspect::Timbre,
         Aspect::Overall,

@@ -125,6 +125,43 @@ fn changed_file_is_analysed_again() {
     assert!((a.sample.as_ref().unwrap().analysis.duration_s - 2.0).abs() < 1e-6);
 }
 
+/// A record an older analyser made is analysed again on rescan, and what the producer added
+/// to it (tags, corrections) stays.
+#[test]
+fn an_outdated_record_is_analysed_again_and_keeps_what_the_producer_added() {
+    let t = TempLib::new();
+    let root = t.dir.path().join("samples");
+    make_folder(&root);
+    run_scan(&t.lib, std::slice::from_ref(&root));
+    let path = std::fs::canonicalize(root.join("a_440.wav")).unwrap();
+    let hash = t.lib.path_entry(&path).unwrap().unwrap().hash;
+    let mut rec = t.lib.sample(&hash).unwrap().unwrap();
+    rec.analysis.analyser_version = 1;
+    rec.analysis.duration_s = 99.0;
+    rec.tags = vec!["mine".into()];
+    rec.corrections.bpm = Some(120.0);
+    t.lib.put_sample(&rec).unwrap();
+
+    let r = run_scan(&t.lib, std::slice::from_ref(&root));
+    // Two paths (the file and its copy) share the record; it is analysed once.
+    assert_eq!((r.outdated, r.analysed), (2, 1), "{r:?}");
+    let now = t.lib.sample(&hash).unwrap().unwrap();
+    assert_eq!(
+        now.analysis.analyser_version,
+        samplemind::analysis::ANALYSER_VERSION
+    );
+    assert!(
+        (now.analysis.duration_s - 0.5).abs() < 0.01,
+        "{}",
+        now.analysis.duration_s
+    );
+    assert_eq!(now.tags, vec!["mine".to_string()]);
+    assert_eq!(now.corrections.bpm, Some(120.0));
+    // And the next rescan leaves it alone.
+    let r = run_scan(&t.lib, std::slice::from_ref(&root));
+    assert_eq!((r.outdated, r.analysed), (0, 0), "{r:?}");
+}
+
 #[test]
 fn identical_content_at_two_paths_is_one_record() {
     let t = TempLib::new();

@@ -116,6 +116,58 @@ def full_precision(a):
     return np.asarray(a).tolist()
 
 
+def analysed_fields(labels_csv, features_jsonl):
+    """The DSP timbre figures and the analyser's loop call of each labelled row, in load()'s order."""
+    rows = {}
+    for line in open(features_jsonl):
+        d = json.loads(line)
+        rows[d["path"]] = (d.get("timbre") or [], bool(d.get("is_loop")))
+    out = []
+    for r in csv.DictReader(open(labels_csv, newline="")):
+        match = [p for p in rows if p.endswith("/" + r["path"]) or p == r["path"]]
+        if match:
+            out.append(rows[match[0]])
+    return out
+
+
+def unit_rows(a):
+    n = np.linalg.norm(a, axis=1, keepdims=True)
+    n[n == 0] = 1
+    return a / n
+
+
+def neighbours_report(X, cat, loop, groups, fields, kind_weight=0.3, k=5):
+    """How often a one-shot's k nearest (similar --aspect timbre) share its category, with each
+    sound's category distribution out of fold: from a model that was not trained on it, as in a
+    producer's own library. Mirrors src/search/similar.rs: sound = 0.8 aisfx cosine + 0.2
+    standardised DSP timbre cosine (DSP alone where a side has no aisfx), timbre = (1 - w) sound
+    + w distribution cosine, and -0.1 when loop and one-shot meet."""
+    A = unit_rows(X[:, DSP_FEATURES:DSP_FEATURES + 512])
+    has_a = np.abs(A).sum(1) > 0
+    T = np.array([f[0] for f in fields], dtype=np.float64)
+    D = unit_rows((T - T.mean(0)) / np.where(T.std(0) > 1e-6, T.std(0), np.inf))
+    sound = np.where(has_a[:, None] & has_a[None, :], 0.8 * A @ A.T + 0.2 * D @ D.T, D @ D.T)
+    is_loop = np.array([f[1] for f in fields])
+    kind_penalty = -0.1 * (is_loop[:, None] != is_loop[None, :])
+    queries = np.where(loop == 0)[0]
+
+    def agreement(score):
+        hits = 0
+        for i in queries:
+            s = score[i].copy()
+            s[i] = -np.inf
+            hits += (cat[np.argsort(-s)[:k]] == cat[i]).sum()
+        return hits / (k * len(queries))
+
+    print(f"one-shots ({len(queries)}) whose {k} nearest share their category, similar --aspect timbre:")
+    print(f"  sound alone: {agreement(sound + kind_penalty):.1%}")
+    skf, gkf = folds(groups)
+    for name, cv, g in (("stratified", skf, None), ("grouped by source", gkf, groups)):
+        P = unit_rows(cross_val_predict(model(C_MODELS), X, cat, cv=cv, groups=g, method="predict_proba"))
+        score = (1 - kind_weight) * sound + kind_weight * P @ P.T + kind_penalty
+        print(f"  with the category distributions (weight {kind_weight}), out of fold, {name}: {agreement(score):.1%}")
+
+
 def main_models(labels, features, out_path):
     X, cat, loop, groups = load(labels, features)
     if X.shape[1] != MODEL_FEATURES:
@@ -125,6 +177,7 @@ def main_models(labels, features, out_path):
     report("  one-shots", cat[loop == 0], p_cat[loop == 0])
     report("  loops", cat[loop == 1], p_cat[loop == 1])
     per_class(cat, p_cat)
+    neighbours_report(X, cat, loop, groups, analysed_fields(labels, features))
     out = {"source": "tools/train_classifier.py --models on the eval DEV corpus", "n_train": int(len(X)),
            **category_json(X, cat, C_MODELS, rounded)}
     json.dump(out, open(out_path, "w"), separators=(",", ":"))

@@ -60,6 +60,28 @@ pub(crate) struct Linear {
 impl Linear {
     /// The most probable class of the standardised `z`, and its probability.
     pub(crate) fn best(&self, z: &[f32]) -> Option<(&str, f32)> {
+        let p = self.softmax(z);
+        let (best, &top) = p.iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1))?;
+        Some((self.classes.get(best)?.as_str(), top))
+    }
+
+    /// The probability of each of [`CATEGORIES`] for the standardised `z`, in that order (0
+    /// for a category the model does not know).
+    pub(crate) fn distribution(&self, z: &[f32]) -> Vec<f32> {
+        let p = self.softmax(z);
+        CATEGORIES
+            .iter()
+            .map(|c| {
+                self.classes
+                    .iter()
+                    .position(|k| k == c)
+                    .map_or(0.0, |i| p[i])
+            })
+            .collect()
+    }
+
+    /// Class probabilities, in the model's class order.
+    fn softmax(&self, z: &[f32]) -> Vec<f32> {
         let logits: Vec<f32> = self
             .weights
             .iter()
@@ -69,11 +91,7 @@ impl Linear {
         let max = logits.iter().copied().fold(f32::MIN, f32::max);
         let exp: Vec<f32> = logits.iter().map(|l| (l - max).exp()).collect();
         let sum: f32 = exp.iter().sum();
-        let (best, p) = exp
-            .iter()
-            .enumerate()
-            .fold((0, 0.0f32), |b, (i, &e)| if e > b.1 { (i, e) } else { b });
-        Some((self.classes.get(best)?.as_str(), p / sum))
+        exp.iter().map(|e| e / sum).collect()
     }
 
     /// Inputs it expects.
@@ -134,6 +152,8 @@ pub struct Verdict {
     pub category: String,
     /// Its probability, 0..1.
     pub category_probability: f32,
+    /// The probability of each of [`CATEGORIES`], in that order.
+    pub distribution: Vec<f32>,
     /// Loop rather than one-shot.
     pub is_loop: bool,
     /// Probability of loop, 0..1.
@@ -158,6 +178,7 @@ pub fn classify(x: &[f32]) -> Option<Verdict> {
     }
     let z = standardise(x, &m.mean, &m.scale);
     let (category, p) = m.category.best(&z)?;
+    let distribution = m.category.distribution(&z);
     let zl = standardise(x, &m.is_loop.mean, &m.is_loop.scale);
     let l = m
         .is_loop
@@ -171,6 +192,7 @@ pub fn classify(x: &[f32]) -> Option<Verdict> {
     Some(Verdict {
         category: category.to_string(),
         category_probability: p,
+        distribution,
         is_loop: p_loop >= 0.5,
         loop_probability: p_loop,
     })

@@ -32,7 +32,7 @@ pub use loudness::LoudnessMethod;
 pub use tempo::{Tempo, TempoSource};
 
 /// Bumped whenever an analyser changes what it stores, so a rescan can tell stale records.
-pub const ANALYSER_VERSION: u32 = 2;
+pub const ANALYSER_VERSION: u32 = 3;
 
 /// Options of [`analyse_file`].
 #[non_exhaustive]
@@ -138,6 +138,10 @@ pub struct Analysis {
     pub category: Option<String>,
     /// The classifier's probability for `category`, 0..1.
     pub category_confidence: Option<f32>,
+    /// The classifier's probability of each of [`classify::CATEGORIES`], in that order (the
+    /// models' classifier when it ran); empty when no classifier ran. Similar sounds compare
+    /// these: what kind of sound it is, beside how it sounds.
+    pub category_probabilities: Vec<f32>,
     /// The classifier's probability that this is a loop, 0..1.
     pub loop_probability: Option<f32>,
     /// Top tags from the tagging model (musicnn), best first.
@@ -208,6 +212,7 @@ impl Default for Analysis {
             f0_hz: None,
             category: None,
             category_confidence: None,
+            category_probabilities: Vec::new(),
             loop_probability: None,
             model_tags: Vec::new(),
             crepe_f0_hz: None,
@@ -357,6 +362,7 @@ pub fn analyse_mono(
             musical(&mut a, mono, rate, &spec);
         }
         set_category(&mut a, v.category, v.category_probability);
+        a.category_probabilities = v.distribution;
     }
     a
 }

@@ -23,7 +23,7 @@ use serde::Serialize;
 use super::error::Result;
 use super::record::{ContentHash, PathEntry, PathStatus, SampleRecord, SCHEMA_VERSION};
 use super::store::Library;
-use crate::analysis::{analyse_file, Analysis, AnalysisOptions};
+use crate::analysis::{analyse_file, Analysis, AnalysisOptions, ANALYSER_VERSION};
 use crate::audio::has_audio_extension;
 
 /// Options of [`scan`].
@@ -88,8 +88,11 @@ pub enum ScanEvent<'a> {
 pub struct ScanReport {
     /// Audio files found under the roots.
     pub files: u64,
-    /// Skipped: same path, size and mtime as last time.
+    /// Skipped: same path, size and mtime as last time, analysed by this analyser.
     pub unchanged: u64,
+    /// Paths with the same size and mtime, but analysed by an older analyser
+    /// ([`crate::analysis::ANALYSER_VERSION`]): analysed again, its tags and corrections kept.
+    pub outdated: u64,
     /// New or changed paths that were hashed.
     pub hashed: u64,
     /// Paths whose content was already analysed (duplicates, moved files): no decode.
@@ -168,7 +171,19 @@ pub fn scan(
             None
         });
         if let Some(e) = known.filter(|e| e.size == size && e.mtime_ns == mtime_ns) {
-            if lib.has_sample(&e.hash)? {
+            // A record that does not decode is analysed again, like an outdated one.
+            let version = lib
+                .sample(&e.hash)
+                .unwrap_or_else(|err| {
+                    tracing::warn!("{err}; analysing it again");
+                    None
+                })
+                .map(|r| r.analysis.analyser_version);
+            let current = version.is_some_and(|v| v >= ANALYSER_VERSION);
+            if version.is_some() && !current {
+                report.outdated += 1;
+            }
+            if current {
                 if e.status != PathStatus::Analysed {
                     lib.put_path(
                         &path,
@@ -180,7 +195,7 @@ pub fn scan(
                 }
                 report.unchanged += 1;
             } else {
-                // Pending after a stop or crash, or failed last time: analyse again.
+                // Pending after a stop or crash, failed last time, or outdated: analyse again.
                 push_work(
                     &mut work,
                     &mut order,
@@ -400,6 +415,9 @@ fn store(
             if let Some(v) = analysis.vectors.take() {
                 lib.put_vectors(hash, &v)?;
             }
+            // Analysed again (outdated, or its record did not decode): what the producer
+            // added (tags, corrections, an AI description) stays.
+            let before = lib.sample(hash).ok().flatten().unwrap_or_default();
             let rec = SampleRecord {
                 schema: SCHEMA_VERSION,
                 hash: *hash,
@@ -407,7 +425,9 @@ fn store(
                 path: first.path.clone(),
                 analysis,
                 analysed_at: unix_now(),
-                ..SampleRecord::default()
+                tags: before.tags,
+                corrections: before.corrections,
+                ai: before.ai,
             };
             // Record first, then flip the paths: a crash in between leaves them
             // Pending, and the next scan finds the record and just flips them.

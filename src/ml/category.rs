@@ -79,9 +79,10 @@ fn fixed(v: &[f32], n: usize) -> impl Iterator<Item = f32> + '_ {
     (0..n).map(move |i| if ok { v[i] } else { 0.0 })
 }
 
-/// The category of `a` given its embeddings `v`, and its probability; `None` when the
-/// classifier is switched off, or no embedding was made (silence).
-pub fn classify(a: &Analysis, v: &SoundVectors) -> Option<(String, f32)> {
+/// The category of `a` given its embeddings `v`, its probability, and the probability of
+/// each of [`classify::CATEGORIES`]; `None` when the classifier is switched off, or no
+/// embedding was made (silence).
+pub fn classify(a: &Analysis, v: &SoundVectors) -> Option<(String, f32, Vec<f32>)> {
     if v.aisfx.is_empty() && v.musicnn.is_empty() {
         return None;
     }
@@ -91,7 +92,8 @@ pub fn classify(a: &Analysis, v: &SoundVectors) -> Option<(String, f32)> {
         return None;
     }
     let z = classify::standardise(&x, &m.mean, &m.scale);
-    m.category.best(&z).map(|(c, p)| (c.to_string(), p))
+    let (c, p) = m.category.best(&z)?;
+    Some((c.to_string(), p, m.category.distribution(&z)))
 }
 
 #[cfg(test)]
@@ -112,9 +114,14 @@ mod tests {
             aisfx: vec![1.0 / (AISFX_DIM as f32).sqrt(); AISFX_DIM],
             ..SoundVectors::default()
         };
-        let (c, p) = classify(&a, &v).expect("a category");
+        let (c, p, dist) = classify(&a, &v).expect("a category");
         assert!(classify::CATEGORIES.contains(&c.as_str()), "{c}");
         assert!((0.0..=1.0).contains(&p));
+        // The distribution sums to one and peaks at the category named.
+        assert_eq!(dist.len(), classify::CATEGORIES.len());
+        assert!((dist.iter().sum::<f32>() - 1.0).abs() < 1e-4);
+        let at = classify::CATEGORIES.iter().position(|k| *k == c).unwrap();
+        assert!((dist[at] - p).abs() < 1e-6);
         assert!(classify(&a, &SoundVectors::default()).is_none());
     }
 }

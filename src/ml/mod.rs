@@ -157,7 +157,9 @@ pub fn analyse(models: &Models, mono: &[f32], rate: u32, a: &mut Analysis) -> Re
     // Before VAD and CREPE: both skip what is confidently drums. An unsure models' call
     // (below even odds) does not overrule a surer DSP call: cross-validated on DEV this
     // costs 2 files of 380 (75.0 % against 75.5 %) and keeps clear DSP calls from flipping.
-    if let Some((c, p)) = category::classify(a, &vectors) {
+    if let Some((c, p, distribution)) = category::classify(a, &vectors) {
+        // Similar sounds compare the models' distribution: cross-validated it is the surer.
+        a.category_probabilities = distribution;
         let dsp = a.category_confidence.unwrap_or(0.0);
         if p >= category::OVERRULE_PROBABILITY || p >= dsp {
             crate::analysis::set_category(a, c, p);

@@ -84,9 +84,14 @@ pub fn run(lib: &Library, args: ScanArgs, models: Option<Arc<Models>>) -> Result
     } else {
         print_table(lib, &roots, args.table_rows);
         println!(
-            "{} files: {} analysed, {} unchanged, {} reused (duplicates or moved), {} missing, {} failed — index {:.2} s, analysis {:.2} s{}",
+            "{} files: {} analysed{}, {} unchanged, {} reused (duplicates or moved), {} missing, {} failed — index {:.2} s, analysis {:.2} s{}",
             report.files,
             report.analysed,
+            if report.outdated > 0 {
+                format!(" ({} by an older analyser)", report.outdated)
+            } else {
+                String::new()
+            },
             report.unchanged,
             report.reused,
             report.missing,
