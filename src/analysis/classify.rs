@@ -127,22 +127,44 @@ pub(crate) fn switched_off(name: &str) -> bool {
 fn model() -> Option<&'static Model> {
     static M: OnceLock<Option<Model>> = OnceLock::new();
     M.get_or_init(|| {
-        if switched_off("SAMPLEMIND_NO_DSP_CLASSIFIER") {
-            return None;
-        }
-        match serde_json::from_str::<Model>(MODEL_JSON) {
-            Ok(m) if m.mean.len() == features::NAMES.len() && m.is_loop.weights.len() == features::NAMES.len() => Some(m),
-            Ok(_) => {
-                tracing::warn!("classifier.json was trained on other features; retrain it (scripts/train-classifier.sh)");
-                None
-            }
-            Err(e) => {
-                tracing::warn!("classifier.json does not parse: {e}");
-                None
-            }
-        }
+        load_model(
+            "classifier.json",
+            MODEL_JSON,
+            "SAMPLEMIND_NO_DSP_CLASSIFIER",
+            |m: &Model| {
+                m.mean.len() == features::NAMES.len()
+                    && m.is_loop.weights.len() == features::NAMES.len()
+            },
+        )
     })
     .as_ref()
+}
+
+/// Parse the committed model `file` (its text `json`): `None` when `switch` (or
+/// `SAMPLEMIND_NO_CLASSIFIER`) turns it off, and `None` with a warning naming the file when
+/// it does not parse or `fits` says it was trained on other inputs.
+pub(crate) fn load_model<T: serde::de::DeserializeOwned>(
+    file: &str,
+    json: &str,
+    switch: &str,
+    fits: impl FnOnce(&T) -> bool,
+) -> Option<T> {
+    if switched_off(switch) {
+        return None;
+    }
+    match serde_json::from_str::<T>(json) {
+        Ok(m) if fits(&m) => Some(m),
+        Ok(_) => {
+            tracing::warn!(
+                "{file} was trained on other features; retrain it (scripts/train-classifier.sh)"
+            );
+            None
+        }
+        Err(e) => {
+            tracing::warn!("{file} does not parse: {e}");
+            None
+        }
+    }
 }
 
 /// What the classifiers say about a sound.

@@ -17,7 +17,7 @@ use std::sync::OnceLock;
 
 use serde::Deserialize;
 
-use super::classify::{standardise, switched_off};
+use super::classify::{load_model, standardise};
 use super::tempo::{Acf, Tempo};
 
 const MODEL_JSON: &str = include_str!("../../assets/models/tempo_octave.json");
@@ -67,26 +67,16 @@ struct Model {
 fn model() -> Option<&'static Model> {
     static M: OnceLock<Option<Model>> = OnceLock::new();
     M.get_or_init(|| {
-        if switched_off("SAMPLEMIND_NO_TEMPO_OCTAVE") {
-            return None;
-        }
-        match serde_json::from_str::<Model>(MODEL_JSON) {
-            Ok(m)
-                if [m.mean.len(), m.scale.len(), m.weights.len()]
+        load_model(
+            "tempo_octave.json",
+            MODEL_JSON,
+            "SAMPLEMIND_NO_TEMPO_OCTAVE",
+            |m: &Model| {
+                [m.mean.len(), m.scale.len(), m.weights.len()]
                     .iter()
-                    .all(|&n| n == INPUTS) =>
-            {
-                Some(m)
-            }
-            Ok(_) => {
-                tracing::warn!("tempo_octave.json was trained on other features; retrain it (scripts/train-classifier.sh)");
-                None
-            }
-            Err(e) => {
-                tracing::warn!("tempo_octave.json does not parse: {e}");
-                None
-            }
-        }
+                    .all(|&n| n == INPUTS)
+            },
+        )
     })
     .as_ref()
 }

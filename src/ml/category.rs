@@ -39,27 +39,15 @@ struct Model {
 fn model() -> Option<&'static Model> {
     static M: OnceLock<Option<Model>> = OnceLock::new();
     M.get_or_init(|| {
-        if classify::switched_off("SAMPLEMIND_NO_MODEL_CLASSIFIER") {
-            return None;
-        }
         let want = crate::analysis::features::NAMES.len() + AISFX_DIM + MUSICNN_DIM;
-        match serde_json::from_str::<Model>(MODEL_JSON) {
-            Ok(m)
-                if m.mean.len() == want
-                    && m.scale.len() == want
-                    && m.category.inputs() == want =>
-            {
-                Some(m)
-            }
-            Ok(_) => {
-                tracing::warn!("category_models.json was trained on other features; retrain it (scripts/train-classifier.sh)");
-                None
-            }
-            Err(e) => {
-                tracing::warn!("category_models.json does not parse: {e}");
-                None
-            }
-        }
+        classify::load_model(
+            "category_models.json",
+            MODEL_JSON,
+            "SAMPLEMIND_NO_MODEL_CLASSIFIER",
+            |m: &Model| {
+                m.mean.len() == want && m.scale.len() == want && m.category.inputs() == want
+            },
+        )
     })
     .as_ref()
 }
