@@ -91,9 +91,9 @@ pub fn models(
         // Whole blocks, patches and frames: the seconds each model really saw.
         if aisfx::embed(&models, &mono, rate, 1).is_ok() {
             spent[0] += t.elapsed().as_secs_f64();
-            // One block: the sound's own frames, between 32 and 100 of them.
+            // One block: the sound's own frames, between 32 and 64 of them.
             costs[0].audio_seconds +=
-                secs.clamp(32.0 * 1024.0 / 44_100.0, 100.0 * 1024.0 / 44_100.0);
+                secs.clamp(32.0 * 1024.0 / 44_100.0, 64.0 * 1024.0 / 44_100.0);
         }
         let t = Instant::now();
         if musicnn::analyse(&models, &mono, rate, 1).is_ok() {

@@ -227,3 +227,46 @@ fn a_spoken_phrase_is_tagged_vocal_and_a_drum_loop_is_not() {
         drums.model_tags
     );
 }
+
+/// A library scanned before the ONNX runtime was installed gets its tags and embeddings
+/// on the next scan with the models on; the one after leaves it alone.
+#[test]
+fn a_record_scanned_without_the_models_gets_them_on_the_next_scan() {
+    use samplemind::library::{scan, ScanOptions};
+    let t = crate::util::TempLib::new();
+    let root = t.dir.path().join("samples");
+    std::fs::create_dir_all(&root).unwrap();
+    std::fs::copy(demo("bass_A1.flac"), root.join("bass_A1.flac")).unwrap();
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    let run = |opts: &ScanOptions| {
+        scan(
+            &t.lib,
+            std::slice::from_ref(&root),
+            opts,
+            &stop,
+            &mut |_| {},
+        )
+        .unwrap()
+    };
+    let plain = ScanOptions::default();
+    let mut with = ScanOptions::default();
+    with.analysis.models = Some(models());
+
+    assert_eq!(run(&plain).analysed, 1);
+    let path = std::fs::canonicalize(root.join("bass_A1.flac")).unwrap();
+    let hash = t.lib.path_entry(&path).unwrap().unwrap().hash;
+    let before = t.lib.sample(&hash).unwrap().unwrap();
+    assert!(!before.analysis.models_heard && before.analysis.crepe_f0_hz.is_none());
+    // Without the models, a rescan has nothing new to add.
+    assert_eq!(run(&plain).analysed, 0);
+
+    let r = run(&with);
+    assert_eq!((r.outdated, r.analysed), (1, 1), "{r:?}");
+    let after = t.lib.sample(&hash).unwrap().unwrap();
+    assert!(after.analysis.models_heard);
+    assert!(after.analysis.crepe_f0_hz.is_some(), "{:?}", after.analysis);
+    let v = t.lib.vectors(&hash).unwrap().expect("embeddings stored");
+    assert_eq!(v.aisfx.len(), ml::aisfx::DIM);
+    let r = run(&with);
+    assert_eq!((r.outdated, r.analysed), (0, 0), "{r:?}");
+}

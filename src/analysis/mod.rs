@@ -32,7 +32,7 @@ pub use loudness::LoudnessMethod;
 pub use tempo::{Tempo, TempoSource};
 
 /// Bumped whenever an analyser changes what it stores, so a rescan can tell stale records.
-pub const ANALYSER_VERSION: u32 = 3;
+pub const ANALYSER_VERSION: u32 = 4;
 
 /// Options of [`analyse_file`].
 #[non_exhaustive]
@@ -152,6 +152,10 @@ pub struct Analysis {
     pub crepe_confidence: Option<f32>,
     /// Why the models did not run on this sound, when they were asked to.
     pub model_error: Option<String>,
+    /// Whether the local models were asked to analyse this sound (even if they failed on
+    /// it). A rescan with the models on analyses a record without them again: a library first
+    /// scanned before the ONNX runtime was installed gets its tags and embeddings.
+    pub models_heard: bool,
     /// Embeddings for similar-sound search (stored apart from the record, in the library's
     /// vector tree).
     #[serde(skip)]
@@ -218,6 +222,7 @@ impl Default for Analysis {
             crepe_f0_hz: None,
             crepe_confidence: None,
             model_error: None,
+            models_heard: false,
             vectors: None,
             classifier_input: Vec::new(),
             tempo_octave_input: Vec::new(),
@@ -258,6 +263,7 @@ pub fn analyse_file(path: &Path, opts: &AnalysisOptions) -> Result<Analysis, Ana
     a.loudness_method = totals.loudness.method;
     apply_file_hints(path, &mut a);
     if let Some(models) = &opts.models {
+        a.models_heard = true;
         // A model failing costs this sound its tags and vectors, never its analysis.
         let done = crate::ml::analyse(models, &totals.mono, summary.info.sample_rate, &mut a);
         if let Err(e) = done {

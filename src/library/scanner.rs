@@ -91,7 +91,8 @@ pub struct ScanReport {
     /// Skipped: same path, size and mtime as last time, analysed by this analyser.
     pub unchanged: u64,
     /// Paths with the same size and mtime, but analysed by an older analyser
-    /// ([`crate::analysis::ANALYSER_VERSION`]): analysed again, its tags and corrections kept.
+    /// ([`crate::analysis::ANALYSER_VERSION`]) or, now that the models are on, without them:
+    /// analysed again, its tags and corrections kept.
     pub outdated: u64,
     /// New or changed paths that were hashed.
     pub hashed: u64,
@@ -171,15 +172,18 @@ pub fn scan(
             None
         });
         if let Some(e) = known.filter(|e| e.size == size && e.mtime_ns == mtime_ns) {
-            // A record that does not decode is analysed again, like an outdated one.
+            // A record that does not decode is analysed again, like an outdated one; so is
+            // one the models never heard, now that they are on.
+            let models_on = opts.analysis.models.is_some();
             let version = lib
                 .sample(&e.hash)
                 .unwrap_or_else(|err| {
                     tracing::warn!("{err}; analysing it again");
                     None
                 })
-                .map(|r| r.analysis.analyser_version);
-            let current = version.is_some_and(|v| v >= ANALYSER_VERSION);
+                .map(|r| (r.analysis.analyser_version, r.analysis.models_heard));
+            let current =
+                version.is_some_and(|(v, heard)| v >= ANALYSER_VERSION && (heard || !models_on));
             if version.is_some() && !current {
                 report.outdated += 1;
             }
