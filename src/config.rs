@@ -132,6 +132,11 @@ pub struct MlSettings {
     pub onnxruntime: Option<PathBuf>,
     /// A folder holding the model files, looked in before the default places.
     pub models_dir: Option<PathBuf>,
+    /// The folder an installer put the runtime and the model files in: the desktop app
+    /// sets it to its packages' resource folder (`/usr/lib/SampleMind/ml` from the .deb).
+    /// Looked in after the places above, before the source tree. Not a config key.
+    #[serde(skip)]
+    pub bundled_dir: Option<PathBuf>,
 }
 
 impl Default for MlSettings {
@@ -140,6 +145,7 @@ impl Default for MlSettings {
             enabled: true,
             onnxruntime: None,
             models_dir: None,
+            bundled_dir: None,
         }
     }
 }

@@ -270,3 +270,37 @@ fn a_record_scanned_without_the_models_gets_them_on_the_next_scan() {
     let r = run(&with);
     assert_eq!((r.outdated, r.analysed), (0, 0), "{r:?}");
 }
+
+/// An installed package's folder (the desktop app's `ml/` resources, set as
+/// `MlSettings::bundled_dir`) provides the runtime and the models when nothing is configured;
+/// what it lacks still comes from the later places.
+#[cfg(unix)]
+#[test]
+fn the_packages_ml_folder_provides_the_runtime_and_the_models() {
+    if std::env::var_os("ORT_DYLIB_PATH").is_some_and(|p| !p.is_empty()) {
+        eprintln!("skipped: ORT_DYLIB_PATH names the runtime");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for (from, name) in [
+        ("vendor/ml", "libonnxruntime.so.1.31.1"),
+        ("assets/models", "aisfx.onnx"),
+    ] {
+        std::os::unix::fs::symlink(root.join(from).join(name), dir.path().join(name)).unwrap();
+    }
+    let settings = MlSettings {
+        bundled_dir: Some(dir.path().to_path_buf()),
+        ..MlSettings::default()
+    };
+    let m = ml::open(&settings).unwrap();
+    assert_eq!(
+        m.runtime_path(),
+        dir.path().join("libonnxruntime.so.1.31.1")
+    );
+    assert_eq!(
+        m.check(ModelId::Aisfx).unwrap(),
+        dir.path().join("aisfx.onnx")
+    );
+    assert!(m.check(ModelId::CrepeTiny).unwrap().starts_with(root));
+}

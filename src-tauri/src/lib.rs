@@ -91,6 +91,17 @@ fn ts_exporter() -> specta_typescript::Typescript {
         .bigint(specta_typescript::BigIntExportBehavior::Fail)
 }
 
+/// The ONNX runtime and models the packages install (`bundle.resources` of
+/// `src-tauri/bundle-ml.json`, under `ml/`): `/usr/lib/SampleMind/ml` from the .deb or .rpm.
+/// Tauri's own rule finds the resource folder on each platform, and a cargo build finds
+/// none, so a developer's source tree (`vendor/ml`) is used as before.
+fn bundled_ml_dir(package: &tauri::PackageInfo) -> Option<std::path::PathBuf> {
+    let dir = tauri::utils::platform::resource_dir(package, &tauri::Env::default())
+        .ok()?
+        .join("ml");
+    dir.is_dir().then_some(dir)
+}
+
 /// Start the app.
 pub fn run() {
     tracing_subscriber::fmt()
@@ -101,7 +112,8 @@ pub fn run() {
         .with_writer(std::io::stderr)
         .init();
     let builder = specta_builder();
-    let state: Shared = match AppState::open() {
+    let context = tauri::generate_context!("../tauri.conf.json");
+    let state: Shared = match AppState::open(bundled_ml_dir(context.package_info())) {
         Ok(s) => Arc::new(s),
         Err(e) => {
             eprintln!("samplemind-app: {e}");
@@ -141,7 +153,7 @@ pub fn run() {
                 }
             }
         })
-        .run(tauri::generate_context!("../tauri.conf.json"));
+        .run(context);
     if let Err(e) = result {
         eprintln!("samplemind-app: {e}");
         std::process::exit(1);

@@ -38,10 +38,11 @@ use crate::config::MlSettings;
 /// # Errors
 /// [`MlError::RuntimeMissing`] / [`MlError::RuntimeLoad`] naming the library and the reason.
 pub fn open(settings: &MlSettings) -> Result<Arc<Models>, MlError> {
-    let rt = runtime::runtime(settings.onnxruntime.as_deref())?;
+    let bundled = settings.bundled_dir.as_deref();
+    let rt = runtime::runtime(settings.onnxruntime.as_deref(), bundled)?;
     Ok(Arc::new(Models::new(
         rt,
-        models::model_dirs(settings.models_dir.as_deref()),
+        models::model_dirs(settings.models_dir.as_deref(), bundled),
     )))
 }
 

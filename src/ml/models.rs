@@ -82,8 +82,10 @@ pub fn pinned_sha256(file: &str) -> Option<&'static str> {
 }
 
 /// Folders model files are looked for in, in order: the configured folder, `models/` next to
-/// the executable, then the source tree's `assets/models/` and `vendor/ml/`.
-pub fn model_dirs(configured: Option<&Path>) -> Vec<PathBuf> {
+/// the executable, `bundled` (an installed package's folder, see
+/// [`crate::config::MlSettings::bundled_dir`]), then the source tree's `assets/models/` and
+/// `vendor/ml/`.
+pub fn model_dirs(configured: Option<&Path>, bundled: Option<&Path>) -> Vec<PathBuf> {
     let mut out = Vec::new();
     if let Some(p) = configured {
         out.push(p.to_path_buf());
@@ -93,6 +95,9 @@ pub fn model_dirs(configured: Option<&Path>) -> Vec<PathBuf> {
         .and_then(|e| e.parent().map(Path::to_path_buf))
     {
         out.push(dir.join("models"));
+    }
+    if let Some(dir) = bundled {
+        out.push(dir.to_path_buf());
     }
     let src = Path::new(env!("CARGO_MANIFEST_DIR"));
     out.push(src.join("assets/models"));

@@ -22,8 +22,10 @@ pub struct Runtime {
     pub path: PathBuf,
 }
 
-/// Places the runtime library is looked for, in order.
-pub fn candidates(configured: Option<&Path>) -> Vec<PathBuf> {
+/// Places the runtime library is looked for, in order: `configured`, `ORT_DYLIB_PATH`, next
+/// to the executable (and in its `lib/`), in `bundled` (an installed package's folder, see
+/// [`crate::config::MlSettings::bundled_dir`]), then the source tree's `vendor/ml/`.
+pub fn candidates(configured: Option<&Path>, bundled: Option<&Path>) -> Vec<PathBuf> {
     let mut out = Vec::new();
     if let Some(p) = configured {
         out.push(p.to_path_buf());
@@ -38,6 +40,9 @@ pub fn candidates(configured: Option<&Path>) -> Vec<PathBuf> {
         out.push(dir.join(LIBRARY_FILE));
         out.push(dir.join("lib").join(LIBRARY_FILE));
     }
+    if let Some(dir) = bundled {
+        out.push(dir.join(LIBRARY_FILE));
+    }
     out.push(
         Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("vendor/ml")
@@ -51,15 +56,18 @@ static RUNTIME: OnceLock<Result<Runtime, MlError>> = OnceLock::new();
 /// Load ONNX Runtime the first time it is asked for and return it ever after (ONNX Runtime
 /// allows one environment per process). A failure is remembered too: the answer does not
 /// change while the process runs.
-pub fn runtime(configured: Option<&Path>) -> Result<&'static Runtime, MlError> {
+pub fn runtime(
+    configured: Option<&Path>,
+    bundled: Option<&Path>,
+) -> Result<&'static Runtime, MlError> {
     RUNTIME
-        .get_or_init(|| load(configured))
+        .get_or_init(|| load(configured, bundled))
         .as_ref()
         .map_err(Clone::clone)
 }
 
-fn load(configured: Option<&Path>) -> Result<Runtime, MlError> {
-    let mut tried = candidates(configured);
+fn load(configured: Option<&Path>, bundled: Option<&Path>) -> Result<Runtime, MlError> {
+    let mut tried = candidates(configured, bundled);
     // A place the user named is the only place: falling back would hide their mistake.
     if configured.is_some() || std::env::var_os("ORT_DYLIB_PATH").is_some_and(|p| !p.is_empty()) {
         tried.truncate(1);
