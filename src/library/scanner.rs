@@ -175,7 +175,7 @@ pub fn scan(
             // A record that does not decode is analysed again, like an outdated one; so is
             // one the models never heard, now that they are on.
             let models_on = opts.analysis.models.is_some();
-            let version = lib
+            let stored = lib
                 .sample(&e.hash)
                 .unwrap_or_else(|err| {
                     tracing::warn!("{err}; analysing it again");
@@ -183,8 +183,8 @@ pub fn scan(
                 })
                 .map(|r| (r.analysis.analyser_version, r.analysis.models_heard));
             let current =
-                version.is_some_and(|(v, heard)| v >= ANALYSER_VERSION && (heard || !models_on));
-            if version.is_some() && !current {
+                stored.is_some_and(|(v, heard)| v >= ANALYSER_VERSION && (heard || !models_on));
+            if stored.is_some() && !current {
                 report.outdated += 1;
             }
             if current {
