@@ -162,6 +162,43 @@ fn an_outdated_record_is_analysed_again_and_keeps_what_the_producer_added() {
     assert_eq!((r.outdated, r.analysed), (0, 0), "{r:?}");
 }
 
+/// A known content found at a new path (a moved file, a new copy) takes the stored
+/// analysis only when it is current: an outdated one is analysed again, keeping what the
+/// producer added, as it would be at its old path.
+#[test]
+fn an_outdated_record_found_at_a_new_path_is_analysed_again() {
+    let t = TempLib::new();
+    let root = t.dir.path().join("samples");
+    make_folder(&root);
+    run_scan(&t.lib, std::slice::from_ref(&root));
+    let old = std::fs::canonicalize(root.join("b_880.wav")).unwrap();
+    let hash = t.lib.path_entry(&old).unwrap().unwrap().hash;
+    let mut rec = t.lib.sample(&hash).unwrap().unwrap();
+    rec.analysis.analyser_version = 1;
+    rec.analysis.duration_s = 99.0;
+    rec.tags = vec!["mine".into()];
+    t.lib.put_sample(&rec).unwrap();
+
+    std::fs::rename(&old, root.join("sub/b_moved.wav")).unwrap();
+    let r = run_scan(&t.lib, std::slice::from_ref(&root));
+    assert_eq!(
+        (r.hashed, r.outdated, r.analysed, r.reused, r.missing),
+        (1, 1, 1, 0, 1),
+        "{r:?}"
+    );
+    let now = t.lib.sample(&hash).unwrap().unwrap();
+    assert_eq!(
+        now.analysis.analyser_version,
+        samplemind::analysis::ANALYSER_VERSION
+    );
+    assert!((now.analysis.duration_s - 0.5).abs() < 0.01);
+    assert_eq!(now.tags, vec!["mine".to_string()]);
+    assert_eq!(
+        status(&t.lib, &root.join("sub/b_moved.wav")),
+        PathStatus::Analysed
+    );
+}
+
 #[test]
 fn identical_content_at_two_paths_is_one_record() {
     let t = TempLib::new();

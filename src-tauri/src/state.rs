@@ -77,12 +77,15 @@ pub struct AppState {
 impl AppState {
     /// Open the library in the SampleMind home and start the audition thread. The models
     /// and the router are optional: without them the app runs, and health says why.
-    /// `bundled_ml` is the packages' folder of the ONNX runtime and models, when installed.
+    /// `bundled_ml` is the packages' folder of the ONNX runtime and models, when installed
+    /// (Tauri's rule; without it, the core's own [`samplemind::config::installed_ml_dir`]).
     pub fn open(bundled_ml: Option<PathBuf>) -> Result<Self, String> {
         let home = samplemind::config::home_dir();
         let config_path = home.join(samplemind::config::CONFIG_FILE);
         let mut settings = Settings::load_from(&config_path)?;
-        settings.ml.bundled_dir = bundled_ml;
+        if bundled_ml.is_some() {
+            settings.ml.bundled_dir = bundled_ml;
+        }
         let lib =
             Library::open(&samplemind::config::library_dir(None)).map_err(|e| e.to_string())?;
         let models = if settings.ml.enabled {

@@ -2,7 +2,8 @@
 //! new with a bounded worker pool.
 //!
 //! A rescan skips a path whose size and mtime are unchanged. A file whose content is already
-//! known (a duplicate, or a file that moved) takes the stored analysis without decoding. A
+//! known (a duplicate, or a file that moved) takes the stored analysis without decoding, unless
+//! that analysis is outdated, as at a known path. A
 //! path no longer found under a scanned folder is marked missing, its analysis kept.
 //!
 //! Crash safety: every path is recorded as `Pending` before analysis and flipped to
@@ -172,22 +173,11 @@ pub fn scan(
             None
         });
         if let Some(e) = known.filter(|e| e.size == size && e.mtime_ns == mtime_ns) {
-            // A record that does not decode is analysed again, like an outdated one; so is
-            // one the models never heard, now that they are on.
-            let models_on = opts.analysis.models.is_some();
-            let stored = lib
-                .sample(&e.hash)
-                .unwrap_or_else(|err| {
-                    tracing::warn!("{err}; analysing it again");
-                    None
-                })
-                .map(|r| (r.analysis.analyser_version, r.analysis.models_heard));
-            let current =
-                stored.is_some_and(|(v, heard)| v >= ANALYSER_VERSION && (heard || !models_on));
-            if stored.is_some() && !current {
+            let stored = stored_analysis(lib, &e.hash, opts);
+            if stored == Stored::Outdated {
                 report.outdated += 1;
             }
-            if current {
+            if stored == Stored::Current {
                 if e.status != PathStatus::Analysed {
                     lib.put_path(
                         &path,
@@ -233,8 +223,13 @@ pub fn scan(
             }
         };
         report.hashed += 1;
-        // Known content (a duplicate, a moved file) takes the stored analysis at once.
-        let known = lib.has_sample(&hash)?;
+        // Known content (a duplicate, a moved file) takes the stored analysis at once, unless
+        // that analysis is outdated: then it is analysed again like a known path's would be.
+        let stored = stored_analysis(lib, &hash, opts);
+        if stored == Stored::Outdated {
+            report.outdated += 1;
+        }
+        let known = stored == Stored::Current;
         let status = if known {
             PathStatus::Analysed
         } else {
@@ -305,6 +300,38 @@ pub fn scan(
     report.analyse_seconds = t1.elapsed().as_secs_f64();
     report.cancelled = cancel.load(Ordering::Relaxed);
     Ok(report)
+}
+
+/// What the library holds for a content, as the scanner sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stored {
+    /// No record.
+    None,
+    /// A record from an older analyser, or one the models never heard now that they are
+    /// on: analysed again, and counted as outdated.
+    Outdated,
+    /// A record that does not decode: analysed again.
+    Unreadable,
+    /// A record this scan would not change.
+    Current,
+}
+
+fn stored_analysis(lib: &Library, hash: &ContentHash, opts: &ScanOptions) -> Stored {
+    let models_on = opts.analysis.models.is_some();
+    match lib.sample(hash) {
+        Ok(None) => Stored::None,
+        Ok(Some(r))
+            if r.analysis.analyser_version >= ANALYSER_VERSION
+                && (r.analysis.models_heard || !models_on) =>
+        {
+            Stored::Current
+        }
+        Ok(Some(_)) => Stored::Outdated,
+        Err(err) => {
+            tracing::warn!("{err}; analysing it again");
+            Stored::Unreadable
+        }
+    }
 }
 
 /// Analyse each distinct content on a pool of `opts.threads`, writing results from this
