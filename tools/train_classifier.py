@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Train SampleMind's category and loop/one-shot classifiers.
 
-usage: train_classifier.py [--models] LABELS_CSV FEATURES_JSONL OUT_JSON
+usage: train_classifier.py [--models] LABELS_CSV FEATURES_JSONL OUT_JSON [COPIES_CSV COPIES_JSONL]
 
 With --models, FEATURES_JSONL comes from an analysis with the local models (the DSP
 features followed by the aisfx and musicnn embeddings) and only the category model is
@@ -13,6 +13,11 @@ path suffix. The models are multinomial (category) and binary (loop) logistic re
 on standardised features: small enough to commit as JSON and to run in Rust without a
 dependency, and hard to overfit with a few hundred examples.
 
+COPIES_CSV and COPIES_JSONL are altered copies of the corpus (tools/augment_corpus.py: other
+tunings, levels and colours) and their features. They only ever train: in cross-validation
+each copy joins its original's fold, so no copy of a tested file trains the model that tests
+it. They make the models less tied to the exact sounds of the corpus's kits and soundfonts.
+
 It prints honest accuracy first: stratified 5-fold cross-validation, and cross-validation
 grouped by source (soundfont, drum kit, sample folder) so that no kit is both trained on and
 tested. Only then does it fit on everything and write OUT_JSON.
@@ -22,7 +27,7 @@ from collections import Counter, defaultdict
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import GroupKFold, StratifiedKFold, cross_val_predict
+from sklearn.model_selection import GroupKFold, StratifiedKFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
@@ -51,23 +56,57 @@ def source_group(source):
     return words[0] if words else "?"
 
 
-def load(labels_csv, features_jsonl):
-    rows = list(csv.DictReader(open(labels_csv, newline="")))
-    feats, names = {}, None
+def matched(labels_csv, features_jsonl):
+    """The labelled rows that have features (matched by path suffix), with their features."""
+    feats = {}
     for line in open(features_jsonl):
         d = json.loads(line)
         feats[d["path"]] = d["features"]
-    X, cat, loop, groups = [], [], [], []
-    for r in rows:
+    out = []
+    for r in csv.DictReader(open(labels_csv, newline="")):
         match = [p for p in feats if p.endswith("/" + r["path"]) or p == r["path"]]
         if not match:
             print(f"no features for {r['path']}", file=sys.stderr)
             continue
-        X.append(feats[match[0]])
-        cat.append(r["category"])
-        loop.append(int(r["is_loop"]))
-        groups.append(source_group(r["source"]))
-    return np.array(X, dtype=np.float64), np.array(cat), np.array(loop), np.array(groups)
+        out.append((r, feats[match[0]]))
+    return out
+
+
+def load(labels_csv, features_jsonl):
+    rows = matched(labels_csv, features_jsonl)
+    X = np.array([f for _, f in rows], dtype=np.float64)
+    cat = np.array([r["category"] for r, _ in rows])
+    loop = np.array([int(r["is_loop"]) for r, _ in rows])
+    groups = np.array([source_group(r["source"]) for r, _ in rows])
+    return X, cat, loop, groups
+
+
+def load_copies(labels_csv, features_jsonl, copies_csv, copies_jsonl):
+    """The copies' features, and for each the row of its original in load()'s order."""
+    position = {r["path"]: i for i, (r, _) in enumerate(matched(labels_csv, features_jsonl))}
+    rows = [(r, f) for r, f in matched(copies_csv, copies_jsonl) if r["origin"] in position]
+    return np.array([f for _, f in rows], dtype=np.float64), np.array([position[r["origin"]] for r, _ in rows])
+
+
+def with_copies(X, y, rows, copies):
+    """Training rows `rows` of (X, y), plus the copies of those rows, labelled as their originals."""
+    if copies is None:
+        return X[rows], y[rows]
+    XA, origin = copies
+    keep = np.isin(origin, rows)
+    return np.vstack([X[rows], XA[keep]]), np.concatenate([y[rows], y[origin[keep]]])
+
+
+def out_of_fold(c, X, y, splits, copies=None, proba=False):
+    """Each row's prediction (or class distribution) from a model fitted without it or its copies."""
+    out = None
+    for train, test in splits:
+        m = model(c).fit(*with_copies(X, y, train, copies))
+        p = m.predict_proba(X[test]) if proba else m.predict(X[test])
+        if out is None:
+            out = np.zeros((len(y), p.shape[1])) if proba else np.empty(len(y), dtype=y.dtype)
+        out[test] = p
+    return out
 
 
 def model(c):
@@ -94,18 +133,18 @@ def folds(groups):
     return StratifiedKFold(5, shuffle=True, random_state=20261124), GroupKFold(n_splits=min(5, len(set(groups))))
 
 
-def cross_validate(name, X, y, c, groups):
+def cross_validate(name, X, y, c, groups, copies=None):
     """Print stratified and grouped CV accuracy of model(c) on (X, y); return the stratified predictions."""
     skf, gkf = folds(groups)
-    pred = cross_val_predict(model(c), X, y, cv=skf)
+    pred = out_of_fold(c, X, y, skf.split(X, y), copies)
     report(f"{name}, stratified 5-fold CV", y, pred)
-    report(f"{name}, CV grouped by source", y, cross_val_predict(model(c), X, y, cv=gkf, groups=groups))
+    report(f"{name}, CV grouped by source", y, out_of_fold(c, X, y, gkf.split(X, y, groups), copies))
     return pred
 
 
-def category_json(X, cat, c, fmt):
+def category_json(X, cat, c, fmt, copies=None):
     """Fit the category model on everything: its standardisation and weights, as src/ reads them."""
-    m = model(c).fit(X, cat)
+    m = model(c).fit(*with_copies(X, cat, np.arange(len(cat)), copies))
     sc, lr = m[0], m[1]
     return {"mean": fmt(sc.mean_), "scale": fmt(sc.scale_),
             "category": {"classes": lr.classes_.tolist(), "weights": [fmt(w) for w in lr.coef_],
@@ -136,7 +175,7 @@ def unit_rows(a):
     return a / n
 
 
-def neighbours_report(X, cat, loop, groups, fields, kind_weight=0.3, k=5):
+def neighbours_report(X, cat, loop, groups, fields, copies=None, kind_weight=0.3, k=5):
     """How often a one-shot's k nearest (similar --aspect timbre) share its category, with each
     sound's category distribution out of fold: from a model that was not trained on it, as in a
     producer's own library. Mirrors src/search/similar.rs: sound = 0.8 aisfx cosine + 0.2
@@ -162,51 +201,56 @@ def neighbours_report(X, cat, loop, groups, fields, kind_weight=0.3, k=5):
     print(f"one-shots ({len(queries)}) whose {k} nearest share their category, similar --aspect timbre:")
     print(f"  sound alone: {agreement(sound + kind_penalty):.1%}")
     skf, gkf = folds(groups)
-    for name, cv, g in (("stratified", skf, None), ("grouped by source", gkf, groups)):
-        P = unit_rows(cross_val_predict(model(C_MODELS), X, cat, cv=cv, groups=g, method="predict_proba"))
+    for name, splits in (("stratified", skf.split(X, cat)), ("grouped by source", gkf.split(X, cat, groups))):
+        P = unit_rows(out_of_fold(C_MODELS, X, cat, splits, copies, proba=True))
         score = (1 - kind_weight) * sound + kind_weight * P @ P.T + kind_penalty
         print(f"  with the category distributions (weight {kind_weight}), out of fold, {name}: {agreement(score):.1%}")
 
 
-def main_models(labels, features, out_path):
+def main_models(labels, features, out_path, copies):
     X, cat, loop, groups = load(labels, features)
     if X.shape[1] != MODEL_FEATURES:
         sys.exit(f"expected {MODEL_FEATURES} features (DSP + aisfx + musicnn), got {X.shape[1]}: analyse with the models")
-    print(f"{len(X)} files, {X.shape[1]} features (DSP + embeddings), {len(set(cat))} categories, {len(set(groups))} source groups")
-    p_cat = cross_validate("category with the models", X, cat, C_MODELS, groups)
+    print(f"{len(X)} files, {X.shape[1]} features (DSP + embeddings), {len(set(cat))} categories, {len(set(groups))} source groups"
+          + (f", {len(copies[0])} altered copies to train on" if copies else ""))
+    p_cat = cross_validate("category with the models", X, cat, C_MODELS, groups, copies)
     report("  one-shots", cat[loop == 0], p_cat[loop == 0])
     report("  loops", cat[loop == 1], p_cat[loop == 1])
     per_class(cat, p_cat)
-    neighbours_report(X, cat, loop, groups, analysed_fields(labels, features))
+    neighbours_report(X, cat, loop, groups, analysed_fields(labels, features), copies)
     out = {"source": "tools/train_classifier.py --models on the eval DEV corpus", "n_train": int(len(X)),
-           **category_json(X, cat, C_MODELS, rounded)}
+           "n_copies": int(len(copies[0])) if copies else 0, **category_json(X, cat, C_MODELS, rounded, copies)}
+    json.dump(out, open(out_path, "w"), separators=(",", ":"))
+    print(f"wrote {out_path}")
+
+
+def main_dsp(labels, features, out_path, copies):
+    X, cat, loop, groups = load(labels, features)
+    if X.shape[1] != DSP_FEATURES:
+        sys.exit(f"expected {DSP_FEATURES} DSP features, got {X.shape[1]}: analyse with --no-models")
+    print(f"{len(X)} files, {X.shape[1]} features, {len(set(cat))} categories, {len(set(groups))} source groups"
+          + (f", {len(copies[0])} altered copies to train on" if copies else ""))
+    p_cat = cross_validate("category", X, cat, C_CATEGORY, groups, copies)
+    cross_validate("loop/one-shot", X, loop, C_LOOP, groups, copies)
+    per_class(cat, p_cat)
+
+    out = {"source": "tools/train_classifier.py on the eval DEV corpus", "n_train": int(len(X)),
+           "n_copies": int(len(copies[0])) if copies else 0, **category_json(X, cat, C_CATEGORY, full_precision, copies)}
+    m = model(C_LOOP).fit(*with_copies(X, loop, np.arange(len(loop)), copies))
+    out["loop"] = {"weights": m[1].coef_[0].tolist(), "bias": float(m[1].intercept_[0]),
+                   "mean": m[0].mean_.tolist(), "scale": m[0].scale_.tolist()}
     json.dump(out, open(out_path, "w"), separators=(",", ":"))
     print(f"wrote {out_path}")
 
 
 def main():
     args = sys.argv[1:]
-    if args[:1] == ["--models"]:
-        if len(args) != 4:
-            sys.exit(__doc__)
-        return main_models(*args[1:])
-    if len(args) != 3:
+    with_models = args[:1] == ["--models"]
+    args = args[1:] if with_models else args
+    if len(args) not in (3, 5):
         sys.exit(__doc__)
-    X, cat, loop, groups = load(args[0], args[1])
-    if X.shape[1] != DSP_FEATURES:
-        sys.exit(f"expected {DSP_FEATURES} DSP features, got {X.shape[1]}: analyse with --no-models")
-    print(f"{len(X)} files, {X.shape[1]} features, {len(set(cat))} categories, {len(set(groups))} source groups")
-    p_cat = cross_validate("category", X, cat, C_CATEGORY, groups)
-    cross_validate("loop/one-shot", X, loop, C_LOOP, groups)
-    per_class(cat, p_cat)
-
-    out = {"source": "tools/train_classifier.py on the eval DEV corpus", "n_train": int(len(X)),
-           **category_json(X, cat, C_CATEGORY, full_precision)}
-    m = model(C_LOOP).fit(X, loop)
-    out["loop"] = {"weights": m[1].coef_[0].tolist(), "bias": float(m[1].intercept_[0]),
-                   "mean": m[0].mean_.tolist(), "scale": m[0].scale_.tolist()}
-    json.dump(out, open(args[2], "w"), separators=(",", ":"))
-    print(f"wrote {args[2]}")
+    copies = load_copies(args[0], args[1], args[3], args[4]) if len(args) == 5 else None
+    (main_models if with_models else main_dsp)(*args[:3], copies)
 
 
 if __name__ == "__main__":
