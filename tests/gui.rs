@@ -175,10 +175,12 @@ fn start_driver(bin: &Path, port: u16, display: &str, home: &Path, bus: Option<&
 struct Session {
     http: reqwest::blocking::Client,
     base: String,
+    /// The X display the app runs on, for screenshots.
+    display: String,
 }
 
 impl Session {
-    fn start(driver_port: u16, app: &Path) -> Self {
+    fn start(driver_port: u16, app: &Path, display: &str) -> Self {
         let http = reqwest::blocking::Client::builder()
             .timeout(Duration::from_secs(60))
             .build()
@@ -208,6 +210,7 @@ impl Session {
         Self {
             http,
             base: format!("{url}/session/{id}"),
+            display: display.to_string(),
         }
     }
 
@@ -271,19 +274,22 @@ impl Session {
         self.post(&format!("/element/{e}/value"), json!({ "text": text }));
     }
 
+    /// Save the screen as `target/screenshots/{name}.png`, from the X server (WebDriver's
+    /// screenshot never answers with compositing off: see tests/gui/screenshot.py).
     fn screenshot(&self, name: &str) {
-        let r: Value = self
-            .http
-            .get(format!("{}/screenshot", self.base))
-            .send()
-            .and_then(|r| r.json())
-            .expect("screenshot");
-        let b64 = r["value"].as_str().unwrap_or_default();
         let dir = root().join("target/screenshots");
         std::fs::create_dir_all(&dir).unwrap();
-        let bytes = decode_base64(b64);
+        let out = dir.join(format!("{name}.png"));
+        let _ = std::fs::remove_file(&out);
+        let status = Command::new("/usr/bin/python3")
+            .arg(root().join("tests/gui/screenshot.py"))
+            .arg(&out)
+            .env("DISPLAY", &self.display)
+            .status()
+            .expect("/usr/bin/python3");
+        assert!(status.success(), "screenshot {name}: {status}");
+        let bytes = std::fs::read(&out).unwrap();
         assert!(bytes.starts_with(b"\x89PNG"), "not a PNG");
-        std::fs::write(dir.join(format!("{name}.png")), bytes).unwrap();
     }
 }
 
@@ -292,30 +298,6 @@ impl Drop for Session {
         // Delete the session before tauri-driver stops, or the app is left running.
         let _ = self.http.delete(&self.base).send();
     }
-}
-
-fn decode_base64(s: &str) -> Vec<u8> {
-    let val = |c: u8| -> Option<u32> {
-        Some(match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'+' => 62,
-            b'/' => 63,
-            _ => return None,
-        } as u32)
-    };
-    let mut out = Vec::with_capacity(s.len() * 3 / 4);
-    let (mut acc, mut bits) = (0u32, 0);
-    for v in s.bytes().filter_map(val) {
-        acc = (acc << 6) | v;
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-        }
-    }
-    out
 }
 
 /// Test samples: a kick, a hat, a drum loop at 120 BPM, and a file that is not audio.
@@ -432,7 +414,7 @@ fn the_app_analyses_dropped_samples_searches_filters_and_auditions() {
         Some(&secrets.address),
     );
     let t0 = Instant::now();
-    let s = Session::start(port, &app);
+    let s = Session::start(port, &app, &display);
     s.wait_text("[data-testid=count]", Duration::from_secs(30), |t| {
         t.ends_with("samples")
     });
@@ -765,7 +747,7 @@ fn figures_of_the_app_over_a_10000_sample_library() {
     let port = free_port();
     let _driver = start_driver(&driver_bin, port, &display, home.path(), None);
     let t0 = Instant::now();
-    let s = Session::start(port, &app);
+    let s = Session::start(port, &app, &display);
     s.wait_text("[data-testid=count]", Duration::from_secs(60), |t| {
         t == "10,000 samples"
     });

@@ -1,12 +1,15 @@
 // The library table's data: the current query, its total, and pages of rows fetched on
-// demand as the table scrolls (a 100,000-row library never crosses the bridge at once).
+// demand as the table scrolls (a 100,000-row library never crosses the bridge at once), at
+// most HELD_PAGES of them kept: scrolled-past pages are dropped and fetched again if needed.
 
 import { commands, type SampleQuery, type SampleRow } from "../bindings.gen";
 import { call } from "./ipc";
-import { pagesFor } from "./virtual";
+import { pagesFor, pagesToDrop } from "./virtual";
 import { emptyQuery, sameQuery } from "./filters";
 
 export const PAGE = 200;
+/** Pages kept at most: 2,000 rows, dozens of screens around the view. */
+export const HELD_PAGES = 10;
 
 export class Rows {
   query = $state<SampleQuery>(emptyQuery());
@@ -17,6 +20,7 @@ export class Rows {
   loading = $state(false);
   private pages = new Map<number, SampleRow[]>();
   private inflight = new Map<number, Promise<void>>();
+  private inView: number[] = [];
   private epoch = 0;
 
   /** Run a new query (or the same one again after the library changed). */
@@ -46,12 +50,13 @@ export class Rows {
 
   /** Make sure rows [first, last) are fetched. */
   ensure(first: number, last: number): void {
-    for (const p of pagesFor(first, last, PAGE)) {
+    this.inView = pagesFor(first, last, PAGE);
+    for (const p of this.inView) {
       if (!this.pages.has(p) && !this.inflight.has(p)) void this.fetch(p);
     }
   }
 
-  /** Index of the row with `id` among the fetched pages, or -1. */
+  /** Index of the row with `id` among the pages held, or -1. */
   indexOf(id: string): number {
     for (const [p, rows] of this.pages) {
       const i = rows.findIndex((r) => r.id === id);
@@ -66,6 +71,7 @@ export class Rows {
       .then((res) => {
         if (epoch !== this.epoch) return;
         this.pages.set(page, res.rows);
+        for (const p of pagesToDrop(this.pages.keys(), this.inView, HELD_PAGES)) this.pages.delete(p);
         this.total = res.total;
         this.problems = res.problems;
         this.version++;

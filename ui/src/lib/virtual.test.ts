@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { pagesFor, scrollToReveal, visibleRange } from "./virtual";
+import { pagesFor, pagesToDrop, scrollToReveal, visibleRange } from "./virtual";
 
 describe("visibleRange", () => {
   it("renders only the rows in view plus overscan, at any library size", () => {
@@ -27,5 +27,17 @@ describe("scrollToReveal", () => {
     expect(scrollToReveal(10, 0, 260, 26)).toBe(26);
     expect(scrollToReveal(2, 260, 260, 26)).toBe(52);
     expect(scrollToReveal(3, 0, 260, 26)).toBeNull();
+  });
+});
+
+describe("pagesToDrop", () => {
+  it("drops the pages farthest from the view down to the limit", () => {
+    expect(pagesToDrop([0, 1, 2, 3, 4, 5], [5], 4).sort()).toEqual([0, 1]);
+    expect(pagesToDrop([10, 11, 30, 49, 50], [49, 50], 3).sort((a, b) => a - b)).toEqual([10, 11]);
+  });
+  it("keeps everything under the limit, and never a page in view", () => {
+    expect(pagesToDrop([0, 1, 2], [2], 4)).toEqual([]);
+    expect(pagesToDrop([3, 4, 5], [3, 4, 5], 1)).toEqual([]);
+    expect(pagesToDrop([0, 1], [], 1)).toEqual([]);
   });
 });

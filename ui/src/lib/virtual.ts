@@ -24,6 +24,22 @@ export function pagesFor(first: number, last: number, pageSize: number): number[
   return out;
 }
 
+/**
+ * Pages to drop so that at most `max` stay held: the farthest from the pages in view first,
+ * never one in view. Bounds what the table keeps in memory however far it is scrolled.
+ */
+export function pagesToDrop(held: Iterable<number>, inView: number[], max: number): number[] {
+  const pages = [...held];
+  if (pages.length <= max || inView.length === 0) return [];
+  const lo = Math.min(...inView);
+  const hi = Math.max(...inView);
+  const distance = (p: number) => (p < lo ? lo - p : p > hi ? p - hi : 0);
+  return pages
+    .filter((p) => distance(p) > 0)
+    .sort((a, b) => distance(b) - distance(a))
+    .slice(0, pages.length - max);
+}
+
 /** The scrollTop that brings row `index` into view, or null when it already is. */
 export function scrollToReveal(
   index: number,
