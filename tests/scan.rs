@@ -125,6 +125,20 @@ fn changed_file_is_analysed_again() {
     assert!((a.sample.as_ref().unwrap().analysis.duration_s - 2.0).abs() < 1e-6);
 }
 
+/// Make the record at `path` look like an older analyser's (version 1, a wrong duration),
+/// with a tag and a BPM correction the producer added; returns its hash.
+fn make_outdated(lib: &Library, path: &Path) -> samplemind::library::ContentHash {
+    let path = std::fs::canonicalize(path).unwrap();
+    let hash = lib.path_entry(&path).unwrap().unwrap().hash;
+    let mut rec = lib.sample(&hash).unwrap().unwrap();
+    rec.analysis.analyser_version = 1;
+    rec.analysis.duration_s = 99.0;
+    rec.tags = vec!["mine".into()];
+    rec.corrections.bpm = Some(120.0);
+    lib.put_sample(&rec).unwrap();
+    hash
+}
+
 /// A record an older analyser made is analysed again on rescan, and what the producer added
 /// to it (tags, corrections) stays.
 #[test]
@@ -133,14 +147,7 @@ fn an_outdated_record_is_analysed_again_and_keeps_what_the_producer_added() {
     let root = t.dir.path().join("samples");
     make_folder(&root);
     run_scan(&t.lib, std::slice::from_ref(&root));
-    let path = std::fs::canonicalize(root.join("a_440.wav")).unwrap();
-    let hash = t.lib.path_entry(&path).unwrap().unwrap().hash;
-    let mut rec = t.lib.sample(&hash).unwrap().unwrap();
-    rec.analysis.analyser_version = 1;
-    rec.analysis.duration_s = 99.0;
-    rec.tags = vec!["mine".into()];
-    rec.corrections.bpm = Some(120.0);
-    t.lib.put_sample(&rec).unwrap();
+    let hash = make_outdated(&t.lib, &root.join("a_440.wav"));
 
     let r = run_scan(&t.lib, std::slice::from_ref(&root));
     // Two paths (the file and its copy) share the record; it is analysed once.
@@ -172,12 +179,7 @@ fn an_outdated_record_found_at_a_new_path_is_analysed_again() {
     make_folder(&root);
     run_scan(&t.lib, std::slice::from_ref(&root));
     let old = std::fs::canonicalize(root.join("b_880.wav")).unwrap();
-    let hash = t.lib.path_entry(&old).unwrap().unwrap().hash;
-    let mut rec = t.lib.sample(&hash).unwrap().unwrap();
-    rec.analysis.analyser_version = 1;
-    rec.analysis.duration_s = 99.0;
-    rec.tags = vec!["mine".into()];
-    t.lib.put_sample(&rec).unwrap();
+    let hash = make_outdated(&t.lib, &old);
 
     std::fs::rename(&old, root.join("sub/b_moved.wav")).unwrap();
     let r = run_scan(&t.lib, std::slice::from_ref(&root));

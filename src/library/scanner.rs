@@ -2,9 +2,9 @@
 //! new with a bounded worker pool.
 //!
 //! A rescan skips a path whose size and mtime are unchanged. A file whose content is already
-//! known (a duplicate, or a file that moved) takes the stored analysis without decoding, unless
-//! that analysis is outdated, as at a known path. A
-//! path no longer found under a scanned folder is marked missing, its analysis kept.
+//! known (a duplicate, or a file that moved) takes the stored analysis without decoding,
+//! unless that analysis is outdated, as at a known path. A path no longer found under a
+//! scanned folder is marked missing, its analysis kept.
 //!
 //! Crash safety: every path is recorded as `Pending` before analysis and flipped to
 //! `Analysed` after its sample record is written, each a single sled insert. A kill -9
