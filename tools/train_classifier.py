@@ -207,19 +207,27 @@ def neighbours_report(X, cat, loop, groups, fields, copies=None, kind_weight=0.3
         print(f"  with the category distributions (weight {kind_weight}), out of fold, {name}: {agreement(score):.1%}")
 
 
+def n_copies(copies):
+    return int(len(copies[0])) if copies else 0
+
+
+def header(X, cat, groups, what, copies):
+    print(f"{len(X)} files, {X.shape[1]} features{what}, {len(set(cat))} categories, {len(set(groups))} source groups"
+          + (f", {n_copies(copies)} altered copies to train on" if copies else ""))
+
+
 def main_models(labels, features, out_path, copies):
     X, cat, loop, groups = load(labels, features)
     if X.shape[1] != MODEL_FEATURES:
         sys.exit(f"expected {MODEL_FEATURES} features (DSP + aisfx + musicnn), got {X.shape[1]}: analyse with the models")
-    print(f"{len(X)} files, {X.shape[1]} features (DSP + embeddings), {len(set(cat))} categories, {len(set(groups))} source groups"
-          + (f", {len(copies[0])} altered copies to train on" if copies else ""))
+    header(X, cat, groups, " (DSP + embeddings)", copies)
     p_cat = cross_validate("category with the models", X, cat, C_MODELS, groups, copies)
     report("  one-shots", cat[loop == 0], p_cat[loop == 0])
     report("  loops", cat[loop == 1], p_cat[loop == 1])
     per_class(cat, p_cat)
     neighbours_report(X, cat, loop, groups, analysed_fields(labels, features), copies)
     out = {"source": "tools/train_classifier.py --models on the eval DEV corpus", "n_train": int(len(X)),
-           "n_copies": int(len(copies[0])) if copies else 0, **category_json(X, cat, C_MODELS, rounded, copies)}
+           "n_copies": n_copies(copies), **category_json(X, cat, C_MODELS, rounded, copies)}
     json.dump(out, open(out_path, "w"), separators=(",", ":"))
     print(f"wrote {out_path}")
 
@@ -228,14 +236,13 @@ def main_dsp(labels, features, out_path, copies):
     X, cat, loop, groups = load(labels, features)
     if X.shape[1] != DSP_FEATURES:
         sys.exit(f"expected {DSP_FEATURES} DSP features, got {X.shape[1]}: analyse with --no-models")
-    print(f"{len(X)} files, {X.shape[1]} features, {len(set(cat))} categories, {len(set(groups))} source groups"
-          + (f", {len(copies[0])} altered copies to train on" if copies else ""))
+    header(X, cat, groups, "", copies)
     p_cat = cross_validate("category", X, cat, C_CATEGORY, groups, copies)
     cross_validate("loop/one-shot", X, loop, C_LOOP, groups, copies)
     per_class(cat, p_cat)
 
     out = {"source": "tools/train_classifier.py on the eval DEV corpus", "n_train": int(len(X)),
-           "n_copies": int(len(copies[0])) if copies else 0, **category_json(X, cat, C_CATEGORY, full_precision, copies)}
+           "n_copies": n_copies(copies), **category_json(X, cat, C_CATEGORY, full_precision, copies)}
     m = model(C_LOOP).fit(*with_copies(X, loop, np.arange(len(loop)), copies))
     out["loop"] = {"weights": m[1].coef_[0].tolist(), "bias": float(m[1].intercept_[0]),
                    "mean": m[0].mean_.tolist(), "scale": m[0].scale_.tolist()}
