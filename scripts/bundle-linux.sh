@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The Linux packages of the desktop app: a .deb and an .rpm (AppImage bundling downloads its
 # tools, so it is left out: see tauri.conf.json's targets). Runs offline on what cargo built.
-#   scripts/bundle-linux.sh            release build, then the packages under target/release/bundle
+#   scripts/bundle-linux.sh            the `dist` profile (stripped, no debug info, thin LTO: what
+#                                      people install), then the packages under target/dist/bundle
 #   scripts/bundle-linux.sh --debug    the debug builds .ci/run made for its tests
+#   scripts/bundle-linux.sh --profile release   another cargo profile (to compare sizes)
 # The packages carry the ONNX runtime and the models (src-tauri/bundle-ml.json, from
 # scripts/fetch-ml.sh and assets/models): the installed app finds them in /usr/lib/SampleMind/ml.
 # They carry the `samplemind` CLI too, as /usr/bin/samplemind beside the app
@@ -14,28 +16,45 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
-profile=release
-flag=()
-if [[ "${1:-}" == "--debug" ]]; then
-  profile=debug
-  flag=(--debug)
+profile=dist
+case "${1:-}" in
+  --debug) profile=debug ;;
+  --profile) profile=${2:?--profile needs a name} ;;
+esac
+bins=target/$profile
+if [[ $profile == debug ]]; then
   # The CLI as the tests built it (with devices); built here only when it is missing.
   [[ -x target/debug/samplemind ]] || cargo build --locked --bin samplemind --features device
 else
   npm --prefix ui run build
   # One cargo run for both binaries: the shared dependencies resolve and build once.
-  cargo build --release --locked -p samplemind-app -p samplemind \
+  cargo build --profile "$profile" --locked -p samplemind-app -p samplemind \
     --features samplemind-app/custom-protocol,samplemind/device
 fi
 bash scripts/fetch-ml.sh >&2
 triple=$(rustc -vV | awk '/^host:/ {print $2}')
 mkdir -p target/bundle-bin
-cp "target/$profile/samplemind" "target/bundle-bin/samplemind-$triple"
-ui/node_modules/.bin/tauri bundle "${flag[@]}" --bundles deb,rpm \
-  --config src-tauri/bundle-ml.json --config src-tauri/bundle-cli.json
+cp "$bins/samplemind" "target/bundle-bin/samplemind-$triple"
+if [[ $profile == debug ]]; then
+  ui/node_modules/.bin/tauri bundle --debug --bundles deb,rpm \
+    --config src-tauri/bundle-ml.json --config src-tauri/bundle-cli.json
+elif [[ $profile == release ]]; then
+  ui/node_modules/.bin/tauri bundle --bundles deb,rpm \
+    --config src-tauri/bundle-ml.json --config src-tauri/bundle-cli.json
+else
+  # Tauri's bundler knows only target/{debug,release}; it finds the target folder through
+  # cargo, so a staging folder with the dist binaries under release/ stands in for it.
+  stage=target/$profile-stage
+  mkdir -p "$stage/release"
+  cp "$bins/samplemind-app" "$bins/samplemind" "$stage/release/"
+  CARGO_TARGET_DIR=$stage ui/node_modules/.bin/tauri bundle --bundles deb,rpm \
+    --config src-tauri/bundle-ml.json --config src-tauri/bundle-cli.json
+  rm -rf "$bins/bundle"
+  mv "$stage/release/bundle" "$bins/bundle"
+fi
 version=$(python3 -c 'import json; print(json.load(open("tauri.conf.json"))["version"])')
-deb=target/$profile/bundle/deb/SampleMind_${version}_amd64.deb
-rpm=target/$profile/bundle/rpm/SampleMind-${version}-1.x86_64.rpm
+deb=$bins/bundle/deb/SampleMind_${version}_amd64.deb
+rpm=$bins/bundle/rpm/SampleMind-${version}-1.x86_64.rpm
 listing=$(dpkg-deb -c "$deb")
 for want in usr/bin/samplemind-app usr/bin/samplemind usr/share/applications/SampleMind.desktop; do
   grep -Eq " (\./)?$want\$" <<<"$listing" || { echo "bundle-linux: $deb lacks $want" >&2; exit 1; }
@@ -85,6 +104,14 @@ if command -v xvfb-run > /dev/null; then
     grep -i "onnx\|models" "$log" >&2 || true
     exit 1
   }
+fi
+# What people install carries no debug info (line tables made the release CLI 117 MB).
+if [[ $profile == dist ]]; then
+  for bin in usr/bin/samplemind usr/bin/samplemind-app; do
+    if readelf -S "$unpacked/$bin" | grep -q '\.debug_'; then
+      echo "bundle-linux: $deb's $bin carries debug sections" >&2; exit 1
+    fi
+  done
 fi
 dpkg-deb -f "$deb" Depends | grep -q libwebkit2gtk-4.1 || { echo "bundle-linux: $deb does not depend on WebKitGTK" >&2; exit 1; }
 # An RPM starts with its lead's magic number (ed ab ee db).

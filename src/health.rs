@@ -38,6 +38,9 @@ pub struct Component {
     /// Why it is not `ok`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// The one thing to do that turns it on (a command, or a line of `config.toml`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fix: Option<String>,
     /// Component-specific figures.
     pub details: serde_json::Value,
 }
@@ -179,6 +182,7 @@ fn models(settings: &MlSettings) -> Component {
             name: "models",
             status: Status::Disabled,
             reason: Some("switched off in the config file ([ml] enabled = false)".into()),
+            fix: Some("set `enabled = true` under [ml] in config.toml".into()),
             details: serde_json::Value::Null,
         };
     }
@@ -189,6 +193,7 @@ fn models(settings: &MlSettings) -> Component {
                 name: "models",
                 status: Status::Down,
                 reason: Some(e.to_string()),
+                fix: Some(models_fix(settings)),
                 details: serde_json::json!({
                     "features_off": ModelId::ALL.iter().map(|id| id.feature()).collect::<Vec<_>>(),
                 }),
@@ -215,11 +220,50 @@ fn models(settings: &MlSettings) -> Component {
             Status::Down
         },
         reason: (!off.is_empty()).then(|| format!("off: {}", off.join("; "))),
+        fix: (!off.is_empty()).then(|| models_fix(settings)),
         details: serde_json::json!({
             "onnxruntime": m.runtime_path(),
             "models": each,
         }),
     }
+}
+
+/// How to get the runtime and the models: the path named in the config, else the fetch script
+/// in a source tree, else the runtime's variable (an installed package carries both, so only
+/// a damaged install lands there).
+fn models_fix(settings: &MlSettings) -> String {
+    if let Some(p) = &settings.onnxruntime {
+        // A runtime named in the config is the only one tried.
+        return format!(
+            "correct `onnxruntime = {:?}` under [ml] in config.toml, or remove it to use the one scripts/fetch-ml.sh fetches",
+            p.display().to_string()
+        );
+    }
+    let script = std::path::Path::new("scripts/fetch-ml.sh");
+    let in_source = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(script);
+    if script.is_file() {
+        "bash scripts/fetch-ml.sh".into()
+    } else if in_source.is_file() {
+        format!("bash {}", in_source.display())
+    } else {
+        "set ORT_DYLIB_PATH to ONNX Runtime's library, or reinstall SampleMind".into()
+    }
+}
+
+/// The first step towards a language model that answers: start the first allowed local
+/// provider, else allow the cloud ones, else configure one.
+fn language_models_fix(settings: &AiSettings) -> String {
+    use crate::config::ProviderKind;
+    if let Some(p) = settings.providers.iter().find(|p| !p.cloud) {
+        return match p.kind {
+            ProviderKind::Ollama => format!("ollama serve, then: ollama pull {}", p.model),
+            _ => format!("start the `{}` server at {}", p.name, p.url),
+        };
+    }
+    if settings.providers.iter().any(|p| p.cloud) && !settings.cloud {
+        return "set `cloud = true` under [ai] in config.toml to let cloud providers answer".into();
+    }
+    "add a provider under [[ai.providers]] in config.toml (see the README)".into()
 }
 
 /// Whether something listens at `url`'s host and port (a TCP connect, 500 ms at most): cheap
@@ -270,6 +314,7 @@ fn language_models(
         })
         .collect();
     let up = providers.iter().filter(|p| p["reachable"] == true).count();
+    let fix = (up == 0).then(|| language_models_fix(settings));
     let (status, reason) = if up > 0 {
         (Status::Ok, None)
     } else {
@@ -286,6 +331,7 @@ fn language_models(
         name: "ai",
         status,
         reason,
+        fix,
         details: serde_json::json!({ "providers": providers, "cloud_enabled": settings.cloud, "cache": cache }),
     }
 }
@@ -318,6 +364,7 @@ fn http_client() -> Component {
         name: "http_client",
         status: Status::Ok,
         reason: None,
+        fix: None,
         details: serde_json::json!({
             // Built with reqwest's `http2` feature: HTTP/2 where a server offers it (ALPN).
             "http2_enabled": true,
@@ -333,6 +380,7 @@ fn library(lib: Option<&Library>) -> Component {
             name: "library",
             status: Status::Down,
             reason: Some("the library could not be opened".into()),
+            fix: None,
             details: serde_json::Value::Null,
         };
     };
@@ -349,6 +397,7 @@ fn library(lib: Option<&Library>) -> Component {
         name: "library",
         status,
         reason,
+        fix: None,
         details: serde_json::json!({
             "path": lib.dir(),
             "schema_version": lib.schema_version().unwrap_or(0),
@@ -379,6 +428,7 @@ fn audio() -> Component {
         name: "audio",
         status,
         reason,
+        fix: None,
         details: serde_json::json!({
             "host": format!("{:?}", host.id()),
             "default_output": out,
@@ -395,6 +445,9 @@ fn audio() -> Component {
         name: "audio",
         status: Status::Disabled,
         reason: Some("built without the `device` feature".into()),
+        fix: Some(
+            "cargo build --release --features device (needs libasound2-dev and pkg-config)".into(),
+        ),
         details: serde_json::Value::Null,
     }
 }

@@ -158,6 +158,40 @@ fn scan_exits_1_and_lists_failures_when_a_file_fails() {
 }
 
 #[test]
+fn the_first_run_says_what_to_do_next() {
+    let home = tempfile::tempdir().unwrap();
+    // No command: where the library will be and the first commands, exit 0, no library made.
+    let out = cli(home.path()).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = stdout(&out);
+    let lib = home.path().join("library");
+    assert!(
+        text.contains(&format!("Library: {}", lib.display())),
+        "{text}"
+    );
+    assert!(text.contains("not created yet"), "{text}");
+    for step in ["samplemind scan", "samplemind search", "samplemind health"] {
+        assert!(text.contains(step), "{step} missing: {text}");
+    }
+    assert!(!lib.exists());
+
+    // The first scan says where the library is and how to search it; the next one only where.
+    let dir = home.path().join("in");
+    make_folder(&dir);
+    let first = stdout(&run_ok(cli(home.path()).arg("scan").arg(&dir)));
+    assert!(
+        first.contains(&format!("library: {}", lib.display())),
+        "{first}"
+    );
+    assert!(first.contains("search it: samplemind search"), "{first}");
+    let again = stdout(&run_ok(cli(home.path()).arg("scan").arg(&dir)));
+    assert!(again.contains("library: "), "{again}");
+    assert!(!again.contains("search it:"), "{again}");
+    let text = stdout(&cli(home.path()).output().unwrap());
+    assert!(text.contains("(exists)"), "{text}");
+}
+
+#[test]
 fn library_flag_overrides_home() {
     let home = tempfile::tempdir().unwrap();
     let dir = home.path().join("in");
@@ -231,6 +265,18 @@ fn without_the_onnx_runtime_health_names_it_and_scans_go_on_without_models() {
     assert_eq!(models["status"], "down");
     let reason = models["reason"].as_str().unwrap();
     assert!(reason.contains(&missing.display().to_string()), "{reason}");
+    // And the one thing to do about it: the named path is the only one tried.
+    let fix = models["fix"].as_str().unwrap();
+    assert!(
+        fix.contains("onnxruntime = ") && fix.contains("config.toml"),
+        "{fix}"
+    );
+    let text = cli(home.path()).arg("health").output().unwrap();
+    assert!(
+        String::from_utf8_lossy(&text.stdout).contains("to turn it on: correct `onnxruntime"),
+        "{}",
+        String::from_utf8_lossy(&text.stdout)
+    );
     assert!(models["details"]["features_off"]
         .as_array()
         .unwrap()

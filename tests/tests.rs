@@ -12,6 +12,7 @@ mod cli;
 mod formats;
 #[cfg(feature = "device")]
 mod gui;
+mod hostile;
 mod keys;
 mod levels;
 mod llm;

@@ -72,8 +72,11 @@ impl FrameSink for Measure {
     fn begin(&mut self, info: &StreamInfo) {
         self.meter = Some(LoudnessMeter::new(info.channels, info.sample_rate));
         self.max_mono = (self.max_seconds * info.sample_rate as f64) as usize;
+        // The container's length is a claim, not a fact (a 8 KB file may state 4 GB): reserve
+        // at most a minute up front, and let real frames grow the rest.
         let expected = info.frames_hint.unwrap_or(0) as usize;
-        self.mono.reserve(expected.min(self.max_mono));
+        let trusted = 60 * info.sample_rate as usize;
+        self.mono.reserve(expected.min(self.max_mono).min(trusted));
     }
 
     fn frames(&mut self, planes: &[Vec<f32>], frames: usize) -> ControlFlow<()> {

@@ -236,9 +236,34 @@ impl Default for Analysis {
 
 /// Decode `path` once and run every analyser on it.
 ///
+/// A panic anywhere inside (a decoder's, a resampler's, ours) is caught and becomes this
+/// file's error: one strange file never takes a scan or a server down with it.
+///
 /// # Errors
-/// [`AnalyseError::Decode`] naming the file and the reason when it cannot be decoded.
+/// [`AnalyseError::Decode`] naming the file and the reason when it cannot be decoded;
+/// [`AnalyseError::Panicked`] when the analysis panicked.
 pub fn analyse_file(path: &Path, opts: &AnalysisOptions) -> Result<Analysis, AnalyseError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        analyse_unguarded(path, opts)
+    }))
+    .unwrap_or_else(|payload| {
+        Err(AnalyseError::Panicked {
+            path: path.to_path_buf(),
+            message: panic_message(payload.as_ref()),
+        })
+    })
+}
+
+/// The text a panic was raised with, when it has one.
+pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "no message".into())
+}
+
+fn analyse_unguarded(path: &Path, opts: &AnalysisOptions) -> Result<Analysis, AnalyseError> {
     let mut m = measure::Measure::new(opts.max_analysis_seconds);
     let summary = decode_file(path, &mut m)?;
     let totals = m.finish();

@@ -57,6 +57,94 @@ pub struct DecodeSummary {
     pub skipped_packets: u32,
     /// Whether the sink stopped decoding before the end.
     pub stopped_early: bool,
+    /// NaN or infinite samples found (they were handed on as silence).
+    pub non_finite_samples: u64,
+}
+
+/// Sample rates a file may state, Hz. Below 1 kHz nothing is audio; above 768 kHz (the
+/// highest rate DACs and DAWs offer) a header is lying, and every buffer, meter and resampler
+/// sized from it would follow the lie.
+pub const SAMPLE_RATES: std::ops::RangeInclusive<u32> = 1_000..=768_000;
+
+/// Channels a file may state: 64 covers third-order ambisonics and large multitrack stems.
+pub const MAX_CHANNELS: usize = 64;
+
+/// Refuse a stream whose rate or channel count is outside what real audio uses.
+fn check_header(path: &Path, rate: Option<u32>, channels: Option<usize>) -> Result<()> {
+    let bad = |reason: String| DecodeError::BadHeader {
+        path: path.to_path_buf(),
+        reason,
+    };
+    if let Some(r) = rate {
+        if !SAMPLE_RATES.contains(&r) {
+            return Err(bad(format!(
+                "sample rate {r} Hz (accepted: {} to {} Hz)",
+                SAMPLE_RATES.start(),
+                SAMPLE_RATES.end()
+            )));
+        }
+    }
+    if let Some(c) = channels {
+        if c == 0 || c > MAX_CHANNELS {
+            return Err(bad(format!("{c} channels (accepted: 1 to {MAX_CHANNELS})")));
+        }
+    }
+    Ok(())
+}
+
+/// Refuse what is not a regular file before opening it: `open` on a FIFO waits for a writer.
+fn check_regular_file(path: &Path) -> Result<()> {
+    let meta = std::fs::metadata(path).map_err(|source| DecodeError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let ft = meta.file_type();
+    if ft.is_file() {
+        return Ok(());
+    }
+    let what = if ft.is_dir() {
+        "a folder"
+    } else {
+        special_file_kind(&ft)
+    };
+    Err(DecodeError::NotAFile {
+        path: path.to_path_buf(),
+        what,
+    })
+}
+
+#[cfg(unix)]
+fn special_file_kind(ft: &std::fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    if ft.is_fifo() {
+        "a FIFO"
+    } else if ft.is_socket() {
+        "a socket"
+    } else if ft.is_char_device() || ft.is_block_device() {
+        "a device"
+    } else {
+        "not a file"
+    }
+}
+
+#[cfg(not(unix))]
+fn special_file_kind(_: &std::fs::FileType) -> &'static str {
+    "not a file"
+}
+
+/// Replace NaN and infinite samples with silence, returning how many there were. A float
+/// file can hold them; every analyser and resampler downstream assumes finite audio.
+fn zero_non_finite(planes: &mut [Vec<f32>], frames: usize) -> u64 {
+    let mut n = 0;
+    for p in planes.iter_mut() {
+        for v in p[..frames].iter_mut() {
+            if !v.is_finite() {
+                *v = 0.0;
+                n += 1;
+            }
+        }
+    }
+    n
 }
 
 /// Packets in a row that may fail before we give up on a file: a few bad packets in a long
@@ -73,6 +161,7 @@ pub fn decode_file(path: &Path, sink: &mut dyn FrameSink) -> Result<DecodeSummar
         path: path.to_path_buf(),
         source,
     };
+    check_regular_file(path)?;
     let file = File::open(path).map_err(io_err)?;
     let len = file.metadata().map_err(io_err)?.len();
     if len == 0 {
@@ -105,6 +194,11 @@ pub fn decode_file(path: &Path, sink: &mut dyn FrameSink) -> Result<DecodeSummar
             path: path.to_path_buf(),
         })?
         .clone();
+    check_header(
+        path,
+        params.sample_rate,
+        params.channels.as_ref().map(|c| c.count()),
+    )?;
     let track_id = track.id;
     let mut frames_hint = track.num_frames;
     // MP4 priming and padding, when symphonia has not signalled a delay itself.
@@ -130,6 +224,7 @@ pub fn decode_file(path: &Path, sink: &mut dyn FrameSink) -> Result<DecodeSummar
     let mut skipped = 0u32;
     let mut bad_in_row = 0u32;
     let mut stopped_early = false;
+    let mut non_finite = 0u64;
 
     loop {
         let packet = match format.next_packet() {
@@ -186,9 +281,10 @@ pub fn decode_file(path: &Path, sink: &mut dyn FrameSink) -> Result<DecodeSummar
         let frames = buf.frames();
         if info.is_none() {
             let spec = buf.spec();
+            check_header(path, Some(spec.rate()), Some(spec.channels().count()))?;
             let i = StreamInfo {
                 sample_rate: spec.rate(),
-                channels: spec.channels().count().max(1),
+                channels: spec.channels().count(),
                 bits_per_sample: params.bits_per_sample,
                 codec: codec.clone(),
                 frames_hint,
@@ -206,6 +302,7 @@ pub fn decode_file(path: &Path, sink: &mut dyn FrameSink) -> Result<DecodeSummar
             continue;
         }
         buf.copy_to_vecs_planar::<f32>(&mut planes);
+        non_finite += zero_non_finite(&mut planes, frames);
         let offset = skip_left.min(frames as u64) as usize;
         skip_left -= offset as u64;
         let mut n = frames - offset;
@@ -253,11 +350,18 @@ pub fn decode_file(path: &Path, sink: &mut dyn FrameSink) -> Result<DecodeSummar
             }
         }
     }
+    if non_finite > 0 {
+        tracing::warn!(
+            "{}: {non_finite} NaN or infinite samples, read as silence",
+            path.display()
+        );
+    }
     Ok(DecodeSummary {
         info,
         frames: total,
         skipped_packets: skipped,
         stopped_early,
+        non_finite_samples: non_finite,
     })
 }
 

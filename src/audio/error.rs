@@ -56,6 +56,24 @@ pub enum DecodeError {
         /// The decoder's reason.
         reason: String,
     },
+    /// The path is not a regular file (a FIFO, a device, a socket): opening one can block for
+    /// ever, so it is refused before `open`.
+    #[error("{}: not a regular file ({what})", path.display())]
+    NotAFile {
+        /// The path.
+        path: PathBuf,
+        /// What it is instead.
+        what: &'static str,
+    },
+    /// The header states something no real audio has (a sample rate of 0 Hz or 4 GHz, 0 or
+    /// thousands of channels): refused before anything is sized from it.
+    #[error("{}: implausible header: {reason}", path.display())]
+    BadHeader {
+        /// The file.
+        path: PathBuf,
+        /// The field, its value and the range accepted.
+        reason: String,
+    },
     /// The file decodes to no audio frames at all.
     #[error("{}: no audio samples", path.display())]
     NoSamples {
@@ -83,6 +101,8 @@ impl DecodeError {
             DecodeError::NoAudioTrack { .. } => "no-audio-track",
             DecodeError::Truncated { .. } => "truncated",
             DecodeError::Malformed { .. } => "malformed",
+            DecodeError::NotAFile { .. } => "not-a-file",
+            DecodeError::BadHeader { .. } => "bad-header",
             DecodeError::NoSamples { .. } => "no-samples",
             DecodeError::Resample { .. } => "resample",
         }

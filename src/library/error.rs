@@ -14,6 +14,19 @@ pub enum LibraryError {
         /// sled's error.
         source: sled::Error,
     },
+    /// The disk under the library is full (or a quota or file-size limit is reached). sled
+    /// writes whole records or nothing, so what was stored before stays readable.
+    #[error("no space left on the disk of library {}; nothing stored was lost: free some space and run the command again", path.display())]
+    DiskFull {
+        /// The library directory.
+        path: PathBuf,
+    },
+    /// Another process (the app, a scan, `serve`) has the library open; sled allows one.
+    #[error("library {} is in use by another SampleMind process (the app, a scan or `samplemind serve`): close it or wait for it to finish", path.display())]
+    Locked {
+        /// The library directory.
+        path: PathBuf,
+    },
     /// The library was written by a newer SampleMind.
     #[error("library {}: schema version {found} is newer than this samplemind ({supported}); upgrade samplemind", path.display())]
     NewerSchema {
@@ -43,6 +56,31 @@ pub enum LibraryError {
     /// A record could not be encoded (a bug, not bad data).
     #[error("cannot encode record: {0}")]
     Encode(String),
+}
+
+impl LibraryError {
+    /// A store error of `dir` in words: a full disk and a lock held by another process get
+    /// their own variants, anything else stays sled's.
+    pub fn from_store(dir: &std::path::Path, source: sled::Error) -> Self {
+        if let sled::Error::Io(e) = &source {
+            // A full disk, a quota, or a file-size limit (RLIMIT_FSIZE): no room either way.
+            use std::io::ErrorKind::{FileTooLarge, QuotaExceeded, StorageFull};
+            if matches!(e.kind(), StorageFull | QuotaExceeded | FileTooLarge) {
+                return LibraryError::DiskFull {
+                    path: dir.to_path_buf(),
+                };
+            }
+            if e.kind() == std::io::ErrorKind::WouldBlock {
+                return LibraryError::Locked {
+                    path: dir.to_path_buf(),
+                };
+            }
+        }
+        LibraryError::Store {
+            path: dir.to_path_buf(),
+            source,
+        }
+    }
 }
 
 /// Result alias for this module.

@@ -67,7 +67,9 @@ pub struct SampleRecord {
     pub hash: ContentHash,
     /// Size in bytes.
     pub size: u64,
-    /// The path it was analysed from (it may live at other paths too).
+    /// The path it was analysed from (it may live at other paths too). Stored losslessly,
+    /// also when it is not UTF-8 (see [`stored_path`]).
+    #[serde(with = "stored_path")]
     pub path: PathBuf,
     /// What the analysers measured.
     pub analysis: Analysis,
@@ -126,15 +128,108 @@ pub enum PathStatus {
     Pending,
     /// Its content has a sample record.
     Analysed,
-    /// Analysis failed; the reason is kept for the report.
+    /// Analysis failed; the reason is kept for the report. An unchanged file is not tried
+    /// again by the same analyser (see [`PathStatus::failed_for_good`]).
     Failed {
         /// Short kind (`unsupported-codec`, `truncated`, ...).
         kind: String,
         /// The full message.
         message: String,
+        /// The [`crate::analysis::ANALYSER_VERSION`] that failed on it (0: before this was
+        /// kept, so tried again).
+        #[serde(default)]
+        analyser_version: u32,
     },
     /// Not found on the last scan of its folder. Its analysis is kept in case it returns.
     Missing,
+}
+
+impl PathStatus {
+    /// Whether an unchanged file that failed should be left alone: the current analyser failed
+    /// on its content, and trying again would only fail again (every scan, for ever). A read
+    /// error (`io`) may pass, so it is tried again.
+    pub fn failed_for_good(&self) -> bool {
+        matches!(self, PathStatus::Failed { kind, analyser_version, .. }
+            if kind != "io" && *analyser_version >= crate::analysis::ANALYSER_VERSION)
+    }
+}
+
+/// Paths in stored records, without loss. In the store (MessagePack) a UTF-8 path is a
+/// string, as every library so far holds, and any other path its raw bytes (an old pack's
+/// Latin-1 name on Linux); both read back. In a human-readable format (JSON exports and
+/// answers) it is the path shown lossily, since JSON strings must be Unicode.
+pub mod stored_path {
+    use std::fmt;
+    use std::path::{Path, PathBuf};
+
+    use serde::de::{self, Visitor};
+    use serde::{Deserializer, Serializer};
+
+    /// Write `p` (see the module).
+    ///
+    /// # Errors
+    /// The serializer's.
+    pub fn serialize<S: Serializer>(p: &Path, s: S) -> Result<S::Ok, S::Error> {
+        match p.to_str() {
+            Some(text) => s.serialize_str(text),
+            None if s.is_human_readable() => s.serialize_str(&p.to_string_lossy()),
+            None => s.serialize_bytes(&raw(p)),
+        }
+    }
+
+    /// Read a path written by [`serialize`], or any string.
+    ///
+    /// # Errors
+    /// The deserializer's, or a value that is neither text nor bytes.
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<PathBuf, D::Error> {
+        d.deserialize_any(PathVisitor)
+    }
+
+    struct PathVisitor;
+
+    impl<'de> Visitor<'de> for PathVisitor {
+        type Value = PathBuf;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a path as text or bytes")
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<PathBuf, E> {
+            Ok(PathBuf::from(v))
+        }
+        fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<PathBuf, E> {
+            Ok(from_raw(v))
+        }
+        fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<PathBuf, A::Error> {
+            let mut bytes = Vec::new();
+            while let Some(b) = seq.next_element::<u8>()? {
+                bytes.push(b);
+            }
+            Ok(from_raw(&bytes))
+        }
+    }
+
+    #[cfg(unix)]
+    fn raw(p: &Path) -> Vec<u8> {
+        use std::os::unix::ffi::OsStrExt;
+        p.as_os_str().as_bytes().to_vec()
+    }
+
+    #[cfg(unix)]
+    fn from_raw(b: &[u8]) -> PathBuf {
+        use std::os::unix::ffi::OsStrExt;
+        PathBuf::from(std::ffi::OsStr::from_bytes(b))
+    }
+
+    // Elsewhere a path that is not Unicode is rare (unpaired UTF-16 surrogates on Windows):
+    // it is kept as its lossy text rather than in a second, platform-shaped encoding.
+    #[cfg(not(unix))]
+    fn raw(p: &Path) -> Vec<u8> {
+        p.to_string_lossy().into_owned().into_bytes()
+    }
+
+    #[cfg(not(unix))]
+    fn from_raw(b: &[u8]) -> PathBuf {
+        PathBuf::from(String::from_utf8_lossy(b).into_owned())
+    }
 }
 
 /// What the store knows about one path.

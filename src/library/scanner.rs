@@ -55,7 +55,8 @@ impl Default for ScanOptions {
 /// A file the scan could not index or analyse.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ScanFailure {
-    /// The file (or folder, for walk errors).
+    /// The file (or folder, for walk errors); shown lossily when it is not UTF-8.
+    #[serde(serialize_with = "super::record::stored_path::serialize")]
     pub path: PathBuf,
     /// Short stable kind: `io`, `symlink-loop`, `unsupported-codec`, `truncated`, ...
     pub kind: String,
@@ -103,6 +104,9 @@ pub struct ScanReport {
     pub analysed: u64,
     /// Paths newly marked missing.
     pub missing: u64,
+    /// Unchanged files this analyser already failed on: not tried again until they change
+    /// (or a newer analyser comes), so one bad file costs one failure, not one per scan.
+    pub failed_before: u64,
     /// Whether the scan was stopped before the end.
     pub cancelled: bool,
     /// Seconds spent indexing.
@@ -152,7 +156,14 @@ pub fn scan(
             dirs.push(root);
         } else {
             match std::fs::metadata(&root) {
-                Ok(m) => candidates.push((root, m)),
+                Ok(m) if m.is_file() => candidates.push((root, m)),
+                // A FIFO or a device named on the command line: opening it could wait for
+                // ever, so it is refused here, as the folder walk skips it.
+                Ok(_) => report.failures.push(ScanFailure {
+                    message: format!("{}: not a regular file", root.display()),
+                    path: root,
+                    kind: "not-a-file".into(),
+                }),
                 Err(e) => report.failures.push(io_failure(&root, &e)),
             }
         }
@@ -173,6 +184,10 @@ pub fn scan(
             None
         });
         if let Some(e) = known.filter(|e| e.size == size && e.mtime_ns == mtime_ns) {
+            if e.status.failed_for_good() {
+                report.failed_before += 1;
+                continue;
+            }
             let stored = stored_analysis(lib, &e.hash, opts);
             if stored == Stored::Outdated {
                 report.outdated += 1;
@@ -370,19 +385,43 @@ fn analyse_all(
         1
     };
     let (tx, rx) = crossbeam_channel::bounded(threads * 2);
+    // Set when the writer fails: the workers start no new file, and the receiver is gone,
+    // so a worker holding a result never waits on a full channel (the scan ends, no hang).
+    let stop = AtomicBool::new(false);
     std::thread::scope(|s| -> Result<()> {
         s.spawn(|| {
             pool.install(|| {
                 items.par_iter().for_each_with(tx, |tx, (hash, paths)| {
-                    if cancel.load(Ordering::Relaxed) {
+                    if cancel.load(Ordering::Relaxed) || stop.load(Ordering::Relaxed) {
                         return;
                     }
+                    // analyse_file catches its own panics: the file fails, not the scan.
                     let result = analyse_file(&paths[0].path, &analysis_opts);
                     let _ = tx.send((hash, paths, result));
                 });
             })
         });
-        let mut batch: Vec<Analysed<'_>> = Vec::with_capacity(batch_size);
+        let written = write_results(rx, lib, models.as_deref(), batch_size, report, on_event);
+        if written.is_err() {
+            stop.store(true, Ordering::Relaxed);
+        }
+        written
+    })
+}
+
+/// The writer: store each worker's answer as it comes, the samples' words embedded in
+/// batches when the models are on. It owns the receiver, so returning (on a store error
+/// too) disconnects the workers.
+fn write_results<'a>(
+    rx: crossbeam_channel::Receiver<Analysed<'a>>,
+    lib: &Library,
+    models: Option<&crate::ml::Models>,
+    batch_size: usize,
+    report: &mut ScanReport,
+    on_event: &mut dyn FnMut(&ScanEvent<'_>),
+) -> Result<()> {
+    {
+        let mut batch: Vec<Analysed<'a>> = Vec::with_capacity(batch_size);
         let mut deadline = Instant::now();
         loop {
             let next = if batch.is_empty() {
@@ -404,19 +443,30 @@ fn analyse_all(
                 Err(RecvTimeoutError::Disconnected) if batch.is_empty() => break,
                 Err(RecvTimeoutError::Disconnected) => {}
             }
-            if let Some(models) = &models {
+            if let Some(models) = models {
                 let mut texts: Vec<(&Path, &mut Analysis)> = batch
                     .iter_mut()
                     .filter_map(|(_, paths, r)| Some((paths[0].path.as_path(), r.as_mut().ok()?)))
                     .collect();
-                crate::ml::text::embed_analyses(models, &mut texts);
+                // Words are an extra: a panic in the text model costs the batch its
+                // embeddings, never the scan.
+                let embedded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    crate::ml::text::embed_analyses(models, &mut texts)
+                }));
+                if let Err(payload) = embedded {
+                    tracing::warn!(
+                        "text embeddings skipped for {} samples: {}",
+                        texts.len(),
+                        crate::analysis::panic_message(payload.as_ref())
+                    );
+                }
             }
             for (hash, paths, result) in batch.drain(..) {
                 store(lib, hash, paths, result, report, on_event)?;
             }
         }
         Ok(())
-    })
+    }
 }
 
 /// Texts the writer embeds per MiniLM call: 32 cost half as much per text as one at a time.
@@ -477,6 +527,7 @@ fn store(
                 let status = PathStatus::Failed {
                     kind: err.kind().into(),
                     message: err.to_string(),
+                    analyser_version: ANALYSER_VERSION,
                 };
                 lib.put_path(&p.path, &entry(hash, p, status))?;
                 let failure = ScanFailure {

@@ -88,11 +88,8 @@ impl Library {
     /// [`LibraryError::Store`] when sled cannot open the directory (permissions, another
     /// process holding it), [`LibraryError::NewerSchema`] when a newer SampleMind wrote it.
     pub fn open(dir: &Path) -> Result<Self> {
-        let store_err = |source| LibraryError::Store {
-            path: dir.to_path_buf(),
-            source,
-        };
-        std::fs::create_dir_all(dir).map_err(|e| store_err(sled::Error::Io(e)))?;
+        let store_err = |source| LibraryError::from_store(dir, source);
+        create_private_dir(dir).map_err(|e| store_err(sled::Error::Io(e)))?;
         let db = sled::Config::new()
             .path(dir.join("store"))
             // Bounded flush interval: a kill -9 loses at most this much finished work.
@@ -132,10 +129,7 @@ impl Library {
     }
 
     fn store_err(&self, source: sled::Error) -> LibraryError {
-        LibraryError::Store {
-            path: self.dir.clone(),
-            source,
-        }
+        LibraryError::from_store(&self.dir, source)
     }
 
     /// Bring an older library up to [`SCHEMA_VERSION`]. Version 1 is the first; later
@@ -370,6 +364,12 @@ impl Library {
         (out, problems)
     }
 
+    /// Whether no sample has been analysed into the library yet (cheap at any size: it reads
+    /// one key at most).
+    pub fn has_no_samples(&self) -> bool {
+        self.samples.is_empty()
+    }
+
     /// Counts over the whole library.
     pub fn stats(&self) -> LibraryStats {
         let mut s = LibraryStats::default();
@@ -419,6 +419,19 @@ impl Library {
             .map(|_| ())
             .map_err(|e| self.store_err(e))
     }
+}
+
+/// Create `dir` (and missing parents) readable by its owner only: a library lists what
+/// someone owns and where, which is nobody else's business on a shared machine.
+fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder.create(dir)
 }
 
 fn encode<T: Serialize>(v: &T) -> Result<Vec<u8>> {

@@ -14,9 +14,9 @@ pub struct Cli {
     /// Do not run the local ONNX models (tags, embeddings, CREPE) during analysis.
     #[arg(long, global = true)]
     pub no_models: bool,
-    /// What to do.
+    /// What to do; none prints where to start.
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
 }
 
 /// Subcommands.

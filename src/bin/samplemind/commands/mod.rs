@@ -12,6 +12,7 @@ mod search;
 mod serve;
 mod similar;
 mod stats;
+mod welcome;
 
 use std::sync::Arc;
 
@@ -39,7 +40,10 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
         Ok(Library::open(&dir)?)
     };
     let models = || models(cli.no_models);
-    match cli.command {
+    let Some(command) = cli.command else {
+        return welcome::run(cli.library);
+    };
+    match command {
         Command::Scan(a) => scan::run(&open()?, a, models()?),
         Command::Analyze(a) => analyze::run(a, models()?),
         Command::Similar(a) => similar::run(&open()?, a, models()?),
@@ -61,7 +65,7 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
         Command::Export(a) => export::run(&open()?, a),
         Command::Stats(a) => stats::run(&open()?, a),
         Command::Bench(a) => bench::run(a),
-        Command::Health(a) => health(open().ok(), a),
+        Command::Health(a) => health(open(), a),
         Command::Serve(a) => serve::run(open()?, a, models()?),
         #[cfg(feature = "device")]
         Command::Devices(a) => device::devices(a),
@@ -89,15 +93,26 @@ fn models(no_models: bool) -> Result<Option<Arc<Models>>, Error> {
 }
 
 /// `samplemind health`.
-fn health(lib: Option<Library>, args: crate::cli::JsonFlag) -> Result<Outcome, Error> {
+fn health(lib: Result<Library, Error>, args: crate::cli::JsonFlag) -> Result<Outcome, Error> {
     let settings = samplemind::config::Settings::load()?;
     let cache_dir = samplemind::ai::setup::cache_dir();
-    let h = samplemind::health::check_with_ai(
+    let (lib, open_error) = match lib {
+        Ok(l) => (Some(l), None),
+        Err(e) => (None, Some(e.to_string())),
+    };
+    let mut h = samplemind::health::check_with_ai(
         lib.as_ref(),
         crate::STARTED.with(|s| *s),
         &settings.ml,
         Some((&settings.ai, &cache_dir)),
     );
+    // The store's own words (in use by another process, a full disk) say more than "could
+    // not be opened".
+    if let Some(reason) = open_error {
+        if let Some(c) = h.components.iter_mut().find(|c| c.name == "library") {
+            c.reason = Some(reason);
+        }
+    }
     if args.json {
         println!("{}", serde_json::to_string_pretty(&h)?);
     } else {
@@ -115,6 +130,9 @@ fn health(lib: Option<Library>, args: crate::cli::JsonFlag) -> Result<Outcome, E
                     .map(|r| format!(": {r}"))
                     .unwrap_or_default()
             );
+            if let Some(fix) = &c.fix {
+                println!("{:<8}   to turn it on: {fix}", "");
+            }
         }
         let p = &h.performance;
         let f = |v: Option<f64>| v.map(|x| format!("{x:.1}")).unwrap_or_else(|| "-".into());

@@ -50,6 +50,7 @@ pub fn run(lib: &Library, args: ScanArgs, models: Option<Arc<Models>>) -> Result
         });
     }
 
+    let first_scan = lib.has_no_samples();
     let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
     bar.set_style(
         ProgressStyle::with_template(
@@ -84,7 +85,7 @@ pub fn run(lib: &Library, args: ScanArgs, models: Option<Arc<Models>>) -> Result
     } else {
         print_table(lib, &roots, args.table_rows);
         println!(
-            "{} files: {} analysed{}, {} unchanged, {} reused (duplicates or moved), {} missing, {} failed — index {:.2} s, analysis {:.2} s{}",
+            "{} files: {} analysed{}, {} unchanged, {} reused (duplicates or moved), {} missing, {} failed{} — index {:.2} s, analysis {:.2} s{}",
             report.files,
             report.analysed,
             if report.outdated > 0 {
@@ -96,10 +97,24 @@ pub fn run(lib: &Library, args: ScanArgs, models: Option<Arc<Models>>) -> Result
             report.reused,
             report.missing,
             report.failures.len(),
+            if report.failed_before > 0 {
+                format!(
+                    " ({} more failed before and are unchanged: not tried again)",
+                    report.failed_before
+                )
+            } else {
+                String::new()
+            },
             report.index_seconds,
             report.analyse_seconds,
             if report.cancelled { " (stopped early: run the scan again to finish)" } else { "" },
         );
+        println!("library: {}", lib.dir().display());
+        if first_scan && report.analysed > 0 {
+            println!(
+                "search it: samplemind search [WORDS] [--bpm 120..130] [--key \"A minor\"] [--loop|--one-shot]\n           samplemind similar FILE    (samplemind --help lists every command)"
+            );
+        }
     }
     Ok(if report.failures.is_empty() && !report.cancelled {
         Outcome::Clean
