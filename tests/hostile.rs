@@ -366,3 +366,29 @@ fn walk_sizes(p: &Path) -> u64 {
         Err(_) => 0,
     }
 }
+
+#[test]
+fn the_library_folder_is_the_owners_alone() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let lib = dir.path().join("home/library");
+    let _ = samplemind::Library::open(&lib).unwrap();
+    for p in [dir.path().join("home"), lib] {
+        let mode = std::fs::metadata(&p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o700, "{}: {mode:o}", p.display());
+    }
+}
+
+#[test]
+fn a_library_in_use_by_another_process_says_so_in_words() {
+    let home = tempfile::tempdir().unwrap();
+    let _held = samplemind::Library::open(&home.path().join("library")).unwrap();
+    let out = cli(home.path()).arg("stats").output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("in use by another SampleMind process"),
+        "{err}"
+    );
+    assert!(!err.contains("WouldBlock"), "{err}");
+}

@@ -29,12 +29,17 @@ pub fn load_or_create_token(home: &Path) -> std::io::Result<String> {
     let token: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
     std::fs::create_dir_all(home)?;
     let tmp = path.with_extension("tmp");
-    std::fs::write(&tmp, &token)?;
+    // Owner-only from the first byte: a mode set after writing leaves a moment in which
+    // another local user could read the token.
+    let mut open = std::fs::OpenOptions::new();
+    open.write(true).create(true).truncate(true);
     #[cfg(unix)]
     {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o600))?;
+        use std::os::unix::fs::OpenOptionsExt;
+        open.mode(0o600);
     }
+    let _ = std::fs::remove_file(&tmp);
+    std::io::Write::write_all(&mut open.open(&tmp)?, token.as_bytes())?;
     std::fs::rename(&tmp, &path)?;
     Ok(token)
 }
