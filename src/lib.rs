@@ -4,8 +4,8 @@
 //! the desktop app and the local HTTP API later). It has no UI dependency: faces parse
 //! input, call functions here and render what comes back.
 //!
-//! - [`audio`]: decode any supported file to planar f32 frames (symphonia) and resample
-//!   (rubato).
+//! - [`audio`]: the `samplemind-audio` crate (`crates/audio`), re-exported: decode any
+//!   supported file to planar f32 frames (symphonia), resample (rubato), play and record.
 //! - [`analysis`]: measure a decoded file once — loudness, levels, spectrum, onsets,
 //!   loop-or-one-shot — into an [`analysis::Analysis`].
 //! - [`library`]: the sled store keyed by blake3 content hash, and the scanner that indexes
@@ -24,7 +24,7 @@
 pub mod ai;
 pub mod analysis;
 pub mod api;
-pub mod audio;
+pub use samplemind_audio as audio;
 pub mod bench;
 pub mod bench_ai;
 pub mod bench_models;

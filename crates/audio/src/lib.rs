@@ -1,7 +1,13 @@
-//! Audio input: decoding files to planar f32 (symphonia) and sample-rate conversion (rubato).
+//! SampleMind's audio layer, the bottom of the engine: decoding files to planar f32
+//! (symphonia), sample-rate conversion (rubato), waveform overviews, and with the `device`
+//! feature playback and recording (cpal). It knows nothing of analysis, models or the
+//! library; every other layer builds on it (the root crate re-exports it as
+//! `samplemind::audio`).
 //!
 //! Decoding streams packet by packet into a [`FrameSink`], so a caller can measure a whole
 //! hour-long file while keeping only what it needs in memory.
+
+#![warn(missing_docs)]
 
 pub mod decode;
 #[cfg(feature = "device")]

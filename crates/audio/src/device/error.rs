@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use crate::audio::DecodeError;
+use crate::DecodeError;
 
 /// An audio device failure, with what the user can do about it.
 #[derive(Debug, thiserror::Error)]

@@ -16,8 +16,8 @@ use cpal::traits::{DeviceTrait, StreamTrait};
 use cpal::{FromSample, SampleFormat, SizedSample};
 
 use super::{find_device, DeviceError, Direction, BUFFER_FRAMES};
-use crate::audio::decode::{decode_file, FrameSink, StreamInfo};
-use crate::audio::resample_mono;
+use crate::decode::{decode_file, FrameSink, StreamInfo};
+use crate::resample_mono;
 
 /// Longest file the player holds, seconds (samples are short; a long file is cut).
 const MAX_SECONDS: f64 = 600.0;
@@ -177,7 +177,7 @@ impl Player {
             .map(|p| resample_mono(p, from, device_rate))
             .collect::<Result<_, _>>()
             .map_err(|reason| {
-                DeviceError::Decode(crate::audio::DecodeError::Resample {
+                DeviceError::Decode(crate::DecodeError::Resample {
                     path: path.to_path_buf(),
                     reason,
                 })
