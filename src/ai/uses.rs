@@ -16,7 +16,7 @@ use super::types::{ChatRequest, Message};
 use super::AiError;
 use crate::analysis::classify::CATEGORIES;
 use crate::analysis::Analysis;
-use crate::search::key_name;
+use crate::analysis::key_name;
 
 /// A sample's description by a language model, stored in its record.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -14,7 +14,7 @@ use std::sync::Arc;
 use realfft::{RealFftPlanner, RealToComplex};
 use serde::{Deserialize, Serialize};
 
-use crate::search::key_name::TONICS;
+use super::key_name::TONICS;
 
 /// FFT frame at the analysis rate: 186 ms, 5.4 Hz bins (peaks are interpolated).
 const FRAME: usize = 4096;

@@ -10,6 +10,7 @@ pub mod classify;
 pub mod error;
 pub mod features;
 pub mod key;
+pub mod key_name;
 pub mod loop_detect;
 pub mod loudness;
 pub mod measure;

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use realfft::{ComplexToReal, RealFftPlanner, RealToComplex};
 use serde::{Deserialize, Serialize};
 
-use crate::search::key_name::TONICS;
+use super::key_name::TONICS;
 
 /// YIN frame, samples at the analysis rate (93 ms at 22.05 kHz: two periods of 21 Hz).
 const FRAME: usize = 2048;

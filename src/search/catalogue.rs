@@ -10,7 +10,8 @@
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
-use super::{key_name, tokens};
+use super::tokens;
+use crate::analysis::key_name;
 use crate::library::{ContentHash, Library, LibraryError};
 
 /// One analysed path, as search sees it.

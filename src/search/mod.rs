@@ -2,7 +2,6 @@
 //! words matched against file and folder names, tags and category.
 
 mod catalogue;
-pub mod key_name;
 pub mod similar;
 pub mod sort;
 
@@ -10,6 +9,7 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
+use crate::analysis::key_name;
 use crate::library::{Library, LibraryError, SampleRecord};
 
 /// A search. Every set field must match; words must all appear.

@@ -5,7 +5,8 @@ use std::cmp::Ordering;
 
 use serde::{Deserialize, Serialize};
 
-use super::{key_name, Hit};
+use super::Hit;
+use crate::analysis::key_name;
 
 /// A column to sort by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
