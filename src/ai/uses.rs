@@ -18,17 +18,8 @@ use crate::analysis::classify::CATEGORIES;
 use crate::analysis::Analysis;
 use crate::analysis::key_name;
 
-/// A sample's description by a language model, stored in its record.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct AiDescription {
-    /// One line, at most [`MAX_DESCRIPTION`] characters.
-    pub description: String,
-    /// Up to [`MAX_TAGS`] lowercase tags.
-    pub tags: Vec<String>,
-    /// The model that wrote it.
-    pub model: String,
-}
+// The description is part of the stored record, so the library owns its type.
+pub use crate::library::AiDescription;
 
 /// Longest description kept, characters.
 pub const MAX_DESCRIPTION: usize = 120;

@@ -13,6 +13,8 @@ pub mod scanner;
 pub mod store;
 
 pub use error::LibraryError;
-pub use record::{ContentHash, Corrections, PathEntry, PathStatus, SampleRecord, SCHEMA_VERSION};
+pub use record::{
+    AiDescription, ContentHash, Corrections, PathEntry, PathStatus, SampleRecord, SCHEMA_VERSION,
+};
 pub use scanner::{hash_file, scan, ScanEvent, ScanFailure, ScanOptions, ScanReport};
 pub use store::{Library, LibraryEntry, LibraryStats, PeaksError};

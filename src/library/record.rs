@@ -80,7 +80,7 @@ pub struct SampleRecord {
     /// Hand corrections, kept across rescans.
     pub corrections: Corrections,
     /// A language model's description and tags (`samplemind ai describe`, `ai warm`).
-    pub ai: Option<crate::ai::uses::AiDescription>,
+    pub ai: Option<AiDescription>,
 }
 
 impl Default for SampleRecord {
@@ -118,6 +118,19 @@ impl SampleRecord {
             .as_deref()
             .or(self.analysis.category.as_deref())
     }
+}
+
+/// A sample's description by a language model (`samplemind ai describe`), stored in its
+/// record. The AI layer writes it; the library only keeps it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AiDescription {
+    /// One line, at most `ai::uses::MAX_DESCRIPTION` characters.
+    pub description: String,
+    /// Up to `ai::uses::MAX_TAGS` lowercase tags.
+    pub tags: Vec<String>,
+    /// The model that wrote it.
+    pub model: String,
 }
 
 /// Where a path stands in the library.
