@@ -99,7 +99,7 @@ pub fn app(state: Arc<ApiState>) -> Http {
             post(routes::analyze).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
         )
         .route("/api/v1/ai/ask", post(routes::ask))
-        .route("/api/v1/openapi.json", get(routes::openapi_json))
+        .route("/api/v1/openapi.json", get(openapi::openapi_json))
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             auth::require_token,

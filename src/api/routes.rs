@@ -321,14 +321,6 @@ pub async fn ask(State(s): Shared, body: Bytes) -> Result<Json<AskResponse>, Api
     }))
 }
 
-/// This document.
-#[utoipa::path(get, path = "/api/v1/openapi.json", tag = "health", security(("bearer" = [])),
-    responses((status = 200, description = "OpenAPI 3.1", body = Object),
-              (status = 401, description = "No or wrong token", body = ErrorBody)))]
-pub async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
-    Json(super::openapi::document())
-}
-
 /// Anything else.
 pub async fn not_found() -> ApiError {
     ApiError::not_found("no such route (see /api/v1/openapi.json)")
