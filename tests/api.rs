@@ -174,6 +174,19 @@ fn samples_filters_detail_similar_health_and_metrics() {
         (st, bad["error"]["kind"].as_str()),
         (400, Some("bad_request"))
     );
+    // A query string that does not parse gets the same JSON error shape, naming the field.
+    for bad_query in ["/api/v1/samples?limit=abc", "/api/v1/samples?loop=maybe"] {
+        let (st, bad) = s.get(bad_query);
+        assert_eq!(
+            (st, bad["error"]["kind"].as_str()),
+            (400, Some("bad_request")),
+            "{bad_query}: {bad}"
+        );
+        assert!(
+            bad["error"]["message"].as_str().unwrap().starts_with("query string:"),
+            "{bad}"
+        );
+    }
     let id = kicks["samples"][0]["id"].as_str().unwrap().to_string();
     let (st, one) = s.get(&format!("/api/v1/samples/{id}"));
     assert_eq!((st, one["category"].as_str()), (200, Some("kick")));
@@ -265,6 +278,19 @@ fn analyze_reads_only_inside_library_folders_and_limits_bodies() {
     };
     assert_eq!(upload(std::fs::read(&inside).unwrap()), 200);
     assert_eq!(upload(b"RIFF\x04\x00\x00\x00WAVEjunk".to_vec()), 422);
+    // The error names the upload, never the server's temporary path.
+    let message = s
+        .http
+        .post(format!("{}/api/v1/analyze", s.base))
+        .bearer_auth(&s.token)
+        .header("content-type", "application/octet-stream")
+        .body(b"RIFF\x04\x00\x00\x00WAVEjunk".to_vec())
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    assert!(message.contains("the upload"), "{message}");
+    assert!(!message.contains("/tmp") && !message.contains(".tmp"), "{message}");
     assert_eq!(upload(vec![0u8; samplemind::api::UPLOAD_LIMIT + 1]), 413);
     // A JSON body past its own limit.
     let big = json!({"path": "x".repeat(samplemind::api::JSON_LIMIT + 10)});

@@ -93,3 +93,11 @@ impl From<crate::library::LibraryError> for ApiError {
         }
     }
 }
+
+/// A query string that does not parse (`n=abc`) is a 400 in the JSON shape the document
+/// promises, not axum's plain-text rejection.
+impl From<axum::extract::rejection::QueryRejection> for ApiError {
+    fn from(e: axum::extract::rejection::QueryRejection) -> Self {
+        Self::bad_request(format!("query string: {}", e.body_text()))
+    }
+}

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use axum::body::Bytes;
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path as UrlPath, Query, State};
 use axum::http::header::CONTENT_TYPE;
 use axum::http::HeaderMap;
@@ -97,8 +98,9 @@ fn sort_key(s: &str) -> Result<SortKey, ApiError> {
               (status = 401, description = "No or wrong token", body = ErrorBody)))]
 pub async fn list_samples(
     State(s): Shared,
-    Query(f): Query<SampleFilters>,
+    f: Result<Query<SampleFilters>, QueryRejection>,
 ) -> Result<Json<SamplePage>, ApiError> {
+    let Query(f) = f?;
     let key = f
         .sort
         .as_deref()
@@ -175,8 +177,9 @@ pub async fn get_sample(
 pub async fn similar(
     State(s): Shared,
     UrlPath(id): UrlPath<String>,
-    Query(p): Query<SimilarParams>,
+    p: Result<Query<SimilarParams>, QueryRejection>,
 ) -> Result<Json<Vec<SimilarView>>, ApiError> {
+    let Query(p) = p?;
     let hash = parse_id(&id)?;
     let aspect: similar::Aspect = p
         .aspect
@@ -240,7 +243,7 @@ pub async fn analyze(
             models: s.models.clone(),
             ..Default::default()
         };
-        let (path, _keep) = if json {
+        let (path, upload_dir) = if json {
             if body.len() > super::JSON_LIMIT {
                 return Err(ApiError::too_large("a JSON body is at most 64 KiB"));
             }
@@ -256,8 +259,14 @@ pub async fn analyze(
             std::fs::write(&p, &body).map_err(|e| ApiError::internal(e.to_string()))?;
             (p, Some(dir))
         };
-        let a = crate::analysis::analyse_file(&path, &opts)
-            .map_err(|e| ApiError::unprocessable(e.to_string()))?;
+        let a = crate::analysis::analyse_file(&path, &opts).map_err(|e| {
+            let message = e.to_string();
+            // An upload's temporary path is the server's business: name it "the upload".
+            ApiError::unprocessable(match upload_dir {
+                Some(_) => message.replace(&path.display().to_string(), "the upload"),
+                None => message,
+            })
+        })?;
         serde_json::to_value(&a)
             .map(Json)
             .map_err(|e| ApiError::internal(e.to_string()))
