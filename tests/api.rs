@@ -183,7 +183,10 @@ fn samples_filters_detail_similar_health_and_metrics() {
             "{bad_query}: {bad}"
         );
         assert!(
-            bad["error"]["message"].as_str().unwrap().starts_with("query string:"),
+            bad["error"]["message"]
+                .as_str()
+                .unwrap()
+                .starts_with("query string:"),
             "{bad}"
         );
     }
@@ -290,7 +293,10 @@ fn analyze_reads_only_inside_library_folders_and_limits_bodies() {
         .text()
         .unwrap();
     assert!(message.contains("the upload"), "{message}");
-    assert!(!message.contains("/tmp") && !message.contains(".tmp"), "{message}");
+    assert!(
+        !message.contains("/tmp") && !message.contains(".tmp"),
+        "{message}"
+    );
     assert_eq!(upload(vec![0u8; samplemind::api::UPLOAD_LIMIT + 1]), 413);
     // A JSON body past its own limit.
     let big = json!({"path": "x".repeat(samplemind::api::JSON_LIMIT + 10)});

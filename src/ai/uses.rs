@@ -15,8 +15,8 @@ use super::router::{AskOptions, Router};
 use super::types::{ChatRequest, Message};
 use super::AiError;
 use crate::analysis::classify::CATEGORIES;
-use crate::analysis::Analysis;
 use crate::analysis::key_name;
+use crate::analysis::Analysis;
 
 // The description is part of the stored record, so the library owns its type.
 pub use crate::library::AiDescription;
