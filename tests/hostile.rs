@@ -198,7 +198,7 @@ fn a_fifo_named_on_the_command_line_is_refused_not_waited_on() {
     let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
     assert!(made.success());
     for args in [vec!["scan"], vec!["analyze"]] {
-        let mut child = cli(home.path())
+        let child = cli(home.path())
             .args(&args)
             .arg(&fifo)
             .args(["--no-models"])
@@ -206,20 +206,9 @@ fn a_fifo_named_on_the_command_line_is_refused_not_waited_on() {
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
-        let deadline = Instant::now() + Duration::from_secs(30);
-        let status = loop {
-            if let Some(s) = child.try_wait().unwrap() {
-                break s;
-            }
-            if Instant::now() > deadline {
-                let _ = child.kill();
-                panic!("`samplemind {}` on a FIFO still runs after 30 s", args[0]);
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        };
-        let out = child.wait_with_output().unwrap();
+        let out = wait_bounded(child, 30, &format!("`samplemind {}` on a FIFO", args[0]));
         let err = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(status.code(), Some(1), "{}: {err}", args[0]);
+        assert_eq!(out.status.code(), Some(1), "{}: {err}", args[0]);
         assert!(
             err.contains("x.wav") && err.contains("not a regular file"),
             "{}: {err}",
@@ -277,7 +266,7 @@ fn scan_under_a_size_limit(
     secs: u64,
 ) -> (Option<i32>, String) {
     let bin = env!("CARGO_BIN_EXE_samplemind");
-    let mut child = Command::new("bash")
+    let child = Command::new("bash")
         .arg("-c")
         .arg(format!(
             "trap '' XFSZ; ulimit -f {limit_kib}; exec \"$0\" scan \"$1\" --no-models --table-rows 0"
@@ -290,22 +279,25 @@ fn scan_under_a_size_limit(
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(secs);
-    loop {
-        if child.try_wait().unwrap().is_some() {
-            break;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            panic!("the scan on a full disk still runs after {secs} s: it hangs");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    let out = child.wait_with_output().unwrap();
+    let out = wait_bounded(child, secs, "the scan on a full disk");
     (
         out.status.code(),
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
+}
+
+/// The child's output once it ends; a failure naming `what` if it still runs after `secs`
+/// (the hangs these tests look for must fail the test, not stall the suite).
+fn wait_bounded(mut child: std::process::Child, secs: u64, what: &str) -> std::process::Output {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    while child.try_wait().unwrap().is_none() {
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("{what} still runs after {secs} s: it hangs");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    child.wait_with_output().unwrap()
 }
 
 #[test]

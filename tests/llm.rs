@@ -342,11 +342,41 @@ fn a_sample_is_described_stored_and_found_and_a_search_in_words_reads_its_filter
         "the description is in the library"
     );
 
-    // Warming asks for the rest once; warmed, a simulation finds nothing left to ask.
-    run_ok(cli(home.path()).args(["ai", "warm", "--json"]));
+    // Warming asks for the rest once. A 135M-parameter model does not always write the JSON
+    // asked for (on some CPUs its greedy reading of one common search runs past the token
+    // limit), and such an answer is a failure of that item alone (exit 1), never cached.
+    // Warmed, a simulation finds nothing left to ask but exactly the items that failed.
+    let out = cli(home.path())
+        .args(["ai", "warm", "--json"])
+        .output()
+        .unwrap();
+    let w: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let failed: Vec<&serde_json::Value> = w["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| !i["error"].is_null())
+        .collect();
+    assert_eq!(w["failed"], failed.len(), "{w}");
+    assert_eq!(
+        out.status.code(),
+        Some(if failed.is_empty() { 0 } else { 1 }),
+        "{w}"
+    );
+    for f in &failed {
+        let e = f["error"].as_str().unwrap();
+        assert!(
+            e.contains("not the JSON asked for"),
+            "only the model's own output may fail: {e}"
+        );
+    }
+    assert!(
+        failed.len() * 2 < w["items"].as_array().unwrap().len(),
+        "most items must be answered: {w}"
+    );
     let out = run_ok(cli(home.path()).args(["ai", "warm", "--simulate", "--json"]));
     let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(r["calls"], 0, "{r}");
+    assert_eq!(r["calls"], failed.len(), "{r}");
 
     let out = run_ok(
         cli(home.path()).args(["ai", "search", "--json", "drum", "loop", "at", "120", "bpm"]),

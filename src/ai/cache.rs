@@ -219,6 +219,19 @@ impl AiCache {
         let _ = self.order.remove(order_key(created_ms, key));
     }
 
+    /// Drop the answer under `key`: the provider answered, but the answer failed what its use
+    /// asked of it (JSON that does not parse). A failure is never cached, so such an answer
+    /// must not stay either: the next asking goes to the provider again.
+    pub fn forget(&self, key: &CacheKey) {
+        if let Ok(Some(v)) = self.entries.get(key.0) {
+            if let Ok(e) = rmp_serde::from_slice::<Entry>(&v) {
+                self.remove(key, e.created_ms, v.len() as u64);
+            } else if let Ok(Some(old)) = self.entries.remove(key.0) {
+                self.bump("bytes", -(old.len() as i64));
+            }
+        }
+    }
+
     /// Store a complete answer under `key` in `namespace` for `ttl` (default when `None`),
     /// then evict the oldest entries while over the size bound.
     ///
@@ -405,6 +418,21 @@ mod tests {
         let s = c.stats();
         assert_eq!((s.hits, s.misses, s.entries), (1, 2, 1));
         assert!((s.hit_rate - 1.0 / 3.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_forgotten_answer_is_gone_with_its_bytes() {
+        let dir = tempfile::tempdir().unwrap();
+        let c = AiCache::open(dir.path(), 1 << 20, Duration::from_secs(60)).unwrap();
+        let (k, other) = (CacheKey::of(&req("q")), CacheKey::of(&req("r")));
+        c.put(&k, "parse-search", &answer("{\"cut"), None).unwrap();
+        c.put(&other, "ask", &answer("kept"), None).unwrap();
+        let before = c.stats().bytes;
+        c.forget(&k);
+        assert!(c.get(&k).is_none());
+        assert_eq!(c.get(&other).unwrap().text, "kept");
+        assert!(c.stats().bytes < before, "{:?}", c.stats());
+        c.forget(&k);
     }
 
     #[test]

@@ -125,8 +125,17 @@ pub async fn describe(
     a: &Analysis,
     opts: &AskOptions,
 ) -> Result<AiDescription, AiError> {
-    let r = router.chat(&describe_request(path, a), opts).await?;
-    parse_description(&r.text, &r.model)
+    let req = describe_request(path, a);
+    let r = router.chat(&req, opts).await?;
+    parse_description(&r.text, &r.model).inspect_err(|_| forget(router, &req))
+}
+
+/// Drop the cached answer to `req`: it did not read as what was asked (see
+/// [`super::cache::AiCache::forget`]).
+fn forget(router: &Router, req: &ChatRequest) {
+    if let Some(cache) = router.cache() {
+        cache.forget(&super::cache::CacheKey::of(req));
+    }
 }
 
 /// Filters and words read from a search in words.
@@ -278,13 +287,15 @@ pub async fn parse_search(
     opts: &AskOptions,
 ) -> (ParsedSearch, Option<AiError>) {
     let mut p = parse_search_rules(text);
-    let answer = match router.chat(&parse_search_request(text), opts).await {
+    let req = parse_search_request(text);
+    let answer = match router.chat(&req, opts).await {
         Ok(a) => a,
         Err(e) => return (p, Some(e)),
     };
     let v: serde_json::Value = match serde_json::from_str(answer.text.trim()) {
         Ok(v) => v,
         Err(e) => {
+            forget(router, &req);
             let err = AiError::Protocol {
                 provider: answer.provider,
                 reason: format!("the reading is not the JSON asked for: {e}"),

@@ -70,7 +70,10 @@ impl LibraryError {
                     path: dir.to_path_buf(),
                 };
             }
-            if e.kind() == std::io::ErrorKind::WouldBlock {
+            // sled wraps the failed file lock in an error of its own words.
+            if e.kind() == std::io::ErrorKind::WouldBlock
+                || e.to_string().contains("could not acquire lock")
+            {
                 return LibraryError::Locked {
                     path: dir.to_path_buf(),
                 };

@@ -220,27 +220,31 @@ pub mod stored_path {
         }
     }
 
+    /// The path's bytes: its own on Unix, its lossy text elsewhere.
     #[cfg(unix)]
-    fn raw(p: &Path) -> Vec<u8> {
+    pub fn raw(p: &Path) -> Vec<u8> {
         use std::os::unix::ffi::OsStrExt;
         p.as_os_str().as_bytes().to_vec()
     }
 
+    /// The path of [`raw`]'s bytes.
     #[cfg(unix)]
-    fn from_raw(b: &[u8]) -> PathBuf {
+    pub fn from_raw(b: &[u8]) -> PathBuf {
         use std::os::unix::ffi::OsStrExt;
         PathBuf::from(std::ffi::OsStr::from_bytes(b))
     }
 
     // Elsewhere a path that is not Unicode is rare (unpaired UTF-16 surrogates on Windows):
     // it is kept as its lossy text rather than in a second, platform-shaped encoding.
+    /// The path's bytes: its own on Unix, its lossy text elsewhere.
     #[cfg(not(unix))]
-    fn raw(p: &Path) -> Vec<u8> {
+    pub fn raw(p: &Path) -> Vec<u8> {
         p.to_string_lossy().into_owned().into_bytes()
     }
 
+    /// The path of [`raw`]'s bytes.
     #[cfg(not(unix))]
-    fn from_raw(b: &[u8]) -> PathBuf {
+    pub fn from_raw(b: &[u8]) -> PathBuf {
         PathBuf::from(String::from_utf8_lossy(b).into_owned())
     }
 }

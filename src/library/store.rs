@@ -452,24 +452,10 @@ fn hex_short(k: &[u8]) -> String {
 
 /// Paths are keyed by their raw bytes where the platform has them, so sled's order is path
 /// order and a folder is a key prefix.
-#[cfg(unix)]
 fn path_key(p: &Path) -> Vec<u8> {
-    use std::os::unix::ffi::OsStrExt;
-    p.as_os_str().as_bytes().to_vec()
+    super::record::stored_path::raw(p)
 }
 
-#[cfg(unix)]
 fn key_path(k: &[u8]) -> PathBuf {
-    use std::os::unix::ffi::OsStrExt;
-    PathBuf::from(std::ffi::OsStr::from_bytes(k))
-}
-
-#[cfg(not(unix))]
-fn path_key(p: &Path) -> Vec<u8> {
-    p.to_string_lossy().as_bytes().to_vec()
-}
-
-#[cfg(not(unix))]
-fn key_path(k: &[u8]) -> PathBuf {
-    PathBuf::from(String::from_utf8_lossy(k).into_owned())
+    super::record::stored_path::from_raw(k)
 }
