@@ -92,15 +92,16 @@ fn check_header(path: &Path, rate: Option<u32>, channels: Option<usize>) -> Resu
     Ok(())
 }
 
-/// Refuse what is not a regular file before opening it: `open` on a FIFO waits for a writer.
-fn check_regular_file(path: &Path) -> Result<()> {
+/// Refuse what is not a regular file before opening it (`open` on a FIFO waits for a
+/// writer); a regular file's metadata comes back for the caller to use.
+fn check_regular_file(path: &Path) -> Result<std::fs::Metadata> {
     let meta = std::fs::metadata(path).map_err(|source| DecodeError::Io {
         path: path.to_path_buf(),
         source,
     })?;
     let ft = meta.file_type();
     if ft.is_file() {
-        return Ok(());
+        return Ok(meta);
     }
     let what = if ft.is_dir() {
         "a folder"
@@ -161,9 +162,8 @@ pub fn decode_file(path: &Path, sink: &mut dyn FrameSink) -> Result<DecodeSummar
         path: path.to_path_buf(),
         source,
     };
-    check_regular_file(path)?;
+    let len = check_regular_file(path)?.len();
     let file = File::open(path).map_err(io_err)?;
-    let len = file.metadata().map_err(io_err)?.len();
     if len == 0 {
         return Err(DecodeError::EmptyFile {
             path: path.to_path_buf(),
