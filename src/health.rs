@@ -374,6 +374,10 @@ fn http_client() -> Component {
     }
 }
 
+/// The way out of a damaged library, as health shows it.
+pub const REPAIR_FIX: &str =
+    "samplemind repair (keeps the damaged store aside, saves what reads, rescans)";
+
 fn library(lib: Option<&Library>) -> Component {
     let Some(lib) = lib else {
         return Component {
@@ -385,6 +389,15 @@ fn library(lib: Option<&Library>) -> Component {
         };
     };
     let s = lib.stats();
+    if let Some(damaged) = &s.damaged {
+        return Component {
+            name: "library",
+            status: Status::Down,
+            reason: Some(damaged.clone()),
+            fix: Some(REPAIR_FIX.into()),
+            details: serde_json::json!({ "path": lib.dir(), "paths_read": s.paths }),
+        };
+    }
     let (status, reason) = if s.corrupt_records > 0 {
         (
             Status::Ok,

@@ -245,7 +245,7 @@ fn a_file_that_failed_is_not_tried_again_until_it_changes() {
 }
 
 /// A folder of `n` distinct short WAVs under `dir`, the `first`-th sound onwards.
-fn many_sounds(dir: &Path, first: usize, n: usize) -> PathBuf {
+pub(crate) fn many_sounds(dir: &Path, first: usize, n: usize) -> PathBuf {
     std::fs::create_dir_all(dir).unwrap();
     for i in 0..n {
         write_mono(
@@ -288,7 +288,11 @@ fn scan_under_a_size_limit(
 
 /// The child's output once it ends; a failure naming `what` if it still runs after `secs`
 /// (the hangs these tests look for must fail the test, not stall the suite).
-fn wait_bounded(mut child: std::process::Child, secs: u64, what: &str) -> std::process::Output {
+pub(crate) fn wait_bounded(
+    mut child: std::process::Child,
+    secs: u64,
+    what: &str,
+) -> std::process::Output {
     let deadline = Instant::now() + Duration::from_secs(secs);
     while child.try_wait().unwrap().is_none() {
         if Instant::now() > deadline {

@@ -20,3 +20,4 @@ mod models;
 mod robustness;
 mod scan;
 mod secret_service;
+mod store_damage;

@@ -27,6 +27,16 @@ pub enum LibraryError {
         /// The library directory.
         path: PathBuf,
     },
+    /// The store's own data is damaged (a torn or overwritten file, a bad disk): sled found
+    /// a checksum that does not match, or failed inside. What still reads stays readable;
+    /// `samplemind repair` keeps the damaged store aside and rebuilds the library.
+    #[error("library {} is damaged ({reason}): run `samplemind repair`; it keeps the damaged store aside, saves what still reads and rescans your folders", path.display())]
+    Damaged {
+        /// The library directory.
+        path: PathBuf,
+        /// What was found.
+        reason: String,
+    },
     /// The library was written by a newer SampleMind.
     #[error("library {}: schema version {found} is newer than this samplemind ({supported}); upgrade samplemind", path.display())]
     NewerSchema {
@@ -79,9 +89,32 @@ impl LibraryError {
                 };
             }
         }
-        LibraryError::Store {
-            path: dir.to_path_buf(),
-            source,
+        match source {
+            sled::Error::Corruption { .. } => LibraryError::Damaged {
+                path: dir.to_path_buf(),
+                reason: "a page of the store does not match its checksum".into(),
+            },
+            sled::Error::ReportableBug(what) => LibraryError::Damaged {
+                path: dir.to_path_buf(),
+                reason: format!("the store failed inside: {what}"),
+            },
+            source => LibraryError::Store {
+                path: dir.to_path_buf(),
+                source,
+            },
+        }
+    }
+
+    /// Whether this says the store itself is damaged (so `repair` is the way out).
+    pub fn is_damaged(&self) -> bool {
+        matches!(self, LibraryError::Damaged { .. })
+    }
+
+    /// What damage was found, when this says the store is damaged.
+    pub fn damage(&self) -> Option<&str> {
+        match self {
+            LibraryError::Damaged { reason, .. } => Some(reason),
+            _ => None,
         }
     }
 }

@@ -4,11 +4,17 @@
 //! sled was chosen (with the rest of the stack) as an embedded, crash-safe, pure-Rust ordered
 //! store: no server to run, and a kill -9 leaves it consistent. Trees, each with one job:
 //! `samples` (content hash → [`SampleRecord`]), `paths` (path → [`PathEntry`]), `meta` (schema
-//! version). Values are MessagePack with field names, so a record written by an older
-//! version still decodes after fields are added.
+//! version, the roots scanned), `vectors` (embeddings), `peaks` (waveform overviews), `kept`
+//! (hand corrections waiting for a sample analysed afresh after a repair). Beside the store,
+//! `keep.jsonl` journals what a rescan cannot rebuild ([`keep`]), and [`repair`] rebuilds a
+//! damaged store from what still reads, that journal and a rescan. Values are MessagePack
+//! with field names, so a record written by an older version still decodes after fields are
+//! added.
 
 pub mod error;
+pub mod keep;
 pub mod record;
+pub mod repair;
 pub mod scanner;
 pub mod store;
 
@@ -16,5 +22,6 @@ pub use error::LibraryError;
 pub use record::{
     AiDescription, ContentHash, Corrections, PathEntry, PathStatus, SampleRecord, SCHEMA_VERSION,
 };
+pub use repair::{repair, Rebuilt, RepairOutcome};
 pub use scanner::{hash_file, scan, ScanEvent, ScanFailure, ScanOptions, ScanReport};
-pub use store::{Library, LibraryEntry, LibraryStats, PeaksError};
+pub use store::{Library, LibraryEntry, LibraryStats, PeaksError, VerifyReport};

@@ -151,6 +151,7 @@ pub fn scan(
                 continue;
             }
         };
+        lib.remember_root(&root)?;
         if root.is_dir() {
             walk(&root, &mut candidates, &mut report.failures);
             dirs.push(root);

@@ -24,6 +24,8 @@ pub enum PeaksError {
 use super::record::{ContentHash, PathEntry, PathStatus, SampleRecord, SCHEMA_VERSION};
 
 const META_SCHEMA: &[u8] = b"schema_version";
+/// Prefix of the `meta` keys that note a scanned root (the rest of the key is its path).
+const META_ROOT: &[u8] = b"root:";
 
 /// An open sample library. Cheap to clone: clones share the one sled database.
 #[derive(Clone)]
@@ -35,6 +37,9 @@ pub struct Library {
     meta: sled::Tree,
     vectors: sled::Tree,
     peaks: sled::Tree,
+    /// Hand corrections by content hash, as replayed from the keep journal by `repair`: a
+    /// sample analysed afresh takes them (its record was lost with a damaged store).
+    kept: sled::Tree,
     /// Which open library this is, unique in the process, and how many writes to its paths
     /// and samples it has seen: together they name one state of what a search sees.
     instance: u64,
@@ -79,7 +84,22 @@ pub struct LibraryStats {
     pub store_bytes: u64,
     /// Records that could not be decoded (skipped).
     pub corrupt_records: u64,
+    /// Why the store could not be read to its end, when it could not: it is damaged, and
+    /// the counts above are of what still reads (`samplemind repair` is the way out).
+    pub damaged: Option<String>,
 }
+
+/// What [`Library::verify`] read.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct VerifyReport {
+    /// Entries read, all trees together.
+    pub entries: u64,
+    /// Records that read from the store but do not decode (skipped by every reader).
+    pub corrupt_records: u64,
+}
+
+/// The trees a library holds, in the order `repair` copies them.
+pub(super) const TREES: [&str; 6] = ["meta", "samples", "paths", "vectors", "peaks", "kept"];
 
 impl Library {
     /// Open (or create) the library in `dir`, migrating an older schema.
@@ -88,28 +108,102 @@ impl Library {
     /// [`LibraryError::Store`] when sled cannot open the directory (permissions, another
     /// process holding it), [`LibraryError::NewerSchema`] when a newer SampleMind wrote it.
     pub fn open(dir: &Path) -> Result<Self> {
+        create_private_dir(dir).map_err(|e| LibraryError::from_store(dir, sled::Error::Io(e)))?;
+        Self::open_store(dir, &dir.join("store"))
+    }
+
+    /// Open the sled store at `store` as the library of `dir`. sled's recovery reads every
+    /// segment of a damaged file, and it panics on some (an index out of bounds on a
+    /// truncated segment): that panic is caught here and named as damage, so opening a
+    /// library never takes the process down.
+    pub(super) fn open_store(dir: &Path, store: &Path) -> Result<Self> {
+        let opened = std::panic::catch_unwind(|| Self::open_unguarded(dir, store));
+        let lib = opened.map_err(|payload| LibraryError::Damaged {
+            path: dir.to_path_buf(),
+            reason: format!(
+                "the store failed while opening: {}",
+                crate::analysis::panic_message(payload.as_ref())
+            ),
+        })??;
+        lib.migrate()?;
+        Ok(lib)
+    }
+
+    fn open_unguarded(dir: &Path, store: &Path) -> Result<Self> {
         let store_err = |source| LibraryError::from_store(dir, source);
-        create_private_dir(dir).map_err(|e| store_err(sled::Error::Io(e)))?;
         let db = sled::Config::new()
-            .path(dir.join("store"))
+            .path(store)
             // Bounded flush interval: a kill -9 loses at most this much finished work.
             .flush_every_ms(Some(500))
             .open()
             .map_err(store_err)?;
         let open_tree = |name: &str| db.open_tree(name).map_err(store_err);
-        let lib = Library {
+        Ok(Library {
             dir: dir.to_path_buf(),
             samples: open_tree("samples")?,
             paths: open_tree("paths")?,
             meta: open_tree("meta")?,
             vectors: open_tree("vectors")?,
             peaks: open_tree("peaks")?,
+            kept: open_tree("kept")?,
             db,
             instance: INSTANCES.fetch_add(1, Ordering::Relaxed),
             writes: Arc::new(AtomicU64::new(0)),
+        })
+    }
+
+    /// Read every entry of every tree, as `repair` and `health` need to know whether the
+    /// store is whole. Bounded: sled's iterators end at the first error (see [`fused`]), and
+    /// a panic inside sled is caught.
+    ///
+    /// # Errors
+    /// [`LibraryError::Damaged`] naming what failed; other store errors.
+    pub fn verify(&self) -> Result<VerifyReport> {
+        let read_all = || -> Result<VerifyReport> {
+            let mut r = VerifyReport::default();
+            for (name, tree) in self.trees() {
+                for kv in fused(tree.iter()) {
+                    let (k, v) = kv.map_err(|e| self.store_err(e))?;
+                    r.entries += 1;
+                    let decodes = match name {
+                        "samples" => decode::<SampleRecord>(name, "", &v).is_ok(),
+                        "paths" => decode::<PathEntry>(name, "", &v).is_ok(),
+                        _ => true,
+                    };
+                    r.corrupt_records += u64::from(!decodes);
+                    let _ = k;
+                }
+            }
+            Ok(r)
         };
-        lib.migrate()?;
-        Ok(lib)
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(read_all)).map_err(|payload| {
+            LibraryError::Damaged {
+                path: self.dir.clone(),
+                reason: format!(
+                    "the store failed while reading: {}",
+                    crate::analysis::panic_message(payload.as_ref())
+                ),
+            }
+        })?
+    }
+
+    fn trees(&self) -> [(&'static str, &sled::Tree); 6] {
+        [
+            ("meta", &self.meta),
+            ("samples", &self.samples),
+            ("paths", &self.paths),
+            ("vectors", &self.vectors),
+            ("peaks", &self.peaks),
+            ("kept", &self.kept),
+        ]
+    }
+
+    /// The tree called `name` (one of [`TREES`]).
+    pub(super) fn tree(&self, name: &str) -> Option<&sled::Tree> {
+        self.trees()
+            .into_iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, t)| t)
     }
 
     /// The library directory.
@@ -189,7 +283,16 @@ impl Library {
     /// Store a sample record, keeping corrections and tags of an existing one.
     pub fn put_sample(&self, rec: &SampleRecord) -> Result<()> {
         let mut rec = rec.clone();
-        if let Ok(Some(old)) = self.sample(&rec.hash) {
+        let old = self.sample(&rec.hash).ok().flatten();
+        if old.is_none() && rec.corrections == Default::default() {
+            // Analysed afresh after a repair: the corrections the journal kept come back.
+            if let Ok(Some(bytes)) = self.kept.get(rec.hash.0) {
+                if let Ok(c) = decode("kept", &rec.hash.short(), &bytes) {
+                    rec.corrections = c;
+                }
+            }
+        }
+        if let Some(old) = old {
             if rec.corrections == Default::default() {
                 rec.corrections = old.corrections;
             }
@@ -248,6 +351,9 @@ impl Library {
         let mut rec = self.sample(hash)?.ok_or_else(|| LibraryError::NotFound {
             what: hash.to_hex(),
         })?;
+        // The journal first: once the store has the edit, so has the journal.
+        super::keep::append_corrections(&self.dir, hash, &corrections)
+            .map_err(|e| self.store_err(sled::Error::Io(e)))?;
         rec.corrections = corrections;
         let bytes = encode(&rec)?;
         self.samples
@@ -280,7 +386,7 @@ impl Library {
 
     /// Every stored set of embeddings; entries that do not decode come back as errors.
     pub fn all_vectors(&self) -> impl Iterator<Item = Result<(ContentHash, SoundVectors)>> + '_ {
-        self.vectors.iter().map(move |kv| {
+        fused(self.vectors.iter()).map(move |kv| {
             let (k, v) = kv.map_err(|e| self.store_err(e))?;
             let hash = ContentHash(k.as_ref().try_into().map_err(|_| LibraryError::Corrupt {
                 tree: "vectors",
@@ -317,15 +423,14 @@ impl Library {
         if !prefix.ends_with(std::path::MAIN_SEPARATOR_STR.as_bytes()) {
             prefix.extend_from_slice(std::path::MAIN_SEPARATOR_STR.as_bytes());
         }
-        self.paths
-            .scan_prefix(&prefix)
+        fused(self.paths.scan_prefix(&prefix))
             .map(|kv| self.decode_path_kv(kv))
             .collect()
     }
 
     /// Every stored path, in path order.
     pub fn all_paths(&self) -> impl Iterator<Item = Result<(PathBuf, PathEntry)>> + '_ {
-        self.paths.iter().map(|kv| self.decode_path_kv(kv))
+        fused(self.paths.iter()).map(|kv| self.decode_path_kv(kv))
     }
 
     fn decode_path_kv(
@@ -364,6 +469,47 @@ impl Library {
         (out, problems)
     }
 
+    /// Note that `root` was given to a scan: in the store, and the first time also in the
+    /// keep journal, so that `repair` knows what to rescan even when the store is lost.
+    ///
+    /// # Errors
+    /// Store and journal write errors (a full disk among them).
+    pub fn remember_root(&self, root: &Path) -> Result<()> {
+        let key = [META_ROOT, &path_key(root)].concat();
+        if self
+            .meta
+            .contains_key(&key)
+            .map_err(|e| self.store_err(e))?
+        {
+            return Ok(());
+        }
+        super::keep::append_root(&self.dir, root)
+            .map_err(|e| self.store_err(sled::Error::Io(e)))?;
+        self.meta.insert(key, &[]).map_err(|e| self.store_err(e))?;
+        Ok(())
+    }
+
+    /// Every folder or file given to a scan so far, as [`Library::remember_root`] noted them.
+    pub fn roots(&self) -> Vec<PathBuf> {
+        fused(self.meta.scan_prefix(META_ROOT))
+            .filter_map(|kv| kv.ok())
+            .map(|(k, _)| key_path(&k[META_ROOT.len()..]))
+            .collect()
+    }
+
+    /// Store hand corrections to be given to the sample under `hash` when it is analysed
+    /// afresh (`repair` replays the keep journal through this).
+    pub(super) fn keep_corrections(
+        &self,
+        hash: &ContentHash,
+        corrections: &super::record::Corrections,
+    ) -> Result<()> {
+        self.kept
+            .insert(hash.0, encode(corrections)?)
+            .map_err(|e| self.store_err(e))?;
+        Ok(())
+    }
+
     /// Whether no sample has been analysed into the library yet (cheap at any size: it reads
     /// one key at most).
     pub fn has_no_samples(&self) -> bool {
@@ -375,6 +521,7 @@ impl Library {
         let mut s = LibraryStats::default();
         for item in self.all_paths() {
             match item {
+                Err(e) if e.is_damaged() => s.damaged = Some(e.to_string()),
                 Ok((_, e)) => {
                     s.paths += 1;
                     match e.status {
@@ -387,10 +534,13 @@ impl Library {
                 Err(_) => s.corrupt_records += 1,
             }
         }
-        for kv in self.samples.iter() {
-            let Ok((k, v)) = kv else {
-                s.corrupt_records += 1;
-                continue;
+        for kv in fused(self.samples.iter()) {
+            let (k, v) = match kv {
+                Ok(kv) => kv,
+                Err(e) => {
+                    s.damaged = Some(self.store_err(e).to_string());
+                    continue;
+                }
             };
             match decode::<SampleRecord>("samples", &hex_short(&k), &v) {
                 Ok(rec) => {
@@ -419,6 +569,22 @@ impl Library {
             .map(|_| ())
             .map_err(|e| self.store_err(e))
     }
+}
+
+/// sled's iterators do not move past an error: asked again, they fail again on the same
+/// page, for ever (a damaged store made every listing spin). This ends the iteration at the
+/// first error, after handing it on.
+pub(super) fn fused<T>(
+    it: impl Iterator<Item = sled::Result<T>>,
+) -> impl Iterator<Item = sled::Result<T>> {
+    let mut failed = false;
+    it.map_while(move |item| {
+        if failed {
+            return None;
+        }
+        failed = item.is_err();
+        Some(item)
+    })
 }
 
 /// Create `dir` (and missing parents) readable by its owner only: a library lists what

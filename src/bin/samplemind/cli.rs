@@ -44,6 +44,9 @@ pub enum Command {
     Bench(BenchArgs),
     /// Components, library figures and process figures; exit 1 when degraded.
     Health(JsonFlag),
+    /// Check the library and rebuild it when it is damaged: the damaged store is kept aside,
+    /// what still reads is saved, hand corrections come back, and the folders are rescanned.
+    Repair(RepairArgs),
     /// Serve the local HTTP API (127.0.0.1; bearer token in $SAMPLEMIND_HOME/api-token).
     Serve(ServeArgs),
     /// List audio input and output devices.
@@ -170,6 +173,20 @@ pub struct BenchArgs {
     #[arg(long, default_value_t = 60.0)]
     pub audio_seconds: f64,
     /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `samplemind repair`.
+#[derive(Debug, Args)]
+pub struct RepairArgs {
+    /// Rebuild only; do not rescan the folders afterwards.
+    #[arg(long)]
+    pub no_scan: bool,
+    /// Analysis threads of the rescan [default: number of CPUs].
+    #[arg(long, short = 'j')]
+    pub threads: Option<usize>,
+    /// Print what was done as JSON.
     #[arg(long)]
     pub json: bool,
 }

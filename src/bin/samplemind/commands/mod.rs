@@ -7,6 +7,7 @@ mod bench;
 mod device;
 mod export;
 mod midi;
+mod repair;
 mod scan;
 mod search;
 mod serve;
@@ -66,6 +67,11 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
         Command::Stats(a) => stats::run(&open()?, a),
         Command::Bench(a) => bench::run(a),
         Command::Health(a) => health(open(), a),
+        Command::Repair(a) => repair::run(
+            &samplemind::config::library_dir(cli.library.clone()),
+            a,
+            &models,
+        ),
         Command::Serve(a) => serve::run(open()?, a, models()?),
         #[cfg(feature = "device")]
         Command::Devices(a) => device::devices(a),
@@ -98,7 +104,12 @@ fn health(lib: Result<Library, Error>, args: crate::cli::JsonFlag) -> Result<Out
     let cache_dir = samplemind::ai::setup::cache_dir();
     let (lib, open_error) = match lib {
         Ok(l) => (Some(l), None),
-        Err(e) => (None, Some(e.to_string())),
+        Err(e) => {
+            let damaged = e
+                .downcast_ref::<samplemind::library::LibraryError>()
+                .is_some_and(|e| e.is_damaged());
+            (None, Some((e.to_string(), damaged)))
+        }
     };
     let mut h = samplemind::health::check_with_ai(
         lib.as_ref(),
@@ -108,9 +119,12 @@ fn health(lib: Result<Library, Error>, args: crate::cli::JsonFlag) -> Result<Out
     );
     // The store's own words (in use by another process, a full disk) say more than "could
     // not be opened".
-    if let Some(reason) = open_error {
+    if let Some((reason, damaged)) = open_error {
         if let Some(c) = h.components.iter_mut().find(|c| c.name == "library") {
             c.reason = Some(reason);
+            if damaged {
+                c.fix = Some(samplemind::health::REPAIR_FIX.into());
+            }
         }
     }
     if args.json {

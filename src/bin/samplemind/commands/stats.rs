@@ -30,7 +30,10 @@ pub fn run(lib: &Library, args: JsonFlag) -> Result<Outcome, Error> {
             println!("corrupt        {} records skipped", s.corrupt_records);
         }
     }
-    Ok(if s.corrupt_records == 0 {
+    if let Some(d) = &s.damaged {
+        crate::output::error(d);
+    }
+    Ok(if s.corrupt_records == 0 && s.damaged.is_none() {
         Outcome::Clean
     } else {
         Outcome::SomeFailed

@@ -1,0 +1,195 @@
+//! What a rescan cannot rebuild, kept outside the store: an append-only journal
+//! (`keep.jsonl` in the library folder) of the producer's own edits and of the folders
+//! scanned.
+//!
+//! A damaged store loses whatever it held; analyses come back from a rescan, but hand
+//! corrections (and, as they land, favourites, collections and user tags) would not. Each edit
+//! appends one line, synced before the edit is stored, so the journal is never behind the
+//! store. Human edits are few, so the file stays small and is never compacted; `repair`
+//! replays it, the last line for a sample winning. A torn last line (a crash mid-append) is
+//! skipped on reading.
+
+use std::collections::{BTreeSet, HashMap};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::record::{stored_path, ContentHash, Corrections};
+
+/// The journal's file name in the library folder.
+pub const FILE_NAME: &str = "keep.jsonl";
+
+/// Reading stops here: a journal of hand edits is kilobytes, and a file grown past this is not
+/// one (the rest is reported as unread, never loaded).
+const MAX_READ_BYTES: u64 = 64 << 20;
+
+/// One journal line.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+enum Line {
+    /// A folder or file given to a scan. `raw` is the path's bytes in hex (lossless, also
+    /// for a name that is not UTF-8); `shown` is for people reading the file.
+    Root { raw: String, shown: String },
+    /// The hand corrections of a sample, replacing earlier ones.
+    Corrections {
+        hash: String,
+        corrections: Corrections,
+    },
+}
+
+/// Everything the journal holds, replayed.
+#[derive(Debug, Default)]
+pub struct Kept {
+    /// Folders and files scanned, in the order first seen.
+    pub roots: Vec<PathBuf>,
+    /// The latest hand corrections of each sample.
+    pub corrections: HashMap<ContentHash, Corrections>,
+    /// Lines that did not read (a torn last line, a hand edit gone wrong); skipped.
+    pub unreadable_lines: usize,
+}
+
+/// Append that `root` was scanned.
+///
+/// # Errors
+/// The file system's (a full disk among them).
+pub fn append_root(library_dir: &Path, root: &Path) -> std::io::Result<()> {
+    append(
+        library_dir,
+        &Line::Root {
+            raw: hex(&stored_path::raw(root)),
+            shown: root.display().to_string(),
+        },
+    )
+}
+
+/// Append the hand corrections of the sample under `hash`.
+///
+/// # Errors
+/// The file system's (a full disk among them).
+pub fn append_corrections(
+    library_dir: &Path,
+    hash: &ContentHash,
+    corrections: &Corrections,
+) -> std::io::Result<()> {
+    append(
+        library_dir,
+        &Line::Corrections {
+            hash: hash.to_hex(),
+            corrections: corrections.clone(),
+        },
+    )
+}
+
+fn append(library_dir: &Path, line: &Line) -> std::io::Result<()> {
+    let mut text = serde_json::to_string(line).map_err(std::io::Error::other)?;
+    text.push('\n');
+    let mut opts = std::fs::OpenOptions::new();
+    opts.create(true).append(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let mut f = opts.open(library_dir.join(FILE_NAME))?;
+    // One write call per line: an append of a few hundred bytes lands whole or not at all
+    // in practice, and a torn one is skipped on reading.
+    f.write_all(text.as_bytes())?;
+    f.sync_data()
+}
+
+/// Read the journal of `library_dir` (empty when there is none).
+///
+/// # Errors
+/// The file system's, other than a missing file.
+pub fn read(library_dir: &Path) -> std::io::Result<Kept> {
+    let mut kept = Kept::default();
+    let f = match std::fs::File::open(library_dir.join(FILE_NAME)) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(kept),
+        Err(e) => return Err(e),
+    };
+    let mut seen_roots = BTreeSet::new();
+    for line in BufReader::new(f.take(MAX_READ_BYTES)).split(b'\n') {
+        let line = line?;
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        match serde_json::from_slice::<Line>(&line) {
+            Ok(Line::Root { raw, .. }) => match unhex(&raw) {
+                Some(bytes) => {
+                    let p = stored_path::from_raw(&bytes);
+                    if seen_roots.insert(p.clone()) {
+                        kept.roots.push(p);
+                    }
+                }
+                None => kept.unreadable_lines += 1,
+            },
+            Ok(Line::Corrections { hash, corrections }) => match ContentHash::from_hex(&hash) {
+                Some(h) => {
+                    kept.corrections.insert(h, corrections);
+                }
+                None => kept.unreadable_lines += 1,
+            },
+            Err(_) => kept.unreadable_lines += 1,
+        }
+    }
+    Ok(kept)
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn unhex(s: &str) -> Option<Vec<u8>> {
+    if s.len() % 2 != 0 || !s.is_ascii() {
+        return None;
+    }
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).ok())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replays_the_last_corrections_and_skips_a_torn_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let h = ContentHash([7; 32]);
+        let first = Corrections {
+            bpm: Some(90.0),
+            ..Default::default()
+        };
+        let last = Corrections {
+            key: Some("A minor".into()),
+            ..Default::default()
+        };
+        append_corrections(dir.path(), &h, &first).unwrap();
+        append_root(dir.path(), Path::new("/packs/drums")).unwrap();
+        append_root(dir.path(), Path::new("/packs/drums")).unwrap();
+        append_corrections(dir.path(), &h, &last).unwrap();
+        let mut f = std::fs::OpenOptions::new()
+            .append(true)
+            .open(dir.path().join(FILE_NAME))
+            .unwrap();
+        f.write_all(b"{\"kind\":\"corrections\",\"hash\":\"07")
+            .unwrap();
+        let kept = read(dir.path()).unwrap();
+        assert_eq!(kept.corrections.get(&h), Some(&last));
+        assert_eq!(kept.roots, vec![PathBuf::from("/packs/drums")]);
+        assert_eq!(kept.unreadable_lines, 1);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_root_that_is_not_utf8_comes_back_byte_for_byte() {
+        use std::os::unix::ffi::OsStrExt;
+        let dir = tempfile::tempdir().unwrap();
+        let p = PathBuf::from(std::ffi::OsStr::from_bytes(b"/packs/caf\xe9"));
+        append_root(dir.path(), &p).unwrap();
+        assert_eq!(read(dir.path()).unwrap().roots, vec![p]);
+    }
+}
