@@ -398,7 +398,15 @@ fn library(lib: Option<&Library>) -> Component {
             details: serde_json::json!({ "path": lib.dir(), "paths_read": s.paths }),
         };
     }
-    let (status, reason) = if s.corrupt_records > 0 {
+    let (status, reason) = if lib.is_scratch_copy() {
+        (
+            Status::Degraded,
+            Some(
+                "the disk under the library is full: it is read from a temporary copy and nothing new can be stored"
+                    .to_string(),
+            ),
+        )
+    } else if s.corrupt_records > 0 {
         (
             Status::Ok,
             Some(format!("{} corrupt records are skipped", s.corrupt_records)),

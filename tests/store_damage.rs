@@ -206,3 +206,56 @@ fn repair_leaves_a_whole_library_and_one_in_use_untouched() {
     drop(held);
     assert_eq!(analysed(home.path()), SOUNDS);
 }
+
+/// A 2 MiB tmpfs mounted at a fresh folder, unmounted on drop; `None` where mounting is not
+/// permitted (not root, or a container without the capability).
+struct SmallDisk(PathBuf);
+
+impl SmallDisk {
+    fn mount(at: &Path) -> Option<SmallDisk> {
+        std::fs::create_dir_all(at).unwrap();
+        let ok = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", "size=2m", "tmpfs"])
+            .arg(at)
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        ok.then(|| SmallDisk(at.to_path_buf()))
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount").arg(&self.0).status();
+    }
+}
+
+#[test]
+fn a_library_on_a_full_disk_is_still_read() {
+    let t = tempfile::tempdir().unwrap();
+    let Some(disk) = SmallDisk::mount(&t.path().join("disk")) else {
+        eprintln!("skipped: this machine does not let the test mount a tmpfs");
+        return;
+    };
+    let home = disk.0.join("home");
+    std::fs::create_dir_all(&home).unwrap();
+    // Room for the store to grow into until the disk is full mid-scan.
+    std::fs::write(disk.0.join("filler"), vec![0u8; 400 << 10]).unwrap();
+    let folder = many_sounds(&t.path().join("pack"), 0, 600);
+    let (code, _, err) = bounded(&home, &["scan", folder.to_str().unwrap(), "--no-models"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("no space left"), "{err}");
+
+    // sled's recovery needs room to open this store; the reads go on from a scratch copy.
+    let out = cli(&home).args(["stats", "--json"]).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(err.contains("reading from a temporary copy"), "{err}");
+    let s: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(s["analysed"].as_u64().unwrap() > 100, "{s}");
+    let (code, _, err) = bounded(&home, &["search", "s_01", "-n", "3"]);
+    assert_eq!(code, Some(0), "{err}");
+    let (_, library) = health_component(&home, "library");
+    assert_eq!(library["status"], "degraded", "{library}");
+    drop(disk);
+}

@@ -12,6 +12,7 @@
 //! added.
 
 pub mod error;
+mod files;
 pub mod keep;
 pub mod record;
 pub mod repair;

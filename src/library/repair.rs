@@ -145,34 +145,12 @@ fn with_copy<T>(
     f: impl FnOnce(&Path) -> std::io::Result<T>,
 ) -> std::io::Result<T> {
     let _ = std::fs::remove_dir_all(scratch);
-    copy_dir(damaged, scratch, &|name| {
+    super::files::copy_dir(damaged, scratch, &|name| {
         !(without_snapshot && name.to_string_lossy().starts_with("snap."))
     })?;
     let out = f(scratch);
     let _ = std::fs::remove_dir_all(scratch);
     out
-}
-
-fn copy_dir(
-    from: &Path,
-    to: &Path,
-    keep: &dyn Fn(&std::ffi::OsStr) -> bool,
-) -> std::io::Result<()> {
-    std::fs::create_dir_all(to)?;
-    for e in std::fs::read_dir(from)? {
-        let e = e?;
-        let name = e.file_name();
-        if !keep(&name) {
-            continue;
-        }
-        let kind = e.file_type()?;
-        if kind.is_dir() {
-            copy_dir(&e.path(), &to.join(&name), keep)?;
-        } else if kind.is_file() {
-            std::fs::copy(e.path(), to.join(&name))?;
-        }
-    }
-    Ok(())
 }
 
 /// What a salvage read.

@@ -44,6 +44,9 @@ pub struct Library {
     /// and samples it has seen: together they name one state of what a search sees.
     instance: u64,
     writes: Arc<AtomicU64>,
+    /// The scratch copy a read on a full disk opened instead of the store (see
+    /// [`Library::open_for_reading`]); last, so the store closes before it is removed.
+    scratch: Option<Arc<tempfile::TempDir>>,
 }
 
 /// Every opened library gets its own number, so that a reopened one is never mistaken for
@@ -108,7 +111,8 @@ impl Library {
     /// [`LibraryError::Store`] when sled cannot open the directory (permissions, another
     /// process holding it), [`LibraryError::NewerSchema`] when a newer SampleMind wrote it.
     pub fn open(dir: &Path) -> Result<Self> {
-        create_private_dir(dir).map_err(|e| LibraryError::from_store(dir, sled::Error::Io(e)))?;
+        super::files::create_private_dir(dir)
+            .map_err(|e| LibraryError::from_store(dir, sled::Error::Io(e)))?;
         Self::open_store(dir, &dir.join("store"))
     }
 
@@ -149,7 +153,56 @@ impl Library {
             db,
             instance: INSTANCES.fetch_add(1, Ordering::Relaxed),
             writes: Arc::new(AtomicU64::new(0)),
+            scratch: None,
         })
+    }
+
+    /// Open the library for a command that only reads (search, stats, export, health).
+    ///
+    /// On a full disk sled may not open at all: its recovery zeroes the log's tail and can
+    /// need a new segment, so "a read needs a write". Then the store is copied to a private
+    /// scratch folder (memory-backed `/dev/shm` on Linux when it exists, else the temporary
+    /// folder, usually another file system) and read from there; whatever the command would
+    /// write (a cached overview) is dropped with the copy, and [`Library::is_scratch_copy`]
+    /// says so.
+    ///
+    /// # Errors
+    /// As [`Library::open`]; [`LibraryError::DiskFull`] when the copy has no room either.
+    pub fn open_for_reading(dir: &Path) -> Result<Self> {
+        match Self::open(dir) {
+            Err(LibraryError::DiskFull { path }) => Self::open_scratch_copy(dir).map_err(|e| {
+                tracing::debug!("no scratch copy either: {e}");
+                LibraryError::DiskFull { path }
+            }),
+            other => other,
+        }
+    }
+
+    fn open_scratch_copy(dir: &Path) -> Result<Self> {
+        let io = |e| LibraryError::from_store(dir, sled::Error::Io(e));
+        let shm = Path::new("/dev/shm");
+        let scratch = if cfg!(target_os = "linux") && shm.is_dir() {
+            tempfile::Builder::new()
+                .prefix("samplemind-")
+                .tempdir_in(shm)
+        } else {
+            tempfile::Builder::new().prefix("samplemind-").tempdir()
+        }
+        .map_err(io)?;
+        let copy = scratch.path().join("store");
+        super::files::copy_dir(&dir.join("store"), &copy, &|_| true).map_err(io)?;
+        let mut lib = Self::open_store(dir, &copy)?;
+        lib.scratch = Some(Arc::new(scratch));
+        tracing::warn!(
+            "the disk of library {} is full: reading from a temporary copy; nothing this command writes is kept",
+            dir.display()
+        );
+        Ok(lib)
+    }
+
+    /// Whether this is a scratch copy opened on a full disk (writes are not kept).
+    pub fn is_scratch_copy(&self) -> bool {
+        self.scratch.is_some()
     }
 
     /// Read every entry of every tree, as `repair` and `health` need to know whether the
@@ -585,19 +638,6 @@ pub(super) fn fused<T>(
         failed = item.is_err();
         Some(item)
     })
-}
-
-/// Create `dir` (and missing parents) readable by its owner only: a library lists what
-/// someone owns and where, which is nobody else's business on a shared machine.
-fn create_private_dir(dir: &Path) -> std::io::Result<()> {
-    let mut builder = std::fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::DirBuilderExt;
-        builder.mode(0o700);
-    }
-    builder.create(dir)
 }
 
 fn encode<T: Serialize>(v: &T) -> Result<Vec<u8>> {

@@ -40,6 +40,11 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
         let dir = samplemind::config::library_dir(cli.library.clone());
         Ok(Library::open(&dir)?)
     };
+    // Commands that only read still work on a full disk (from a scratch copy).
+    let open_to_read = || -> Result<Library, Error> {
+        let dir = samplemind::config::library_dir(cli.library.clone());
+        Ok(Library::open_for_reading(&dir)?)
+    };
     let models = || models(cli.no_models);
     let Some(command) = cli.command else {
         return welcome::run(cli.library);
@@ -47,7 +52,7 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
     match command {
         Command::Scan(a) => scan::run(&open()?, a, models()?),
         Command::Analyze(a) => analyze::run(a, models()?),
-        Command::Similar(a) => similar::run(&open()?, a, models()?),
+        Command::Similar(a) => similar::run(&open_to_read()?, a, models()?),
         Command::Midi(a) => midi::run(a, cli.no_models),
         Command::Ai(a) => {
             // Only embeddings need the ONNX runtime; the rest stays quick to start.
@@ -61,12 +66,12 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
         Command::Search(a) => {
             // Only a search by meaning needs the models; plain searches stay instant.
             let m = if a.semantic { models()? } else { None };
-            search::run(&open()?, a, m)
+            search::run(&open_to_read()?, a, m)
         }
-        Command::Export(a) => export::run(&open()?, a),
-        Command::Stats(a) => stats::run(&open()?, a),
+        Command::Export(a) => export::run(&open_to_read()?, a),
+        Command::Stats(a) => stats::run(&open_to_read()?, a),
         Command::Bench(a) => bench::run(a),
-        Command::Health(a) => health(open(), a),
+        Command::Health(a) => health(open_to_read(), a),
         Command::Repair(a) => repair::run(
             &samplemind::config::library_dir(cli.library.clone()),
             a,
