@@ -86,7 +86,8 @@ pub async fn metrics(State(s): Shared) -> Result<impl IntoResponse, ApiError> {
 fn sort_key(s: &str) -> Result<SortKey, ApiError> {
     serde_json::from_value(serde_json::Value::String(s.to_string())).map_err(|_| {
         ApiError::bad_request(format!(
-            "sort: unknown column {s:?} (relevance, name, category, bpm, key, root, duration, lufs)"
+            "sort: unknown column {s:?} ({})",
+            super::views::SORT_COLUMNS.join(", ")
         ))
     })
 }
@@ -107,6 +108,7 @@ pub async fn list_samples(
         .map(sort_key)
         .transpose()?
         .unwrap_or_default();
+    let limit = in_range("limit", f.limit, 100, 0, MAX_PAGE)?;
     blocking(move || {
         let mut q = search::Query {
             text: f.q.filter(|t| !t.trim().is_empty()),
@@ -126,7 +128,7 @@ pub async fn list_samples(
         search::sort::sort_hits(&mut hits, key, f.desc.unwrap_or(false));
         let total = hits.len() as u64;
         let offset = f.offset.unwrap_or(0) as usize;
-        let limit = f.limit.unwrap_or(100).min(1000) as usize;
+        let limit = limit as usize;
         Ok(Json(SamplePage {
             total,
             samples: hits
@@ -140,6 +142,32 @@ pub async fn list_samples(
     .await
 }
 
+/// The most samples one page answers; the document's `limit` maximum.
+pub const MAX_PAGE: u32 = 1000;
+/// The most neighbours `similar` answers; the document's `n` maximum.
+pub const MAX_SIMILAR: u32 = 200;
+/// The longest answer `ask` asks for; the document's `max_tokens` maximum.
+pub const MAX_ANSWER_TOKENS: u32 = 2048;
+
+/// `value` (or `default`) when within `lo..=hi`, else a 400 naming the field: the document
+/// states these bounds, so a value outside them is refused, not quietly clamped.
+fn in_range(
+    field: &str,
+    value: Option<u32>,
+    default: u32,
+    lo: u32,
+    hi: u32,
+) -> Result<u32, ApiError> {
+    let v = value.unwrap_or(default);
+    if (lo..=hi).contains(&v) {
+        Ok(v)
+    } else {
+        Err(ApiError::bad_request(format!(
+            "{field}: {v} is outside {lo}..={hi}"
+        )))
+    }
+}
+
 fn parse_id(id: &str) -> Result<ContentHash, ApiError> {
     ContentHash::from_hex(id)
         .ok_or_else(|| ApiError::bad_request(format!("not a sample id: {id:?} (64 hex digits)")))
@@ -147,7 +175,7 @@ fn parse_id(id: &str) -> Result<ContentHash, ApiError> {
 
 /// One sample.
 #[utoipa::path(get, path = "/api/v1/samples/{id}", tag = "samples", security(("bearer" = [])),
-    params(("id" = String, Path, description = "Content hash, 64 hex digits")),
+    params(("id" = String, Path, description = "Content hash, 64 hex digits", pattern = "^[0-9a-fA-F]{64}$", min_length = 64, max_length = 64)),
     responses((status = 200, description = "The sample", body = SampleView),
               (status = 400, description = "Not an id", body = ErrorBody),
               (status = 401, description = "No or wrong token", body = ErrorBody),
@@ -169,7 +197,7 @@ pub async fn get_sample(
 
 /// The samples most like one.
 #[utoipa::path(get, path = "/api/v1/samples/{id}/similar", tag = "samples", security(("bearer" = [])),
-    params(("id" = String, Path, description = "Content hash, 64 hex digits"), SimilarParams),
+    params(("id" = String, Path, description = "Content hash, 64 hex digits", pattern = "^[0-9a-fA-F]{64}$", min_length = 64, max_length = 64), SimilarParams),
     responses((status = 200, description = "Nearest first", body = [SimilarView]),
               (status = 400, description = "Not an id, or a bad aspect", body = ErrorBody),
               (status = 401, description = "No or wrong token", body = ErrorBody),
@@ -187,7 +215,7 @@ pub async fn similar(
         .unwrap_or("overall")
         .parse()
         .map_err(|e| ApiError::bad_request(format!("aspect: {e}")))?;
-    let n = p.n.unwrap_or(20).clamp(1, 200) as usize;
+    let n = in_range("n", p.n, 20, 1, MAX_SIMILAR)? as usize;
     blocking(move || {
         if !s.lib.has_sample(&hash)? {
             return Err(ApiError::not_found(format!(
@@ -315,7 +343,13 @@ pub async fn ask(State(s): Shared, body: Bytes) -> Result<Json<AskResponse>, Api
     let chat = ChatRequest {
         task: "ask".into(),
         messages: vec![Message::user(req.prompt)],
-        max_tokens: Some(req.max_tokens.unwrap_or(256).clamp(1, 2048)),
+        max_tokens: Some(in_range(
+            "max_tokens",
+            req.max_tokens,
+            256,
+            1,
+            MAX_ANSWER_TOKENS,
+        )?),
         ..ChatRequest::default()
     };
     let r = router

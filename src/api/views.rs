@@ -77,7 +77,10 @@ pub struct SampleFilters {
     pub bpm_min: Option<f32>,
     /// Highest tempo.
     pub bpm_max: Option<f32>,
-    /// Key in any common spelling ("Am", "A minor", "8A").
+    /// Key in any common spelling ("Am", "A minor", "F#maj", "Eb", or Camelot "8A").
+    #[param(
+        pattern = r"^\s*(?:(?:0?[1-9]|1[0-2])[ABab]|[A-Ga-g][#b♯♭]*\s*(?:[Mm][Ii][Nn](?:[Oo][Rr])?|[Mm][Aa][Jj](?:[Oo][Rr])?|[Mm])?)?\s*$"
+    )]
     pub key: Option<String>,
     /// Category.
     pub category: Option<String>,
@@ -87,14 +90,47 @@ pub struct SampleFilters {
     pub is_loop: Option<bool>,
     /// Longest length, seconds.
     pub max_duration: Option<f64>,
-    /// Sort column: relevance, name, category, bpm, key, root, duration, lufs.
+    /// Sort column.
+    #[param(schema_with = sort_column_schema)]
     pub sort: Option<String>,
     /// Sort descending.
     pub desc: Option<bool>,
     /// Results to skip.
+    #[param(minimum = 0, maximum = 4294967295_u64, value_type = Option<u64>)]
     pub offset: Option<u32>,
-    /// Results to return (at most 1000; default 100).
+    /// Results to return (default 100).
+    #[param(minimum = 0, maximum = 1000)]
     pub limit: Option<u32>,
+}
+
+/// The columns `sort` accepts, as the document lists them and the handler checks them.
+pub const SORT_COLUMNS: [&str; 8] = [
+    "relevance",
+    "name",
+    "category",
+    "bpm",
+    "key",
+    "root",
+    "duration",
+    "lufs",
+];
+
+/// The aspects `similar` accepts.
+pub const ASPECTS: [&str; 4] = ["overall", "timbre", "pitch", "rhythm"];
+
+fn string_enum(values: &[&str]) -> utoipa::openapi::Object {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .enum_values(Some(values.iter().copied()))
+        .build()
+}
+
+fn sort_column_schema() -> utoipa::openapi::Object {
+    string_enum(&SORT_COLUMNS)
+}
+
+fn aspect_schema() -> utoipa::openapi::Object {
+    string_enum(&ASPECTS)
 }
 
 /// A page of samples.
@@ -110,9 +146,11 @@ pub struct SamplePage {
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct SimilarParams {
-    /// timbre, pitch, rhythm or overall (default).
+    /// What "similar" means: overall (the default), timbre, pitch or rhythm.
+    #[param(schema_with = aspect_schema)]
     pub aspect: Option<String>,
-    /// How many (1..=200, default 20).
+    /// How many (default 20).
+    #[param(minimum = 1, maximum = 200)]
     pub n: Option<u32>,
 }
 
@@ -135,9 +173,12 @@ pub struct AnalyzeRequest {
 /// `POST /api/v1/ai/ask`.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct AskRequest {
-    /// The question.
+    /// The question (not blank).
+    #[schema(min_length = 1, pattern = r"\S")]
     pub prompt: String,
-    /// Longest answer, tokens (default 256, at most 2048).
+    /// Longest answer, tokens (default 256).
+    #[schema(minimum = 1, maximum = 2048)]
+    #[serde(default, deserialize_with = "whole_number")]
     pub max_tokens: Option<u32>,
 }
 
@@ -152,4 +193,20 @@ pub struct AskResponse {
     pub model: String,
     /// Served from the answer cache.
     pub cached: bool,
+}
+
+/// An optional whole number as JSON Schema's `integer` means it: `78.0` is one, as `78` is
+/// (serde's u32 refuses the first). Fractions and values beyond u32 are refused.
+fn whole_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
+    let Some(x) = Option::<f64>::deserialize(d)? else {
+        return Ok(None);
+    };
+    if x.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(&x) {
+        Ok(Some(x as u32))
+    } else {
+        Err(serde::de::Error::custom(format!(
+            "{x} is not a whole number from 0 to {}",
+            u32::MAX
+        )))
+    }
 }
