@@ -31,6 +31,8 @@ pub mod bench_models;
 pub mod bench_peers;
 pub mod bench_search;
 pub mod config;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod health;
 pub mod library;
 pub mod ml;

@@ -5,6 +5,7 @@ mod util;
 mod ai;
 mod api;
 mod fake_ollama;
+mod fuzz_replay;
 
 #[cfg(feature = "device")]
 mod audio;

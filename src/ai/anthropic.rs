@@ -84,6 +84,24 @@ impl Anthropic {
         b
     }
 
+    /// The answer in a whole (not streamed) Messages API reply, whatever the server sent.
+    ///
+    /// # Errors
+    /// [`AiError::Protocol`] when it has no content.
+    pub fn read_answer(&self, v: &Value, fallback_model: &str) -> Result<ChatResponse, AiError> {
+        let text: String = v["content"]
+            .as_array()
+            .ok_or_else(|| AiError::Protocol {
+                provider: self.ep.name.clone(),
+                reason: "no content in the answer".into(),
+            })?
+            .iter()
+            .filter(|b| b["type"] == "text")
+            .filter_map(|b| b["text"].as_str())
+            .collect();
+        Ok(self.answer(v, text, fallback_model))
+    }
+
     fn answer(&self, v: &Value, text: String, fallback_model: &str) -> ChatResponse {
         ChatResponse {
             text,
@@ -111,17 +129,7 @@ impl Provider for Anthropic {
                     .json(&self.body(req, false)),
             )
             .await?;
-            let text: String = v["content"]
-                .as_array()
-                .ok_or_else(|| AiError::Protocol {
-                    provider: self.ep.name.clone(),
-                    reason: "no content in the answer".into(),
-                })?
-                .iter()
-                .filter(|b| b["type"] == "text")
-                .filter_map(|b| b["text"].as_str())
-                .collect();
-            Ok(self.answer(&v, text, req.model.as_deref().unwrap_or(&self.ep.model)))
+            self.read_answer(&v, req.model.as_deref().unwrap_or(&self.ep.model))
         })
     }
 

@@ -187,28 +187,44 @@ impl Ollama {
                 .json()
                 .await
                 .map_err(|e| transport_error(&self.ep.name, &e))?;
-            if let Some(e) = v.get("error") {
-                return Err(AiError::Protocol {
-                    provider: self.ep.name.clone(),
-                    reason: e.as_str().unwrap_or("error").to_string(),
-                });
-            }
-            if v["done"] != json!(true) {
-                return Err(AiError::Truncated {
-                    provider: self.ep.name.clone(),
-                });
-            }
-            let text = v
-                .pointer(api.text())
-                .and_then(Value::as_str)
-                .ok_or_else(|| AiError::Protocol {
-                    provider: self.ep.name.clone(),
-                    reason: "no text in the answer".into(),
-                })?
-                .to_string();
             let model = req.model.as_deref().unwrap_or(&self.ep.model);
-            Ok(self.final_answer(&v, text, model))
+            self.read_answer(matches!(api, Api::Chat), &v, model)
         }
+    }
+
+    /// The answer in a whole (not streamed) reply of `/api/chat` (`chat`) or
+    /// `/api/generate`, whatever the server sent.
+    ///
+    /// # Errors
+    /// [`AiError::Protocol`] for an error reply or a missing text, [`AiError::Truncated`] for
+    /// an answer not marked done.
+    pub fn read_answer(
+        &self,
+        chat: bool,
+        v: &Value,
+        fallback_model: &str,
+    ) -> Result<ChatResponse, AiError> {
+        let api = if chat { Api::Chat } else { Api::Generate };
+        if let Some(e) = v.get("error") {
+            return Err(AiError::Protocol {
+                provider: self.ep.name.clone(),
+                reason: e.as_str().unwrap_or("error").to_string(),
+            });
+        }
+        if v["done"] != json!(true) {
+            return Err(AiError::Truncated {
+                provider: self.ep.name.clone(),
+            });
+        }
+        let text = v
+            .pointer(api.text())
+            .and_then(Value::as_str)
+            .ok_or_else(|| AiError::Protocol {
+                provider: self.ep.name.clone(),
+                reason: "no text in the answer".into(),
+            })?
+            .to_string();
+        Ok(self.final_answer(v, text, fallback_model))
     }
 
     async fn streamed(&self, api: Api, req: &ChatRequest) -> Result<TokenStream, AiError> {

@@ -73,6 +73,30 @@ impl OpenAiCompatible {
         b
     }
 
+    /// The answer in a whole (not streamed) chat completion, whatever the server sent.
+    ///
+    /// # Errors
+    /// [`AiError::Protocol`] naming what is missing.
+    pub fn read_answer(&self, v: &Value) -> Result<ChatResponse, AiError> {
+        let choice = v
+            .get("choices")
+            .and_then(|c| c.get(0))
+            .ok_or_else(|| self.protocol("no choices in the answer"))?;
+        let text = choice
+            .pointer("/message/content")
+            .and_then(Value::as_str)
+            .ok_or_else(|| self.protocol("no message content in the answer"))?;
+        Ok(ChatResponse {
+            text: text.to_string(),
+            model: v["model"].as_str().unwrap_or(&self.ep.model).to_string(),
+            provider: self.ep.name.clone(),
+            done_reason: choice["finish_reason"].as_str().map(str::to_string),
+            prompt_tokens: u32_at(v, &["usage", "prompt_tokens"]),
+            completion_tokens: u32_at(v, &["usage", "completion_tokens"]),
+            cached: false,
+        })
+    }
+
     fn protocol(&self, reason: impl Into<String>) -> AiError {
         AiError::Protocol {
             provider: self.ep.name.clone(),
@@ -107,23 +131,7 @@ impl Provider for OpenAiCompatible {
                 .json()
                 .await
                 .map_err(|e| transport_error(&self.ep.name, &e))?;
-            let choice = v
-                .get("choices")
-                .and_then(|c| c.get(0))
-                .ok_or_else(|| self.protocol("no choices in the answer"))?;
-            let text = choice
-                .pointer("/message/content")
-                .and_then(Value::as_str)
-                .ok_or_else(|| self.protocol("no message content in the answer"))?;
-            Ok(ChatResponse {
-                text: text.to_string(),
-                model: v["model"].as_str().unwrap_or(&self.ep.model).to_string(),
-                provider: self.ep.name.clone(),
-                done_reason: choice["finish_reason"].as_str().map(str::to_string),
-                prompt_tokens: u32_at(&v, &["usage", "prompt_tokens"]),
-                completion_tokens: u32_at(&v, &["usage", "completion_tokens"]),
-                cached: false,
-            })
+            self.read_answer(&v)
         })
     }
 

@@ -29,7 +29,12 @@ pub fn loop_chunk(path: &Path, duration_s: f64) -> Option<LoopChunk> {
     let n = File::open(path)
         .and_then(|mut f| read_up_to(&mut f, &mut head))
         .ok()?;
-    let head = &head[..n];
+    loop_chunk_in(&head[..n], duration_s)
+}
+
+/// [`loop_chunk`] over the first bytes of a file (any bytes: a chunk size that overruns the
+/// data yields what is there).
+pub fn loop_chunk_in(head: &[u8], duration_s: f64) -> Option<LoopChunk> {
     if head.len() >= 12 && &head[0..4] == b"RIFF" && &head[8..12] == b"WAVE" {
         let body = find_chunk(&head[12..], b"acid", false)?;
         return parse_acid(body);

@@ -111,30 +111,43 @@ pub fn read(library_dir: &Path) -> std::io::Result<Kept> {
     };
     let mut seen_roots = BTreeSet::new();
     for line in BufReader::new(f.take(MAX_READ_BYTES)).split(b'\n') {
-        let line = line?;
-        if line.iter().all(u8::is_ascii_whitespace) {
-            continue;
-        }
-        match serde_json::from_slice::<Line>(&line) {
-            Ok(Line::Root { raw, .. }) => match unhex(&raw) {
-                Some(bytes) => {
-                    let p = stored_path::from_raw(&bytes);
-                    if seen_roots.insert(p.clone()) {
-                        kept.roots.push(p);
-                    }
-                }
-                None => kept.unreadable_lines += 1,
-            },
-            Ok(Line::Corrections { hash, corrections }) => match ContentHash::from_hex(&hash) {
-                Some(h) => {
-                    kept.corrections.insert(h, corrections);
-                }
-                None => kept.unreadable_lines += 1,
-            },
-            Err(_) => kept.unreadable_lines += 1,
-        }
+        replay(&line?, &mut kept, &mut seen_roots);
     }
     Ok(kept)
+}
+
+/// Replay the journal lines in `bytes` (what [`read`] does with a file).
+pub fn read_lines(bytes: &[u8]) -> Kept {
+    let mut kept = Kept::default();
+    let mut seen_roots = BTreeSet::new();
+    for line in bytes.split(|&b| b == b'\n') {
+        replay(line, &mut kept, &mut seen_roots);
+    }
+    kept
+}
+
+fn replay(line: &[u8], kept: &mut Kept, seen_roots: &mut BTreeSet<PathBuf>) {
+    if line.iter().all(u8::is_ascii_whitespace) {
+        return;
+    }
+    match serde_json::from_slice::<Line>(line) {
+        Ok(Line::Root { raw, .. }) => match unhex(&raw) {
+            Some(bytes) => {
+                let p = stored_path::from_raw(&bytes);
+                if seen_roots.insert(p.clone()) {
+                    kept.roots.push(p);
+                }
+            }
+            None => kept.unreadable_lines += 1,
+        },
+        Ok(Line::Corrections { hash, corrections }) => match ContentHash::from_hex(&hash) {
+            Some(h) => {
+                kept.corrections.insert(h, corrections);
+            }
+            None => kept.unreadable_lines += 1,
+        },
+        Err(_) => kept.unreadable_lines += 1,
+    }
 }
 
 fn hex(bytes: &[u8]) -> String {

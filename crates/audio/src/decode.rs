@@ -59,7 +59,14 @@ pub struct DecodeSummary {
     pub stopped_early: bool,
     /// NaN or infinite samples found (they were handed on as silence).
     pub non_finite_samples: u64,
+    /// Finite samples beyond ±[`MAX_SAMPLE`] (handed on clipped to it).
+    pub out_of_range_samples: u64,
 }
+
+/// The largest sample magnitude handed on: +60 dBFS. A float file may hold any finite value,
+/// but nothing past this is audio, and values near `f32::MAX` overflow the sums of an FFT to
+/// infinity (a resampler then fails inside); clipping here keeps every analyser finite.
+pub const MAX_SAMPLE: f32 = 1024.0;
 
 /// Sample rates a file may state, Hz. Below 1 kHz nothing is audio; above 768 kHz (the
 /// highest rate DACs and DAWs offer) a header is lying, and every buffer, meter and resampler
@@ -133,19 +140,72 @@ fn special_file_kind(_: &std::fs::FileType) -> &'static str {
     "not a file"
 }
 
-/// Replace NaN and infinite samples with silence, returning how many there were. A float
-/// file can hold them; every analyser and resampler downstream assumes finite audio.
-fn zero_non_finite(planes: &mut [Vec<f32>], frames: usize) -> u64 {
+/// A RIFF WAVE's channel count, checked before symphonia reads the `fmt ` chunk: its reader
+/// multiplies the count by the sample size in 16 bits, which overflows (a panic where overflow
+/// is checked) for a header claiming tens of thousands of channels. Other containers are
+/// checked after the probe, by [`check_header`].
+fn check_wave_channels(path: &Path, file: &mut File) -> Result<()> {
+    use std::io::{Read, Seek};
+    let mut head = [0u8; 4096];
     let mut n = 0;
+    while n < head.len() {
+        match file.read(&mut head[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(source) => {
+                return Err(DecodeError::Io {
+                    path: path.to_path_buf(),
+                    source,
+                })
+            }
+        }
+    }
+    file.rewind().map_err(|source| DecodeError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let head = &head[..n];
+    if head.len() < 12 || &head[0..4] != b"RIFF" || &head[8..12] != b"WAVE" {
+        return Ok(());
+    }
+    let mut at = 12;
+    while at + 8 <= head.len() {
+        let id = &head[at..at + 4];
+        let size = u32::from_le_bytes([head[at + 4], head[at + 5], head[at + 6], head[at + 7]]);
+        let body = at + 8;
+        if id == b"fmt " {
+            if let Some(c) = head.get(body + 2..body + 4) {
+                let channels = u16::from_le_bytes([c[0], c[1]]) as usize;
+                check_header(path, None, Some(channels))?;
+            }
+            return Ok(());
+        }
+        // Chunks are padded to an even length.
+        at = body
+            .saturating_add(size as usize)
+            .saturating_add(size as usize & 1);
+    }
+    Ok(())
+}
+
+/// Replace NaN and infinite samples with silence and clip finite ones to ±[`MAX_SAMPLE`],
+/// returning how many of each there were. A float file can hold them; every analyser and
+/// resampler downstream assumes finite audio of sane size.
+fn sanitise(planes: &mut [Vec<f32>], frames: usize) -> (u64, u64) {
+    let (mut non_finite, mut out_of_range) = (0, 0);
     for p in planes.iter_mut() {
         for v in p[..frames].iter_mut() {
             if !v.is_finite() {
                 *v = 0.0;
-                n += 1;
+                non_finite += 1;
+            } else if v.abs() > MAX_SAMPLE {
+                *v = MAX_SAMPLE.copysign(*v);
+                out_of_range += 1;
             }
         }
     }
-    n
+    (non_finite, out_of_range)
 }
 
 /// Packets in a row that may fail before we give up on a file: a few bad packets in a long
@@ -163,12 +223,13 @@ pub fn decode_file(path: &Path, sink: &mut dyn FrameSink) -> Result<DecodeSummar
         source,
     };
     let len = check_regular_file(path)?.len();
-    let file = File::open(path).map_err(io_err)?;
+    let mut file = File::open(path).map_err(io_err)?;
     if len == 0 {
         return Err(DecodeError::EmptyFile {
             path: path.to_path_buf(),
         });
     }
+    check_wave_channels(path, &mut file)?;
     let mss = MediaSourceStream::new(Box::new(file), Default::default());
     // No extension hint on purpose: the probe must go by content.
     let mut format = symphonia::default::get_probe()
@@ -225,6 +286,7 @@ pub fn decode_file(path: &Path, sink: &mut dyn FrameSink) -> Result<DecodeSummar
     let mut bad_in_row = 0u32;
     let mut stopped_early = false;
     let mut non_finite = 0u64;
+    let mut out_of_range = 0u64;
 
     loop {
         let packet = match format.next_packet() {
@@ -302,7 +364,9 @@ pub fn decode_file(path: &Path, sink: &mut dyn FrameSink) -> Result<DecodeSummar
             continue;
         }
         buf.copy_to_vecs_planar::<f32>(&mut planes);
-        non_finite += zero_non_finite(&mut planes, frames);
+        let (nf, oor) = sanitise(&mut planes, frames);
+        non_finite += nf;
+        out_of_range += oor;
         let offset = skip_left.min(frames as u64) as usize;
         skip_left -= offset as u64;
         let mut n = frames - offset;
@@ -356,12 +420,19 @@ pub fn decode_file(path: &Path, sink: &mut dyn FrameSink) -> Result<DecodeSummar
             path.display()
         );
     }
+    if out_of_range > 0 {
+        tracing::warn!(
+            "{}: {out_of_range} samples beyond +60 dBFS, clipped there",
+            path.display()
+        );
+    }
     Ok(DecodeSummary {
         info,
         frames: total,
         skipped_packets: skipped,
         stopped_early,
         non_finite_samples: non_finite,
+        out_of_range_samples: out_of_range,
     })
 }
 
