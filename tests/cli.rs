@@ -486,3 +486,41 @@ fn bench_times_the_peer_on_the_same_files_and_reports_the_ratio() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("fetch-peers.sh"), "{err}");
 }
+
+/// A reader that stops early (`samplemind search | head -1`) ends the command quietly,
+/// as SIGPIPE ends any Unix tool; it used to panic on the next print. The pipe's reading end
+/// is closed before the command starts, so its first print meets the closed pipe.
+#[cfg(unix)]
+#[test]
+fn a_closed_pipe_ends_the_output_quietly() {
+    use std::os::fd::{FromRawFd, OwnedFd};
+    let home = tempfile::tempdir().unwrap();
+    run_ok(
+        cli(home.path())
+            .args(["scan", "--no-models", "--table-rows", "0"])
+            .arg(demo_dir()),
+    );
+    for args in [&["stats"][..], &["export", "--csv"]] {
+        let mut fds = [0; 2];
+        // SAFETY: pipe writes two fresh descriptors into the array; each is owned once below.
+        assert_eq!(unsafe { libc::pipe(fds.as_mut_ptr()) }, 0);
+        let (reader, writer) =
+            unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
+        drop(reader);
+        let out = cli(home.path())
+            .args(args)
+            .stdout(std::process::Stdio::from(writer))
+            .stderr(std::process::Stdio::piped())
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        use std::os::unix::process::ExitStatusExt;
+        assert_eq!(
+            out.status.signal(),
+            Some(libc::SIGPIPE),
+            "{args:?}: {:?} {err}",
+            out.status
+        );
+    }
+}

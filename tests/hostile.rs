@@ -107,6 +107,58 @@ fn headers_that_lie_about_the_rate_are_refused_by_name_and_the_scan_goes_on() {
     }
 }
 
+/// Peak memory of `samplemind analyze` on headers that claim the most a header can: every
+/// rate at the edges, the longest data chunk, the most channels, float samples. The bound
+/// the issue sets is 200 MB plus the decoded audio actually in the file (here a few KB).
+#[test]
+fn analysing_any_header_stays_within_200_mb() {
+    let t = TempLib::new();
+    let dir = t.dir.path();
+    let claims: [(&str, u16, u16, u32, u16); 8] = [
+        ("rate_max.wav", 1, 2, 768_000, 16),
+        ("rate_min.wav", 1, 2, 1_000, 16),
+        ("rate_prime_high.wav", 1, 1, 767_999, 16),
+        ("rate_lie.wav", 1, 1, 4_294_967_291, 16),
+        ("float_max_rate.wav", 3, 2, 768_000, 32),
+        ("channels_64.wav", 1, 64, 768_000, 16),
+        ("channels_65535.wav", 1, 65_535, 44_100, 16),
+        ("bits_32.wav", 1, 8, 768_000, 32),
+    ];
+    let mut files = Vec::new();
+    for (name, format, channels, rate, bits) in claims {
+        let p = dir.join(name);
+        raw_wav(&p, format, channels, rate, bits, &tone_i16(8192));
+        // The same, its data chunk claiming 4 GB of which the file holds 32 KB.
+        let mut b = std::fs::read(&p).unwrap();
+        let at = b.windows(4).position(|w| w == b"data").unwrap();
+        b[at + 4..at + 8].copy_from_slice(&0xffff_fff0u32.to_le_bytes());
+        b[4..8].copy_from_slice(&0xffff_ffffu32.to_le_bytes());
+        let claim = dir.join(format!("claims_4gb_{name}"));
+        std::fs::write(&claim, b).unwrap();
+        files.extend([p, claim]);
+    }
+    for f in &files {
+        let out = cli(dir)
+            .args(["analyze", "--no-models"])
+            .arg(f)
+            .output()
+            .unwrap();
+        assert!(out.status.code().is_some(), "{}: killed", f.display());
+    }
+    // SAFETY: getrusage only writes the struct it is given.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    assert_eq!(
+        unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage) },
+        0
+    );
+    let peak_mb = usage.ru_maxrss as f64 / 1024.0;
+    eprintln!(
+        "figure: peak RSS of analyze over {} hostile headers: {peak_mb:.1} MB",
+        files.len()
+    );
+    assert!(peak_mb < 200.0, "peak RSS {peak_mb:.1} MB");
+}
+
 #[test]
 fn an_odd_but_real_rate_is_analysed_on_the_bounded_resampler() {
     // 767,999 Hz is within range and shares no factor with 22,050 Hz: the FFT resampler would

@@ -94,7 +94,9 @@ pub fn repair(dir: &Path) -> Result<RepairOutcome> {
         }
     }
 
-    let fresh = Library::open(dir)?;
+    // Not `Library::open`: the fresh store does not yet know the journal's roots, which
+    // that would call damage.
+    let fresh = Library::open_store(dir, &store)?;
     if let Some((without_snapshot, _)) = best {
         let saved = with_copy(&aside, &scratch, without_snapshot, |copy| {
             Ok(salvage(copy, Some(&fresh)))
@@ -107,6 +109,9 @@ pub fn repair(dir: &Path) -> Result<RepairOutcome> {
 
     let kept = keep::read(dir).map_err(io)?;
     out.unreadable_journal_lines = kept.unreadable_lines;
+    for root in &kept.roots {
+        fresh.know_root(root)?;
+    }
     for (hash, corrections) in &kept.corrections {
         restore_corrections(&fresh, hash, corrections)?;
         out.corrections_restored += 1;

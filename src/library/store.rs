@@ -113,7 +113,31 @@ impl Library {
     pub fn open(dir: &Path) -> Result<Self> {
         super::files::create_private_dir(dir)
             .map_err(|e| LibraryError::from_store(dir, sled::Error::Io(e)))?;
-        Self::open_store(dir, &dir.join("store"))
+        let lib = Self::open_store(dir, &dir.join("store"))?;
+        lib.check_against_journal()?;
+        Ok(lib)
+    }
+
+    /// A store emptied or cut back to before its first scan (a file truncated to nothing, an
+    /// old copy put back) opens as a valid, empty library: only the keep journal, written
+    /// beside it, still knows that folders were scanned into it. A root the journal names and
+    /// the store does not know is that loss, named as damage so that `repair` rebuilds.
+    fn check_against_journal(&self) -> Result<()> {
+        let Ok(kept) = super::keep::read(&self.dir) else {
+            return Ok(());
+        };
+        let known = self.roots();
+        let lost = kept.roots.iter().filter(|r| !known.contains(r)).count();
+        if lost == 0 {
+            return Ok(());
+        }
+        Err(LibraryError::Damaged {
+            path: self.dir.clone(),
+            reason: format!(
+                "the store has lost what it held: {lost} of the {} folders its journal says were scanned are unknown to it",
+                kept.roots.len()
+            ),
+        })
     }
 
     /// Open the sled store at `store` as the library of `dir`. sled's recovery reads every
@@ -229,15 +253,17 @@ impl Library {
             }
             Ok(r)
         };
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(read_all)).map_err(|payload| {
-            LibraryError::Damaged {
+        let report = std::panic::catch_unwind(std::panic::AssertUnwindSafe(read_all)).map_err(
+            |payload| LibraryError::Damaged {
                 path: self.dir.clone(),
                 reason: format!(
                     "the store failed while reading: {}",
                     crate::analysis::panic_message(payload.as_ref())
                 ),
-            }
-        })?
+            },
+        )??;
+        self.check_against_journal()?;
+        Ok(report)
     }
 
     fn trees(&self) -> [(&'static str, &sled::Tree); 6] {
@@ -539,6 +565,15 @@ impl Library {
         super::keep::append_root(&self.dir, root)
             .map_err(|e| self.store_err(sled::Error::Io(e)))?;
         self.meta.insert(key, &[]).map_err(|e| self.store_err(e))?;
+        Ok(())
+    }
+
+    /// Note `root` as scanned in the store alone (`repair` gives the journal's roots back
+    /// to a fresh store; the journal has them already).
+    pub(super) fn know_root(&self, root: &Path) -> Result<()> {
+        self.meta
+            .insert([META_ROOT, &path_key(root)].concat(), &[])
+            .map_err(|e| self.store_err(e))?;
         Ok(())
     }
 

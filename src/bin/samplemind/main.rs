@@ -23,6 +23,13 @@ thread_local! {
 
 fn main() -> ExitCode {
     STARTED.with(|_| ());
+    // Rust ignores SIGPIPE, so a print into a closed pipe (`samplemind search | head`)
+    // panics. The default action ends the process quietly, as for every Unix tool.
+    #[cfg(unix)]
+    // SAFETY: called first in main, before any thread exists; SIG_DFL is a valid handler.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let args = cli::Cli::parse();
     tracing_subscriber::fmt()
         .with_env_filter(
