@@ -18,6 +18,7 @@ targets=("$@")
 command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
 export RUSTC_BOOTSTRAP=1
 cargo fuzz build -O
+triple=$(rustc -vV | sed -n 's/^host: //p')
 printf '%-16s %8s %14s %10s %8s\n' target seconds executions exec/s crashes
 for t in "${targets[@]}"; do
   mkdir -p "corpus/$t" "artifacts/$t"
@@ -29,7 +30,9 @@ for t in "${targets[@]}"; do
   before=$(find "artifacts/$t" -name 'crash-*' -o -name 'oom-*' -o -name 'timeout-*' | wc -l)
   # A single allocation over 256 MB, a run over 2 GB or an input taking 10 s is a finding:
   # memory and time must follow the input's size, not a number written in it.
-  cargo fuzz run -O "$t" "corpus/$t" "../fuzz/seeds/$t" -- \
+  # The binary built above, run directly: `cargo fuzz run` would rebuild first whenever a
+  # source changed, and a change made during a long campaign should not restart it.
+  "target/$triple/release/$t" "corpus/$t" "seeds/$t" \
     -max_total_time="$secs" -max_len="$max_len" -timeout=10 -rss_limit_mb=2048 \
     -malloc_limit_mb=256 -print_final_stats=1 -close_fd_mask=1 \
     -artifact_prefix="artifacts/$t/" >"$log" 2>&1 || true

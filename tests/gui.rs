@@ -799,3 +799,53 @@ fn figures_of_the_app_over_a_10000_sample_library() {
     );
     s.screenshot("e2e-10k");
 }
+
+/// A library damaged on every page of its log: the app does not refuse to start (which, from
+/// a dock, says nothing at all) but repairs it (the damaged store kept aside) and fills the
+/// table again from a rescan of the folders it held, with the usual progress.
+#[test]
+fn a_damaged_library_is_repaired_at_start_and_the_table_fills_again() {
+    let Some((app, driver_bin)) = prerequisites() else {
+        return;
+    };
+    let (_xvfb, display) = start_xvfb();
+    let home = tempfile::tempdir().unwrap();
+    std::fs::write(home.path().join("config.toml"), "[ml]\nenabled = false\n").unwrap();
+    let files = tempfile::tempdir().unwrap();
+    let paths = samples(files.path());
+    let out = cli(home.path())
+        .args(["scan", "--no-models", "--table-rows", "0"])
+        .arg(files.path())
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "the broken file fails, the rest is analysed"
+    );
+    let analysed = paths.len() as u64 - 1;
+    let db = home.path().join("library/store/db");
+    let mut b = std::fs::read(&db).unwrap();
+    for i in (0..b.len()).step_by(997) {
+        b[i] ^= 0xff;
+    }
+    std::fs::write(&db, b).unwrap();
+
+    let port = free_port();
+    let _driver = start_driver(&driver_bin, port, &display, home.path(), None);
+    let s = Session::start(port, &app, &display);
+    let want = format!("{analysed} samples");
+    s.wait_text("[data-testid=count]", Duration::from_secs(60), |t| {
+        t == want
+    });
+    let aside: Vec<_> = std::fs::read_dir(home.path().join("library"))
+        .unwrap()
+        .flatten()
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with("store.damaged-")
+        })
+        .collect();
+    assert_eq!(aside.len(), 1, "the damaged store is kept aside");
+}

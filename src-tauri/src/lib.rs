@@ -117,6 +117,25 @@ fn prefer_software_compositing() {
 }
 
 /// Start the app.
+/// After a repair at start, scan again the folders the library held, in the background and
+/// with the usual progress events: the table fills as it would after a drop.
+fn rescan_after_repair(app: tauri::AppHandle, state: Shared) {
+    let roots = std::mem::take(
+        &mut *state
+            .rescan_after_repair
+            .lock()
+            .unwrap_or_else(|p| p.into_inner()),
+    );
+    if roots.is_empty() {
+        return;
+    }
+    std::thread::spawn(move || {
+        if let Err(e) = commands::scan::run_scan(&app, &state, roots) {
+            tracing::warn!("the rescan after the repair failed: {}", e.message);
+        }
+    });
+}
+
 pub fn run() {
     #[cfg(target_os = "linux")]
     prefer_software_compositing();
@@ -136,11 +155,13 @@ pub fn run() {
             std::process::exit(2);
         }
     };
+    let after_repair = Arc::clone(&state);
     let result = tauri::Builder::default()
         .manage(state)
         .invoke_handler(builder.invoke_handler())
         .setup(move |app| {
             builder.mount_events(app);
+            rescan_after_repair(app.handle().clone(), after_repair);
             Ok(())
         })
         .on_window_event(|window, event| {

@@ -72,6 +72,8 @@ pub struct AppState {
     pub take: Mutex<Option<Take>>,
     /// The local HTTP API, once started from the settings.
     pub api: Mutex<Option<crate::dto::ApiStatus>>,
+    /// Folders to rescan once the window is up, after a repair at start rebuilt the library.
+    pub rescan_after_repair: Mutex<Vec<PathBuf>>,
 }
 
 impl AppState {
@@ -86,8 +88,20 @@ impl AppState {
         if bundled_ml.is_some() {
             settings.ml.bundled_dir = bundled_ml;
         }
-        let lib =
-            Library::open(&samplemind::config::library_dir(None)).map_err(|e| e.to_string())?;
+        // A damaged library is repaired here rather than refused: a desktop app that exits
+        // at start says nothing to the producer who launched it from a dock.
+        let (lib, repaired) =
+            samplemind::library::open_or_repair(&samplemind::config::library_dir(None))
+                .map_err(|e| e.to_string())?;
+        if let Some(r) = &repaired {
+            tracing::warn!(
+                "the library was damaged ({}); the damaged store is kept at {}, {} entries were saved from it, and {} folders are rescanned",
+                r.found,
+                r.kept_aside.display(),
+                r.saved_entries,
+                r.roots.len()
+            );
+        }
         let models = if settings.ml.enabled {
             match samplemind::ml::open(&settings.ml) {
                 Ok(m) => Some(m),
@@ -115,6 +129,7 @@ impl AppState {
             cancel_scan: Arc::new(AtomicBool::new(false)),
             take: Mutex::new(None),
             api: Mutex::new(None),
+            rescan_after_repair: Mutex::new(repaired.map(|r| r.roots).unwrap_or_default()),
         };
         state.rebuild_router();
         Ok(state)

@@ -23,6 +23,6 @@ pub use error::LibraryError;
 pub use record::{
     AiDescription, ContentHash, Corrections, PathEntry, PathStatus, SampleRecord, SCHEMA_VERSION,
 };
-pub use repair::{repair, Rebuilt, RepairOutcome};
+pub use repair::{open_or_repair, repair, Rebuilt, RepairOutcome};
 pub use scanner::{hash_file, scan, ScanEvent, ScanFailure, ScanOptions, ScanReport};
 pub use store::{Library, LibraryEntry, LibraryStats, PeaksError, VerifyReport};

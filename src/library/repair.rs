@@ -121,6 +121,26 @@ pub fn repair(dir: &Path) -> Result<RepairOutcome> {
     Ok(RepairOutcome::Rebuilt(out))
 }
 
+/// Open the library in `dir`, repairing it first when it is damaged: for a face that cannot
+/// ask (the desktop app at start, which would otherwise not start at all). Nothing is lost by
+/// it: the damaged store is kept aside. The caller rescans [`Rebuilt::roots`].
+///
+/// # Errors
+/// As [`Library::open`] for anything but damage; as [`repair`] when the repair fails.
+pub fn open_or_repair(dir: &Path) -> Result<(Library, Option<Rebuilt>)> {
+    match Library::open(dir) {
+        Err(e) if e.is_damaged() => {
+            tracing::warn!("{e}; repairing it");
+            let rebuilt = match repair(dir)? {
+                RepairOutcome::Rebuilt(r) => Some(r),
+                RepairOutcome::Healthy(_) => None,
+            };
+            Ok((Library::open(dir)?, rebuilt))
+        }
+        other => other.map(|lib| (lib, None)),
+    }
+}
+
 /// A name beside `store` that is not taken.
 fn aside_name(dir: &Path) -> PathBuf {
     let secs = std::time::SystemTime::now()
