@@ -34,6 +34,7 @@ pub mod config;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod health;
+pub mod isolate;
 pub mod library;
 pub mod ml;
 pub mod search;

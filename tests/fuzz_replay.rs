@@ -51,6 +51,9 @@ thread_local! {
 fn count_panics() {
     static HOOK: Once = Once::new();
     HOOK.call_once(|| {
+        // Over the core's quiet hook (which keeps caught panics off stderr), so that this one
+        // sees them all.
+        samplemind::isolate::install_quiet_hook();
         let previous = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
             PANICS.with(|p| p.set(p.get() + 1));

@@ -244,24 +244,12 @@ impl Default for Analysis {
 /// [`AnalyseError::Decode`] naming the file and the reason when it cannot be decoded;
 /// [`AnalyseError::Panicked`] when the analysis panicked.
 pub fn analyse_file(path: &Path, opts: &AnalysisOptions) -> Result<Analysis, AnalyseError> {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        analyse_unguarded(path, opts)
-    }))
-    .unwrap_or_else(|payload| {
+    crate::isolate::catch(|| analyse_unguarded(path, opts)).unwrap_or_else(|message| {
         Err(AnalyseError::Panicked {
             path: path.to_path_buf(),
-            message: panic_message(payload.as_ref()),
+            message,
         })
     })
-}
-
-/// The text a panic was raised with, when it has one.
-pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
-    payload
-        .downcast_ref::<&str>()
-        .map(|s| s.to_string())
-        .or_else(|| payload.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "no message".into())
 }
 
 fn analyse_unguarded(path: &Path, opts: &AnalysisOptions) -> Result<Analysis, AnalyseError> {

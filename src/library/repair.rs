@@ -217,7 +217,7 @@ fn salvage(copy: &Path, into: Option<&Library>) -> Salvage {
             }
         }
     });
-    if std::panic::catch_unwind(run).is_err() {
+    if crate::isolate::catch(run).is_err() {
         out.whole = false;
     }
     out

@@ -451,14 +451,12 @@ fn write_results<'a>(
                     .collect();
                 // Words are an extra: a panic in the text model costs the batch its
                 // embeddings, never the scan.
-                let embedded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    crate::ml::text::embed_analyses(models, &mut texts)
-                }));
-                if let Err(payload) = embedded {
+                let embedded =
+                    crate::isolate::catch(|| crate::ml::text::embed_analyses(models, &mut texts));
+                if let Err(message) = embedded {
                     tracing::warn!(
-                        "text embeddings skipped for {} samples: {}",
+                        "text embeddings skipped for {} samples: {message}",
                         texts.len(),
-                        crate::analysis::panic_message(payload.as_ref())
                     );
                 }
             }

@@ -145,13 +145,10 @@ impl Library {
     /// truncated segment): that panic is caught here and named as damage, so opening a
     /// library never takes the process down.
     pub(super) fn open_store(dir: &Path, store: &Path) -> Result<Self> {
-        let opened = std::panic::catch_unwind(|| Self::open_unguarded(dir, store));
-        let lib = opened.map_err(|payload| LibraryError::Damaged {
+        let opened = crate::isolate::catch(|| Self::open_unguarded(dir, store));
+        let lib = opened.map_err(|message| LibraryError::Damaged {
             path: dir.to_path_buf(),
-            reason: format!(
-                "the store failed while opening: {}",
-                crate::analysis::panic_message(payload.as_ref())
-            ),
+            reason: format!("the store failed while opening: {message}"),
         })??;
         lib.migrate()?;
         Ok(lib)
@@ -253,15 +250,11 @@ impl Library {
             }
             Ok(r)
         };
-        let report = std::panic::catch_unwind(std::panic::AssertUnwindSafe(read_all)).map_err(
-            |payload| LibraryError::Damaged {
+        let report =
+            crate::isolate::catch(read_all).map_err(|message| LibraryError::Damaged {
                 path: self.dir.clone(),
-                reason: format!(
-                    "the store failed while reading: {}",
-                    crate::analysis::panic_message(payload.as_ref())
-                ),
-            },
-        )??;
+                reason: format!("the store failed while reading: {message}"),
+            })??;
         self.check_against_journal()?;
         Ok(report)
     }
