@@ -150,7 +150,13 @@ fn health(lib: Result<Library, Error>, args: crate::cli::JsonFlag) -> Result<Out
                     .unwrap_or_default()
             );
             if let Some(fix) = &c.fix {
-                println!("{:<8}   to turn it on: {fix}", "");
+                // A feature that is off is turned on; the library is never off, only in need.
+                let label = if c.name == "library" {
+                    "the way out"
+                } else {
+                    "to turn it on"
+                };
+                println!("{:<8}   {label}: {fix}", "");
             }
         }
         let p = &h.performance;
