@@ -70,7 +70,7 @@ seed("loop_chunks", "basc", b"basc" + struct.pack(">I", len(basc)) + basc)
 seed("loop_chunks", "size_overrun", b"acid" + struct.pack("<I", 0xffffffff) + b"\x00" * 8)
 
 # Journal lines (stored-record seeds of MessagePack come from the tests' own records).
-seed("stored_records", "journal", b'{"kind":"root","raw":"2f7061636b73","shown":"/packs"}\n'
+seed("stored_records", "journal", b'{"kind":"root","raw":[47,112,97,99,107,115],"shown":"/packs"}\n'
      b'{"kind":"corrections","hash":"' + b"07" * 32 + b'","corrections":{"bpm":97.0,"key":"A minor"}}\n')
 seed("stored_records", "msgpack_map", bytes([0x82, 0xa6]) + b"schema" + bytes([0x01, 0xa4]) + b"size" + bytes([0xcd, 0x10, 0x00]))
 

@@ -11,15 +11,10 @@ use std::path::PathBuf;
 
 use crate::ai::types::Locality;
 
-/// A scratch file per process for the targets that read files (the decoders open paths):
-/// in memory-backed `/dev/shm` when there is one, so a run does not wear a disk.
+/// A scratch file per process for the targets that read files (the decoders open paths).
 fn scratch_file(ext: &str) -> PathBuf {
-    let dir = if std::path::Path::new("/dev/shm").is_dir() {
-        PathBuf::from("/dev/shm")
-    } else {
-        std::env::temp_dir()
-    };
-    dir.join(format!("samplemind-fuzz-{}.{ext}", std::process::id()))
+    crate::library::files::scratch_parent()
+        .join(format!("samplemind-fuzz-{}.{ext}", std::process::id()))
 }
 
 /// Decode and analyse `data` as a file named with one of the extensions a sample can have,

@@ -1,6 +1,6 @@
 //! File-system chores of the library folder.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Create `dir` (and missing parents) readable by its owner only: a library lists what
 /// someone owns and where, which is nobody else's business on a shared machine.
@@ -13,6 +13,17 @@ pub(super) fn create_private_dir(dir: &Path) -> std::io::Result<()> {
         builder.mode(0o700);
     }
     builder.create(dir)
+}
+
+/// Where scratch files go: memory-backed `/dev/shm` on Linux when it exists (a scratch copy
+/// should not wear a disk, nor need room on a full one), else the temporary folder.
+pub(crate) fn scratch_parent() -> PathBuf {
+    let shm = Path::new("/dev/shm");
+    if cfg!(target_os = "linux") && shm.is_dir() {
+        shm.to_path_buf()
+    } else {
+        std::env::temp_dir()
+    }
 }
 
 /// Copy the folder `from` to `to` (created), files and subfolders whose names `keep` accepts.

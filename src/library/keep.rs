@@ -28,9 +28,9 @@ const MAX_READ_BYTES: u64 = 64 << 20;
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 enum Line {
-    /// A folder or file given to a scan. `raw` is the path's bytes in hex (lossless, also
-    /// for a name that is not UTF-8); `shown` is for people reading the file.
-    Root { raw: String, shown: String },
+    /// A folder or file given to a scan. `raw` is the path's bytes (lossless, also for a
+    /// name that is not UTF-8); `shown` is for people reading the file.
+    Root { raw: Vec<u8>, shown: String },
     /// The hand corrections of a sample, replacing earlier ones.
     Corrections {
         hash: String,
@@ -57,7 +57,7 @@ pub fn append_root(library_dir: &Path, root: &Path) -> std::io::Result<()> {
     append(
         library_dir,
         &Line::Root {
-            raw: hex(&stored_path::raw(root)),
+            raw: stored_path::raw(root),
             shown: root.display().to_string(),
         },
     )
@@ -131,15 +131,12 @@ fn replay(line: &[u8], kept: &mut Kept, seen_roots: &mut BTreeSet<PathBuf>) {
         return;
     }
     match serde_json::from_slice::<Line>(line) {
-        Ok(Line::Root { raw, .. }) => match unhex(&raw) {
-            Some(bytes) => {
-                let p = stored_path::from_raw(&bytes);
-                if seen_roots.insert(p.clone()) {
-                    kept.roots.push(p);
-                }
+        Ok(Line::Root { raw, .. }) => {
+            let p = stored_path::from_raw(&raw);
+            if seen_roots.insert(p.clone()) {
+                kept.roots.push(p);
             }
-            None => kept.unreadable_lines += 1,
-        },
+        }
         Ok(Line::Corrections { hash, corrections }) => match ContentHash::from_hex(&hash) {
             Some(h) => {
                 kept.corrections.insert(h, corrections);
@@ -148,20 +145,6 @@ fn replay(line: &[u8], kept: &mut Kept, seen_roots: &mut BTreeSet<PathBuf>) {
         },
         Err(_) => kept.unreadable_lines += 1,
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn unhex(s: &str) -> Option<Vec<u8>> {
-    if s.len() % 2 != 0 || !s.is_ascii() {
-        return None;
-    }
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).ok())
-        .collect()
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@
 //! added.
 
 pub mod error;
-mod files;
+pub(crate) mod files;
 pub mod keep;
 pub mod record;
 pub mod repair;

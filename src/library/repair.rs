@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use super::error::{LibraryError, Result};
 use super::keep;
 use super::record::{ContentHash, Corrections, PathStatus, SampleRecord};
-use super::store::{fused, Library, VerifyReport, TREES};
+use super::store::{fused, Library, VerifyReport, META_SCHEMA};
 
 /// How a repair went.
 #[derive(Debug)]
@@ -189,22 +189,21 @@ struct Salvage {
 /// entry into `into` when given. A store that does not open saves nothing.
 fn salvage(copy: &Path, into: Option<&Library>) -> Salvage {
     let mut out = Salvage::default();
-    let run = std::panic::AssertUnwindSafe(|| {
+    let run = || {
         let Ok(old) = Library::open_store(copy, copy) else {
             return;
         };
         out.whole = true;
-        for name in TREES {
-            let (Some(tree), target) = (old.tree(name), into.and_then(|l| l.tree(name))) else {
-                continue;
-            };
+        let targets = into.map(Library::trees);
+        for (i, (name, tree)) in old.trees().into_iter().enumerate() {
+            let target = targets.map(|t| t[i].1);
             for kv in fused(tree.iter()) {
                 let Ok((k, v)) = kv else {
                     out.whole = false;
                     break;
                 };
                 // The new store writes its own schema version.
-                if name == "meta" && k.as_ref() == b"schema_version" {
+                if name == "meta" && k.as_ref() == META_SCHEMA {
                     continue;
                 }
                 if let Some(t) = target {
@@ -216,7 +215,7 @@ fn salvage(copy: &Path, into: Option<&Library>) -> Salvage {
                 out.entries += 1;
             }
         }
-    });
+    };
     if crate::isolate::catch(run).is_err() {
         out.whole = false;
     }

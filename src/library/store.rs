@@ -23,7 +23,7 @@ pub enum PeaksError {
 
 use super::record::{ContentHash, PathEntry, PathStatus, SampleRecord, SCHEMA_VERSION};
 
-const META_SCHEMA: &[u8] = b"schema_version";
+pub(super) const META_SCHEMA: &[u8] = b"schema_version";
 /// Prefix of the `meta` keys that note a scanned root (the rest of the key is its path).
 const META_ROOT: &[u8] = b"root:";
 
@@ -100,9 +100,6 @@ pub struct VerifyReport {
     /// Records that read from the store but do not decode (skipped by every reader).
     pub corrupt_records: u64,
 }
-
-/// The trees a library holds, in the order `repair` copies them.
-pub(super) const TREES: [&str; 6] = ["meta", "samples", "paths", "vectors", "peaks", "kept"];
 
 impl Library {
     /// Open (or create) the library in `dir`, migrating an older schema.
@@ -201,15 +198,10 @@ impl Library {
 
     fn open_scratch_copy(dir: &Path) -> Result<Self> {
         let io = |e| LibraryError::from_store(dir, sled::Error::Io(e));
-        let shm = Path::new("/dev/shm");
-        let scratch = if cfg!(target_os = "linux") && shm.is_dir() {
-            tempfile::Builder::new()
-                .prefix("samplemind-")
-                .tempdir_in(shm)
-        } else {
-            tempfile::Builder::new().prefix("samplemind-").tempdir()
-        }
-        .map_err(io)?;
+        let scratch = tempfile::Builder::new()
+            .prefix("samplemind-")
+            .tempdir_in(super::files::scratch_parent())
+            .map_err(io)?;
         let copy = scratch.path().join("store");
         super::files::copy_dir(&dir.join("store"), &copy, &|_| true).map_err(io)?;
         let mut lib = Self::open_store(dir, &copy)?;
@@ -237,7 +229,7 @@ impl Library {
             let mut r = VerifyReport::default();
             for (name, tree) in self.trees() {
                 for kv in fused(tree.iter()) {
-                    let (k, v) = kv.map_err(|e| self.store_err(e))?;
+                    let (_, v) = kv.map_err(|e| self.store_err(e))?;
                     r.entries += 1;
                     let decodes = match name {
                         "samples" => decode::<SampleRecord>(name, "", &v).is_ok(),
@@ -245,7 +237,6 @@ impl Library {
                         _ => true,
                     };
                     r.corrupt_records += u64::from(!decodes);
-                    let _ = k;
                 }
             }
             Ok(r)
@@ -259,7 +250,8 @@ impl Library {
         Ok(report)
     }
 
-    fn trees(&self) -> [(&'static str, &sled::Tree); 6] {
+    /// Every tree with its name, always in the same order (`repair` copies tree by tree).
+    pub(super) fn trees(&self) -> [(&'static str, &sled::Tree); 6] {
         [
             ("meta", &self.meta),
             ("samples", &self.samples),
@@ -268,14 +260,6 @@ impl Library {
             ("peaks", &self.peaks),
             ("kept", &self.kept),
         ]
-    }
-
-    /// The tree called `name` (one of [`TREES`]).
-    pub(super) fn tree(&self, name: &str) -> Option<&sled::Tree> {
-        self.trees()
-            .into_iter()
-            .find(|(n, _)| *n == name)
-            .map(|(_, t)| t)
     }
 
     /// The library directory.
@@ -547,25 +531,23 @@ impl Library {
     /// # Errors
     /// Store and journal write errors (a full disk among them).
     pub fn remember_root(&self, root: &Path) -> Result<()> {
-        let key = [META_ROOT, &path_key(root)].concat();
         if self
             .meta
-            .contains_key(&key)
+            .contains_key(root_key(root))
             .map_err(|e| self.store_err(e))?
         {
             return Ok(());
         }
         super::keep::append_root(&self.dir, root)
             .map_err(|e| self.store_err(sled::Error::Io(e)))?;
-        self.meta.insert(key, &[]).map_err(|e| self.store_err(e))?;
-        Ok(())
+        self.know_root(root)
     }
 
     /// Note `root` as scanned in the store alone (`repair` gives the journal's roots back
     /// to a fresh store; the journal has them already).
     pub(super) fn know_root(&self, root: &Path) -> Result<()> {
         self.meta
-            .insert([META_ROOT, &path_key(root)].concat(), &[])
+            .insert(root_key(root), &[])
             .map_err(|e| self.store_err(e))?;
         Ok(())
     }
@@ -688,6 +670,11 @@ fn hex_short(k: &[u8]) -> String {
 /// order and a folder is a key prefix.
 fn path_key(p: &Path) -> Vec<u8> {
     super::record::stored_path::raw(p)
+}
+
+/// The `meta` key that notes `root` as scanned.
+fn root_key(root: &Path) -> Vec<u8> {
+    [META_ROOT, &path_key(root)].concat()
 }
 
 fn key_path(k: &[u8]) -> PathBuf {
