@@ -184,7 +184,9 @@ fn an_emptied_store_file_neither_panics_nor_passes_for_an_empty_library() {
         std::fs::File::create(store(&lib_dir).join("db")).unwrap();
         for args in [&["stats"][..], &["search", "s_0"]] {
             let (code, _, err) = bounded(home.path(), args);
-            assert_eq!(code, Some(2), "{args:?}: {err}");
+            // 2 when the store does not open; 1 when it opens and a read meets the damage
+            // (what sled recovers from the snapshot depends on when its flusher last ran).
+            assert!(matches!(code, Some(1 | 2)), "{args:?}: {code:?} {err}");
             assert!(err.contains("is damaged"), "{args:?}: {err}");
             assert!(!err.contains("panicked"), "{args:?}: {err}");
         }
