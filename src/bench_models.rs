@@ -8,7 +8,10 @@ use std::time::Instant;
 
 use serde::Serialize;
 
-use crate::analysis::{analyse_file, Analysis, AnalysisOptions};
+use crate::analysis::stages::models::{CREPE_HOP, CREPE_SECONDS, VAD_SECONDS};
+use crate::analysis::{
+    analyse_audio, analyse_file, analyse_words, Analysed, Analysis, AnalysisOptions,
+};
 use crate::audio::decode_mono;
 use crate::bench::{audio_files, Spread};
 use crate::library::ContentHash;
@@ -101,23 +104,14 @@ pub fn models(
             costs[1].audio_seconds += 187.0 * 256.0 / 16_000.0;
         }
         let t = Instant::now();
-        if crepe::pitch(
-            &models,
-            &mono,
-            rate,
-            0.0,
-            crate::ml::CREPE_SECONDS,
-            crate::ml::CREPE_HOP,
-        )
-        .is_ok()
-        {
+        if crepe::pitch(&models, &mono, rate, 0.0, CREPE_SECONDS, CREPE_HOP).is_ok() {
             spent[2] += t.elapsed().as_secs_f64();
             costs[2].audio_seconds += secs.min(0.57);
         }
         let t = Instant::now();
-        if crate::ml::vad::speech_share(&models, &mono, rate, crate::ml::VAD_SECONDS).is_ok() {
+        if crate::ml::vad::speech_share(&models, &mono, rate, VAD_SECONDS).is_ok() {
             spent[3] += t.elapsed().as_secs_f64();
-            costs[3].audio_seconds += secs.min(crate::ml::VAD_SECONDS);
+            costs[3].audio_seconds += secs.min(VAD_SECONDS);
         }
     }
     for (c, s) in costs.iter_mut().zip(spent) {
@@ -130,11 +124,10 @@ pub fn models(
     // As a scan does it: the models per file, the samples' words in batches of 32.
     let with = AnalysisOptions {
         models: Some(models.clone()),
-        embed_text: false,
         ..AnalysisOptions::default()
     };
     let (mut a, mut b) = (Vec::new(), Vec::new());
-    let mut pending: Vec<(&std::path::Path, Analysis)> = Vec::new();
+    let mut pending: Vec<(&std::path::Path, Analysed)> = Vec::new();
     let mut batch_from = 0;
     for (i, f) in files.iter().enumerate() {
         let t = Instant::now();
@@ -143,16 +136,16 @@ pub fn models(
         }
         a.push(t.elapsed().as_secs_f64() * 1000.0);
         let t = Instant::now();
-        if let Ok(done) = analyse_file(f, &with) {
+        if let Ok(done) = analyse_audio(f, &with) {
             pending.push((f.as_path(), done));
         }
         b.push(t.elapsed().as_secs_f64() * 1000.0);
         if pending.len() == 32 || i + 1 == files.len() {
             // Each file of the batch carries its share of the batch's time.
             let t = Instant::now();
-            let mut items: Vec<(&std::path::Path, &mut Analysis)> =
+            let mut items: Vec<(&std::path::Path, &mut Analysed)> =
                 pending.iter_mut().map(|(p, a)| (*p, a)).collect();
-            crate::ml::text::embed_analyses(&models, &mut items);
+            analyse_words(&with, &mut items);
             let share = t.elapsed().as_secs_f64() * 1000.0 / (b.len() - batch_from).max(1) as f64;
             b[batch_from..].iter_mut().for_each(|ms| *ms += share);
             batch_from = b.len();

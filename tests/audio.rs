@@ -281,7 +281,9 @@ fn a_recorded_sample_is_analysed_with_its_root_note() {
         rec.trimmed_s > 0.2,
         "silence around the take should be trimmed: {rec:?}"
     );
-    let a = analyse_file(&rec.path, &AnalysisOptions::default()).unwrap();
+    let a = analyse_file(&rec.path, &AnalysisOptions::default())
+        .unwrap()
+        .analysis;
     assert_eq!(a.root_note.as_deref(), Some("A3"), "{a:?}");
     let _ = std::fs::remove_file(&rec.path);
 }

@@ -19,7 +19,9 @@ fn wav_bit_depths_decode_with_their_depth_and_level() {
     for bits in [16u16, 24, 32] {
         let p = dir.path().join(format!("s{bits}.wav"));
         write_wav(&p, &[sine(440.0, 0.5, 48_000, 1.0)], 48_000, bits);
-        let a = analyse_file(&p, &AnalysisOptions::default()).unwrap();
+        let a = analyse_file(&p, &AnalysisOptions::default())
+            .unwrap()
+            .analysis;
         assert_eq!(a.bit_depth, Some(bits as u32), "{bits}");
         assert_eq!(a.sample_rate, 48_000);
         assert!((a.duration_s - 1.0).abs() < 1e-6);
@@ -58,7 +60,7 @@ fn every_format_decodes_to_the_right_length_and_pitch_energy() {
     for (name, args, tol) in ENCODED {
         let p = dir.path().join(name);
         ffmpeg(&src, &p, args);
-        match analyse_file(&p, &AnalysisOptions::default()) {
+        match analyse_file(&p, &AnalysisOptions::default()).map(|d| d.analysis) {
             Ok(a) => {
                 eprintln!(
                     "{name}: {} {:.4} s peak {:?}",
@@ -162,7 +164,9 @@ fn long_files_are_capped_for_analysis_but_measured_whole() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("long.wav");
     write_mono(&p, &sine(100.0, 0.25, 8_000, 200.0), 8_000);
-    let a = analyse_file(&p, &AnalysisOptions::default()).unwrap();
+    let a = analyse_file(&p, &AnalysisOptions::default())
+        .unwrap()
+        .analysis;
     assert!((a.duration_s - 200.0).abs() < 1e-6);
     assert!(
         (a.analysed_seconds - 120.0).abs() < 0.01,

@@ -88,7 +88,9 @@ fn every_seed_and_every_crash_fuzzing_found_runs_clean() {
 #[test]
 fn every_cut_and_flip_of_a_stored_record_decodes_or_fails_cleanly() {
     let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo/hat_closed.wav");
-    let analysis = samplemind::analyse_file(&demo, &Default::default()).unwrap();
+    let analysis = samplemind::analyse_file(&demo, &Default::default())
+        .unwrap()
+        .analysis;
     let rec = samplemind::SampleRecord {
         path: demo,
         analysis,

@@ -45,7 +45,9 @@ fn tone_i16(frames: usize) -> Vec<u8> {
 }
 
 fn analyse(path: &Path) -> Result<samplemind::analysis::Analysis, String> {
-    analyse_file(path, &AnalysisOptions::default()).map_err(|e| e.to_string())
+    analyse_file(path, &AnalysisOptions::default())
+        .map(|done| done.analysis)
+        .map_err(|e| e.to_string())
 }
 
 #[test]

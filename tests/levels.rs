@@ -5,7 +5,9 @@ use samplemind::analysis::{analyse_file, AnalysisOptions, LoudnessMethod};
 use crate::util::*;
 
 fn analyse(p: &std::path::Path) -> samplemind::Analysis {
-    analyse_file(p, &AnalysisOptions::default()).unwrap()
+    analyse_file(p, &AnalysisOptions::default())
+        .unwrap()
+        .analysis
 }
 
 #[test]

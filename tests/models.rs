@@ -82,18 +82,20 @@ fn a_440_hz_tone_is_a4_to_crepe_and_to_the_scan() {
 
     let mut opts = AnalysisOptions::default();
     opts.models = Some(m);
-    let a = analyse_file(&demo("bass_A1.flac"), &opts).unwrap();
+    let done = analyse_file(&demo("bass_A1.flac"), &opts).unwrap();
+    let a = &done.analysis;
     assert_eq!(a.model_error, None);
     let hz = a.crepe_f0_hz.expect("CREPE reads the bass");
     assert!((1200.0 * (hz / 55.0).log2()).abs() < 50.0, "{hz} Hz");
-    assert_eq!(a.vectors.unwrap().aisfx.len(), ml::aisfx::DIM);
+    assert_eq!(done.vectors.unwrap().aisfx.len(), ml::aisfx::DIM);
 }
 
 #[test]
 fn a_drum_loop_is_tagged_as_drums_and_its_tags_are_in_the_analysis() {
     let mut opts = AnalysisOptions::default();
     opts.models = Some(models());
-    let a = analyse_file(&demo("drum_loop_120bpm.flac"), &opts).unwrap();
+    let done = analyse_file(&demo("drum_loop_120bpm.flac"), &opts).unwrap();
+    let a = &done.analysis;
     let tags: Vec<&str> = a.model_tags.iter().map(|t| t.tag.as_str()).collect();
     assert!(
         tags.iter()
@@ -104,7 +106,7 @@ fn a_drum_loop_is_tagged_as_drums_and_its_tags_are_in_the_analysis() {
         !tags.contains(&"piano") && !tags.contains(&"vocal"),
         "{tags:?}"
     );
-    assert_eq!(a.vectors.unwrap().musicnn.len(), ml::musicnn::DIM);
+    assert_eq!(done.vectors.unwrap().musicnn.len(), ml::musicnn::DIM);
 }
 
 #[test]
@@ -132,7 +134,9 @@ fn a_corrupt_model_is_refused_by_its_checksum() {
     // The scan of a sound goes on without the models, and says why.
     let mut opts = AnalysisOptions::default();
     opts.models = Some(std::sync::Arc::new(corrupt));
-    let a = analyse_file(&demo("kick_punchy.wav"), &opts).unwrap();
+    let a = analyse_file(&demo("kick_punchy.wav"), &opts)
+        .unwrap()
+        .analysis;
     assert!(a.lufs.is_some());
     let why = a.model_error.expect("the models' failure is recorded");
     assert!(
@@ -217,10 +221,12 @@ fn a_spoken_phrase_is_tagged_vocal_and_a_drum_loop_is_not() {
     }
     let mut opts = AnalysisOptions::default();
     opts.models = Some(models());
-    let a = analyse_file(&speech, &opts).unwrap();
+    let a = analyse_file(&speech, &opts).unwrap().analysis;
     let vocal = a.model_tags.iter().find(|t| t.tag == "vocal");
     assert!(vocal.is_some_and(|t| t.score > 0.5), "{:?}", a.model_tags);
-    let drums = analyse_file(&demo("drum_loop_120bpm.flac"), &opts).unwrap();
+    let drums = analyse_file(&demo("drum_loop_120bpm.flac"), &opts)
+        .unwrap()
+        .analysis;
     assert!(
         drums.model_tags.iter().all(|t| t.tag != "vocal"),
         "{:?}",

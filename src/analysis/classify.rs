@@ -230,7 +230,11 @@ mod tests {
         assert_eq!(m.mean.len(), features::NAMES.len());
         assert_eq!(m.category.weights.len(), m.category.classes.len());
         assert!(m.category.classes.iter().any(|c| c == "kick"));
-        let v = classify(&features::vector(&super::super::Analysis::default())).unwrap();
+        let v = classify(&features::vector(
+            &super::super::Analysis::default(),
+            &super::super::pipeline::StageInputs::default(),
+        ))
+        .unwrap();
         assert!((0.0..=1.0).contains(&v.category_probability));
     }
 }

@@ -1,6 +1,7 @@
 //! The feature vector the classifiers read, computed from an [`Analysis`] in one place so
 //! training (`analyze --json --features`) and inference see the same numbers.
 
+use super::pipeline::StageInputs;
 use super::Analysis;
 
 /// Names of [`vector`]'s entries, in order (the training script checks them).
@@ -71,12 +72,13 @@ pub const NAMES: &[&str] = &[
     "cep_std_12",
 ];
 
-/// The features of `a`, [`NAMES`] in order. Missing measurements take a neutral value.
-pub fn vector(a: &Analysis) -> Vec<f32> {
+/// The features of `a` and of what its DSP stage handed on (`inputs`), [`NAMES`] in order.
+/// Missing measurements take a neutral value.
+pub fn vector(a: &Analysis, inputs: &StageInputs) -> Vec<f32> {
     let dur = a.duration_s.max(0.0) as f32;
     let ln1 = |v: Option<f32>| v.map_or(0.0, |v| (1.0 + v.max(0.0)).ln());
     // What the audio supports: a loop's reported tempo is whole beats by construction.
-    let heard = a
+    let heard = inputs
         .heard_tempo
         .or_else(|| a.bpm.map(|b| (b, a.bpm_confidence.unwrap_or(0.0))));
     let barfit = match heard.map(|h| h.0) {
@@ -113,8 +115,8 @@ pub fn vector(a: &Analysis) -> Vec<f32> {
         a.f0_hz.is_some() as u8 as f32,
         a.f0_hz.map_or(0.0, |f| f.max(1.0).ln()),
         a.is_loop as u8 as f32,
-        a.edge_levels_db.0,
-        a.edge_levels_db.1,
+        inputs.edge_levels_db.0,
+        inputs.edge_levels_db.1,
     ];
     let mut timbre = a.timbre.clone();
     timbre.resize(NAMES.len() - v.len(), 0.0);
@@ -128,14 +130,17 @@ mod tests {
 
     #[test]
     fn vector_matches_names_even_without_timbre() {
-        assert_eq!(vector(&Analysis::default()).len(), NAMES.len());
+        assert_eq!(
+            vector(&Analysis::default(), &StageInputs::default()).len(),
+            NAMES.len()
+        );
         let a = Analysis {
             timbre: vec![1.0; 44],
             duration_s: 2.0,
             bpm: Some(120.0),
             ..Analysis::default()
         };
-        let v = vector(&a);
+        let v = vector(&a, &StageInputs::default());
         assert_eq!(v.len(), NAMES.len());
         assert_eq!(v[12], 0.0); // 4 beats exactly
     }

@@ -295,7 +295,7 @@ pub async fn analyze(
                 None => message,
             })
         })?;
-        serde_json::to_value(&a)
+        serde_json::to_value(&a.analysis)
             .map(Json)
             .map_err(|e| ApiError::internal(e.to_string()))
     })

@@ -24,7 +24,9 @@ use serde::Serialize;
 use super::error::Result;
 use super::record::{ContentHash, PathEntry, PathStatus, SampleRecord, SCHEMA_VERSION};
 use super::store::Library;
-use crate::analysis::{analyse_file, Analysis, AnalysisOptions, ANALYSER_VERSION};
+use crate::analysis::{
+    analyse_audio, analyse_words, Analysed, Analysis, AnalysisOptions, ANALYSER_VERSION,
+};
 use crate::audio::has_audio_extension;
 
 /// Options of [`scan`].
@@ -377,10 +379,8 @@ fn analyse_all(
     };
     // With models, the writer embeds the samples' words in batches (see `TEXT_BATCH`), so the
     // workers leave that to it; a batch is at most `TEXT_BATCH_WAIT` old, so progress shows.
-    let models = opts.analysis.models.clone();
-    let mut analysis_opts = opts.analysis.clone();
-    let batch_size = if models.is_some() {
-        analysis_opts.embed_text = false;
+    let analysis_opts = &opts.analysis;
+    let batch_size = if analysis_opts.models.is_some() {
         TEXT_BATCH
     } else {
         1
@@ -396,13 +396,13 @@ fn analyse_all(
                     if cancel.load(Ordering::Relaxed) || stop.load(Ordering::Relaxed) {
                         return;
                     }
-                    // analyse_file catches its own panics: the file fails, not the scan.
-                    let result = analyse_file(&paths[0].path, &analysis_opts);
+                    // analyse_audio catches its own panics: the file fails, not the scan.
+                    let result = analyse_audio(&paths[0].path, analysis_opts);
                     let _ = tx.send((hash, paths, result));
                 });
             })
         });
-        let written = write_results(rx, lib, models.as_deref(), batch_size, report, on_event);
+        let written = write_results(rx, lib, analysis_opts, batch_size, report, on_event);
         if written.is_err() {
             stop.store(true, Ordering::Relaxed);
         }
@@ -410,19 +410,19 @@ fn analyse_all(
     })
 }
 
-/// The writer: store each worker's answer as it comes, the samples' words embedded in
-/// batches when the models are on. It owns the receiver, so returning (on a store error
-/// too) disconnects the workers.
+/// The writer: store each worker's answer as it comes, after the pipeline's words stage on
+/// a batch of them (when the models are on). It owns the receiver, so returning (on a store
+/// error too) disconnects the workers.
 fn write_results<'a>(
-    rx: crossbeam_channel::Receiver<Analysed<'a>>,
+    rx: crossbeam_channel::Receiver<Answer<'a>>,
     lib: &Library,
-    models: Option<&crate::ml::Models>,
+    analysis_opts: &AnalysisOptions,
     batch_size: usize,
     report: &mut ScanReport,
     on_event: &mut dyn FnMut(&ScanEvent<'_>),
 ) -> Result<()> {
     {
-        let mut batch: Vec<Analysed<'a>> = Vec::with_capacity(batch_size);
+        let mut batch: Vec<Answer<'a>> = Vec::with_capacity(batch_size);
         let mut deadline = Instant::now();
         loop {
             let next = if batch.is_empty() {
@@ -444,22 +444,11 @@ fn write_results<'a>(
                 Err(RecvTimeoutError::Disconnected) if batch.is_empty() => break,
                 Err(RecvTimeoutError::Disconnected) => {}
             }
-            if let Some(models) = models {
-                let mut texts: Vec<(&Path, &mut Analysis)> = batch
-                    .iter_mut()
-                    .filter_map(|(_, paths, r)| Some((paths[0].path.as_path(), r.as_mut().ok()?)))
-                    .collect();
-                // Words are an extra: a panic in the text model costs the batch its
-                // embeddings, never the scan.
-                let embedded =
-                    crate::isolate::catch(|| crate::ml::text::embed_analyses(models, &mut texts));
-                if let Err(message) = embedded {
-                    tracing::warn!(
-                        "text embeddings skipped for {} samples: {message}",
-                        texts.len(),
-                    );
-                }
-            }
+            let mut sounds: Vec<(&Path, &mut Analysed)> = batch
+                .iter_mut()
+                .filter_map(|(_, paths, r)| Some((paths[0].path.as_path(), r.as_mut().ok()?)))
+                .collect();
+            analyse_words(analysis_opts, &mut sounds);
             for (hash, paths, result) in batch.drain(..) {
                 store(lib, hash, paths, result, report, on_event)?;
             }
@@ -474,10 +463,10 @@ const TEXT_BATCH: usize = 32;
 const TEXT_BATCH_WAIT: Duration = Duration::from_millis(200);
 
 /// A worker's answer for one content: its hash, its paths and the analysis or the error.
-type Analysed<'a> = (
+type Answer<'a> = (
     &'a ContentHash,
     &'a Vec<Pending>,
-    std::result::Result<Analysis, crate::analysis::AnalyseError>,
+    std::result::Result<Analysed, crate::analysis::AnalyseError>,
 );
 
 /// Write one worker's answer: the record and its paths, or the failure on every path.
@@ -485,14 +474,16 @@ fn store(
     lib: &Library,
     hash: &ContentHash,
     paths: &[Pending],
-    result: std::result::Result<Analysis, crate::analysis::AnalyseError>,
+    result: std::result::Result<Analysed, crate::analysis::AnalyseError>,
     report: &mut ScanReport,
     on_event: &mut dyn FnMut(&ScanEvent<'_>),
 ) -> Result<()> {
     match result {
-        Ok(mut analysis) => {
+        Ok(Analysed {
+            analysis, vectors, ..
+        }) => {
             let first = &paths[0];
-            if let Some(v) = analysis.vectors.take() {
+            if let Some(v) = vectors {
                 lib.put_vectors(hash, &v)?;
             }
             // Analysed again (outdated, or its record did not decode): what the producer

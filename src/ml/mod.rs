@@ -3,13 +3,13 @@
 //! Offline, no Python.
 //!
 //! [`open`] loads ONNX Runtime (see [`runtime`]) and returns [`Models`], which opens each
-//! model file on first use after checking its pinned SHA-256. [`analyse`] runs the models a
-//! scan needs on one decoded sound. When the runtime or a model is missing, callers get an
+//! model file on first use after checking its pinned SHA-256. Runners take audio or tokens
+//! and give readings (embeddings, tags, pitch, notes); they know nothing of the library's
+//! record, whose pipeline decides when each runs. When the runtime or a model is missing, callers get an
 //! [`MlError`] that says which and why, and everything else keeps working.
 
 pub mod aisfx;
 pub mod basic_pitch;
-pub mod category;
 pub mod crepe;
 pub mod error;
 mod infer;
@@ -29,7 +29,6 @@ use serde::{Deserialize, Serialize};
 pub use error::MlError;
 pub use models::{ModelId, Models};
 
-use crate::analysis::Analysis;
 use crate::config::MlSettings;
 
 /// Load the runtime named by `settings` (or found in the default places) and get ready to
@@ -65,125 +64,4 @@ pub struct SoundVectors {
     pub musicnn: Vec<f32>,
     /// MiniLM, 384-d: the sample's words (name, folder, category, tags), for text search.
     pub text: Vec<f32>,
-}
-
-/// Blocks of aisfx per one-shot: one block is its first 1.5 s, where a one-shot is (shorter
-/// sounds go in at their own length); the budget is models ≤ 3× the DSP.
-pub(crate) const AISFX_BLOCKS: usize = 1;
-/// musicnn patches per loop: one patch is 3 s, a bar and a half at 120 BPM.
-pub(crate) const MUSICNN_PATCHES: usize = 1;
-/// musicnn needs a phrase: one-shots shorter than this get no tags. At 3 s it also heard
-/// 21 long single notes of DEV (3–5 s), a quarter of its calls: their category fared no
-/// better with its embedding (cross-validated 75.5 % with, 76.6 % without), and music tags
-/// on one note say little.
-const MUSICNN_MIN_SECONDS: f64 = 5.0;
-/// Tags below this score are not kept.
-const TAG_MIN_SCORE: f32 = 0.2;
-/// At most this many tags per sound.
-const TAG_MAX: usize = 5;
-/// CREPE looks at this much of a one-shot after its attack, a frame every [`CREPE_HOP`] s.
-pub(crate) const CREPE_SECONDS: f64 = 0.5;
-/// 100 ms between CREPE frames: a one-shot's pitch is steady, and 6 frames give a sure median.
-/// On the DEV corpus's 40 root-labelled one-shots a 40, 80, 100 or 120 ms hop all name 40 of
-/// 40; at 100 ms CREPE costs half what it did at 40 ms.
-pub(crate) const CREPE_HOP: f64 = 0.1;
-
-/// CREPE overrules the DSP root note, and gives one where the DSP found none if it is sure.
-/// Measured on the DEV corpus's 40 root-labelled one-shots: DSP alone 36 octave-exact, CREPE
-/// alone 39, this rule 40. Sounds the classifier calls drums keep no root.
-fn second_opinion_on_root(a: &mut Analysis, p: &crepe::Pitch) {
-    let sure = p.confidence >= CREPE_SURE;
-    if !(a.root_note.is_some() || sure) {
-        return;
-    }
-    let midi_f = 69.0 + 12.0 * (p.hz / 440.0).log2();
-    let midi = midi_f.round();
-    if !(0.0..=127.0).contains(&midi) {
-        return;
-    }
-    a.root_note = Some(crate::analysis::pitch::note_name(midi as u8));
-    a.root_cents = Some(100.0 * (midi_f - midi));
-    a.f0_hz = Some(p.hz);
-}
-
-/// A sound shorter than this is too short for a voice to be told from a click.
-const VAD_MIN_SECONDS: f64 = 0.3;
-/// silero-vad listens to this much of a sound.
-pub(crate) const VAD_SECONDS: f64 = 1.0;
-/// Share of speech chunks from which a sound is tagged "vocal" (spoken word scores ~0.9,
-/// drums and synths ~0; the DEV corpus's soundfont choirs score ≤ 0.08: no voice in them).
-const VOCAL_SHARE: f32 = 0.3;
-
-/// Add `tag` with `score`, or raise the score of the same tag from another model.
-fn add_tag(tags: &mut Vec<ScoredTag>, tag: &str, score: f32) {
-    match tags.iter_mut().find(|t| t.tag == tag) {
-        Some(t) => t.score = t.score.max(score),
-        None => tags.push(ScoredTag {
-            tag: tag.to_string(),
-            score,
-        }),
-    }
-    tags.sort_by(|a, b| b.score.total_cmp(&a.score));
-}
-
-/// The classifier is sure this is a drum hit (drums have no root note).
-fn is_drum(a: &Analysis) -> bool {
-    a.category.as_deref().is_some_and(|c| {
-        crate::analysis::classify::DRUM_CATEGORIES.contains(&c)
-            && a.category_confidence.unwrap_or(0.0) >= crate::analysis::DRUM_GATE_PROBABILITY
-    })
-}
-
-/// CREPE confidence above which it names a root the DSP did not find.
-const CREPE_SURE: f32 = 0.6;
-
-/// Run the models on one sound (`mono` at `rate` Hz, `a` its DSP analysis) and fill in
-/// `a.model_tags`, `a.crepe_f0_hz` and `a.vectors`.
-///
-/// # Errors
-/// The first model that fails; what ran before it is kept in `a`.
-pub fn analyse(models: &Models, mono: &[f32], rate: u32, a: &mut Analysis) -> Result<(), MlError> {
-    let mut vectors = SoundVectors::default();
-    let silent = a.peak_db.is_none();
-    // aisfx was trained on sound effects and one-shots; musicnn on music.
-    if !silent && !a.is_loop {
-        vectors.aisfx = aisfx::embed(models, mono, rate, AISFX_BLOCKS)?;
-    }
-    if !silent && (a.is_loop || a.duration_s >= MUSICNN_MIN_SECONDS) {
-        let out = musicnn::analyse(models, mono, rate, MUSICNN_PATCHES)?;
-        a.model_tags = out
-            .top_tags(TAG_MIN_SCORE, TAG_MAX)
-            .into_iter()
-            .map(|(tag, score)| ScoredTag { tag, score })
-            .collect();
-        vectors.musicnn = out.embedding;
-    }
-    // Before VAD and CREPE: both skip what is confidently drums. An unsure models' call
-    // (below even odds) does not overrule a surer DSP call: cross-validated on DEV this
-    // costs 2 files of 380 (75.0 % against 75.5 %) and keeps clear DSP calls from flipping.
-    if let Some((c, p, distribution)) = category::classify(a, &vectors) {
-        // Similar sounds compare the models' distribution: cross-validated it is the surer.
-        a.category_probabilities = distribution;
-        let dsp = a.category_confidence.unwrap_or(0.0);
-        if p >= category::OVERRULE_PROBABILITY || p >= dsp {
-            crate::analysis::set_category(a, c, p);
-        }
-    }
-    if !silent && !is_drum(a) && a.duration_s >= VAD_MIN_SECONDS {
-        let (share, _) = vad::speech_share(models, mono, rate, VAD_SECONDS)?;
-        if share >= VOCAL_SHARE {
-            add_tag(&mut a.model_tags, "vocal", share);
-        }
-    }
-    if !silent && !a.is_loop && !is_drum(a) {
-        // Skip the attack: its noise is not the note.
-        let start = (a.attack_ms.unwrap_or(0.0) as f64 / 1000.0).min(0.1);
-        if let Some(p) = crepe::pitch(models, mono, rate, start, CREPE_SECONDS, CREPE_HOP)? {
-            a.crepe_f0_hz = Some(p.hz);
-            a.crepe_confidence = Some(p.confidence);
-            second_opinion_on_root(a, &p);
-        }
-    }
-    a.vectors = Some(vectors);
-    Ok(())
 }

@@ -419,9 +419,12 @@ pub fn probe_for(
                 return Ok(found);
             }
         }
-        let mut analysis = crate::analysis::analyse_file(path, opts)?;
-        let vectors = analysis.vectors.take().unwrap_or_default();
-        return Ok((Probe { analysis, vectors }, None));
+        let done = crate::analysis::analyse_file(path, opts)?;
+        let probe = Probe {
+            analysis: done.analysis,
+            vectors: done.vectors.unwrap_or_default(),
+        };
+        return Ok((probe, None));
     }
     let hex = query.to_ascii_lowercase();
     if hex.len() >= 8 && hex.len() <= 64 && hex.chars().all(|c| c.is_ascii_hexdigit()) {

@@ -185,7 +185,7 @@ async fn describe(
     let stored = lib.sample(&hash)?;
     let analysis = match &stored {
         Some(s) => s.analysis.clone(),
-        None => samplemind::analyse_file(&a.file, &Default::default())?,
+        None => samplemind::analyse_file(&a.file, &Default::default())?.analysis,
     };
     let opts = AskOptions {
         refresh: a.refresh,

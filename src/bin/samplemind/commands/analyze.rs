@@ -67,25 +67,27 @@ pub fn run(args: AnalyzeArgs, models: Option<Arc<Models>>) -> Result<Outcome, Er
             // With the models, the extended input of the models' category classifier.
             let features = args.features.then(|| {
                 a.vectors.as_ref().map_or_else(
-                    || a.classifier_input.clone(),
-                    |v| samplemind::ml::category::input(a, v),
+                    || a.inputs.classifier_input.clone(),
+                    |v| samplemind::analysis::category_model::input(&a.inputs, v),
                 )
             });
             let row = Row {
                 path,
                 hash: None,
-                analysis: a,
+                analysis: &a.analysis,
                 tags: None,
                 ai: None,
                 features,
-                tempo_features: args.features.then_some(a.tempo_octave_input.as_slice()),
+                tempo_features: args
+                    .features
+                    .then_some(a.inputs.tempo_octave_input.as_slice()),
             };
             println!("{}", serde_json::to_string(&row)?);
         }
     } else if !ok.is_empty() {
         println!(
             "{}",
-            output::sample_table(ok.iter().map(|(p, a)| (p.as_path(), a)))
+            output::sample_table(ok.iter().map(|(p, a)| (p.as_path(), &a.analysis)))
         );
     }
     Ok(if failed {

@@ -7,16 +7,16 @@
 //! a spectrum's shape, not the instrument: they cannot tell a GM trumpet from a sax or a tom
 //! from a low conga. The embeddings were trained to tell sounds apart and carry what the
 //! figures miss (cross-validated on DEV: 76.6 % for this model alone against 65.8 % for the DSP
-//! classifier; session 6 measured the overrule rule of `ml::analyse` at 0.5 points below). Set
+//! classifier; session 6 measured the overrule rule of the models' stage at 0.5 points below). Set
 //! `SAMPLEMIND_NO_MODEL_CLASSIFIER=1` (or `SAMPLEMIND_NO_CLASSIFIER=1`) to switch it off.
 
 use std::sync::OnceLock;
 
 use serde::Deserialize;
 
-use super::SoundVectors;
-use crate::analysis::classify::{self, Linear};
-use crate::analysis::Analysis;
+use super::classify::{self, Linear};
+use super::pipeline::StageInputs;
+use crate::ml::{aisfx, musicnn, SoundVectors};
 
 const MODEL_JSON: &str = include_str!("../../assets/models/category_models.json");
 
@@ -24,10 +24,8 @@ const MODEL_JSON: &str = include_str!("../../assets/models/category_models.json"
 /// probability; below it, only a less sure DSP call.
 pub const OVERRULE_PROBABILITY: f32 = 0.5;
 
-/// Length of an aisfx embedding.
-pub const AISFX_DIM: usize = 512;
-/// Length of a musicnn embedding.
-pub const MUSICNN_DIM: usize = 200;
+const AISFX_DIM: usize = aisfx::DIM;
+const MUSICNN_DIM: usize = musicnn::DIM;
 
 #[derive(Deserialize)]
 struct Model {
@@ -39,7 +37,7 @@ struct Model {
 fn model() -> Option<&'static Model> {
     static M: OnceLock<Option<Model>> = OnceLock::new();
     M.get_or_init(|| {
-        let want = crate::analysis::features::NAMES.len() + AISFX_DIM + MUSICNN_DIM;
+        let want = super::features::NAMES.len() + AISFX_DIM + MUSICNN_DIM;
         classify::load_model(
             "category_models.json",
             MODEL_JSON,
@@ -54,8 +52,8 @@ fn model() -> Option<&'static Model> {
 
 /// The classifier's input: the DSP features, then the aisfx and musicnn embeddings (zeros
 /// where a model did not run on this sound).
-pub fn input(a: &Analysis, v: &SoundVectors) -> Vec<f32> {
-    let mut x = a.classifier_input.clone();
+pub fn input(inputs: &StageInputs, v: &SoundVectors) -> Vec<f32> {
+    let mut x = inputs.classifier_input.clone();
     x.extend(fixed(&v.aisfx, AISFX_DIM));
     x.extend(fixed(&v.musicnn, MUSICNN_DIM));
     x
@@ -67,15 +65,15 @@ fn fixed(v: &[f32], n: usize) -> impl Iterator<Item = f32> + '_ {
     (0..n).map(move |i| if ok { v[i] } else { 0.0 })
 }
 
-/// The category of `a` given its embeddings `v`, its probability, and the probability of
+/// The category of a sound given its DSP stage's `inputs` and its embeddings `v`, its probability, and the probability of
 /// each of [`classify::CATEGORIES`]; `None` when the classifier is switched off, or no
 /// embedding was made (silence).
-pub fn classify(a: &Analysis, v: &SoundVectors) -> Option<(String, f32, Vec<f32>)> {
+pub fn classify(inputs: &StageInputs, v: &SoundVectors) -> Option<(String, f32, Vec<f32>)> {
     if v.aisfx.is_empty() && v.musicnn.is_empty() {
         return None;
     }
     let m = model()?;
-    let x = input(a, v);
+    let x = input(inputs, v);
     if x.len() != m.mean.len() {
         return None;
     }
@@ -94,9 +92,12 @@ mod tests {
             model().is_some(),
             "assets/models/category_models.json must load"
         );
-        let a = Analysis {
-            classifier_input: crate::analysis::features::vector(&Analysis::default()),
-            ..Analysis::default()
+        let a = StageInputs {
+            classifier_input: crate::analysis::features::vector(
+                &crate::analysis::Analysis::default(),
+                &StageInputs::default(),
+            ),
+            ..StageInputs::default()
         };
         let v = SoundVectors {
             aisfx: vec![1.0 / (AISFX_DIM as f32).sqrt(); AISFX_DIM],

@@ -1,0 +1,177 @@
+//! The pipeline: one file through every stage, in order.
+//!
+//! 1. **DSP** ([`stages::dsp`]): one decode; while it streams, [`Measure`] computes the
+//!    file-wide figures on the original channels at the original rate (EBU R128 loudness,
+//!    peak, RMS) and keeps a mono mix of at most [`AnalysisOptions::max_analysis_seconds`].
+//!    That mix is resampled to [`AnalysisOptions::analysis_rate`] and every signal analyser
+//!    runs on that one buffer.
+//! 2. **Models** ([`stages::models`]), when [`AnalysisOptions::models`] is set: embeddings,
+//!    tags, the models' category and a second opinion on the root note, on the mono mix at
+//!    the file's rate.
+//! 3. **Words** ([`stages::words`]): the sample's words embedded for text search. This stage
+//!    batches across sounds, so it runs apart: [`analyse_file`] runs it on one sound, a scan
+//!    runs [`analyse_audio`] on its workers and [`analyse_words`] on batches of their answers.
+//!
+//! A stage takes what it needs and adds to the record ([`Analysis`]); what a stage hands to a
+//! later one and is not stored travels in [`StageInputs`].
+
+use std::path::Path;
+use std::sync::Arc;
+
+use crate::analysis::error::AnalyseError;
+use crate::analysis::measure::Measure;
+use crate::analysis::record::Analysis;
+use crate::analysis::stages;
+use crate::audio::{decode_file, resample_mono, DecodeError};
+use crate::ml::{Models, SoundVectors};
+
+/// Options of the pipeline.
+#[non_exhaustive]
+#[derive(Debug, Clone)]
+pub struct AnalysisOptions {
+    /// Rate the mono mix is resampled to before the spectral, onset and musical analysers.
+    ///
+    /// Default: `22050` Hz (everything we look at lies below 11 kHz, and it halves the work).
+    pub analysis_rate: u32,
+    /// Longest stretch of audio, from the start, that the spectral, onset and musical
+    /// analysers see. Loudness, peak and RMS always cover the whole file.
+    ///
+    /// Default: `120.0` seconds (a sample is rarely longer; a long file must not blow memory).
+    pub max_analysis_seconds: f64,
+    /// Local models to run after the DSP analysers (tags, embeddings, CREPE pitch, words).
+    ///
+    /// Default: `None` (DSP only).
+    pub models: Option<Arc<Models>>,
+}
+
+impl Default for AnalysisOptions {
+    fn default() -> Self {
+        Self {
+            analysis_rate: 22_050,
+            max_analysis_seconds: 120.0,
+            models: None,
+        }
+    }
+}
+
+/// What the DSP stage hands to the later stages and to training, and does not store.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct StageInputs {
+    /// Level of the first and of the last 100 ms against the whole sound's, dB. A loop is cut
+    /// on the bar and sounds to its last sample; a one-shot, a pad note, an effect, dies away.
+    pub edge_levels_db: (f32, f32),
+    /// The tempo the audio supports before names and octave rules ([`crate::analysis::Tempo::heard_bpm`]
+    /// and its confidence).
+    pub heard_tempo: Option<(f32, f32)>,
+    /// The feature vector the DSP classifiers read ([`crate::analysis::features::vector`];
+    /// printed by `analyze --json --features` for training).
+    pub classifier_input: Vec<f32>,
+    /// The input of the tempo-octave model ([`crate::analysis::tempo_octave::features`];
+    /// printed by `analyze --json --features` for training). Empty without a tempo.
+    pub tempo_octave_input: Vec<f32>,
+}
+
+/// One sound through the pipeline: the record, and what is kept apart from it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Analysed {
+    /// The record the library stores.
+    pub analysis: Analysis,
+    /// Embeddings for similar-sound and text search, stored apart from the record (the
+    /// library's vector tree); `None` when the models did not run.
+    pub vectors: Option<SoundVectors>,
+    /// What the stages handed to one another.
+    pub inputs: StageInputs,
+}
+
+/// Every stage on one file: decode once, the DSP analysers, then the models and the words
+/// when [`AnalysisOptions::models`] is set.
+///
+/// A panic anywhere inside (a decoder's, a resampler's, ours) is caught and becomes this
+/// file's error: one strange file never takes a scan or a server down with it.
+///
+/// # Errors
+/// [`AnalyseError::Decode`] naming the file and the reason when it cannot be decoded;
+/// [`AnalyseError::Panicked`] when the analysis panicked.
+pub fn analyse_file(path: &Path, opts: &AnalysisOptions) -> Result<Analysed, AnalyseError> {
+    let mut done = analyse_audio(path, opts)?;
+    analyse_words(opts, &mut [(path, &mut done)]);
+    Ok(done)
+}
+
+/// The stages that need the audio (DSP, then the models): what a scan's workers run. Follow
+/// with [`analyse_words`] on a batch of their answers.
+///
+/// # Errors
+/// As [`analyse_file`].
+pub fn analyse_audio(path: &Path, opts: &AnalysisOptions) -> Result<Analysed, AnalyseError> {
+    crate::isolate::catch(|| audio_stages(path, opts)).unwrap_or_else(|message| {
+        Err(AnalyseError::Panicked {
+            path: path.to_path_buf(),
+            message,
+        })
+    })
+}
+
+/// The stage that batches across sounds: embed the words of each `(path, sound)` with the
+/// models of `opts` (nothing without them). A failure costs the batch its text embeddings,
+/// named in each sound's `model_error`; a panic in the text model is caught and logged.
+pub fn analyse_words(opts: &AnalysisOptions, batch: &mut [(&Path, &mut Analysed)]) {
+    let Some(models) = &opts.models else {
+        return;
+    };
+    if let Err(message) = crate::isolate::catch(|| stages::words::run(models, batch)) {
+        tracing::warn!(
+            "text embeddings skipped for {} samples: {message}",
+            batch.len()
+        );
+    }
+}
+
+fn audio_stages(path: &Path, opts: &AnalysisOptions) -> Result<Analysed, AnalyseError> {
+    let mut m = Measure::new(opts.max_analysis_seconds);
+    let summary = decode_file(path, &mut m)?;
+    let totals = m.finish();
+    let mono = resample_mono(&totals.mono, summary.info.sample_rate, opts.analysis_rate).map_err(
+        |reason| DecodeError::Resample {
+            path: path.to_path_buf(),
+            reason,
+        },
+    )?;
+    let duration_s = summary.frames as f64 / summary.info.sample_rate as f64;
+    let (mut a, inputs) = stages::dsp::analyse_mono(
+        &mono,
+        opts.analysis_rate,
+        duration_s,
+        (totals.peak_db, totals.rms_db),
+    );
+    a.sample_rate = summary.info.sample_rate;
+    a.channels = summary.info.channels as u16;
+    a.bit_depth = summary.info.bits_per_sample;
+    a.codec = summary.info.codec;
+    a.lufs = totals.loudness.lufs;
+    a.loudness_method = totals.loudness.method;
+    stages::dsp::apply_file_hints(path, &mut a);
+    let mut vectors = None;
+    if let Some(models) = &opts.models {
+        a.models_heard = true;
+        // A model failing costs this sound its tags and vectors, never its analysis.
+        match stages::models::run(
+            models,
+            &totals.mono,
+            summary.info.sample_rate,
+            &mut a,
+            &inputs,
+        ) {
+            Ok(v) => vectors = Some(v),
+            Err(e) => {
+                tracing::warn!("{}: models: {e}", path.display());
+                a.model_error = Some(e.to_string());
+            }
+        }
+    }
+    Ok(Analysed {
+        analysis: a,
+        vectors,
+        inputs,
+    })
+}

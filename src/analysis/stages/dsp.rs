@@ -1,0 +1,194 @@
+//! The DSP stage: every signal analyser on one mono buffer (spectrum, onsets, loop call,
+//! tempo, key, root note, the category from the DSP features), then what the file says about
+//! itself (loop chunks, tempo in the name) over what the audio suggests.
+
+use std::path::Path;
+
+use crate::analysis::pipeline::StageInputs;
+use crate::analysis::record::{Analysis, ANALYSER_VERSION};
+use crate::analysis::{
+    classify, features, key, loop_detect, metadata, onsets, pitch, spectral, tempo, tempo_octave,
+    TempoSource,
+};
+
+/// What the file says about itself (loop chunks, names) over what the audio suggests.
+pub(crate) fn apply_file_hints(path: &Path, a: &mut Analysis) {
+    if let Some(chunk) = metadata::loop_chunk(path, a.duration_s) {
+        if let Some(one_shot) = chunk.one_shot {
+            a.is_loop = !one_shot;
+        }
+        if let Some(bpm) = chunk.bpm.filter(|_| a.is_loop) {
+            set_bpm(a, bpm, TempoSource::Metadata);
+            return;
+        }
+    }
+    if a.bpm.is_none() && !a.is_loop {
+        return;
+    }
+    match metadata::name_tempo(path) {
+        Some((bpm, metadata::NameTempoStrength::Explicit)) => set_bpm(a, bpm, TempoSource::Name),
+        // A bare number is a tempo only when the audio agrees (up to ×2 / ÷2).
+        Some((bpm, metadata::NameTempoStrength::Bare)) => {
+            let agrees = a.bpm.is_some_and(|heard| {
+                [0.5, 1.0, 2.0]
+                    .iter()
+                    .any(|f| ((heard * f) - bpm).abs() <= 0.04 * bpm)
+            });
+            if agrees {
+                set_bpm(a, bpm, TempoSource::Name);
+            }
+        }
+        None => {}
+    }
+}
+
+fn set_bpm(a: &mut Analysis, bpm: f32, source: TempoSource) {
+    if let Some(old) = a.bpm.filter(|old| (old - bpm).abs() > 0.04 * bpm) {
+        a.bpm_alternatives.insert(0, old);
+    }
+    a.bpm = Some(bpm);
+    a.tempo_source = Some(source);
+    a.bpm_confidence = Some(1.0);
+}
+
+/// Category probability above which a drum call removes root note and key.
+pub const DRUM_GATE_PROBABILITY: f32 = 0.7;
+
+/// Run the signal analysers on a mono buffer at `rate` Hz; `duration_s` is the full file's
+/// length (the buffer may be a capped prefix); `levels` are the file's (peak, RMS) in dBFS,
+/// which the classifiers read. Loudness and format fields are left for the caller.
+pub fn analyse_mono(
+    mono: &[f32],
+    rate: u32,
+    duration_s: f64,
+    levels: (Option<f32>, Option<f32>),
+) -> (Analysis, StageInputs) {
+    let spec = spectral::analyse(mono, rate);
+    let onsets = onsets::detect(mono, rate, &spec);
+    let loop_v1 = loop_detect::is_loop(&loop_detect::LoopEvidence {
+        duration_s,
+        onset_times: &onsets,
+        frame_db: &spec.frame_db,
+    });
+    let mut a = Analysis {
+        duration_s,
+        peak_db: levels.0,
+        rms_db: levels.1,
+        spectral_centroid_hz: spec.centroid_hz,
+        spectral_rolloff_hz: spec.rolloff_hz,
+        spectral_flatness: spec.flatness,
+        zero_crossing_rate: spectral::zero_crossing_rate(mono),
+        onset_count: onsets.len() as u32,
+        attack_ms: onsets::attack_ms(mono, rate),
+        decay_ms: onsets::decay_ms(mono, rate),
+        timbre: spec
+            .octave_shape
+            .iter()
+            .chain(&spec.cepstrum)
+            .copied()
+            .collect(),
+        is_loop: loop_v1,
+        analysed_seconds: mono.len() as f64 / rate as f64,
+        analyser_version: ANALYSER_VERSION,
+        ..Analysis::default()
+    };
+    let mut inputs = StageInputs {
+        edge_levels_db: edge_levels_db(mono, rate),
+        ..StageInputs::default()
+    };
+    musical(&mut a, &mut inputs, mono, rate, &spec);
+    inputs.classifier_input = features::vector(&a, &inputs);
+    if let Some(v) = classify::classify(&inputs.classifier_input) {
+        a.loop_probability = Some(v.loop_probability);
+        if v.is_loop != a.is_loop {
+            // Tempo (whole-beats fit), key and root note all depend on the loop call.
+            a.is_loop = v.is_loop;
+            musical(&mut a, &mut inputs, mono, rate, &spec);
+        }
+        set_category(&mut a, v.category, v.category_probability);
+        a.category_probabilities = v.distribution;
+    }
+    (a, inputs)
+}
+
+/// Call `a` a `category` with probability `p`. Drums get no note and no key, but only on a
+/// confident call: a bass note called a tom must keep its root.
+pub fn set_category(a: &mut Analysis, category: String, p: f32) {
+    if classify::DRUM_CATEGORIES.contains(&category.as_str()) && p >= DRUM_GATE_PROBABILITY {
+        a.root_note = None;
+        a.root_cents = None;
+        a.f0_hz = None;
+        a.key = None;
+        a.key_confidence = None;
+    }
+    a.category = Some(category);
+    a.category_confidence = Some(p);
+}
+
+/// Tempo, key and root note, given `a.is_loop` and the onsets counted in `a`.
+fn musical(
+    a: &mut Analysis,
+    inputs: &mut StageInputs,
+    mono: &[f32],
+    rate: u32,
+    spec: &spectral::Spectral,
+) {
+    // Tempo for anything rhythmic: loops, and phrases long enough to have a pulse.
+    let capped = (mono.len() as f64 / rate as f64) < a.duration_s - 0.01;
+    let rhythmic = a.is_loop || (a.duration_s >= 2.0 && a.onset_count >= 4);
+    let fps = 1.0 / spec.hop_seconds;
+    let mut tempo = rhythmic
+        .then(|| {
+            tempo::estimate(
+                &spec.flux,
+                fps,
+                (a.is_loop && !capped).then_some(a.duration_s),
+            )
+        })
+        .flatten();
+    inputs.tempo_octave_input = tempo
+        .as_mut()
+        .map(|t| tempo_octave::settle(t, &spec.register_flux, fps))
+        .unwrap_or_default();
+    a.bpm = tempo.as_ref().map(|t| t.bpm);
+    a.bpm_confidence = tempo.as_ref().map(|t| t.confidence);
+    inputs.heard_tempo = tempo.as_ref().map(|t| (t.heard_bpm, t.heard_confidence));
+    a.bpm_alternatives = tempo
+        .as_ref()
+        .map(|t| t.alternatives.iter().map(|x| x.0).collect())
+        .unwrap_or_default();
+    a.tempo_source = tempo.as_ref().map(|t| t.source);
+    let pitch = (!a.is_loop).then(|| pitch::estimate(mono, rate)).flatten();
+    a.root_note = pitch.as_ref().map(pitch::Pitch::note_name);
+    a.root_cents = pitch.as_ref().map(|p| p.cents);
+    a.f0_hz = pitch.as_ref().map(|p| p.f0_hz);
+    // A key belongs to music that moves (loops, phrases), not to a single note.
+    let chroma = (a.is_loop || tempo.is_some())
+        .then(|| key::chroma(mono, rate, opening_seconds(a.bpm)))
+        .flatten();
+    let k = chroma
+        .as_ref()
+        .map(key::best_key)
+        .filter(|k| k.confidence >= key::MIN_CONFIDENCE);
+    a.key = k.as_ref().map(key::Key::name);
+    a.key_confidence = k.as_ref().map(|k| k.confidence);
+    a.chroma = chroma.map(|c| c.bins.to_vec()).unwrap_or_default();
+}
+
+/// [`StageInputs::edge_levels_db`] of `x`: each edge's mean power over the whole buffer's,
+/// in dB, within -60..20 (a silent edge reads -60).
+fn edge_levels_db(x: &[f32], rate: u32) -> (f32, f32) {
+    let n = ((0.1 * rate as f64) as usize).min(x.len());
+    let power = |v: &[f32]| v.iter().map(|s| (s * s) as f64).sum::<f64>() / v.len().max(1) as f64;
+    let whole = power(x);
+    if n == 0 || whole <= 0.0 {
+        return (0.0, 0.0);
+    }
+    let rel = |p: f64| ((10.0 * (p / whole + 1e-12).log10()) as f32).clamp(-60.0, 20.0);
+    (rel(power(&x[..n])), rel(power(&x[x.len() - n..])))
+}
+
+/// The opening whose chord hints at the key: one 4/4 bar, or 2 s without a tempo.
+fn opening_seconds(bpm: Option<f32>) -> f64 {
+    bpm.filter(|b| *b > 0.0).map_or(2.0, |b| 240.0 / b as f64)
+}
