@@ -12,8 +12,9 @@
 //!   folders first and analyses after.
 //! - [`ai`]: language models (Ollama, OpenAI-compatible) behind a router, with an embedded
 //!   answer cache and request coalescing.
-//! - [`ml`]: local ONNX models (embeddings, tags, CREPE pitch) through `ort`, loaded at
-//!   run time so that a machine without ONNX Runtime still runs.
+//! - [`ml`]: the `samplemind-ml` crate (`crates/ml`), re-exported: local ONNX model runners
+//!   (embeddings, tags, CREPE pitch, notes) through `ort`, loaded at run time so that a
+//!   machine without ONNX Runtime still runs. They know no record.
 //! - [`search`]: filters and words over stored samples.
 //! - [`bench`], [`bench_models`], [`bench_ai`], [`bench_search`]: the benchmark suite behind
 //!   `samplemind bench`.
@@ -36,7 +37,7 @@ pub mod fuzzing;
 pub mod health;
 pub mod isolate;
 pub mod library;
-pub mod ml;
+pub use samplemind_ml as ml;
 pub mod search;
 
 pub use analysis::{analyse_file, Analysis};

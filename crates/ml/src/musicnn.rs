@@ -13,7 +13,7 @@ use super::infer::run_f32;
 use super::mel::{FilterNorm, MelConfig, MelFrontEnd, MelScale};
 use super::models::{ModelId, Models};
 use super::MlError;
-use crate::audio::resample_mono;
+use samplemind_audio::resample_mono;
 
 /// Embedding length.
 pub const DIM: usize = 200;
@@ -25,7 +25,7 @@ const MELS: usize = 96;
 pub fn labels() -> &'static [&'static str] {
     static LABELS: OnceLock<Vec<&'static str>> = OnceLock::new();
     LABELS.get_or_init(|| {
-        include_str!("../../assets/models/musicnn_MTT_musicnn.labels.txt")
+        include_str!("../../../assets/models/musicnn_MTT_musicnn.labels.txt")
             .lines()
             .map(str::trim)
             .filter(|l| !l.is_empty())

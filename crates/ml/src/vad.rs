@@ -9,7 +9,7 @@ use ort::value::TensorRef;
 
 use super::models::{ModelId, Models};
 use super::MlError;
-use crate::audio::resample_mono;
+use samplemind_audio::resample_mono;
 
 const RATE: u32 = 16_000;
 const CHUNK: usize = 512;

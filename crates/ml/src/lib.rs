@@ -8,6 +8,8 @@
 //! record, whose pipeline decides when each runs. When the runtime or a model is missing, callers get an
 //! [`MlError`] that says which and why, and everything else keeps working.
 
+#![warn(missing_docs)]
+
 pub mod aisfx;
 pub mod basic_pitch;
 pub mod crepe;
@@ -19,6 +21,7 @@ pub mod midi_file;
 pub mod models;
 pub mod musicnn;
 pub mod runtime;
+pub mod settings;
 pub mod text;
 pub mod vad;
 
@@ -29,7 +32,7 @@ use serde::{Deserialize, Serialize};
 pub use error::MlError;
 pub use models::{ModelId, Models};
 
-use crate::config::MlSettings;
+use crate::settings::MlSettings;
 
 /// Load the runtime named by `settings` (or found in the default places) and get ready to
 /// open models. Model files are opened, and checked, on first use.

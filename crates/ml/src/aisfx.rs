@@ -12,7 +12,7 @@ use super::infer::{normalise, run_f32};
 use super::mel::{FilterNorm, MelConfig, MelFrontEnd, MelScale};
 use super::models::{ModelId, Models};
 use super::MlError;
-use crate::audio::resample_mono;
+use samplemind_audio::resample_mono;
 
 /// Embedding length.
 pub const DIM: usize = 512;

@@ -11,7 +11,7 @@
 use super::infer::run_f32;
 use super::models::{ModelId, Models};
 use super::MlError;
-use crate::audio::resample_mono;
+use samplemind_audio::resample_mono;
 
 const RATE: u32 = 22_050;
 const WINDOW: usize = 43_844;

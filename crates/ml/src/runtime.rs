@@ -24,7 +24,7 @@ pub struct Runtime {
 
 /// Places the runtime library is looked for, in order: `configured`, `ORT_DYLIB_PATH`, next
 /// to the executable (and in its `lib/`), in `bundled` (an installed package's folder, see
-/// [`crate::config::MlSettings::bundled_dir`]), then the source tree's `vendor/ml/`.
+/// [`crate::settings::MlSettings::bundled_dir`]), then the source tree's `vendor/ml/`.
 pub fn candidates(configured: Option<&Path>, bundled: Option<&Path>) -> Vec<PathBuf> {
     let mut out = Vec::new();
     if let Some(p) = configured {
@@ -44,8 +44,7 @@ pub fn candidates(configured: Option<&Path>, bundled: Option<&Path>) -> Vec<Path
         out.push(dir.join(LIBRARY_FILE));
     }
     out.push(
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("vendor/ml")
+        source_tree().join("vendor/ml")
             .join(LIBRARY_FILE),
     );
     out
@@ -96,4 +95,11 @@ fn load(configured: Option<&Path>, bundled: Option<&Path>) -> Result<Runtime, Ml
         .map_err(|e| fail(e.to_string()))?;
     tracing::debug!("ONNX Runtime loaded from {}", path.display());
     Ok(Runtime { environment, path })
+}
+
+/// The source tree's root (`vendor/ml/`, `assets/models/` are looked in last, for a
+/// developer's `cargo run`).
+pub(crate) fn source_tree() -> PathBuf {
+    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
+    here.ancestors().nth(2).unwrap_or(here).to_path_buf()
 }

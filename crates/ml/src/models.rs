@@ -74,7 +74,7 @@ impl ModelId {
 
 /// The pinned SHA-256 of `file`, from `assets/models/SHA256SUMS`.
 pub fn pinned_sha256(file: &str) -> Option<&'static str> {
-    include_str!("../../assets/models/SHA256SUMS")
+    include_str!("../../../assets/models/SHA256SUMS")
         .lines()
         .filter_map(|l| l.split_once("  "))
         .find(|(_, name)| name.trim_start_matches('*') == file)
@@ -83,7 +83,7 @@ pub fn pinned_sha256(file: &str) -> Option<&'static str> {
 
 /// Folders model files are looked for in, in order: the configured folder, `models/` next to
 /// the executable, `bundled` (an installed package's folder, see
-/// [`crate::config::MlSettings::bundled_dir`]), then the source tree's `assets/models/` and
+/// [`crate::settings::MlSettings::bundled_dir`]), then the source tree's `assets/models/` and
 /// `vendor/ml/`.
 pub fn model_dirs(configured: Option<&Path>, bundled: Option<&Path>) -> Vec<PathBuf> {
     let mut out = Vec::new();
@@ -99,7 +99,7 @@ pub fn model_dirs(configured: Option<&Path>, bundled: Option<&Path>) -> Vec<Path
     if let Some(dir) = bundled {
         out.push(dir.to_path_buf());
     }
-    let src = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let src = crate::runtime::source_tree();
     out.push(src.join("assets/models"));
     out.push(src.join("vendor/ml"));
     out
