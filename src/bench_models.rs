@@ -122,10 +122,7 @@ pub fn models(
     progress("analysis with and without models, one core");
     let plain = AnalysisOptions::default();
     // As a scan does it: the models per file, the samples' words in batches of 32.
-    let with = AnalysisOptions {
-        models: Some(models.clone()),
-        ..AnalysisOptions::default()
-    };
+    let with = AnalysisOptions::with_models(Some(models.clone()));
     let (mut a, mut b) = (Vec::new(), Vec::new());
     let mut pending: Vec<(&std::path::Path, Analysed)> = Vec::new();
     let mut batch_from = 0;

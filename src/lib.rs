@@ -6,8 +6,9 @@
 //!
 //! - [`audio`]: the `samplemind-audio` crate (`crates/audio`), re-exported: decode any
 //!   supported file to planar f32 frames (symphonia), resample (rubato), play and record.
-//! - [`analysis`]: measure a decoded file once — loudness, levels, spectrum, onsets,
-//!   loop-or-one-shot — into an [`analysis::Analysis`].
+//! - [`analysis`]: the `samplemind-analysis` crate (`crates/analysis`), re-exported: the
+//!   pipeline that measures a file once — loudness, levels, spectrum, tempo, key, pitch,
+//!   category, loop-or-one-shot, and the models' readings — into an [`analysis::Analysis`].
 //! - [`library`]: the sled store keyed by blake3 content hash, and the scanner that indexes
 //!   folders first and analyses after.
 //! - [`ai`]: language models (Ollama, OpenAI-compatible) behind a router, with an embedded
@@ -23,7 +24,7 @@
 #![warn(missing_docs)]
 
 pub mod ai;
-pub mod analysis;
+pub use samplemind_analysis as analysis;
 pub mod api;
 pub use samplemind_audio as audio;
 pub mod bench;
@@ -35,7 +36,7 @@ pub mod config;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod health;
-pub mod isolate;
+pub use samplemind_analysis::isolate;
 pub mod library;
 pub use samplemind_ml as ml;
 pub mod search;

@@ -5,7 +5,7 @@ usage: train_classifier.py [--models] LABELS_CSV FEATURES_JSONL OUT_JSON [COPIES
 
 With --models, FEATURES_JSONL comes from an analysis with the local models (the DSP
 features followed by the aisfx and musicnn embeddings) and only the category model is
-trained: assets/models/category_models.json, read by src/ml/category.rs.
+trained: assets/models/category_models.json, read by crates/analysis/src/category_model.rs.
 
 FEATURES_JSONL is `samplemind analyze --json --features` over the corpus that LABELS_CSV
 labels (the eval kit's DEV corpus: ../shared/eval/build-dev-corpus.sh); rows are matched by

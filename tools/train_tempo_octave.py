@@ -5,7 +5,7 @@ usage: train_tempo_octave.py LABELS_CSV FEATURES_JSONL OUT_JSON
 
 FEATURES_JSONL is `samplemind analyze --json --features` over the corpus LABELS_CSV labels,
 analysed with the model off (SAMPLEMIND_NO_TEMPO_OCTAVE=1); each row's `tempo_features` is
-src/analysis/tempo_octave.rs's input: log2(s / 80), then the low, mid and high registers'
+crates/analysis/src/tempo_octave.rs's input: log2(s / 80), then the low, mid and high registers'
 onset autocorrelation at 1/2, 1, 2 and 4 beats of the fast reading 2s.
 
 Only exact tempo labels train it: the eval kit derives real loops' tempi from their length,

@@ -223,10 +223,7 @@ pub async fn similar(
             )));
         }
         let (index, _) = similar::SimilarIndex::build(&s.lib);
-        let opts = crate::analysis::AnalysisOptions {
-            models: s.models.clone(),
-            ..Default::default()
-        };
+        let opts = crate::analysis::AnalysisOptions::with_models(s.models.clone());
         let (probe, own) = similar::probe_for(&s.lib, &id, &opts)
             .map_err(|e| ApiError::unprocessable(e.to_string()))?;
         Ok(Json(
@@ -267,10 +264,7 @@ pub async fn analyze(
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("application/json"));
     blocking(move || {
-        let opts = crate::analysis::AnalysisOptions {
-            models: s.models.clone(),
-            ..Default::default()
-        };
+        let opts = crate::analysis::AnalysisOptions::with_models(s.models.clone());
         let (path, upload_dir) = if json {
             if body.len() > super::JSON_LIMIT {
                 return Err(ApiError::too_large("a JSON body is at most 64 KiB"));

@@ -43,10 +43,7 @@ pub fn candidates(configured: Option<&Path>, bundled: Option<&Path>) -> Vec<Path
     if let Some(dir) = bundled {
         out.push(dir.join(LIBRARY_FILE));
     }
-    out.push(
-        source_tree().join("vendor/ml")
-            .join(LIBRARY_FILE),
-    );
+    out.push(source_tree().join("vendor/ml").join(LIBRARY_FILE));
     out
 }
 

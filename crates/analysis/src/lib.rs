@@ -1,13 +1,22 @@
-//! Analysis: everything SampleMind measures about a sample, from one decode.
+//! SampleMind's analysis layer: everything SampleMind measures about a sample, from one
+//! decode.
 //!
 //! [`record`] is what is stored ([`Analysis`]); [`pipeline`] runs a file through the
 //! [`stages`] in order (DSP, then the local models, then the words); the other modules are
 //! the analysers the stages call, the classifiers and the music vocabulary ([`key_name`]).
+//! [`isolate`] is the panic boundary every layer above uses too.
+//!
+//! It imports `samplemind-audio` (decoding, resampling) and `samplemind-ml` (model runners);
+//! nothing of the library, the AI layer or a face. The root crate re-exports it as
+//! `samplemind::analysis`.
+
+#![warn(missing_docs)]
 
 pub mod category_model;
 pub mod classify;
 pub mod error;
 pub mod features;
+pub mod isolate;
 pub mod key;
 pub mod key_name;
 pub mod loop_detect;

@@ -305,7 +305,7 @@ mod tests {
 
     #[test]
     fn noise_has_no_pitch() {
-        let noise: Vec<f32> = crate::analysis::test_noise(0x9E37_79B9_7F4A_7C15, 22_050)
+        let noise: Vec<f32> = crate::test_noise(0x9E37_79B9_7F4A_7C15, 22_050)
             .into_iter()
             .enumerate()
             .map(|(i, v)| v * (-(i as f32) / 8000.0).exp())

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::loudness::LoudnessMethod;
 use super::tempo::TempoSource;
-use crate::ml::ScoredTag;
+use samplemind_ml::ScoredTag;
 
 /// Bumped whenever an analyser changes what it stores, so a rescan can tell stale records.
 pub const ANALYSER_VERSION: u32 = 4;

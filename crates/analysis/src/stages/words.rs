@@ -4,9 +4,9 @@
 
 use std::path::Path;
 
-use crate::analysis::pipeline::Analysed;
-use crate::analysis::record::Analysis;
-use crate::ml::{text, Models};
+use crate::pipeline::Analysed;
+use crate::record::Analysis;
+use samplemind_ml::{text, Models};
 
 /// Words of a path component: `Kick_Punchy-02.wav` → `kick punchy 02`.
 fn words(s: &str) -> String {

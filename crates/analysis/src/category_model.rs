@@ -16,9 +16,9 @@ use serde::Deserialize;
 
 use super::classify::{self, Linear};
 use super::pipeline::StageInputs;
-use crate::ml::{aisfx, musicnn, SoundVectors};
+use samplemind_ml::{aisfx, musicnn, SoundVectors};
 
-const MODEL_JSON: &str = include_str!("../../assets/models/category_models.json");
+const MODEL_JSON: &str = include_str!("../../../assets/models/category_models.json");
 
 /// From this probability the models' category overrules the DSP one whatever its
 /// probability; below it, only a less sure DSP call.
@@ -93,8 +93,8 @@ mod tests {
             "assets/models/category_models.json must load"
         );
         let a = StageInputs {
-            classifier_input: crate::analysis::features::vector(
-                &crate::analysis::Analysis::default(),
+            classifier_input: crate::features::vector(
+                &crate::Analysis::default(),
                 &StageInputs::default(),
             ),
             ..StageInputs::default()

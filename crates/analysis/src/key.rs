@@ -478,7 +478,7 @@ mod tests {
 
     #[test]
     fn noise_has_no_key() {
-        let noise = crate::analysis::test_noise(0x1234_5678_9abc_def1, RATE as usize * 3);
+        let noise = crate::test_noise(0x1234_5678_9abc_def1, RATE as usize * 3);
         assert_eq!(estimate(&noise, RATE), None);
         assert_eq!(estimate(&vec![0.0; RATE as usize], RATE), None);
     }

@@ -18,12 +18,12 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use crate::analysis::error::AnalyseError;
-use crate::analysis::measure::Measure;
-use crate::analysis::record::Analysis;
-use crate::analysis::stages;
-use crate::audio::{decode_file, resample_mono, DecodeError};
-use crate::ml::{Models, SoundVectors};
+use crate::error::AnalyseError;
+use crate::measure::Measure;
+use crate::record::Analysis;
+use crate::stages;
+use samplemind_audio::{decode_file, resample_mono, DecodeError};
+use samplemind_ml::{Models, SoundVectors};
 
 /// Options of the pipeline.
 #[non_exhaustive]
@@ -54,19 +54,29 @@ impl Default for AnalysisOptions {
     }
 }
 
+impl AnalysisOptions {
+    /// The defaults, with the local `models` on (or off for `None`).
+    pub fn with_models(models: Option<Arc<Models>>) -> Self {
+        Self {
+            models,
+            ..Self::default()
+        }
+    }
+}
+
 /// What the DSP stage hands to the later stages and to training, and does not store.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct StageInputs {
     /// Level of the first and of the last 100 ms against the whole sound's, dB. A loop is cut
     /// on the bar and sounds to its last sample; a one-shot, a pad note, an effect, dies away.
     pub edge_levels_db: (f32, f32),
-    /// The tempo the audio supports before names and octave rules ([`crate::analysis::Tempo::heard_bpm`]
+    /// The tempo the audio supports before names and octave rules ([`crate::Tempo::heard_bpm`]
     /// and its confidence).
     pub heard_tempo: Option<(f32, f32)>,
-    /// The feature vector the DSP classifiers read ([`crate::analysis::features::vector`];
+    /// The feature vector the DSP classifiers read ([`crate::features::vector`];
     /// printed by `analyze --json --features` for training).
     pub classifier_input: Vec<f32>,
-    /// The input of the tempo-octave model ([`crate::analysis::tempo_octave::features`];
+    /// The input of the tempo-octave model ([`crate::tempo_octave::features`];
     /// printed by `analyze --json --features` for training). Empty without a tempo.
     pub tempo_octave_input: Vec<f32>,
 }

@@ -354,7 +354,7 @@ mod tests {
 
     #[test]
     fn white_noise_is_flat_and_bright() {
-        let noise: Vec<f32> = crate::analysis::test_noise(0x2545_F491_4F6C_DD1D, 22_050);
+        let noise: Vec<f32> = crate::test_noise(0x2545_F491_4F6C_DD1D, 22_050);
         let s = analyse(&noise, 22_050);
         assert!(s.flatness.unwrap() > 0.4, "flatness {:?}", s.flatness);
         assert!(s.centroid_hz.unwrap() > 4000.0);

@@ -4,9 +4,9 @@
 
 use std::path::Path;
 
-use crate::analysis::pipeline::StageInputs;
-use crate::analysis::record::{Analysis, ANALYSER_VERSION};
-use crate::analysis::{
+use crate::pipeline::StageInputs;
+use crate::record::{Analysis, ANALYSER_VERSION};
+use crate::{
     classify, features, key, loop_detect, metadata, onsets, pitch, spectral, tempo, tempo_octave,
     TempoSource,
 };

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use crate::audio::DecodeError;
+use samplemind_audio::DecodeError;
 
 /// Why a file could not be analysed: it could not be decoded, or something inside panicked
 /// on it (caught, so that only this file fails).

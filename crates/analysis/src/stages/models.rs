@@ -1,15 +1,15 @@
 //! The models' stage: what the local ONNX models hear in one sound, after the DSP stage.
 //! Embeddings for similar sounds (aisfx for one-shots, musicnn for loops and long sounds),
 //! tags, the models' category, a voice check (silero-vad) and CREPE's second opinion on the
-//! root note. The runners live in [`crate::ml`]; the rules that merge their readings into the
+//! root note. The runners live in [`samplemind_ml`]; the rules that merge their readings into the
 //! record live here.
 
-use crate::analysis::category_model;
-use crate::analysis::pipeline::StageInputs;
-use crate::analysis::record::Analysis;
-use crate::analysis::stages::dsp::{set_category, DRUM_GATE_PROBABILITY};
-use crate::analysis::{classify, pitch};
-use crate::ml::{aisfx, crepe, musicnn, vad, MlError, Models, ScoredTag, SoundVectors};
+use crate::category_model;
+use crate::pipeline::StageInputs;
+use crate::record::Analysis;
+use crate::stages::dsp::{set_category, DRUM_GATE_PROBABILITY};
+use crate::{classify, pitch};
+use samplemind_ml::{aisfx, crepe, musicnn, vad, MlError, Models, ScoredTag, SoundVectors};
 
 /// Blocks of aisfx per one-shot: one block is its first 1.5 s, where a one-shot is (shorter
 /// sounds go in at their own length); the budget is models ≤ 3× the DSP.

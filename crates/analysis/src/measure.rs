@@ -5,7 +5,7 @@ use std::ops::ControlFlow;
 
 use super::amp_to_db;
 use super::loudness::{Loudness, LoudnessMeter};
-use crate::audio::decode::{downmix_into, FrameSink, StreamInfo};
+use samplemind_audio::decode::{downmix_into, FrameSink, StreamInfo};
 
 /// Streams a file's frames into loudness, peak, RMS and a mono mix.
 pub struct Measure {
