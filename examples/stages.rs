@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use samplemind::analysis::loudness::LoudnessMeter;
 use samplemind::analysis::{key, onsets, pitch, spectral, tempo};
 use samplemind::audio::{decode_mono, resample_mono};
-use samplemind::bench::audio_files;
+use samplemind_bench::audio_files;
 
 fn main() {
     let dir: PathBuf = std::env::args_os()

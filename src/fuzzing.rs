@@ -13,8 +13,7 @@ use crate::ai::types::Locality;
 
 /// A scratch file per process for the targets that read files (the decoders open paths).
 fn scratch_file(ext: &str) -> PathBuf {
-    crate::library::files::scratch_parent()
-        .join(format!("samplemind-fuzz-{}.{ext}", std::process::id()))
+    crate::library::scratch_parent().join(format!("samplemind-fuzz-{}.{ext}", std::process::id()))
 }
 
 /// Decode and analyse `data` as a file named with one of the extensions a sample can have,
@@ -89,12 +88,14 @@ pub fn api_inputs(data: &[u8]) {
 pub fn ai_answers(data: &[u8]) {
     if let Ok(v) = serde_json::from_slice::<serde_json::Value>(data) {
         let base = "http://127.0.0.1:1";
-        let ollama = crate::ai::ollama::Ollama::new(base, "m");
+        let ollama = crate::ai::providers::ollama::Ollama::new(base, "m");
         let _ = ollama.read_answer(true, &v, "m");
         let _ = ollama.read_answer(false, &v, "m");
-        let openai = crate::ai::openai::OpenAiCompatible::new("o", base, "m", Locality::Local);
+        let openai =
+            crate::ai::providers::openai::OpenAiCompatible::new("o", base, "m", Locality::Local);
         let _ = openai.read_answer(&v);
-        let anthropic = crate::ai::anthropic::Anthropic::new("a", base, "m", Locality::Cloud);
+        let anthropic =
+            crate::ai::providers::anthropic::Anthropic::new("a", base, "m", Locality::Cloud);
         let _ = anthropic.read_answer(&v, "m");
     }
     let text = String::from_utf8_lossy(data);

@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use futures_util::StreamExt;
 use samplemind::ai::cache::AiCache;
-use samplemind::ai::ollama::Ollama;
-use samplemind::ai::provider::Provider;
+use samplemind::ai::providers::ollama::Ollama;
+use samplemind::ai::providers::Provider;
 use samplemind::ai::{
     AiError, AskOptions, ChatRequest, Configure, Message, Router, RouterSettings, StreamEvent,
 };
@@ -200,12 +200,13 @@ async fn a_failing_provider_falls_back_to_the_next_and_its_circuit_opens() {
         ..quick()
     };
     let first: Arc<dyn Provider> = Arc::new(Ollama::new(&bad.url, "m").with_name("bad"));
-    let second: Arc<dyn Provider> = Arc::new(samplemind::ai::openai::OpenAiCompatible::new(
-        "second",
-        "http://127.0.0.1:9", // nothing listens: a refused connection
-        "m",
-        samplemind::ai::Locality::Local,
-    ));
+    let second: Arc<dyn Provider> =
+        Arc::new(samplemind::ai::providers::openai::OpenAiCompatible::new(
+            "second",
+            "http://127.0.0.1:9", // nothing listens: a refused connection
+            "m",
+            samplemind::ai::Locality::Local,
+        ));
     let third: Arc<dyn Provider> = Arc::new(Ollama::new(&good.url, "m").with_name("good"));
     let r = Router::new(vec![first, second, third], None, settings);
     bad.push_faults(&[Fault::Status(503), Fault::Status(503), Fault::Status(503)]);
@@ -279,12 +280,13 @@ async fn a_failure_reaches_only_its_group_and_the_next_call_starts_afresh() {
 #[tokio::test]
 async fn cloud_providers_are_off_unless_enabled_and_context_is_checked() {
     let server = FakeOllama::start().await;
-    let cloud: Arc<dyn Provider> = Arc::new(samplemind::ai::openai::OpenAiCompatible::new(
-        "cloud",
-        &server.url,
-        "gpt",
-        samplemind::ai::Locality::Cloud,
-    ));
+    let cloud: Arc<dyn Provider> =
+        Arc::new(samplemind::ai::providers::openai::OpenAiCompatible::new(
+            "cloud",
+            &server.url,
+            "gpt",
+            samplemind::ai::Locality::Cloud,
+        ));
     let r = Router::new(vec![cloud], None, quick());
     let e = r.chat(&req("q"), &AskOptions::default()).await.unwrap_err();
     assert!(matches!(e, AiError::Config(_)), "{e}");

@@ -428,7 +428,7 @@ fn ai_embed_uses_the_local_onnx_model_first_and_falls_back_without_it() {
 fn bench_times_the_peer_on_the_same_files_and_reports_the_ratio() {
     let home = tempfile::tempdir().unwrap();
     let demo = demo_dir();
-    let files = samplemind::bench::audio_files(&demo).len();
+    let files = samplemind_bench::audio_files(&demo).len();
     let out = run_ok(
         cli(home.path())
             .args([

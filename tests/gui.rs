@@ -743,7 +743,7 @@ fn figures_of_the_app_over_a_10000_sample_library() {
     let (_xvfb, display) = start_xvfb();
     let home = tempfile::tempdir().unwrap();
     std::fs::write(home.path().join("config.toml"), "[ml]\nenabled = false\n").unwrap();
-    samplemind::bench_search::synthetic_library(&home.path().join("library"), 10_000).unwrap();
+    samplemind_bench::search::synthetic_library(&home.path().join("library"), 10_000).unwrap();
     let port = free_port();
     let _driver = start_driver(&driver_bin, port, &display, home.path(), None);
     let t0 = Instant::now();

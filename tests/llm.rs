@@ -7,9 +7,9 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
-use samplemind::ai::ollama::Ollama;
-use samplemind::ai::openai::OpenAiCompatible;
-use samplemind::ai::provider::Provider;
+use samplemind::ai::providers::ollama::Ollama;
+use samplemind::ai::providers::openai::OpenAiCompatible;
+use samplemind::ai::providers::Provider;
 use samplemind::ai::{ChatRequest, Configure, Locality, Message, StreamEvent};
 
 use crate::util::{cli, health_component, run_ok};
@@ -399,7 +399,7 @@ async fn the_anthropic_provider_speaks_the_messages_api_whole_and_streamed() {
     let Some(server) = LlamaServer::start() else {
         return;
     };
-    let p = samplemind::ai::anthropic::Anthropic::new(
+    let p = samplemind::ai::providers::anthropic::Anthropic::new(
         "anthropic",
         &server.url,
         "smollm2:135m",

@@ -178,7 +178,7 @@ def unit_rows(a):
 def neighbours_report(X, cat, loop, groups, fields, copies=None, kind_weight=0.3, k=5):
     """How often a one-shot's k nearest (similar --aspect timbre) share its category, with each
     sound's category distribution out of fold: from a model that was not trained on it, as in a
-    producer's own library. Mirrors src/search/similar.rs: sound = 0.8 aisfx cosine + 0.2
+    producer's own library. Mirrors crates/library/src/search/similar.rs: sound = 0.8 aisfx cosine + 0.2
     standardised DSP timbre cosine (DSP alone where a side has no aisfx), timbre = (1 - w) sound
     + w distribution cosine, and -0.1 when loop and one-shot meet."""
     A = unit_rows(X[:, DSP_FEATURES:DSP_FEATURES + 512])

@@ -5,97 +5,12 @@
 use std::path::Path;
 
 use samplemind::library::SampleRecord;
-use samplemind::search::sort::SortKey;
 use serde::{Deserialize, Serialize};
 
-/// One row of the library table.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
-#[serde(rename_all = "camelCase")]
-pub struct SampleRow {
-    /// Content hash, hex: the sample's id.
-    pub id: String,
-    /// File name.
-    pub name: String,
-    /// Folder the file is in (its name only).
-    pub folder: String,
-    /// Full path.
-    pub path: String,
-    /// Instrument category, the user's correction first.
-    pub category: Option<String>,
-    /// Loop rather than one-shot.
-    pub is_loop: bool,
-    /// Tempo, the user's correction first.
-    pub bpm: Option<f32>,
-    /// Key ("A minor").
-    pub key: Option<String>,
-    /// Root note with octave ("A1").
-    pub root: Option<String>,
-    /// Length, seconds.
-    pub duration_s: f64,
-    /// Integrated loudness, LUFS.
-    pub lufs: Option<f32>,
-    /// Tags: the user's, the models', the language model's.
-    pub tags: Vec<String>,
-}
-
-impl SampleRow {
-    /// The row of `rec` found at `path`.
-    pub fn of(path: &Path, rec: &SampleRecord) -> Self {
-        let a = &rec.analysis;
-        let mut tags = rec.tags.clone();
-        tags.extend(a.model_tags.iter().map(|t| t.tag.clone()));
-        if let Some(ai) = &rec.ai {
-            tags.extend(ai.tags.iter().cloned());
-        }
-        let mut seen = std::collections::HashSet::new();
-        tags.retain(|t| seen.insert(t.clone()));
-        Self {
-            id: rec.hash.to_hex(),
-            name: path
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default(),
-            folder: path
-                .parent()
-                .and_then(|p| p.file_name())
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default(),
-            path: path.display().to_string(),
-            category: rec.category().map(str::to_string),
-            is_loop: a.is_loop,
-            bpm: rec.bpm(),
-            key: rec.key().map(str::to_string),
-            root: a.root_note.clone(),
-            duration_s: a.duration_s,
-            lufs: a.lufs,
-            tags,
-        }
-    }
-}
-
-/// A library search: every set field must match (the CLI's `search` filters).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, specta::Type)]
-#[serde(rename_all = "camelCase", default)]
-pub struct SampleQuery {
-    /// Words, matched against names, folders, tags, category and AI descriptions.
-    pub text: Option<String>,
-    /// Lowest tempo.
-    pub bpm_min: Option<f32>,
-    /// Highest tempo.
-    pub bpm_max: Option<f32>,
-    /// Key, any common spelling ("Am", "A minor", "8A").
-    pub key: Option<String>,
-    /// Category.
-    pub category: Option<String>,
-    /// Loops only (true) or one-shots only (false).
-    pub is_loop: Option<bool>,
-    /// Longest length, seconds.
-    pub max_duration_s: Option<f64>,
-    /// Sort column.
-    pub sort: SortKey,
-    /// Sort descending.
-    pub descending: bool,
-}
+/// A library search: the engine's page query (filters and sort).
+pub use samplemind::library::view::PageQuery;
+/// One row of the library table: the engine's summary of a sample, as every face shows it.
+pub use samplemind::library::view::SampleSummary;
 
 /// A window of a search's results.
 #[derive(Debug, Clone, Serialize, specta::Type)]
@@ -106,7 +21,7 @@ pub struct SamplePage {
     /// Index of the first row here.
     pub offset: u32,
     /// The rows.
-    pub rows: Vec<SampleRow>,
+    pub rows: Vec<SampleSummary>,
     /// Library records that could not be read (skipped), named.
     pub problems: Vec<String>,
 }
@@ -125,7 +40,7 @@ pub struct ScoredTag {
 #[serde(rename_all = "camelCase")]
 pub struct SampleDetail {
     /// The table's view of it.
-    pub row: SampleRow,
+    pub row: SampleSummary,
     /// Tempo as analysed (before any correction).
     pub analysed_bpm: Option<f32>,
     /// Tempo set by hand, kept across rescans.
@@ -169,7 +84,7 @@ impl SampleDetail {
     pub fn of(path: &Path, rec: &SampleRecord) -> Self {
         let a = &rec.analysis;
         Self {
-            row: SampleRow::of(path, rec),
+            row: SampleSummary::of(path, rec),
             analysed_bpm: a.bpm,
             corrected_bpm: rec.corrections.bpm,
             bpm_confidence: a.bpm_confidence,
@@ -235,7 +150,7 @@ pub enum SimilarAspect {
 #[serde(rename_all = "camelCase")]
 pub struct SimilarRow {
     /// The sound.
-    pub row: SampleRow,
+    pub row: SampleSummary,
     /// Similarity, higher is nearer (-1..1).
     pub score: f32,
 }
@@ -345,7 +260,7 @@ pub struct AiStatus {
 #[serde(rename_all = "camelCase")]
 pub struct ParsedQuery {
     /// The query to run.
-    pub query: SampleQuery,
+    pub query: PageQuery,
     /// Why the language model did not help, when it did not (the rules' reading stands).
     pub model_error: Option<String>,
 }
@@ -399,7 +314,7 @@ pub struct AppSettings {
 #[serde(rename_all = "camelCase")]
 pub struct TakeResult {
     /// The take, analysed and in the library.
-    pub row: SampleRow,
+    pub row: SampleSummary,
     /// Seconds of silence trimmed.
     pub trimmed_s: f32,
     /// Peak before normalising, dBFS.

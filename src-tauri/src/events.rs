@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use tauri_specta::Event;
 
-use crate::dto::{SampleRow, ScanSummary};
+use crate::dto::{SampleSummary, ScanSummary};
 
 /// A scan moved on. Sent at most every 100 ms, and at each phase change.
 #[derive(Debug, Clone, Serialize, Deserialize, specta::Type, Event)]
@@ -73,5 +73,5 @@ pub struct InputLevel {
 #[serde(rename_all = "camelCase")]
 pub struct TakeRecorded {
     /// The take.
-    pub row: SampleRow,
+    pub row: SampleSummary,
 }

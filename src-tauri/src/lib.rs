@@ -62,6 +62,8 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             events::InputLevel,
             events::TakeRecorded,
         ])
+        // The category taxonomy, from the engine: the UI's category filter lists it.
+        .constant("CATEGORIES", samplemind::analysis::classify::CATEGORIES)
 }
 
 /// The TypeScript bindings as the builder writes them.

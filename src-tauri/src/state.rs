@@ -15,17 +15,17 @@ use samplemind::ml::Models;
 use samplemind::search::similar::SimilarIndex;
 use samplemind::Library;
 
-use crate::dto::{SampleQuery, SampleRow};
+use crate::dto::{PageQuery, SampleSummary};
 use crate::error::{AppError, CmdResult, ErrorKind};
 
 /// The sorted result rows of the last search, kept so that scrolling asks only for a window.
 pub struct ResultCache {
     /// The query it answers.
-    pub query: SampleQuery,
+    pub query: PageQuery,
     /// The library generation it was computed at.
     pub generation: u64,
     /// All rows, in order.
-    pub rows: Arc<Vec<SampleRow>>,
+    pub rows: Arc<Vec<SampleSummary>>,
     /// Records that could not be read.
     pub problems: Vec<String>,
 }
@@ -140,7 +140,7 @@ impl AppState {
         let settings = self.settings().ai;
         let built = samplemind::ai::setup::router(
             &settings,
-            &samplemind::ai::setup::cache_dir(),
+            &samplemind::config::ai_cache_dir(),
             self.models.clone(),
         );
         let (router, error) = match built {
@@ -194,11 +194,11 @@ impl AppState {
     }
 
     /// The row of the file at `path`, once analysed.
-    pub fn row_for_path(&self, path: &Path) -> Option<SampleRow> {
+    pub fn row_for_path(&self, path: &Path) -> Option<SampleSummary> {
         let canon = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
         let entry = self.lib.path_entry(&canon).ok()??;
         let rec = self.lib.sample(&entry.hash).ok()??;
-        Some(SampleRow::of(&canon, &rec))
+        Some(SampleSummary::of(&canon, &rec))
     }
 
     /// Where takes are written: `$SAMPLEMIND_HOME/recordings`.

@@ -10,7 +10,7 @@ export const commands = {
 /**
  * A window of the results of `query`: rows `offset .. offset + limit` and the total.
  */
-async searchSamples(query: SampleQuery, offset: number, limit: number) : Promise<Result<SamplePage, AppError>> {
+async searchSamples(query: PageQuery, offset: number, limit: number) : Promise<Result<SamplePage, AppError>> {
     try {
     return { status: "ok", data: await TAURI_INVOKE("search_samples", { query, offset, limit }) };
 } catch (e) {
@@ -268,7 +268,7 @@ async deleteApiKey(provider: string) : Promise<Result<AppSettings, AppError>> {
 /**
  * Every component's status, the cache's figures, CPU and memory.
  */
-async health() : Promise<Result<JsonValue, AppError>> {
+async health() : Promise<Result<Health, AppError>> {
     try {
     return { status: "ok", data: await TAURI_INVOKE("health") };
 } catch (e) {
@@ -324,7 +324,7 @@ takeRecorded: "take-recorded"
 
 /** user-defined constants **/
 
-
+export const CATEGORIES = ["bass","brass","clap","cymbal","drums","fx","guitar","hat","keys","kick","mallets","music","pad","percussion","snare","strings","synth","tom","vocal","woodwind"] as const;
 
 /** user-defined types **/
 
@@ -445,6 +445,30 @@ entries: number;
  */
 bytes: number }
 /**
+ * One component's health.
+ */
+export type Component = { 
+/**
+ * Stable name (`library`, `audio`).
+ */
+name: string; 
+/**
+ * Its state.
+ */
+status: Status; 
+/**
+ * Why it is not `ok`.
+ */
+reason?: string | null; 
+/**
+ * The one thing to do that turns it on (a command, or a line of `config.toml`).
+ */
+fix?: string | null; 
+/**
+ * Component-specific figures.
+ */
+details: JsonValue }
+/**
  * An audio device.
  */
 export type Device = { 
@@ -509,6 +533,34 @@ export type ErrorKind =
  */
 "other"
 /**
+ * The detailed health report.
+ */
+export type Health = { 
+/**
+ * `ok` when every component is, `degraded` when one is down.
+ */
+status: Status; 
+/**
+ * SampleMind version.
+ */
+version: string; 
+/**
+ * Seconds since `started`.
+ */
+uptime_seconds: number; 
+/**
+ * Each component.
+ */
+components: Component[]; 
+/**
+ * The AI answer cache, when the AI layer was checked.
+ */
+cache?: JsonValue | null; 
+/**
+ * Process figures.
+ */
+performance: Performance }
+/**
  * The input meter while recording, about every 50 ms.
  */
 export type InputLevel = { 
@@ -526,13 +578,54 @@ rmsDb: number;
 clipped: boolean }
 export type JsonValue = null | boolean | number | string | JsonValue[] | Partial<{ [key in string]: JsonValue }>
 /**
+ * A library search as a table asks it: every set filter must match, then a sort. Serde
+ * names are camelCase, as the desktop app's UI sends them.
+ */
+export type PageQuery = { 
+/**
+ * Words, matched against names, folders, tags, category and AI descriptions.
+ */
+text: string | null; 
+/**
+ * Lowest tempo.
+ */
+bpmMin: number | null; 
+/**
+ * Highest tempo.
+ */
+bpmMax: number | null; 
+/**
+ * Key, any common spelling ("Am", "A minor", "8A").
+ */
+key: string | null; 
+/**
+ * Category.
+ */
+category: string | null; 
+/**
+ * Loops only (true) or one-shots only (false).
+ */
+isLoop: boolean | null; 
+/**
+ * Longest length, seconds.
+ */
+maxDurationS: number | null; 
+/**
+ * Sort column.
+ */
+sort: SortKey; 
+/**
+ * Sort descending.
+ */
+descending: boolean }
+/**
  * A search in words read into filters.
  */
 export type ParsedQuery = { 
 /**
  * The query to run.
  */
-query: SampleQuery; 
+query: PageQuery; 
 /**
  * Why the language model did not help, when it did not (the rules' reading stands).
  */
@@ -553,6 +646,27 @@ max: number[];
  * Seconds drawn.
  */
 durationS: number }
+/**
+ * Figures of this process.
+ */
+export type Performance = { 
+/**
+ * CPU time used since start (user + system), seconds.
+ */
+cpu_seconds: number | null; 
+/**
+ * CPU use since start, percent of one core (averaged over the process lifetime). None
+ * while the process is younger than the kernel's clock can tell apart (a few ticks).
+ */
+cpu_percent: number | null; 
+/**
+ * Resident memory, MiB.
+ */
+memory_mb: number | null; 
+/**
+ * Threads.
+ */
+threads: number | null }
 /**
  * A sound started.
  */
@@ -636,7 +750,7 @@ export type SampleDetail = {
 /**
  * The table's view of it.
  */
-row: SampleRow; 
+row: SampleSummary; 
 /**
  * Tempo as analysed (before any correction).
  */
@@ -724,55 +838,16 @@ offset: number;
 /**
  * The rows.
  */
-rows: SampleRow[]; 
+rows: SampleSummary[]; 
 /**
  * Library records that could not be read (skipped), named.
  */
 problems: string[] }
 /**
- * A library search: every set field must match (the CLI's `search` filters).
+ * One sample as every face shows it: what the user corrected over what was analysed, and
+ * its tags (the user's, the models', the language model's) each once, in that order.
  */
-export type SampleQuery = { 
-/**
- * Words, matched against names, folders, tags, category and AI descriptions.
- */
-text: string | null; 
-/**
- * Lowest tempo.
- */
-bpmMin: number | null; 
-/**
- * Highest tempo.
- */
-bpmMax: number | null; 
-/**
- * Key, any common spelling ("Am", "A minor", "8A").
- */
-key: string | null; 
-/**
- * Category.
- */
-category: string | null; 
-/**
- * Loops only (true) or one-shots only (false).
- */
-isLoop: boolean | null; 
-/**
- * Longest length, seconds.
- */
-maxDurationS: number | null; 
-/**
- * Sort column.
- */
-sort: SortKey; 
-/**
- * Sort descending.
- */
-descending: boolean }
-/**
- * One row of the library table.
- */
-export type SampleRow = { 
+export type SampleSummary = { 
 /**
  * Content hash, hex: the sample's id.
  */
@@ -786,7 +861,7 @@ name: string;
  */
 folder: string; 
 /**
- * Full path.
+ * Full path (shown lossily when it is not UTF-8).
  */
 path: string; 
 /**
@@ -796,31 +871,35 @@ category: string | null;
 /**
  * Loop rather than one-shot.
  */
-isLoop: boolean; 
+is_loop: boolean; 
 /**
  * Tempo, the user's correction first.
  */
 bpm: number | null; 
 /**
- * Key ("A minor").
+ * Key ("A minor"), the user's correction first.
  */
 key: string | null; 
 /**
  * Root note with octave ("A1").
  */
-root: string | null; 
+root_note: string | null; 
 /**
  * Length, seconds.
  */
-durationS: number; 
+duration_s: number; 
 /**
  * Integrated loudness, LUFS.
  */
 lufs: number | null; 
 /**
- * Tags: the user's, the models', the language model's.
+ * Tags: the user's, the models', the language model's, each once.
  */
-tags: string[] }
+tags: string[]; 
+/**
+ * A language model's description.
+ */
+description: string | null }
 /**
  * A file could not be indexed or analysed; the scan goes on.
  */
@@ -936,7 +1015,7 @@ export type SimilarRow = {
 /**
  * The sound.
  */
-row: SampleRow; 
+row: SampleSummary; 
 /**
  * Similarity, higher is nearer (-1..1).
  */
@@ -978,13 +1057,33 @@ export type SortKey =
  */
 "lufs"
 /**
+ * Overall or per-component state.
+ */
+export type Status = 
+/**
+ * Working.
+ */
+"ok" | 
+/**
+ * Working with a component down.
+ */
+"degraded" | 
+/**
+ * Not working.
+ */
+"down" | 
+/**
+ * Not part of this build.
+ */
+"disabled"
+/**
  * A take was recorded, analysed and stored.
  */
 export type TakeRecorded = { 
 /**
  * The take.
  */
-row: SampleRow }
+row: SampleSummary }
 /**
  * A finished recording.
  */
@@ -992,7 +1091,7 @@ export type TakeResult = {
 /**
  * The take, analysed and in the library.
  */
-row: SampleRow; 
+row: SampleSummary; 
 /**
  * Seconds of silence trimmed.
  */

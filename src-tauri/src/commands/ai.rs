@@ -5,7 +5,7 @@ use samplemind::ai::{uses, AskOptions, ChatRequest, Locality, Message};
 use tauri::State;
 
 use super::blocking;
-use crate::dto::{AiStatus, CacheFigures, ParsedQuery, ProviderRow, SampleDetail, SampleQuery};
+use crate::dto::{AiStatus, CacheFigures, PageQuery, ParsedQuery, ProviderRow, SampleDetail};
 use crate::error::CmdResult;
 use crate::state::Shared;
 
@@ -83,14 +83,14 @@ pub async fn ai_parse_search(state: State<'_, Shared>, text: String) -> CmdResul
         Err(e) => (uses::parse_search_rules(&text), Some(e.message)),
     };
     Ok(ParsedQuery {
-        query: SampleQuery {
+        query: PageQuery {
             text: (!p.words.is_empty()).then(|| p.words.join(" ")),
             bpm_min: p.bpm.map(|b| b.0),
             bpm_max: p.bpm.map(|b| b.1),
             key: p.key,
             category: p.category,
             is_loop: p.is_loop,
-            ..SampleQuery::default()
+            ..PageQuery::default()
         },
         model_error: err,
     })

@@ -5,7 +5,7 @@
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 
-use samplemind::api::{serve, ApiState};
+use samplemind_api::{serve, ApiState};
 use tauri::State;
 
 use crate::dto::ApiStatus;
@@ -50,7 +50,7 @@ pub async fn start_api(state: State<'_, Shared>, port: u16) -> CmdResult<ApiStat
     let status = ApiStatus {
         url: format!("http://{bound}"),
         token_file: samplemind::config::home_dir()
-            .join(samplemind::api::TOKEN_FILE)
+            .join(samplemind_api::TOKEN_FILE)
             .display()
             .to_string(),
     };

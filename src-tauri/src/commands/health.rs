@@ -9,7 +9,7 @@ use crate::state::Shared;
 /// Every component's status, the cache's figures, CPU and memory.
 #[tauri::command]
 #[specta::specta]
-pub async fn health(state: State<'_, Shared>) -> CmdResult<serde_json::Value> {
+pub async fn health(state: State<'_, Shared>) -> CmdResult<samplemind::health::Health> {
     blocking(&state, |st| {
         let settings = st.settings();
         let h = match st.router() {
@@ -24,11 +24,10 @@ pub async fn health(state: State<'_, Shared>) -> CmdResult<serde_json::Value> {
                 Some(&st.lib),
                 st.started,
                 &settings.ml,
-                Some((&settings.ai, &samplemind::ai::setup::cache_dir())),
+                Some((&settings.ai, &samplemind::config::ai_cache_dir())),
             ),
         };
-        let h = h.with_audio_engine(st.audio.health());
-        Ok(serde_json::to_value(h).unwrap_or_default())
+        Ok(h.with_audio_engine(st.audio.health()))
     })
     .await
 }

@@ -4,12 +4,13 @@
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
-use samplemind::search::{self, similar, sort};
+use samplemind::library::view;
+use samplemind::search::similar;
 use tauri::State;
 
 use super::blocking;
 use crate::dto::{
-    Peaks, SampleDetail, SamplePage, SampleQuery, SampleRow, SimilarAspect, SimilarRow,
+    PageQuery, Peaks, SampleDetail, SamplePage, SampleSummary, SimilarAspect, SimilarRow,
 };
 use crate::error::{AppError, CmdResult, ErrorKind};
 use crate::state::{AppState, ResultCache, Shared};
@@ -17,26 +18,8 @@ use crate::state::{AppState, ResultCache, Shared};
 /// Most rows one page may ask for.
 const MAX_PAGE: u32 = 2000;
 
-/// The core's query for `q`.
-pub fn core_query(q: &SampleQuery) -> search::Query {
-    let mut out = search::Query {
-        text: q.text.clone().filter(|t| !t.trim().is_empty()),
-        key: q.key.clone().filter(|k| !k.trim().is_empty()),
-        category: q.category.clone().filter(|c| !c.trim().is_empty()),
-        is_loop: q.is_loop,
-        ..search::Query::default()
-    };
-    if q.bpm_min.is_some() || q.bpm_max.is_some() {
-        out.bpm = Some((q.bpm_min.unwrap_or(0.0), q.bpm_max.unwrap_or(f32::MAX)));
-    }
-    if let Some(d) = q.max_duration_s {
-        out.duration_s = Some((0.0, d));
-    }
-    out
-}
-
 /// All rows of `q`, sorted, from the cache when the library has not changed since.
-fn rows(st: &AppState, q: &SampleQuery) -> CmdResult<(Arc<Vec<SampleRow>>, Vec<String>)> {
+fn rows(st: &AppState, q: &PageQuery) -> CmdResult<(Arc<Vec<SampleSummary>>, Vec<String>)> {
     let generation = st.generation.load(Ordering::SeqCst);
     if let Ok(c) = st.results.lock() {
         if let Some(c) = c
@@ -46,14 +29,8 @@ fn rows(st: &AppState, q: &SampleQuery) -> CmdResult<(Arc<Vec<SampleRow>>, Vec<S
             return Ok((c.rows.clone(), c.problems.clone()));
         }
     }
-    let (mut hits, problems) = search::search(&st.lib, &core_query(q))?;
-    sort::sort_hits(&mut hits, q.sort, q.descending);
-    let rows: Arc<Vec<SampleRow>> = Arc::new(
-        hits.iter()
-            .map(|h| SampleRow::of(&h.path, &h.sample))
-            .collect(),
-    );
-    let problems: Vec<String> = problems.iter().map(ToString::to_string).collect();
+    let (rows, problems) = view::matches(&st.lib, q)?;
+    let rows = Arc::new(rows);
     if let Ok(mut c) = st.results.lock() {
         *c = Some(ResultCache {
             query: q.clone(),
@@ -70,18 +47,16 @@ fn rows(st: &AppState, q: &SampleQuery) -> CmdResult<(Arc<Vec<SampleRow>>, Vec<S
 #[specta::specta]
 pub async fn search_samples(
     state: State<'_, Shared>,
-    query: SampleQuery,
+    query: PageQuery,
     offset: u32,
     limit: u32,
 ) -> CmdResult<SamplePage> {
     blocking(&state, move |st| {
         let (all, problems) = rows(st, &query)?;
-        let start = (offset as usize).min(all.len());
-        let end = (start + limit.min(MAX_PAGE) as usize).min(all.len());
         Ok(SamplePage {
             total: all.len() as u32,
-            offset: start as u32,
-            rows: all[start..end].to_vec(),
+            offset: offset.min(all.len() as u32),
+            rows: view::window(&all, offset as usize, limit.min(MAX_PAGE) as usize),
             problems,
         })
     })
@@ -181,7 +156,7 @@ pub async fn similar_samples(
             .filter_map(|nb| {
                 let rec = st.lib.sample(&nb.hash).ok()??;
                 Some(SimilarRow {
-                    row: SampleRow::of(&nb.path, &rec),
+                    row: SampleSummary::of(&nb.path, &rec),
                     score: nb.score,
                 })
             })

@@ -6,7 +6,8 @@ use std::sync::atomic::Ordering;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use samplemind::library::{scan, ScanEvent, ScanOptions};
+use samplemind::library::progress::{Progress, Step};
+use samplemind::library::{scan, ScanEvent, ScanFailure, ScanOptions};
 use tauri::{AppHandle, State};
 use tauri_specta::Event;
 
@@ -36,79 +37,44 @@ pub fn run_scan(app: &AppHandle, st: &AppState, roots: Vec<PathBuf>) -> CmdResul
     let t0 = Instant::now();
     let mut opts = ScanOptions::default();
     opts.analysis.models = st.models.clone();
-    let mut done = 0u32;
-    let mut total = 0u32;
-    let mut last = Instant::now() - PROGRESS_EVERY;
-    let mut reported = std::collections::HashSet::new();
-    let mut on_event = |ev: &ScanEvent<'_>| match ev {
-        ScanEvent::Indexed { to_analyse, .. } => {
-            total = *to_analyse as u32;
-            // Indexed files already show (as pending), so the table refreshes now.
-            st.touch();
-            let _ = ScanProgress {
-                phase: "analysing".into(),
-                done,
-                total,
-                current: None,
-            }
-            .emit(app);
+    let mut progress = Progress::new(PROGRESS_EVERY);
+    let show = |p: &Progress| {
+        let _ = ScanProgress {
+            phase: p.phase.as_str().into(),
+            done: p.done as u32,
+            total: p.total as u32,
+            current: p.current.as_ref().map(|c| c.display().to_string()),
         }
-        ScanEvent::Analysed { path, outcome } => {
-            done += 1;
-            match outcome {
-                Ok(_) => {
-                    let _ = SampleAnalysed {
-                        path: path.display().to_string(),
-                    }
-                    .emit(app);
-                }
-                Err(f) => {
-                    reported.insert(f.path.clone());
-                    let _ = ScanFileFailed {
-                        path: f.path.display().to_string(),
-                        kind: f.kind.clone(),
-                        message: f.message.clone(),
-                    }
-                    .emit(app);
-                }
-            }
-            if last.elapsed() >= PROGRESS_EVERY || done == total {
-                last = Instant::now();
-                st.touch();
-                let _ = ScanProgress {
-                    phase: "analysing".into(),
-                    done,
-                    total,
-                    current: Some(path.display().to_string()),
+        .emit(app);
+    };
+    show(&progress);
+    let mut on_event = |ev: &ScanEvent<'_>| {
+        let shown = match progress.step(ev) {
+            // Indexed files already show (as pending), so the table refreshes now.
+            Step::Indexed => true,
+            Step::Analysed { path, show } => {
+                let _ = SampleAnalysed {
+                    path: path.display().to_string(),
                 }
                 .emit(app);
+                show
             }
+            Step::Failed { failure, show } => {
+                failed(app, failure);
+                show
+            }
+        };
+        if shown {
+            st.touch();
+            show(&progress);
         }
     };
-    let _ = ScanProgress {
-        phase: "indexing".into(),
-        done: 0,
-        total: 0,
-        current: None,
-    }
-    .emit(app);
     let result = scan(&st.lib, &roots, &opts, &st.cancel_scan, &mut on_event);
     st.scanning.store(false, Ordering::SeqCst);
     st.touch();
     let report = result?;
-    // Failures of the index phase (unreadable folders, missing paths) came without an
-    // Analysed event.
-    for f in report
-        .failures
-        .iter()
-        .filter(|f| !reported.contains(&f.path))
-    {
-        let _ = ScanFileFailed {
-            path: f.path.display().to_string(),
-            kind: f.kind.clone(),
-            message: f.message.clone(),
-        }
-        .emit(app);
+    for f in progress.unnamed(&report) {
+        failed(app, f);
     }
     let summary = ScanSummary {
         files: report.files as u32,
@@ -124,6 +90,16 @@ pub fn run_scan(app: &AppHandle, st: &AppState, roots: Vec<PathBuf>) -> CmdResul
     }
     .emit(app);
     Ok(summary)
+}
+
+/// Name one failed file to the UI.
+fn failed(app: &AppHandle, f: &ScanFailure) {
+    let _ = ScanFileFailed {
+        path: f.path.display().to_string(),
+        kind: f.kind.clone(),
+        message: f.message.clone(),
+    }
+    .emit(app);
 }
 
 /// Scan files and folders (what was dropped on the window, or chosen in settings).

@@ -52,15 +52,6 @@ impl<'a> Row<'a> {
     }
 }
 
-/// The analysis a reader should see: analysed values with the user's corrections on top.
-pub fn corrected(s: &SampleRecord) -> Analysis {
-    let mut a = s.analysis.clone();
-    a.bpm = s.bpm();
-    a.key = s.key().map(str::to_string);
-    a.category = s.category().map(str::to_string);
-    a
-}
-
 fn opt<T: std::fmt::Display>(v: Option<T>) -> String {
     v.map(|x| x.to_string()).unwrap_or_else(|| "-".into())
 }

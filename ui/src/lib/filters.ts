@@ -1,16 +1,11 @@
-// Filter chips: the visible form of a query. Each chip is one field of SampleQuery; removing
+// Filter chips: the visible form of a query. Each chip is one field of PageQuery; removing
 // a chip clears that field.
 
-import type { SampleQuery } from "../bindings.gen";
+import type { PageQuery } from "../bindings.gen";
 
-export type Chip = { field: keyof SampleQuery; label: string };
+export type Chip = { field: keyof PageQuery; label: string };
 
-export const CATEGORIES = [
-  "kick", "snare", "clap", "hat", "tom", "cymbal", "percussion", "bass", "keys", "mallets",
-  "pad", "synth", "guitar", "strings", "brass", "woodwind", "vocal", "fx", "drums", "music",
-] as const;
-
-export function emptyQuery(): SampleQuery {
+export function emptyQuery(): PageQuery {
   return {
     text: null,
     bpmMin: null,
@@ -25,7 +20,7 @@ export function emptyQuery(): SampleQuery {
 }
 
 /** The chips a query shows (words stay in the search box). */
-export function chipsOf(q: SampleQuery): Chip[] {
+export function chipsOf(q: PageQuery): Chip[] {
   const out: Chip[] = [];
   if (q.isLoop === true) out.push({ field: "isLoop", label: "Loops" });
   if (q.isLoop === false) out.push({ field: "isLoop", label: "One-shots" });
@@ -44,7 +39,7 @@ export function chipsOf(q: SampleQuery): Chip[] {
 }
 
 /** The query without the chip's field. */
-export function removeChip(q: SampleQuery, c: Chip): SampleQuery {
+export function removeChip(q: PageQuery, c: Chip): PageQuery {
   const n = { ...q };
   if (c.field === "bpmMin" || c.field === "bpmMax") {
     n.bpmMin = null;
@@ -56,6 +51,6 @@ export function removeChip(q: SampleQuery, c: Chip): SampleQuery {
 }
 
 /** Two queries ask for the same rows. */
-export function sameQuery(a: SampleQuery, b: SampleQuery): boolean {
+export function sameQuery(a: PageQuery, b: PageQuery): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }

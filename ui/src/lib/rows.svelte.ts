@@ -2,7 +2,7 @@
 // demand as the table scrolls (a 100,000-row library never crosses the bridge at once), at
 // most HELD_PAGES of them kept: scrolled-past pages are dropped and fetched again if needed.
 
-import { commands, type SampleQuery, type SampleRow } from "../bindings.gen";
+import { commands, type PageQuery, type SampleSummary } from "../bindings.gen";
 import { call } from "./ipc";
 import { pagesFor, pagesToDrop } from "./virtual";
 import { emptyQuery, sameQuery } from "./filters";
@@ -12,19 +12,19 @@ export const PAGE = 200;
 export const HELD_PAGES = 10;
 
 export class Rows {
-  query = $state<SampleQuery>(emptyQuery());
+  query = $state<PageQuery>(emptyQuery());
   total = $state(0);
   /** Bumped when pages arrive, so views re-read `row()`. */
   version = $state(0);
   problems = $state<string[]>([]);
   loading = $state(false);
-  private pages = new Map<number, SampleRow[]>();
+  private pages = new Map<number, SampleSummary[]>();
   private inflight = new Map<number, Promise<void>>();
   private inView: number[] = [];
   private epoch = 0;
 
   /** Run a new query (or the same one again after the library changed). */
-  async setQuery(q: SampleQuery, force = false): Promise<void> {
+  async setQuery(q: PageQuery, force = false): Promise<void> {
     if (!force && sameQuery(q, this.query) && this.pages.size > 0) return;
     this.query = q;
     await this.reload();
@@ -44,7 +44,7 @@ export class Rows {
   }
 
   /** The row at `i`, when its page has arrived. */
-  row(i: number): SampleRow | undefined {
+  row(i: number): SampleSummary | undefined {
     return this.pages.get(Math.floor(i / PAGE))?.[i % PAGE];
   }
 

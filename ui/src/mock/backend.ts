@@ -2,14 +2,14 @@
 // app). It answers the same commands with generated rows, so a test can check the UI's
 // requests and behaviour, and time scrolling over a 100,000-row library.
 
-import type { SampleDetail, SampleQuery, SampleRow } from "../bindings.gen";
+import type { SampleDetail, PageQuery, SampleSummary } from "../bindings.gen";
 
 const CATS = ["kick", "snare", "hat", "clap", "bass", "pad", "keys", "synth", "vocal", "fx", "drums"];
 const KEYS = ["C major", "A minor", "F major", "D minor", "G major", "E minor", "Eb major", "C minor"];
 const ROOTS = ["C2", "A1", "F#3", "D4", "G2", "E3"];
 
 /** Deterministic row `i`. */
-export function makeRow(i: number): SampleRow {
+export function makeRow(i: number): SampleSummary {
   const cat = CATS[i % CATS.length];
   const isLoop = cat === "drums" || i % 5 === 0;
   return {
@@ -18,20 +18,21 @@ export function makeRow(i: number): SampleRow {
     folder: `pack_${Math.floor(i / 500)}`,
     path: `/samples/pack_${Math.floor(i / 500)}/${cat}_${String(i).padStart(6, "0")}.wav`,
     category: cat,
-    isLoop,
+    is_loop: isLoop,
     bpm: isLoop ? 80 + ((i * 7) % 90) : null,
     key: ["bass", "pad", "keys", "synth"].includes(cat) ? KEYS[i % KEYS.length] : null,
-    root: isLoop ? null : ["bass", "keys", "synth"].includes(cat) ? ROOTS[i % ROOTS.length] : null,
-    durationS: isLoop ? 4 + (i % 8) : 0.2 + (i % 20) / 10,
+    root_note: isLoop ? null : ["bass", "keys", "synth"].includes(cat) ? ROOTS[i % ROOTS.length] : null,
+    duration_s: isLoop ? 4 + (i % 8) : 0.2 + (i % 20) / 10,
     lufs: -6 - (i % 180) / 10,
     tags: i % 3 === 0 ? ["punchy", "dark"] : ["bright"],
+    description: null,
   };
 }
 
 export type Call = { cmd: string; args: Record<string, unknown> };
 
 export class MockBackend {
-  rows: SampleRow[];
+  rows: SampleSummary[];
   calls: Call[] = [];
   corrected = new Map<string, number | null>();
   playing: string | null = null;
@@ -43,7 +44,7 @@ export class MockBackend {
     this.rows = Array.from({ length: n }, (_, i) => makeRow(i));
   }
 
-  private last: { key: string; rows: SampleRow[] } | null = null;
+  private last: { key: string; rows: SampleSummary[] } | null = null;
 
   private settingsView() {
     const providers = [
@@ -54,7 +55,7 @@ export class MockBackend {
   }
 
   /** Matching rows, cached per query like the Rust side's result cache. */
-  private filtered(q: SampleQuery): SampleRow[] {
+  private filtered(q: PageQuery): SampleSummary[] {
     const key = JSON.stringify(q) + this.corrected.size;
     if (this.last?.key === key) return this.last.rows;
     const rows = this.compute(q);
@@ -62,10 +63,10 @@ export class MockBackend {
     return rows;
   }
 
-  private compute(q: SampleQuery): SampleRow[] {
+  private compute(q: PageQuery): SampleSummary[] {
     const words = (q.text ?? "").toLowerCase().split(/\s+/).filter(Boolean);
     let out = this.rows.filter((r) => {
-      if (q.isLoop != null && r.isLoop !== q.isLoop) return false;
+      if (q.isLoop != null && r.is_loop !== q.isLoop) return false;
       if (q.category && r.category !== q.category) return false;
       const bpm = this.corrected.get(r.id) ?? r.bpm;
       if (q.bpmMin != null && (bpm == null || bpm < q.bpmMin)) return false;
@@ -75,7 +76,7 @@ export class MockBackend {
       return words.every((w) => hay.includes(w));
     });
     if (q.sort === "bpm" || q.sort === "name" || q.sort === "duration") {
-      const val = (r: SampleRow) => (q.sort === "bpm" ? r.bpm : q.sort === "name" ? r.name : r.durationS);
+      const val = (r: SampleSummary) => (q.sort === "bpm" ? r.bpm : q.sort === "name" ? r.name : r.duration_s);
       out = [...out].sort((a, b) => {
         const x = val(a), y = val(b);
         if (x == null) return 1;
@@ -87,7 +88,7 @@ export class MockBackend {
     return out;
   }
 
-  private row(id: string): SampleRow {
+  private row(id: string): SampleSummary {
     const r = this.rows[parseInt(id, 16)];
     if (!r) throw { kind: "not_found", message: `no sample ${id} in the library` };
     const c = this.corrected.get(id);
@@ -100,7 +101,7 @@ export class MockBackend {
     return {
       row: r, analysedBpm: base.bpm, correctedBpm: this.corrected.get(id) ?? null,
       bpmConfidence: r.bpm ? 0.8 : null, bpmAlternatives: r.bpm ? [r.bpm / 2, r.bpm * 2] : [],
-      tempoSource: r.bpm ? "bar_fit" : null, keyConfidence: r.key ? 0.7 : null, rootCents: r.root ? -3 : null,
+      tempoSource: r.bpm ? "bar_fit" : null, keyConfidence: r.key ? 0.7 : null, rootCents: r.root_note ? -3 : null,
       categoryConfidence: 0.9, peakDb: -0.3, sampleRate: 44100, channels: 2, bitDepth: 24, codec: "pcm_s24le",
       spectralCentroidHz: 1200, attackMs: 4, modelTags: [], aiDescription: null, modelError: null,
     };
@@ -111,7 +112,7 @@ export class MockBackend {
     this.calls.push({ cmd, args });
     switch (cmd) {
       case "search_samples": {
-        const all = this.filtered(args.query as SampleQuery);
+        const all = this.filtered(args.query as PageQuery);
         const offset = args.offset as number;
         return { total: all.length, offset, rows: all.slice(offset, offset + (args.limit as number)), problems: [] };
       }

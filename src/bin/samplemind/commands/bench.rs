@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use samplemind::bench;
+use samplemind_bench as bench;
 
 use super::{Error, Outcome};
 use crate::cli::BenchArgs;
@@ -58,7 +58,7 @@ pub fn run(args: BenchArgs) -> Result<Outcome, Error> {
     let models = if args.models || args.all {
         let settings = samplemind::config::Settings::load()?;
         let m = samplemind::ml::open(&settings.ml)?;
-        Some(samplemind::bench_models::models(
+        Some(samplemind_bench::models::models(
             &corpus,
             m,
             args.index_size,
@@ -69,7 +69,7 @@ pub fn run(args: BenchArgs) -> Result<Outcome, Error> {
     };
     let search = if args.search_size > 0 {
         eprintln!("  search over {} generated records…", args.search_size);
-        Some(samplemind::bench_search::search_bench(
+        Some(samplemind_bench::search::search_bench(
             work.path(),
             args.search_size,
             15,
@@ -83,8 +83,8 @@ pub fn run(args: BenchArgs) -> Result<Outcome, Error> {
         let python = args
             .peer_python
             .clone()
-            .unwrap_or_else(samplemind::bench_peers::default_python);
-        match samplemind::bench_peers::essentia(&python, &r.paths, &r.analyse_ms) {
+            .unwrap_or_else(samplemind_bench::peers::default_python);
+        match samplemind_bench::peers::essentia(&python, &r.paths, &r.analyse_ms) {
             Ok(p) => Some(p),
             // Asked for by name, a missing peer is an error; within --all, a note.
             Err(e) if args.peers => return Err(format!("bench --peers: {e}").into()),
@@ -99,9 +99,9 @@ pub fn run(args: BenchArgs) -> Result<Outcome, Error> {
     let ai = if args.ai || args.all {
         eprintln!("  AI layer…");
         // LiteLLM is timed with --peers (required) or --all (when installed).
-        let python = (args.peers || args.all).then(samplemind::bench_peers::default_ai_python);
+        let python = (args.peers || args.all).then(samplemind_bench::peers::default_ai_python);
         let (a, peer_error) =
-            samplemind::bench_ai::ai(args.ai_url.clone(), work.path(), python.as_deref())?;
+            samplemind_bench::ai::ai(args.ai_url.clone(), work.path(), python.as_deref())?;
         match peer_error {
             Some(e) if args.peers => return Err(format!("bench --peers: {e}").into()),
             Some(e) => eprintln!("samplemind: AI peer skipped: {e}"),

@@ -137,11 +137,7 @@ pub fn record(
     let rows: Vec<_> = entries
         .iter()
         .filter(|e| e.path == canon)
-        .filter_map(|e| {
-            e.sample
-                .as_ref()
-                .map(|s| (e.path.as_path(), output::corrected(s)))
-        })
+        .filter_map(|e| e.sample.as_ref().map(|s| (e.path.as_path(), s.corrected())))
         .collect();
     println!(
         "{}",

@@ -18,7 +18,7 @@ pub fn run(lib: &Library, args: ExportArgs) -> Result<Outcome, Error> {
         .filter_map(|e| {
             e.sample
                 .as_ref()
-                .map(|s| (e.path.as_path(), s, output::corrected(s)))
+                .map(|s| (e.path.as_path(), s, s.corrected()))
         })
         .collect();
     let mut out: Box<dyn Write> = match &args.output {

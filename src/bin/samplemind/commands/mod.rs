@@ -106,7 +106,7 @@ fn models(no_models: bool) -> Result<Option<Arc<Models>>, Error> {
 /// `samplemind health`.
 fn health(lib: Result<Library, Error>, args: crate::cli::JsonFlag) -> Result<Outcome, Error> {
     let settings = samplemind::config::Settings::load()?;
-    let cache_dir = samplemind::ai::setup::cache_dir();
+    let cache_dir = samplemind::config::ai_cache_dir();
     let (lib, open_error) = match lib {
         Ok(l) => (Some(l), None),
         Err(e) => {

@@ -141,11 +141,7 @@ fn print_table(lib: &Library, roots: &[PathBuf], limit: usize) {
         .filter(|e| {
             e.entry.status == PathStatus::Analysed && roots.iter().any(|r| e.path.starts_with(r))
         })
-        .filter_map(|e| {
-            e.sample
-                .as_ref()
-                .map(|s| (e.path.as_path(), output::corrected(s)))
-        })
+        .filter_map(|e| e.sample.as_ref().map(|s| (e.path.as_path(), s.corrected())))
         .collect();
     if under.is_empty() {
         return;

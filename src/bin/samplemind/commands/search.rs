@@ -42,7 +42,7 @@ pub fn run(lib: &Library, args: SearchArgs, models: Option<Arc<Models>>) -> Resu
     for p in &problems {
         output::error(p);
     }
-    let corrected: Vec<_> = hits.iter().map(|h| output::corrected(&h.sample)).collect();
+    let corrected: Vec<_> = hits.iter().map(|h| h.sample.corrected()).collect();
     if args.json {
         for (h, a) in hits.iter().zip(&corrected) {
             println!(

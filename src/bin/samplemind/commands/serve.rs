@@ -15,7 +15,7 @@ pub fn run(lib: Library, args: ServeArgs, models: Option<Arc<Models>>) -> Result
     let home = samplemind::config::home_dir();
     let ai = match samplemind::ai::setup::router(
         &settings.ai,
-        &samplemind::ai::setup::cache_dir(),
+        &samplemind::config::ai_cache_dir(),
         models.clone(),
     ) {
         Ok(r) => Some(Arc::new(r)),

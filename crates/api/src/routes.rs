@@ -1,0 +1,342 @@
+//! The handlers: each parses the request, runs one core function (blocking work on tokio's
+//! blocking pool) and returns its view.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path as UrlPath, Query, State};
+use axum::http::header::CONTENT_TYPE;
+use axum::http::HeaderMap;
+use axum::response::IntoResponse;
+use axum::Json;
+
+use super::error::{ApiError, ErrorBody};
+use super::views::*;
+use super::ApiState;
+use samplemind_engine::ai::{AskOptions, ChatRequest, Message};
+use samplemind_engine::library::{view, ContentHash};
+use samplemind_engine::search::{similar, sort::SortKey};
+
+type Shared = State<Arc<ApiState>>;
+
+/// Run blocking core work off the async threads.
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| ApiError::internal(format!("worker failed: {e}")))?
+}
+
+/// Liveness: no token needed.
+#[utoipa::path(get, path = "/api/v1/health", tag = "health",
+    responses((status = 200, description = "The server answers", body = HealthSummary)))]
+pub async fn health(State(s): Shared) -> Json<HealthSummary> {
+    let st = s.clone();
+    let status = tokio::task::spawn_blocking(move || {
+        let h = samplemind_engine::health::check(Some(&st.lib), st.started, &st.settings.ml);
+        serde_json::to_value(h.status)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_else(|| "ok".into())
+    })
+    .await
+    .unwrap_or_else(|_| "degraded".into());
+    Json(HealthSummary {
+        status,
+        version: env!("CARGO_PKG_VERSION").into(),
+        uptime_seconds: s.started.elapsed().as_secs_f64(),
+    })
+}
+
+/// Every component, the AI cache and the process figures (as `samplemind health --json`).
+#[utoipa::path(get, path = "/api/v1/health/detailed", tag = "health", security(("bearer" = [])),
+    responses((status = 200, description = "The detailed report", body = Object),
+              (status = 401, description = "No or wrong token", body = ErrorBody)))]
+pub async fn health_detailed(State(s): Shared) -> Result<Json<serde_json::Value>, ApiError> {
+    blocking(move || {
+        let h = match &s.ai {
+            Some(r) => samplemind_engine::health::check_with_router(
+                Some(&s.lib),
+                s.started,
+                &s.settings.ml,
+                &s.settings.ai,
+                r,
+            ),
+            None => samplemind_engine::health::check(Some(&s.lib), s.started, &s.settings.ml),
+        };
+        serde_json::to_value(h)
+            .map(Json)
+            .map_err(|e| ApiError::internal(e.to_string()))
+    })
+    .await
+}
+
+/// Prometheus text format.
+#[utoipa::path(get, path = "/metrics", tag = "health", security(("bearer" = [])),
+    responses((status = 200, description = "Prometheus exposition", body = String, content_type = "text/plain"),
+              (status = 401, description = "No or wrong token", body = ErrorBody)))]
+pub async fn metrics(State(s): Shared) -> Result<impl IntoResponse, ApiError> {
+    let text = blocking(move || Ok(super::metrics::render(&s))).await?;
+    Ok(([(CONTENT_TYPE, "text/plain; version=0.0.4")], text))
+}
+
+fn sort_key(s: &str) -> Result<SortKey, ApiError> {
+    serde_json::from_value(serde_json::Value::String(s.to_string())).map_err(|_| {
+        ApiError::bad_request(format!(
+            "sort: unknown column {s:?} ({})",
+            super::views::SORT_COLUMNS.join(", ")
+        ))
+    })
+}
+
+/// Search the library with the CLI's filters.
+#[utoipa::path(get, path = "/api/v1/samples", tag = "samples", security(("bearer" = [])), params(SampleFilters),
+    responses((status = 200, description = "Matching samples", body = SamplePage),
+              (status = 400, description = "A bad filter", body = ErrorBody),
+              (status = 401, description = "No or wrong token", body = ErrorBody)))]
+pub async fn list_samples(
+    State(s): Shared,
+    f: Result<Query<SampleFilters>, QueryRejection>,
+) -> Result<Json<SamplePage>, ApiError> {
+    let Query(f) = f?;
+    let key = f
+        .sort
+        .as_deref()
+        .map(sort_key)
+        .transpose()?
+        .unwrap_or_default();
+    let limit = in_range("limit", f.limit, 100, 0, MAX_PAGE)?;
+    blocking(move || {
+        let (all, _problems) = view::matches(&s.lib, &f.page_query(key))
+            .map_err(|e| ApiError::bad_request(e.to_string()))?;
+        Ok(Json(SamplePage {
+            total: all.len() as u64,
+            samples: view::window(&all, f.offset.unwrap_or(0) as usize, limit as usize),
+        }))
+    })
+    .await
+}
+
+/// The most samples one page answers; the document's `limit` maximum.
+pub const MAX_PAGE: u32 = 1000;
+/// The most neighbours `similar` answers; the document's `n` maximum.
+pub const MAX_SIMILAR: u32 = 200;
+/// The longest answer `ask` asks for; the document's `max_tokens` maximum.
+pub const MAX_ANSWER_TOKENS: u32 = 2048;
+
+/// `value` (or `default`) when within `lo..=hi`, else a 400 naming the field: the document
+/// states these bounds, so a value outside them is refused, not quietly clamped.
+fn in_range(
+    field: &str,
+    value: Option<u32>,
+    default: u32,
+    lo: u32,
+    hi: u32,
+) -> Result<u32, ApiError> {
+    let v = value.unwrap_or(default);
+    if (lo..=hi).contains(&v) {
+        Ok(v)
+    } else {
+        Err(ApiError::bad_request(format!(
+            "{field}: {v} is outside {lo}..={hi}"
+        )))
+    }
+}
+
+fn parse_id(id: &str) -> Result<ContentHash, ApiError> {
+    ContentHash::from_hex(id)
+        .ok_or_else(|| ApiError::bad_request(format!("not a sample id: {id:?} (64 hex digits)")))
+}
+
+/// One sample.
+#[utoipa::path(get, path = "/api/v1/samples/{id}", tag = "samples", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Content hash, 64 hex digits", pattern = "^[0-9a-fA-F]{64}$", min_length = 64, max_length = 64)),
+    responses((status = 200, description = "The sample", body = SampleSummary),
+              (status = 400, description = "Not an id", body = ErrorBody),
+              (status = 401, description = "No or wrong token", body = ErrorBody),
+              (status = 404, description = "No such sample", body = ErrorBody)))]
+pub async fn get_sample(
+    State(s): Shared,
+    UrlPath(id): UrlPath<String>,
+) -> Result<Json<SampleSummary>, ApiError> {
+    let hash = parse_id(&id)?;
+    blocking(move || {
+        let rec = s
+            .lib
+            .sample(&hash)?
+            .ok_or_else(|| ApiError::not_found(format!("no sample {id} in the library")))?;
+        Ok(Json(SampleSummary::of(&rec.path, &rec)))
+    })
+    .await
+}
+
+/// The samples most like one.
+#[utoipa::path(get, path = "/api/v1/samples/{id}/similar", tag = "samples", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Content hash, 64 hex digits", pattern = "^[0-9a-fA-F]{64}$", min_length = 64, max_length = 64), SimilarParams),
+    responses((status = 200, description = "Nearest first", body = [SimilarView]),
+              (status = 400, description = "Not an id, or a bad aspect", body = ErrorBody),
+              (status = 401, description = "No or wrong token", body = ErrorBody),
+              (status = 404, description = "No such sample", body = ErrorBody)))]
+pub async fn similar(
+    State(s): Shared,
+    UrlPath(id): UrlPath<String>,
+    p: Result<Query<SimilarParams>, QueryRejection>,
+) -> Result<Json<Vec<SimilarView>>, ApiError> {
+    let Query(p) = p?;
+    let hash = parse_id(&id)?;
+    let aspect: similar::Aspect = p
+        .aspect
+        .as_deref()
+        .unwrap_or("overall")
+        .parse()
+        .map_err(|e| ApiError::bad_request(format!("aspect: {e}")))?;
+    let n = in_range("n", p.n, 20, 1, MAX_SIMILAR)? as usize;
+    blocking(move || {
+        if !s.lib.has_sample(&hash)? {
+            return Err(ApiError::not_found(format!(
+                "no sample {id} in the library"
+            )));
+        }
+        let (index, _) = similar::SimilarIndex::build(&s.lib);
+        let opts = samplemind_engine::analysis::AnalysisOptions::with_models(s.models.clone());
+        let (probe, own) = similar::probe_for(&s.lib, &id, &opts)
+            .map_err(|e| ApiError::unprocessable(e.to_string()))?;
+        Ok(Json(
+            index
+                .query(&probe, aspect, n, own)
+                .into_iter()
+                .filter_map(|nb| {
+                    let rec = s.lib.sample(&nb.hash).ok()??;
+                    Some(SimilarView {
+                        sample: SampleSummary::of(&nb.path, &rec),
+                        score: nb.score,
+                    })
+                })
+                .collect(),
+        ))
+    })
+    .await
+}
+
+/// Analyse a file inside a library folder (JSON `{"path"}`), or an uploaded file (any other
+/// content type, at most 32 MiB). Nothing is stored.
+#[utoipa::path(post, path = "/api/v1/analyze", tag = "samples", security(("bearer" = [])),
+    request_body(content((AnalyzeRequest = "application/json"), (Vec<u8> = "application/octet-stream"))),
+    responses((status = 200, description = "Every analysed field", body = Object),
+              (status = 400, description = "A bad body", body = ErrorBody),
+              (status = 401, description = "No or wrong token", body = ErrorBody),
+              (status = 403, description = "A path outside the library folders", body = ErrorBody),
+              (status = 404, description = "No such file", body = ErrorBody),
+              (status = 413, description = "The upload is too large", body = ErrorBody),
+              (status = 422, description = "The file does not decode", body = ErrorBody)))]
+pub async fn analyze(
+    State(s): Shared,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let json = headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    blocking(move || {
+        let opts = samplemind_engine::analysis::AnalysisOptions::with_models(s.models.clone());
+        let (path, upload_dir) = if json {
+            if body.len() > super::JSON_LIMIT {
+                return Err(ApiError::too_large("a JSON body is at most 64 KiB"));
+            }
+            let req: AnalyzeRequest = serde_json::from_slice(&body)
+                .map_err(|e| ApiError::bad_request(format!("body: {e}")))?;
+            (inside_library(&s, &req.path)?, None)
+        } else {
+            if body.is_empty() {
+                return Err(ApiError::bad_request("empty upload"));
+            }
+            let dir = tempfile::tempdir().map_err(|e| ApiError::internal(e.to_string()))?;
+            let p = dir.path().join("upload");
+            std::fs::write(&p, &body).map_err(|e| ApiError::internal(e.to_string()))?;
+            (p, Some(dir))
+        };
+        let a = samplemind_engine::analysis::analyse_file(&path, &opts).map_err(|e| {
+            let message = e.to_string();
+            // An upload's temporary path is the server's business: name it "the upload".
+            ApiError::unprocessable(match upload_dir {
+                Some(_) => message.replace(&path.display().to_string(), "the upload"),
+                None => message,
+            })
+        })?;
+        serde_json::to_value(&a.analysis)
+            .map(Json)
+            .map_err(|e| ApiError::internal(e.to_string()))
+    })
+    .await
+}
+
+/// `path`, canonical, when it lies inside a library folder.
+fn inside_library(s: &ApiState, path: &str) -> Result<PathBuf, ApiError> {
+    if s.folders.is_empty() {
+        return Err(ApiError::forbidden(
+            "no library folders are configured ([library] folders in config.toml): no path can be read",
+        ));
+    }
+    let p = std::fs::canonicalize(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => ApiError::not_found(format!("{path}: no such file")),
+        _ => ApiError::forbidden(format!("{path}: {e}")),
+    })?;
+    if !s.folders.iter().any(|f| p.starts_with(f)) {
+        return Err(ApiError::forbidden(format!(
+            "{path}: outside the library folders"
+        )));
+    }
+    if !p.is_file() {
+        return Err(ApiError::bad_request(format!("{path}: not a file")));
+    }
+    Ok(p)
+}
+
+/// Ask the language model (through the router and its cache).
+#[utoipa::path(post, path = "/api/v1/ai/ask", tag = "ai", security(("bearer" = [])),
+    request_body = AskRequest,
+    responses((status = 200, description = "The answer", body = AskResponse),
+              (status = 400, description = "A bad body", body = ErrorBody),
+              (status = 401, description = "No or wrong token", body = ErrorBody),
+              (status = 503, description = "No language model answers", body = ErrorBody)))]
+pub async fn ask(State(s): Shared, body: Bytes) -> Result<Json<AskResponse>, ApiError> {
+    let req: AskRequest =
+        serde_json::from_slice(&body).map_err(|e| ApiError::bad_request(format!("body: {e}")))?;
+    if req.prompt.trim().is_empty() {
+        return Err(ApiError::bad_request("prompt: empty"));
+    }
+    let router = s.ai.clone().ok_or_else(|| {
+        ApiError::unavailable("no language-model router (see /api/v1/health/detailed)")
+    })?;
+    let chat = ChatRequest {
+        task: "ask".into(),
+        messages: vec![Message::user(req.prompt)],
+        max_tokens: Some(in_range(
+            "max_tokens",
+            req.max_tokens,
+            256,
+            1,
+            MAX_ANSWER_TOKENS,
+        )?),
+        ..ChatRequest::default()
+    };
+    let r = router
+        .chat(&chat, &AskOptions::default())
+        .await
+        .map_err(|e| ApiError::unavailable(e.to_string()))?;
+    Ok(Json(AskResponse {
+        answer: r.text,
+        provider: r.provider,
+        model: r.model,
+        cached: r.cached,
+    }))
+}
+
+/// Anything else.
+pub async fn not_found() -> ApiError {
+    ApiError::not_found("no such route (see /api/v1/openapi.json)")
+}

@@ -1,0 +1,182 @@
+//! What the API returns and accepts, with their OpenAPI schemas.
+
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use samplemind_engine::library::view::PageQuery;
+/// One sample, as every face shows it (the engine's summary; its schema is derived from the
+/// type itself).
+pub use samplemind_engine::library::view::SampleSummary;
+use samplemind_engine::search::sort::SortKey;
+
+/// `GET /api/v1/health`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HealthSummary {
+    /// `ok` or `degraded`.
+    pub status: String,
+    /// SampleMind version.
+    pub version: String,
+    /// Seconds since the server started.
+    pub uptime_seconds: f64,
+}
+
+/// The filters of `GET /api/v1/samples` (the CLI's `search`).
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SampleFilters {
+    /// Words, matched against names, folders, tags, category and descriptions.
+    pub q: Option<String>,
+    /// Lowest tempo.
+    pub bpm_min: Option<f32>,
+    /// Highest tempo.
+    pub bpm_max: Option<f32>,
+    /// Key in any common spelling ("Am", "A minor", "F#maj", "Eb", or Camelot "8A").
+    #[param(
+        pattern = r"^\s*(?:(?:0?[1-9]|1[0-2])[ABab]|[A-Ga-g][#b♯♭]*\s*(?:[Mm][Ii][Nn](?:[Oo][Rr])?|[Mm][Aa][Jj](?:[Oo][Rr])?|[Mm])?)?\s*$"
+    )]
+    pub key: Option<String>,
+    /// Category.
+    pub category: Option<String>,
+    /// Loops only (true) or one-shots only (false).
+    #[serde(rename = "loop")]
+    #[param(rename = "loop")]
+    pub is_loop: Option<bool>,
+    /// Longest length, seconds.
+    pub max_duration: Option<f64>,
+    /// Sort column.
+    #[param(schema_with = sort_column_schema)]
+    pub sort: Option<String>,
+    /// Sort descending.
+    pub desc: Option<bool>,
+    /// Results to skip.
+    #[param(minimum = 0, maximum = 4294967295_u64, value_type = Option<u64>)]
+    pub offset: Option<u32>,
+    /// Results to return (default 100).
+    #[param(minimum = 0, maximum = 1000)]
+    pub limit: Option<u32>,
+}
+
+impl SampleFilters {
+    /// The engine's page query for these filters, sorted by `sort`.
+    pub fn page_query(&self, sort: SortKey) -> PageQuery {
+        PageQuery {
+            text: self.q.clone(),
+            bpm_min: self.bpm_min,
+            bpm_max: self.bpm_max,
+            key: self.key.clone(),
+            category: self.category.clone(),
+            is_loop: self.is_loop,
+            max_duration_s: self.max_duration,
+            sort,
+            descending: self.desc.unwrap_or(false),
+        }
+    }
+}
+
+/// The columns `sort` accepts, as the document lists them and the handler checks them.
+pub const SORT_COLUMNS: [&str; 8] = [
+    "relevance",
+    "name",
+    "category",
+    "bpm",
+    "key",
+    "root",
+    "duration",
+    "lufs",
+];
+
+/// The aspects `similar` accepts.
+pub const ASPECTS: [&str; 4] = ["overall", "timbre", "pitch", "rhythm"];
+
+fn string_enum(values: &[&str]) -> utoipa::openapi::Object {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .enum_values(Some(values.iter().copied()))
+        .build()
+}
+
+fn sort_column_schema() -> utoipa::openapi::Object {
+    string_enum(&SORT_COLUMNS)
+}
+
+fn aspect_schema() -> utoipa::openapi::Object {
+    string_enum(&ASPECTS)
+}
+
+/// A page of samples.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SamplePage {
+    /// Matches in all.
+    pub total: u64,
+    /// This page.
+    pub samples: Vec<SampleSummary>,
+}
+
+/// `GET /api/v1/samples/{id}/similar` options.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SimilarParams {
+    /// What "similar" means: overall (the default), timbre, pitch or rhythm.
+    #[param(schema_with = aspect_schema)]
+    pub aspect: Option<String>,
+    /// How many (default 20).
+    #[param(minimum = 1, maximum = 200)]
+    pub n: Option<u32>,
+}
+
+/// A similar sample.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SimilarView {
+    /// The sample.
+    pub sample: SampleSummary,
+    /// Similarity, higher is nearer (-1..1).
+    pub score: f32,
+}
+
+/// `POST /api/v1/analyze` with a JSON body.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct AnalyzeRequest {
+    /// A file inside one of the library folders.
+    pub path: String,
+}
+
+/// `POST /api/v1/ai/ask`.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct AskRequest {
+    /// The question (not blank).
+    #[schema(min_length = 1, pattern = r"\S")]
+    pub prompt: String,
+    /// Longest answer, tokens (default 256).
+    #[schema(minimum = 1, maximum = 2048)]
+    #[serde(default, deserialize_with = "whole_number")]
+    pub max_tokens: Option<u32>,
+}
+
+/// An answer.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AskResponse {
+    /// The text.
+    pub answer: String,
+    /// The provider that answered (or the cache's record of it).
+    pub provider: String,
+    /// The model.
+    pub model: String,
+    /// Served from the answer cache.
+    pub cached: bool,
+}
+
+/// An optional whole number as JSON Schema's `integer` means it: `78.0` is one, as `78` is
+/// (serde's u32 refuses the first). Fractions and values beyond u32 are refused.
+fn whole_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
+    let Some(x) = Option::<f64>::deserialize(d)? else {
+        return Ok(None);
+    };
+    if x.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(&x) {
+        Ok(Some(x as u32))
+    } else {
+        Err(serde::de::Error::custom(format!(
+            "{x} is not a whole number from 0 to {}",
+            u32::MAX
+        )))
+    }
+}

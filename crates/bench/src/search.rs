@@ -1,0 +1,169 @@
+//! Search figures for `samplemind bench`: filter, word and sorted queries over a generated
+//! library of many records (the store's real read path: sled, decode, match, sort), and the
+//! peer in the same run: a plain scan over the same records already in memory, which is what
+//! any search without an index must at least pay.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use serde::Serialize;
+
+use crate::Spread;
+use samplemind_engine::library::{ContentHash, Library, PathEntry, PathStatus, SampleRecord};
+use samplemind_engine::search::{self, sort};
+
+/// What the search bench measured.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct SearchBench {
+    /// Records in the generated library.
+    pub records: usize,
+    /// Seconds to write them.
+    pub build_seconds: f64,
+    /// The first search after the writes, ms: it reads and decodes every record into the
+    /// in-memory catalogue that later searches reuse until the next write.
+    pub first_query_ms: f64,
+    /// `category = kick`, `bpm 120..130`.
+    pub filter: Spread,
+    /// Two words against names, folders and tags.
+    pub words: Spread,
+    /// Every loop, sorted by tempo, descending.
+    pub sorted: Spread,
+    /// The peer: the same filter over the records already decoded in memory.
+    pub in_memory_filter: Spread,
+}
+
+const CATEGORIES: [&str; 8] = ["kick", "snare", "hat", "bass", "pad", "keys", "drums", "fx"];
+
+/// Write `n` plausible records into a library in `dir`.
+pub fn synthetic_library(
+    dir: &Path,
+    n: usize,
+) -> samplemind_engine::library::error::Result<Library> {
+    let lib = Library::open(dir)?;
+    for i in 0..n {
+        let cat = CATEGORIES[i % CATEGORIES.len()];
+        let mut rec = SampleRecord {
+            hash: ContentHash(*blake3::hash(&(i as u64).to_le_bytes()).as_bytes()),
+            path: PathBuf::from(format!("/samples/pack_{}/{cat}_{i:06}.wav", i / 500)),
+            size: 100_000,
+            tags: if i % 3 == 0 {
+                vec!["punchy".into(), "dark".into()]
+            } else {
+                vec!["bright".into()]
+            },
+            ..SampleRecord::default()
+        };
+        let a = &mut rec.analysis;
+        a.duration_s = 0.3 + (i % 16) as f64;
+        a.sample_rate = 44_100;
+        a.channels = 2;
+        a.lufs = Some(-8.0 - (i % 20) as f32);
+        a.category = Some(cat.to_string());
+        a.is_loop = cat == "drums" || i % 5 == 0;
+        a.bpm = a.is_loop.then_some(80.0 + (i % 90) as f32);
+        a.key = (i % 3 == 0).then(|| "A minor".to_string());
+        lib.put_sample(&rec)?;
+        lib.put_path(
+            &rec.path,
+            &PathEntry {
+                hash: rec.hash,
+                size: rec.size,
+                mtime_ns: 0,
+                status: PathStatus::Analysed,
+            },
+        )?;
+    }
+    lib.flush()?;
+    Ok(lib)
+}
+
+fn timed(runs: usize, mut f: impl FnMut() -> usize) -> Spread {
+    Spread::of(
+        (0..runs)
+            .map(|_| {
+                let t = Instant::now();
+                std::hint::black_box(f());
+                t.elapsed().as_secs_f64() * 1000.0
+            })
+            .collect(),
+    )
+}
+
+/// Measure searches over a generated library of `n` records in `work`.
+///
+/// # Errors
+/// Store failures.
+pub fn search_bench(
+    work: &Path,
+    n: usize,
+    runs: usize,
+) -> samplemind_engine::library::error::Result<SearchBench> {
+    let t = Instant::now();
+    let lib = synthetic_library(&work.join("search-bench"), n)?;
+    let build_seconds = t.elapsed().as_secs_f64();
+    let run = |q: &search::Query, key: Option<sort::SortKey>| -> usize {
+        let (mut hits, _) = search::search(&lib, q).unwrap_or_default();
+        if let Some(k) = key {
+            sort::sort_hits(&mut hits, k, true);
+        }
+        hits.len()
+    };
+    let filter = search::Query {
+        category: Some("kick".into()),
+        bpm: Some((120.0, 130.0)),
+        ..Default::default()
+    };
+    let words = search::Query {
+        text: Some("punchy kick".into()),
+        ..Default::default()
+    };
+    let loops = search::Query {
+        is_loop: Some(true),
+        ..Default::default()
+    };
+    let t = Instant::now();
+    std::hint::black_box(run(&filter, None));
+    let first_query_ms = t.elapsed().as_secs_f64() * 1000.0;
+    let (entries, _) = lib.entries();
+    let in_memory: Vec<SampleRecord> = entries.into_iter().filter_map(|e| e.sample).collect();
+    Ok(SearchBench {
+        records: n,
+        build_seconds,
+        first_query_ms,
+        filter: timed(runs, || run(&filter, None)),
+        words: timed(runs, || run(&words, None)),
+        sorted: timed(runs, || run(&loops, Some(sort::SortKey::Bpm))),
+        in_memory_filter: timed(runs, || {
+            in_memory
+                .iter()
+                .filter(|s| {
+                    s.category() == Some("kick")
+                        && s.bpm().is_some_and(|b| (120.0..=130.0).contains(&b))
+                })
+                .count()
+        }),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_generated_library_answers_the_bench_queries() {
+        let dir = tempfile::tempdir().unwrap();
+        let b = search_bench(dir.path(), 400, 2).unwrap();
+        assert_eq!(b.records, 400);
+        assert_eq!(b.filter.n, 2);
+        let lib = Library::open(&dir.path().join("search-bench")).unwrap();
+        let (hits, _) = search::search(
+            &lib,
+            &search::Query {
+                category: Some("kick".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(hits.len(), 50);
+    }
+}

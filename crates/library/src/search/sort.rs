@@ -1,0 +1,156 @@
+//! Ordering search hits by a column, as a library table sorts: samples missing the value
+//! always come last, whichever the direction, so a sort by BPM shows loops first.
+
+use std::cmp::Ordering;
+
+use serde::{Deserialize, Serialize};
+
+use super::Hit;
+use samplemind_analysis::key_name;
+
+/// A column to sort by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum SortKey {
+    /// Relevance of the words, then path (the order [`super::search`] returns).
+    #[default]
+    Relevance,
+    /// File name, case-insensitive.
+    Name,
+    /// Category.
+    Category,
+    /// Tempo.
+    Bpm,
+    /// Key, around the circle of semitones from C, majors before minors.
+    Key,
+    /// Root note, by pitch.
+    Root,
+    /// Length.
+    Duration,
+    /// Integrated loudness.
+    Lufs,
+}
+
+fn name(h: &Hit) -> String {
+    h.path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_lowercase())
+        .unwrap_or_default()
+}
+
+/// Key as a number: pitch class × 2, +1 for minor.
+fn key_rank(k: &str) -> Option<u32> {
+    let n = key_name::normalise(k)?;
+    let (tonic, mode) = n.split_once(' ')?;
+    Some(key_name::pitch_class(tonic)? as u32 * 2 + u32::from(mode == "minor"))
+}
+
+/// Root note as a MIDI number with cents ("A#3" → 58).
+fn root_rank(h: &Hit) -> Option<f32> {
+    let r = h.sample.analysis.root_note.as_deref()?;
+    let split = r.find(|c: char| c.is_ascii_digit() || c == '-')?;
+    let (note, octave) = r.split_at(split);
+    let pc = key_name::pitch_class(note)? as f32;
+    let octave: f32 = octave.parse().ok()?;
+    Some((octave + 1.0) * 12.0 + pc + h.sample.analysis.root_cents.unwrap_or(0.0) / 100.0)
+}
+
+/// Compare two optional values: present ones in `dir` order, missing ones last.
+fn opt<T: PartialOrd>(a: Option<T>, b: Option<T>, descending: bool) -> Ordering {
+    match (a, b) {
+        (Some(a), Some(b)) => {
+            let o = a.partial_cmp(&b).unwrap_or(Ordering::Equal);
+            if descending {
+                o.reverse()
+            } else {
+                o
+            }
+        }
+        (Some(_), None) => Ordering::Less,
+        (None, Some(_)) => Ordering::Greater,
+        (None, None) => Ordering::Equal,
+    }
+}
+
+/// Sort `hits` by `key`; ties keep the relevance order (the sort is stable).
+pub fn sort_hits(hits: &mut [Hit], key: SortKey, descending: bool) {
+    let by = |a: &Hit, b: &Hit| -> Ordering {
+        match key {
+            SortKey::Relevance => Ordering::Equal,
+            SortKey::Name => opt(Some(name(a)), Some(name(b)), descending),
+            SortKey::Category => opt(a.sample.category(), b.sample.category(), descending),
+            SortKey::Bpm => opt(a.sample.bpm(), b.sample.bpm(), descending),
+            SortKey::Key => opt(
+                a.sample.key().and_then(key_rank),
+                b.sample.key().and_then(key_rank),
+                descending,
+            ),
+            SortKey::Root => opt(root_rank(a), root_rank(b), descending),
+            SortKey::Duration => opt(
+                Some(a.sample.analysis.duration_s),
+                Some(b.sample.analysis.duration_s),
+                descending,
+            ),
+            SortKey::Lufs => opt(a.sample.analysis.lufs, b.sample.analysis.lufs, descending),
+        }
+    };
+    hits.sort_by(by);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::SampleRecord;
+
+    fn hit(name: &str, bpm: Option<f32>, root: Option<&str>, key: Option<&str>) -> Hit {
+        let mut s = SampleRecord::default();
+        s.analysis.bpm = bpm;
+        s.analysis.root_note = root.map(str::to_string);
+        s.analysis.key = key.map(str::to_string);
+        Hit {
+            path: name.into(),
+            sample: s,
+            score: 0.0,
+        }
+    }
+
+    fn names(h: &[Hit]) -> Vec<String> {
+        h.iter().map(name).collect()
+    }
+
+    #[test]
+    fn missing_values_come_last_in_both_directions() {
+        let mut h = vec![
+            hit("a", None, None, None),
+            hit("b", Some(90.0), None, None),
+            hit("c", Some(174.0), None, None),
+        ];
+        sort_hits(&mut h, SortKey::Bpm, false);
+        assert_eq!(names(&h), ["b", "c", "a"]);
+        sort_hits(&mut h, SortKey::Bpm, true);
+        assert_eq!(names(&h), ["c", "b", "a"]);
+    }
+
+    #[test]
+    fn roots_sort_by_pitch_not_by_spelling() {
+        let mut h = vec![
+            hit("hi", None, Some("C4"), None),
+            hit("lo", None, Some("A#3"), None),
+            hit("mid", None, Some("B3"), None),
+        ];
+        sort_hits(&mut h, SortKey::Root, false);
+        assert_eq!(names(&h), ["lo", "mid", "hi"]);
+    }
+
+    #[test]
+    fn keys_sort_by_tonic_then_mode() {
+        let mut h = vec![
+            hit("d", None, None, Some("D major")),
+            hit("cm", None, None, Some("C minor")),
+            hit("c", None, None, Some("C major")),
+        ];
+        sort_hits(&mut h, SortKey::Key, false);
+        assert_eq!(names(&h), ["c", "cm", "d"]);
+    }
+}

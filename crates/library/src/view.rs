@@ -1,0 +1,201 @@
+//! What every face shows: a page query (filters, sort, window) and a sample's summary (the
+//! user's corrections over the analysis, tags merged once). The CLI, the desktop app and the
+//! HTTP API call these and render what comes back, so a sample reads the same in all three.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::search::sort::{sort_hits, SortKey};
+use crate::search::{search, Query, SearchError};
+use crate::{Library, SampleRecord};
+
+/// A library search as a table asks it: every set filter must match, then a sort. Serde
+/// names are camelCase, as the desktop app's UI sends them.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase", default)]
+pub struct PageQuery {
+    /// Words, matched against names, folders, tags, category and AI descriptions.
+    pub text: Option<String>,
+    /// Lowest tempo.
+    pub bpm_min: Option<f32>,
+    /// Highest tempo.
+    pub bpm_max: Option<f32>,
+    /// Key, any common spelling ("Am", "A minor", "8A").
+    pub key: Option<String>,
+    /// Category.
+    pub category: Option<String>,
+    /// Loops only (true) or one-shots only (false).
+    pub is_loop: Option<bool>,
+    /// Longest length, seconds.
+    pub max_duration_s: Option<f64>,
+    /// Sort column.
+    pub sort: SortKey,
+    /// Sort descending.
+    pub descending: bool,
+}
+
+impl PageQuery {
+    /// The search this page runs: blank words, keys and categories are no filter, and a tempo
+    /// range open at one end stays open there.
+    pub fn search_query(&self) -> Query {
+        let given = |v: &Option<String>| v.clone().filter(|t| !t.trim().is_empty());
+        Query {
+            text: given(&self.text),
+            key: given(&self.key),
+            category: given(&self.category),
+            is_loop: self.is_loop,
+            bpm: (self.bpm_min.is_some() || self.bpm_max.is_some()).then(|| {
+                (
+                    self.bpm_min.unwrap_or(0.0),
+                    self.bpm_max.unwrap_or(f32::MAX),
+                )
+            }),
+            duration_s: self.max_duration_s.map(|d| (0.0, d)),
+            ..Query::default()
+        }
+    }
+}
+
+/// One sample as every face shows it: what the user corrected over what was analysed, and
+/// its tags (the user's, the models', the language model's) each once, in that order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SampleSummary {
+    /// Content hash, hex: the sample's id.
+    pub id: String,
+    /// File name.
+    pub name: String,
+    /// Folder the file is in (its name only).
+    pub folder: String,
+    /// Full path (shown lossily when it is not UTF-8).
+    pub path: String,
+    /// Instrument category, the user's correction first.
+    pub category: Option<String>,
+    /// Loop rather than one-shot.
+    pub is_loop: bool,
+    /// Tempo, the user's correction first.
+    pub bpm: Option<f32>,
+    /// Key ("A minor"), the user's correction first.
+    pub key: Option<String>,
+    /// Root note with octave ("A1").
+    pub root_note: Option<String>,
+    /// Length, seconds.
+    pub duration_s: f64,
+    /// Integrated loudness, LUFS.
+    pub lufs: Option<f32>,
+    /// Tags: the user's, the models', the language model's, each once.
+    pub tags: Vec<String>,
+    /// A language model's description.
+    pub description: Option<String>,
+}
+
+impl SampleSummary {
+    /// The summary of `rec` found at `path`.
+    pub fn of(path: &Path, rec: &SampleRecord) -> Self {
+        let a = &rec.analysis;
+        let mut tags = rec.tags.clone();
+        tags.extend(a.model_tags.iter().map(|t| t.tag.clone()));
+        if let Some(ai) = &rec.ai {
+            tags.extend(ai.tags.iter().cloned());
+        }
+        let mut seen = std::collections::HashSet::new();
+        tags.retain(|t| seen.insert(t.clone()));
+        let lossy = |n: Option<&std::ffi::OsStr>| {
+            n.map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        };
+        Self {
+            id: rec.hash.to_hex(),
+            name: lossy(path.file_name()),
+            folder: lossy(path.parent().and_then(Path::file_name)),
+            path: path.display().to_string(),
+            category: rec.category().map(str::to_string),
+            is_loop: a.is_loop,
+            bpm: rec.bpm(),
+            key: rec.key().map(str::to_string),
+            root_note: a.root_note.clone(),
+            duration_s: a.duration_s,
+            lufs: a.lufs,
+            tags,
+            description: rec.ai.as_ref().map(|d| d.description.clone()),
+        }
+    }
+}
+
+/// Every match of `q`, sorted, summarised; and the records that could not be read (skipped),
+/// named.
+///
+/// # Errors
+/// [`SearchError`] when the search cannot run (a key that names no key, the store).
+pub fn matches(
+    lib: &Library,
+    q: &PageQuery,
+) -> Result<(Vec<SampleSummary>, Vec<String>), SearchError> {
+    let (mut hits, problems) = search(lib, &q.search_query())?;
+    sort_hits(&mut hits, q.sort, q.descending);
+    let rows = hits
+        .iter()
+        .map(|h| SampleSummary::of(&h.path, &h.sample))
+        .collect();
+    Ok((rows, problems.iter().map(ToString::to_string).collect()))
+}
+
+/// A window of a result list: rows `offset .. offset + limit` (clipped to the list) of `all`.
+pub fn window<T: Clone>(all: &[T], offset: usize, limit: usize) -> Vec<T> {
+    let start = offset.min(all.len());
+    let end = start.saturating_add(limit).min(all.len());
+    all[start..end].to_vec()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blank_filters_filter_nothing_and_open_ranges_stay_open() {
+        let q = PageQuery {
+            text: Some("  ".into()),
+            key: Some(String::new()),
+            bpm_min: Some(100.0),
+            max_duration_s: Some(2.0),
+            ..PageQuery::default()
+        };
+        let s = q.search_query();
+        assert_eq!(s.text, None);
+        assert_eq!(s.key, None);
+        assert_eq!(s.bpm, Some((100.0, f32::MAX)));
+        assert_eq!(s.duration_s, Some((0.0, 2.0)));
+    }
+
+    #[test]
+    fn a_tag_given_by_two_sources_is_shown_once_and_corrections_win() {
+        let mut rec = SampleRecord {
+            tags: vec!["dark".into(), "kick".into()],
+            ..SampleRecord::default()
+        };
+        rec.analysis.model_tags = vec![samplemind_ml::ScoredTag {
+            tag: "kick".into(),
+            score: 0.9,
+        }];
+        rec.analysis.bpm = Some(87.0);
+        rec.corrections.bpm = Some(174.0);
+        let s = SampleSummary::of(Path::new("/packs/Drums/Kick 1.wav"), &rec);
+        assert_eq!(s.tags, ["dark", "kick"]);
+        assert_eq!(s.bpm, Some(174.0));
+        assert_eq!(
+            (s.name.as_str(), s.folder.as_str()),
+            ("Kick 1.wav", "Drums")
+        );
+    }
+
+    #[test]
+    fn a_window_past_the_end_is_empty_not_a_panic() {
+        let all = [1, 2, 3];
+        assert_eq!(window(&all, 1, 5), [2, 3]);
+        assert!(window(&all, 9, 5).is_empty());
+        assert!(window(&all, 1, usize::MAX).len() == 2);
+    }
+}
