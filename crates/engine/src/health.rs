@@ -125,6 +125,26 @@ pub fn check_with_router(
     assemble(lib, started, ml, Some(ai), Some(cache))
 }
 
+/// The report of a face that may hold a router: [`check_with_router`] when it does, else
+/// [`check_with_ai`] with the answer cache read from the SampleMind home (the desktop app,
+/// whose router may have failed to start).
+pub fn report(
+    lib: Option<&Library>,
+    started: Instant,
+    settings: &crate::config::Settings,
+    router: Option<&crate::ai::Router>,
+) -> Health {
+    match router {
+        Some(r) => check_with_router(lib, started, &settings.ml, &settings.ai, r),
+        None => check_with_ai(
+            lib,
+            started,
+            &settings.ml,
+            Some((&settings.ai, &crate::config::ai_cache_dir())),
+        ),
+    }
+}
+
 fn assemble(
     lib: Option<&Library>,
     started: Instant,

@@ -11,22 +11,13 @@ use crate::state::Shared;
 #[specta::specta]
 pub async fn health(state: State<'_, Shared>) -> CmdResult<samplemind::health::Health> {
     blocking(&state, |st| {
-        let settings = st.settings();
-        let h = match st.router() {
-            Ok(router) => samplemind::health::check_with_router(
-                Some(&st.lib),
-                st.started,
-                &settings.ml,
-                &settings.ai,
-                &router,
-            ),
-            Err(_) => samplemind::health::check_with_ai(
-                Some(&st.lib),
-                st.started,
-                &settings.ml,
-                Some((&settings.ai, &samplemind::config::ai_cache_dir())),
-            ),
-        };
+        let router = st.router().ok();
+        let h = samplemind::health::report(
+            Some(&st.lib),
+            st.started,
+            &st.settings(),
+            router.as_deref(),
+        );
         Ok(h.with_audio_engine(st.audio.health()))
     })
     .await
