@@ -15,7 +15,7 @@ use std::sync::OnceLock;
 use serde::Deserialize;
 
 use super::classify::{self, Linear};
-use super::pipeline::StageInputs;
+use super::sound::StageInputs;
 use samplemind_ml::{aisfx, musicnn, SoundVectors};
 
 const MODEL_JSON: &str = include_str!("../../../assets/models/category_models.json");

@@ -232,7 +232,7 @@ mod tests {
         assert!(m.category.classes.iter().any(|c| c == "kick"));
         let v = classify(&features::vector(
             &super::super::Analysis::default(),
-            &super::super::pipeline::StageInputs::default(),
+            &super::super::sound::StageInputs::default(),
         ))
         .unwrap();
         assert!((0.0..=1.0).contains(&v.category_probability));

@@ -1,7 +1,7 @@
 //! The feature vector the classifiers read, computed from an [`Analysis`] in one place so
 //! training (`analyze --json --features`) and inference see the same numbers.
 
-use super::pipeline::StageInputs;
+use super::sound::StageInputs;
 use super::Analysis;
 
 /// Names of [`vector`]'s entries, in order (the training script checks them).

@@ -27,6 +27,7 @@ pub mod onsets;
 pub mod pipeline;
 pub mod pitch;
 pub mod record;
+pub mod sound;
 pub mod spectral;
 pub mod stages;
 pub mod tempo;
@@ -34,10 +35,9 @@ pub mod tempo_octave;
 
 pub use error::AnalyseError;
 pub use loudness::LoudnessMethod;
-pub use pipeline::{
-    analyse_audio, analyse_file, analyse_words, Analysed, AnalysisOptions, StageInputs,
-};
+pub use pipeline::{analyse_audio, analyse_file, analyse_words, AnalysisOptions};
 pub use record::{Analysis, ANALYSER_VERSION};
+pub use sound::{Analysed, StageInputs};
 pub use stages::dsp::analyse_mono;
 pub use tempo::{Tempo, TempoSource};
 

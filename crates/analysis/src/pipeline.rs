@@ -12,18 +12,18 @@
 //!    batches across sounds, so it runs apart: [`analyse_file`] runs it on one sound, a scan
 //!    runs [`analyse_audio`] on its workers and [`analyse_words`] on batches of their answers.
 //!
-//! A stage takes what it needs and adds to the record ([`Analysis`]); what a stage hands to a
-//! later one and is not stored travels in [`StageInputs`].
+//! A stage takes what it needs and adds to the record ([`crate::Analysis`]); what a stage
+//! hands to a later one and is not stored travels in [`crate::StageInputs`].
 
 use std::path::Path;
 use std::sync::Arc;
 
 use crate::error::AnalyseError;
 use crate::measure::Measure;
-use crate::record::Analysis;
+use crate::sound::Analysed;
 use crate::stages;
 use samplemind_audio::{decode_file, resample_mono, DecodeError};
-use samplemind_ml::{Models, SoundVectors};
+use samplemind_ml::Models;
 
 /// Options of the pipeline.
 #[non_exhaustive]
@@ -62,35 +62,6 @@ impl AnalysisOptions {
             ..Self::default()
         }
     }
-}
-
-/// What the DSP stage hands to the later stages and to training, and does not store.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct StageInputs {
-    /// Level of the first and of the last 100 ms against the whole sound's, dB. A loop is cut
-    /// on the bar and sounds to its last sample; a one-shot, a pad note, an effect, dies away.
-    pub edge_levels_db: (f32, f32),
-    /// The tempo the audio supports before names and octave rules ([`crate::Tempo::heard_bpm`]
-    /// and its confidence).
-    pub heard_tempo: Option<(f32, f32)>,
-    /// The feature vector the DSP classifiers read ([`crate::features::vector`];
-    /// printed by `analyze --json --features` for training).
-    pub classifier_input: Vec<f32>,
-    /// The input of the tempo-octave model ([`crate::tempo_octave::features`];
-    /// printed by `analyze --json --features` for training). Empty without a tempo.
-    pub tempo_octave_input: Vec<f32>,
-}
-
-/// One sound through the pipeline: the record, and what is kept apart from it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Analysed {
-    /// The record the library stores.
-    pub analysis: Analysis,
-    /// Embeddings for similar-sound and text search, stored apart from the record (the
-    /// library's vector tree); `None` when the models did not run.
-    pub vectors: Option<SoundVectors>,
-    /// What the stages handed to one another.
-    pub inputs: StageInputs,
 }
 
 /// Every stage on one file: decode once, the DSP analysers, then the models and the words

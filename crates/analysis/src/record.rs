@@ -2,7 +2,7 @@
 //!
 //! Only what is kept lives here. What one stage hands to the next and is then thrown away (the
 //! classifier's input, the tempo-octave input, the embeddings before they go to their own
-//! tree) travels in [`super::pipeline::Analysed`] beside it.
+//! tree) travels in [`super::sound::Analysed`] beside it.
 
 use serde::{Deserialize, Serialize};
 

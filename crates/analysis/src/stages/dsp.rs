@@ -4,8 +4,8 @@
 
 use std::path::Path;
 
-use crate::pipeline::StageInputs;
 use crate::record::{Analysis, ANALYSER_VERSION};
+use crate::sound::StageInputs;
 use crate::{
     classify, features, key, loop_detect, metadata, onsets, pitch, spectral, tempo, tempo_octave,
     TempoSource,

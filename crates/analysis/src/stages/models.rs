@@ -5,8 +5,8 @@
 //! record live here.
 
 use crate::category_model;
-use crate::pipeline::StageInputs;
 use crate::record::Analysis;
+use crate::sound::StageInputs;
 use crate::stages::dsp::{set_category, DRUM_GATE_PROBABILITY};
 use crate::{classify, pitch};
 use samplemind_ml::{aisfx, crepe, musicnn, vad, MlError, Models, ScoredTag, SoundVectors};

@@ -4,8 +4,8 @@
 
 use std::path::Path;
 
-use crate::pipeline::Analysed;
 use crate::record::Analysis;
+use crate::sound::Analysed;
 use samplemind_ml::{text, Models};
 
 /// Words of a path component: `Kick_Punchy-02.wav` → `kick punchy 02`.
