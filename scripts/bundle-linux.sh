@@ -88,7 +88,7 @@ PY
 # the line is there, or after 20 s.
 if command -v xvfb-run > /dev/null; then
   log="$unpacked/app.log"
-  SAMPLEMIND_HOME="$unpacked/home" SAMPLEMIND_LOG=samplemind::ml=debug NO_COLOR=1 \
+  SAMPLEMIND_HOME="$unpacked/home" SAMPLEMIND_LOG=samplemind_ml=debug NO_COLOR=1 \
     setsid xvfb-run -a "$unpacked/usr/bin/samplemind-app" > "$log" 2>&1 &
   app=$!
   want="ONNX Runtime loaded from $ml/libonnxruntime"
