@@ -46,19 +46,21 @@ struct PeerOutput {
 pub fn default_python() -> PathBuf {
     std::env::var_os("SAMPLEMIND_PEER_PYTHON")
         .map(PathBuf::from)
-        .unwrap_or_else(|| source_tree().join("vendor/peers/bin/python"))
+        .unwrap_or_else(|| samplemind_engine::config::source_tree().join("vendor/peers/bin/python"))
 }
 
 /// The timing script, in the source tree (bench is a developer's tool).
 fn script() -> PathBuf {
-    source_tree().join("tools/peer_timing.py")
+    samplemind_engine::config::source_tree().join("tools/peer_timing.py")
 }
 
 /// The venv Python with LiteLLM, unless `SAMPLEMIND_AI_PEER_PYTHON` names one.
 pub fn default_ai_python() -> PathBuf {
     std::env::var_os("SAMPLEMIND_AI_PEER_PYTHON")
         .map(PathBuf::from)
-        .unwrap_or_else(|| source_tree().join("vendor/peers-ai/bin/python"))
+        .unwrap_or_else(|| {
+            samplemind_engine::config::source_tree().join("vendor/peers-ai/bin/python")
+        })
 }
 
 /// What one run of `tools/peer_ai_timing.py` printed.
@@ -83,7 +85,7 @@ pub struct LitellmOutput {
 /// # Errors
 /// Why the peer could not be run, worded for the bench's report.
 pub fn litellm(python: &Path, url: &str, phase: &str, n: usize) -> Result<LitellmOutput, String> {
-    let script = source_tree().join("tools/peer_ai_timing.py");
+    let script = samplemind_engine::config::source_tree().join("tools/peer_ai_timing.py");
     let n = n.to_string();
     let out = run_peer(
         python,
@@ -159,12 +161,6 @@ fn compare(p: PeerOutput, ours: &[Option<f64>]) -> PeerBench {
         ours,
         failed: p.failed,
     }
-}
-
-/// The source tree's root, where `vendor/` and `tools/` live (this crate is `crates/bench`).
-fn source_tree() -> std::path::PathBuf {
-    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
-    here.ancestors().nth(2).unwrap_or(here).to_path_buf()
 }
 
 #[cfg(test)]

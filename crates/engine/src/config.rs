@@ -23,6 +23,13 @@ pub fn library_dir(explicit: Option<PathBuf>) -> PathBuf {
     home_dir().join("library")
 }
 
+/// The source tree's root (where `scripts/`, `tools/` and `vendor/` are), for a developer's
+/// `cargo run`; the engine's crates all sit at `crates/<name>`.
+pub fn source_tree() -> PathBuf {
+    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
+    here.ancestors().nth(2).unwrap_or(here).to_path_buf()
+}
+
 /// Where the AI answer cache lives: `$SAMPLEMIND_HOME/ai-cache`.
 pub fn ai_cache_dir() -> PathBuf {
     home_dir().join("ai-cache")

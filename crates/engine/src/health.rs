@@ -126,8 +126,8 @@ pub fn check_with_router(
 }
 
 /// The report of a face that may hold a router: [`check_with_router`] when it does, else
-/// [`check_with_ai`] with the answer cache read from the SampleMind home (the desktop app,
-/// whose router may have failed to start).
+/// [`check_with_ai`] with the answer cache read from the SampleMind home (the CLI, which
+/// holds no router, and the desktop app, whose router may have failed to start).
 pub fn report(
     lib: Option<&Library>,
     started: Instant,
@@ -264,9 +264,7 @@ fn models_fix(settings: &MlSettings) -> String {
         );
     }
     let script = std::path::Path::new("scripts/fetch-ml.sh");
-    // This crate is `crates/engine`: the scripts are at the source tree's root.
-    let here = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let in_source = here.ancestors().nth(2).unwrap_or(here).join(script);
+    let in_source = crate::config::source_tree().join(script);
     if script.is_file() {
         "bash scripts/fetch-ml.sh".into()
     } else if in_source.is_file() {

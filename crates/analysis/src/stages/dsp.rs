@@ -114,7 +114,7 @@ pub fn analyse_mono(
 /// Call `a` a `category` with probability `p`. Drums get no note and no key, but only on a
 /// confident call: a bass note called a tom must keep its root.
 pub fn set_category(a: &mut Analysis, category: String, p: f32) {
-    if classify::DRUM_CATEGORIES.contains(&category.as_str()) && p >= DRUM_GATE_PROBABILITY {
+    if is_sure_drum(&category, p) {
         a.root_note = None;
         a.root_cents = None;
         a.f0_hz = None;
@@ -123,6 +123,11 @@ pub fn set_category(a: &mut Analysis, category: String, p: f32) {
     }
     a.category = Some(category);
     a.category_confidence = Some(p);
+}
+
+/// A call of `category` with probability `p` is a drum hit for sure (no note, no key).
+pub fn is_sure_drum(category: &str, p: f32) -> bool {
+    classify::DRUM_CATEGORIES.contains(&category) && p >= DRUM_GATE_PROBABILITY
 }
 
 /// Tempo, key and root note, given `a.is_loop` and the onsets counted in `a`.

@@ -5,10 +5,10 @@
 //! record live here.
 
 use crate::category_model;
+use crate::pitch;
 use crate::record::Analysis;
 use crate::sound::StageInputs;
-use crate::stages::dsp::{set_category, DRUM_GATE_PROBABILITY};
-use crate::{classify, pitch};
+use crate::stages::dsp::{is_sure_drum, set_category};
 use samplemind_ml::{aisfx, crepe, musicnn, vad, MlError, Models, ScoredTag, SoundVectors};
 
 /// Blocks of aisfx per one-shot: one block is its first 1.5 s, where a one-shot is (shorter
@@ -72,10 +72,9 @@ fn add_tag(tags: &mut Vec<ScoredTag>, tag: &str, score: f32) {
 
 /// The classifier is sure this is a drum hit (drums have no root note).
 fn is_drum(a: &Analysis) -> bool {
-    a.category.as_deref().is_some_and(|c| {
-        classify::DRUM_CATEGORIES.contains(&c)
-            && a.category_confidence.unwrap_or(0.0) >= DRUM_GATE_PROBABILITY
-    })
+    a.category
+        .as_deref()
+        .is_some_and(|c| is_sure_drum(c, a.category_confidence.unwrap_or(0.0)))
 }
 
 /// CREPE confidence above which it names a root the DSP did not find.

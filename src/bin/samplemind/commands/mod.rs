@@ -106,7 +106,6 @@ fn models(no_models: bool) -> Result<Option<Arc<Models>>, Error> {
 /// `samplemind health`.
 fn health(lib: Result<Library, Error>, args: crate::cli::JsonFlag) -> Result<Outcome, Error> {
     let settings = samplemind::config::Settings::load()?;
-    let cache_dir = samplemind::config::ai_cache_dir();
     let (lib, open_error) = match lib {
         Ok(l) => (Some(l), None),
         Err(e) => {
@@ -116,12 +115,8 @@ fn health(lib: Result<Library, Error>, args: crate::cli::JsonFlag) -> Result<Out
             (None, Some((e.to_string(), damaged)))
         }
     };
-    let mut h = samplemind::health::check_with_ai(
-        lib.as_ref(),
-        crate::STARTED.with(|s| *s),
-        &settings.ml,
-        Some((&settings.ai, &cache_dir)),
-    );
+    let mut h =
+        samplemind::health::report(lib.as_ref(), crate::STARTED.with(|s| *s), &settings, None);
     // The store's own words (in use by another process, a full disk) say more than "could
     // not be opened".
     if let Some((reason, damaged)) = open_error {
