@@ -22,12 +22,12 @@ It prints honest accuracy first: stratified 5-fold cross-validation, and cross-v
 grouped by source (soundfont, drum kit, sample folder) so that no kit is both trained on and
 tested. Only then does it fit on everything and write OUT_JSON.
 """
-import csv, json, sys
+import csv, json, os, sys
 from collections import Counter, defaultdict
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import GroupKFold, StratifiedKFold
+from sklearn.model_selection import GroupKFold, LeaveOneGroupOut, StratifiedKFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
@@ -35,6 +35,10 @@ C_CATEGORY = 0.5
 C_LOOP = 0.5
 # The models' input has 774 features for 380 files: more regularisation.
 C_MODELS = 0.2
+# SAMPLEMIND_TUNE_C=1: choose each regularisation from this grid by leave-one-source-out
+# accuracy instead of the constants above (slower: one fit per source and value).
+TUNE_GRID = [0.02, 0.1, 0.5]
+TUNE = os.environ.get("SAMPLEMIND_TUNE_C") == "1"
 DSP_FEATURES = 64
 MODEL_FEATURES = DSP_FEATURES + 512 + 200
 
@@ -77,7 +81,8 @@ def load(labels_csv, features_jsonl):
     X = np.array([f for _, f in rows], dtype=np.float64)
     cat = np.array([r["category"] for r, _ in rows])
     loop = np.array([int(r["is_loop"]) for r, _ in rows])
-    groups = np.array([source_group(r["source"]) for r, _ in rows])
+    # The training corpus (tools/train_corpus.py) names each row's source family itself.
+    groups = np.array([r.get("group") or source_group(r["source"]) for r, _ in rows])
     return X, cat, loop, groups
 
 
@@ -124,7 +129,7 @@ def per_class(cat, pred):
     for y, p in zip(cat, pred):
         recall[y][0] += y == p
         recall[y][1] += 1
-    print("per-class recall (stratified CV):", ", ".join(f"{k} {v[0]}/{v[1]}" for k, v in sorted(recall.items())))
+    print("per-class recall (leave one source out):", ", ".join(f"{k} {v[0]}/{v[1]}" for k, v in sorted(recall.items())))
     print("top confusions:", Counter((y, p) for y, p in zip(cat, pred) if y != p).most_common(8))
 
 
@@ -134,12 +139,29 @@ def folds(groups):
 
 
 def cross_validate(name, X, y, c, groups, copies=None):
-    """Print stratified and grouped CV accuracy of model(c) on (X, y); return the stratified predictions."""
+    """Print leave-one-source-out, grouped and stratified CV accuracy of model(c) on (X, y).
+
+    Returns the leave-one-source-out predictions: the figure that says what an unseen source
+    gets, and the one every tuned number is chosen by."""
     skf, gkf = folds(groups)
-    pred = out_of_fold(c, X, y, skf.split(X, y), copies)
-    report(f"{name}, stratified 5-fold CV", y, pred)
-    report(f"{name}, CV grouped by source", y, out_of_fold(c, X, y, gkf.split(X, y, groups), copies))
-    return pred
+    loso = out_of_fold(c, X, y, LeaveOneGroupOut().split(X, y, groups), copies)
+    report(f"{name}, leave one source out ({len(set(groups))} sources)", y, loso)
+    report(f"{name}, CV grouped by source (5 folds)", y, out_of_fold(c, X, y, gkf.split(X, y, groups), copies))
+    report(f"{name}, stratified 5-fold CV", y, out_of_fold(c, X, y, skf.split(X, y), copies))
+    return loso
+
+
+def choose_c(name, X, y, groups, grid, copies=None):
+    """The regularisation with the best leave-one-source-out accuracy, each figure printed."""
+    best = None
+    for c in grid:
+        pred = out_of_fold(c, X, y, LeaveOneGroupOut().split(X, y, groups), copies)
+        acc = (pred == y).mean()
+        print(f"  {name}: C={c}: leave one source out {acc:.1%}")
+        if best is None or acc > best[1]:
+            best = (c, acc)
+    print(f"  {name}: chose C={best[0]}")
+    return best[0]
 
 
 def category_json(X, cat, c, fmt, copies=None):
@@ -207,6 +229,11 @@ def neighbours_report(X, cat, loop, groups, fields, copies=None, kind_weight=0.3
         print(f"  with the category distributions (weight {kind_weight}), out of fold, {name}: {agreement(score):.1%}")
 
 
+def corpus_name(labels_csv):
+    """'corpus-train' for .../corpus-train/labels.csv: which corpus a model was fitted on."""
+    return os.path.basename(os.path.dirname(os.path.abspath(labels_csv))) or labels_csv
+
+
 def n_copies(copies):
     return int(len(copies[0])) if copies else 0
 
@@ -221,13 +248,14 @@ def main_models(labels, features, out_path, copies):
     if X.shape[1] != MODEL_FEATURES:
         sys.exit(f"expected {MODEL_FEATURES} features (DSP + aisfx + musicnn), got {X.shape[1]}: analyse with the models")
     header(X, cat, groups, " (DSP + embeddings)", copies)
-    p_cat = cross_validate("category with the models", X, cat, C_MODELS, groups, copies)
+    c_models = choose_c("category with the models", X, cat, groups, TUNE_GRID, copies) if TUNE else C_MODELS
+    p_cat = cross_validate("category with the models", X, cat, c_models, groups, copies)
     report("  one-shots", cat[loop == 0], p_cat[loop == 0])
     report("  loops", cat[loop == 1], p_cat[loop == 1])
     per_class(cat, p_cat)
     neighbours_report(X, cat, loop, groups, analysed_fields(labels, features), copies)
-    out = {"source": "tools/train_classifier.py --models on the eval DEV corpus", "n_train": int(len(X)),
-           "n_copies": n_copies(copies), **category_json(X, cat, C_MODELS, rounded, copies)}
+    out = {"source": f"tools/train_classifier.py --models on {corpus_name(labels)}", "n_train": int(len(X)),
+           "n_copies": n_copies(copies), "c": c_models, **category_json(X, cat, c_models, rounded, copies)}
     json.dump(out, open(out_path, "w"), separators=(",", ":"))
     print(f"wrote {out_path}")
 
@@ -237,13 +265,16 @@ def main_dsp(labels, features, out_path, copies):
     if X.shape[1] != DSP_FEATURES:
         sys.exit(f"expected {DSP_FEATURES} DSP features, got {X.shape[1]}: analyse with --no-models")
     header(X, cat, groups, "", copies)
-    p_cat = cross_validate("category", X, cat, C_CATEGORY, groups, copies)
-    cross_validate("loop/one-shot", X, loop, C_LOOP, groups, copies)
+    c_cat = choose_c("category", X, cat, groups, TUNE_GRID, copies) if TUNE else C_CATEGORY
+    c_loop = choose_c("loop/one-shot", X, loop, groups, TUNE_GRID, copies) if TUNE else C_LOOP
+    p_cat = cross_validate("category", X, cat, c_cat, groups, copies)
+    cross_validate("loop/one-shot", X, loop, c_loop, groups, copies)
     per_class(cat, p_cat)
 
-    out = {"source": "tools/train_classifier.py on the eval DEV corpus", "n_train": int(len(X)),
-           "n_copies": n_copies(copies), **category_json(X, cat, C_CATEGORY, full_precision, copies)}
-    m = model(C_LOOP).fit(*with_copies(X, loop, np.arange(len(loop)), copies))
+    out = {"source": f"tools/train_classifier.py on {corpus_name(labels)}", "n_train": int(len(X)),
+           "n_copies": n_copies(copies), "c": [c_cat, c_loop],
+           **category_json(X, cat, c_cat, full_precision, copies)}
+    m = model(c_loop).fit(*with_copies(X, loop, np.arange(len(loop)), copies))
     out["loop"] = {"weights": m[1].coef_[0].tolist(), "bias": float(m[1].intercept_[0]),
                    "mean": m[0].mean_.tolist(), "scale": m[0].scale_.tolist()}
     json.dump(out, open(out_path, "w"), separators=(",", ":"))

@@ -88,7 +88,9 @@ pub fn vector(a: &Analysis, inputs: &StageInputs) -> Vec<f32> {
         }
         _ => 0.5,
     };
-    let peakiness = if a.chroma.is_empty() {
+    // Loops and phrases only, as the classifiers were trained: one-shots' profiles are
+    // newer (chord keys) and have not been measured as a feature.
+    let peakiness = if a.chroma.is_empty() || !(a.is_loop || a.bpm.is_some()) {
         0.0
     } else {
         1.0 - a.chroma.iter().sum::<f32>() / a.chroma.len() as f32

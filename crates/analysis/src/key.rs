@@ -374,8 +374,119 @@ pub fn estimate(x: &[f32], rate: u32) -> Option<Key> {
     (k.confidence >= MIN_CONFIDENCE).then_some(k)
 }
 
-/// Below this correlation a sound has no key.
+/// Below this correlation a loop has no key.
 pub const MIN_CONFIDENCE: f32 = 0.5;
+/// A sound with a pulse is a phrase from this long (s): it moves through chords, and has its
+/// whole profile's key, as a loop does. A shorter one is read as a chord or has no key: a
+/// single note held with vibrato or repeated has a pulse too, and its note and fifth
+/// correlate with some key at 0.5-0.7. Chosen with the chord thresholds below.
+pub const PHRASE_MIN_SECONDS: f64 = 12.0;
+
+/// What a chord is, as far as a key goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Quality {
+    /// A major third over the root (triads, dominant and major sevenths, add9).
+    Major,
+    /// A minor third over the root (triads, minor sevenths and ninths).
+    Minor,
+    /// No third (sus2, sus4): no key, and not trusted for a root (see [`chord`]).
+    Suspended,
+}
+
+/// The chord a tonal one-shot sounds (a stab, a strum, a pad chord).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Chord {
+    /// Root pitch class, C = 0.
+    pub root: u8,
+    /// Major, minor or suspended.
+    pub quality: Quality,
+    /// Cosine of the profile with the chord's template, 0..1.
+    pub fit: f32,
+    /// The profile's weight on the chord's third (or its sus note), 0..1 of the strongest
+    /// pitch class: what tells a chord from one note and its harmonics.
+    pub third: f32,
+}
+
+impl Chord {
+    /// The key a chord one-shot is filed under: its root and quality ("C minor" for Cm7);
+    /// none for a suspended chord.
+    pub fn key(&self) -> Option<Key> {
+        let minor = match self.quality {
+            Quality::Major => false,
+            Quality::Minor => true,
+            Quality::Suspended => return None,
+        };
+        Some(Key {
+            tonic: self.root,
+            minor,
+            confidence: self.fit,
+        })
+    }
+}
+
+/// Chord templates over the root: (interval, weight) and what the chord is. The seventh
+/// weighs less than the triad: it colours a chord, it does not name it.
+const CHORD_TEMPLATES: &[(&[(usize, f32)], Quality)] = &[
+    (&[(0, 1.0), (4, 1.0), (7, 1.0)], Quality::Major),
+    (&[(0, 1.0), (3, 1.0), (7, 1.0)], Quality::Minor),
+    (&[(0, 1.0), (4, 1.0), (7, 1.0), (10, 0.7)], Quality::Major),
+    (&[(0, 1.0), (4, 1.0), (7, 1.0), (11, 0.7)], Quality::Major),
+    (&[(0, 1.0), (3, 1.0), (7, 1.0), (10, 0.7)], Quality::Minor),
+    (&[(0, 1.0), (5, 1.0), (7, 1.0)], Quality::Suspended),
+    (&[(0, 1.0), (2, 1.0), (7, 1.0)], Quality::Suspended),
+];
+
+/// A sound shorter than a phrase is a chord when its profile fits a chord this well (cosine)...
+///
+/// Chosen with [`CHORD_MIN_THIRD`], [`PHRASE_MIN_SECONDS`] and the models stage's CREPE
+/// check on the training corpus's 3,218 non-loops (tools/tune_chord_key.py), each source
+/// left out in turn: chords keyed 258 / 390, single notes left without a key 1,357 / 1,421,
+/// drums and effects 1,211 / 1,262, sus chords 107 / 110, phrases 25 / 35; before, 61 / 390,
+/// 1,075 / 1,421, 1,160 / 1,262, 90 / 110 and 25 / 35.
+pub const CHORD_MIN_FIT: f32 = 0.8;
+/// ...and its third is present at all, against the strongest pitch class. The profile is
+/// power-weighted and credits harmonics to the notes below them, so a doubled root
+/// outweighs a played third (C3 + Cm at 0.3); the fit does most of the telling.
+pub const CHORD_MIN_THIRD: f32 = 0.1;
+
+/// The best-fitting chord of a one-shot's profile, whatever its fit; [`chord`] applies the
+/// thresholds.
+pub fn best_chord(c: &Chroma) -> Option<Chord> {
+    let norm = c.bins.iter().map(|v| v * v).sum::<f32>().sqrt();
+    if norm <= 0.0 {
+        return None;
+    }
+    let mut best: Option<Chord> = None;
+    for root in 0..12 {
+        for (tones, quality) in CHORD_TEMPLATES {
+            let (mut dot, mut tnorm) = (0.0, 0.0);
+            for &(interval, w) in *tones {
+                dot += w * c.bins[(root + interval) % 12];
+                tnorm += w * w;
+            }
+            let fit = dot / (norm * tnorm.sqrt());
+            if best.is_none_or(|b| fit > b.fit) {
+                best = Some(Chord {
+                    root: root as u8,
+                    quality: *quality,
+                    fit,
+                    third: c.bins[(root + tones[1].0) % 12],
+                });
+            }
+        }
+    }
+    best
+}
+
+/// The chord of a one-shot, or `None` for a single note, a drum or noise (a flat profile fits
+/// no chord well). A suspended reading counts as none: one note's profile (the note, its
+/// fifth from the third harmonic, the fourth below that it is the third harmonic of) fits
+/// sus4 as well as a played sus4 does, so it says nothing about the root.
+pub fn chord(c: &Chroma) -> Option<Chord> {
+    best_chord(c).filter(|ch| {
+        ch.quality != Quality::Suspended && ch.fit >= CHORD_MIN_FIT && ch.third >= CHORD_MIN_THIRD
+    })
+}
 
 #[cfg(test)]
 mod tests {
@@ -481,5 +592,61 @@ mod tests {
         let noise = crate::test_noise(0x1234_5678_9abc_def1, RATE as usize * 3);
         assert_eq!(estimate(&noise, RATE), None);
         assert_eq!(estimate(&vec![0.0; RATE as usize], RATE), None);
+    }
+
+    /// One held sound of MIDI `notes`, each with `harmonics` partials at 1/h (a bright,
+    /// sawtooth-like tone: its 5th harmonic is a third, two octaves up).
+    fn held(notes: &[u8], harmonics: usize) -> Vec<f32> {
+        (0..RATE as usize * 3 / 2)
+            .map(|i| {
+                let t = i as f32 / RATE as f32;
+                let v: f32 = notes
+                    .iter()
+                    .flat_map(|&n| (1..=harmonics).map(move |h| (n, h as f32)))
+                    .map(|(n, h)| {
+                        (2.0 * std::f32::consts::PI * midi_hz(n as f32) * h * t).sin() / h
+                    })
+                    .sum();
+                0.05 * (-1.5 * t).exp() * v
+            })
+            .collect()
+    }
+
+    fn chord_of(notes: &[u8]) -> Chord {
+        let c = chroma(&held(notes, 8), RATE, 0.0).unwrap();
+        chord(&c)
+            .unwrap_or_else(|| panic!("{notes:?} is a chord: {:?} {:?}", best_chord(&c), c.bins))
+    }
+
+    #[test]
+    fn a_chord_one_shot_is_filed_under_its_root_and_quality() {
+        // Close voicings: a doubled root weighs the profile towards one note (C3 + Cm fits at
+        // 0.87, below the threshold), a limit the training corpus measures.
+        let cm = chord_of(&[60, 63, 67]);
+        assert_eq!(cm.key().unwrap().name(), "C minor");
+        let f = chord_of(&[53, 57, 60]);
+        assert_eq!(f.key().unwrap().name(), "F major");
+        // A seventh colours the chord; the key is still its root and quality.
+        let g7 = chord_of(&[55, 59, 62, 65]);
+        assert_eq!(g7.key().unwrap().name(), "G major");
+    }
+
+    #[test]
+    fn a_suspended_chord_is_read_as_one_but_filed_under_no_key() {
+        let c = chroma(&held(&[50, 55, 57, 62], 8), RATE, 0.0).unwrap();
+        let sus = best_chord(&c).unwrap();
+        assert_eq!((sus.root, sus.quality), (2, Quality::Suspended));
+        assert_eq!(sus.key(), None);
+        assert_eq!(chord(&c), None);
+    }
+
+    #[test]
+    fn one_note_is_not_a_chord_even_with_bright_harmonics() {
+        for note in [36, 45, 57, 64, 72] {
+            let c = chroma(&held(&[note], 12), RATE, 0.0).unwrap();
+            assert_eq!(chord(&c), None, "note {note}: {:?}", best_chord(&c));
+        }
+        let noise = crate::test_noise(0x0bad_cafe_f00d_beef, RATE as usize);
+        assert!(chroma(&noise, RATE, 0.0).and_then(|c| chord(&c)).is_none());
     }
 }

@@ -70,7 +70,7 @@ pub struct Analysis {
     pub key: Option<String>,
     /// Correlation of the key with its profile, 0..1.
     pub key_confidence: Option<f32>,
-    /// Harmonic pitch-class profile (C first, max 1) of loops and phrases; empty otherwise.
+    /// Harmonic pitch-class profile (C first, max 1); empty when the sound is too short for one.
     pub chroma: Vec<f32>,
     /// Root note of a tonal one-shot, scientific pitch (`"A#2"`, C4 = MIDI 60).
     pub root_note: Option<String>,

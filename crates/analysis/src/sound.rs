@@ -21,6 +21,9 @@ pub struct StageInputs {
     /// The input of the tempo-octave model ([`crate::tempo_octave::features`];
     /// printed by `analyze --json --features` for training). Empty without a tempo.
     pub tempo_octave_input: Vec<f32>,
+    /// The root pitch class of a one-shot the DSP stage heard as a chord: the models stage's
+    /// pitch tracker follows one voice of a chord, so it may only move the octave.
+    pub chord_root: Option<u8>,
 }
 
 /// One sound through the pipeline: the record, and what is kept apart from it.

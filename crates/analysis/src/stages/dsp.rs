@@ -167,17 +167,50 @@ fn musical(
     a.root_note = pitch.as_ref().map(pitch::Pitch::note_name);
     a.root_cents = pitch.as_ref().map(|p| p.cents);
     a.f0_hz = pitch.as_ref().map(|p| p.f0_hz);
-    // A key belongs to music that moves (loops, phrases), not to a single note.
-    let chroma = (a.is_loop || tempo.is_some())
-        .then(|| key::chroma(mono, rate, opening_seconds(a.bpm)))
+    // A loop has the key of its whole profile, and so has a phrase: a sound with a pulse long
+    // enough to move through chords. Anything shorter is filed under the chord it sounds, if
+    // it sounds one (a stab, a strum, a pad chord), and a single note has no key. Chosen on
+    // the training corpus, one source left out at a time (tools/tune_chord_key.py;
+    // BENCHMARKS.md).
+    let moves = a.is_loop || tempo.is_some();
+    let phrase = a.is_loop || (tempo.is_some() && a.duration_s >= key::PHRASE_MIN_SECONDS);
+    let opening = if moves { opening_seconds(a.bpm) } else { 0.0 };
+    let chroma = key::chroma(mono, rate, opening);
+    let chord = (!phrase)
+        .then(|| chroma.as_ref().and_then(key::chord))
         .flatten();
-    let k = chroma
-        .as_ref()
-        .map(key::best_key)
-        .filter(|k| k.confidence >= key::MIN_CONFIDENCE);
+    let k = if phrase {
+        chroma
+            .as_ref()
+            .map(key::best_key)
+            .filter(|k| k.confidence >= key::MIN_CONFIDENCE)
+    } else {
+        chord.as_ref().and_then(key::Chord::key)
+    };
     a.key = k.as_ref().map(key::Key::name);
     a.key_confidence = k.as_ref().map(|k| k.confidence);
+    if let Some(ch) = &chord {
+        // A chord's root note is the chord's root, in the octave nearest what YIN heard.
+        let near = pitch.as_ref().map_or(48.0, |p| p.midi as f32);
+        let midi = chord_root_midi(ch.root, near);
+        a.root_note = Some(pitch::note_name(midi));
+        a.root_cents = None;
+        a.f0_hz = None;
+        inputs.chord_root = Some(ch.root);
+    } else {
+        inputs.chord_root = None;
+    }
     a.chroma = chroma.map(|c| c.bins.to_vec()).unwrap_or_default();
+}
+
+/// The MIDI note of pitch class `root` nearest `near` (a MIDI number).
+fn chord_root_midi(root: u8, near: f32) -> u8 {
+    let base = (near / 12.0).floor() * 12.0 + root as f32;
+    let best = [base - 12.0, base, base + 12.0]
+        .into_iter()
+        .min_by(|a, b| (a - near).abs().total_cmp(&(b - near).abs()))
+        .unwrap_or(base);
+    best.clamp(0.0, 127.0) as u8
 }
 
 /// [`StageInputs::edge_levels_db`] of `x`: each edge's mean power over the whole buffer's,

@@ -50,6 +50,11 @@ fn second_opinion_on_root(a: &mut Analysis, p: &crepe::Pitch) {
     a.f0_hz = Some(p.hz);
 }
 
+/// CREPE at least this sure of one pitch takes back the DSP stage's chord reading: single
+/// notes score a median 0.87 on the training corpus, chord one-shots 0.61. Chosen with the
+/// chord thresholds (key.rs) by leaving one source out (tools/tune_chord_key.py).
+const CREPE_ONE_VOICE: f32 = 0.8;
+
 /// A sound shorter than this is too short for a voice to be told from a click.
 const VAD_MIN_SECONDS: f64 = 0.3;
 /// silero-vad listens to this much of a sound.
@@ -131,7 +136,15 @@ pub fn run(
         if let Some(p) = crepe::pitch(models, mono, rate, start, CREPE_SECONDS, CREPE_HOP)? {
             a.crepe_f0_hz = Some(p.hz);
             a.crepe_confidence = Some(p.confidence);
-            second_opinion_on_root(a, &p);
+            if inputs.chord_root.is_some() && p.confidence >= CREPE_ONE_VOICE {
+                // So sure of one voice that the DSP stage's chord was one note's harmonics.
+                a.key = None;
+                a.key_confidence = None;
+                second_opinion_on_root(a, &p);
+            } else if inputs.chord_root.is_none() {
+                // CREPE follows one voice of a chord; a chord's root is the DSP stage's.
+                second_opinion_on_root(a, &p);
+            }
         }
     }
     Ok(vectors)
