@@ -8,6 +8,10 @@
 //! average is correlated (Pearson) with the 24 rotations of two standard profile sets, and
 //! a small bonus goes to keys whose tonic the bass line (peaks under 250 Hz) dwells on.
 //! Percussive or atonal sounds (a flat profile, a weak best correlation) get no key.
+//!
+//! A sound that is neither a loop nor a phrase is read as a chord instead ([`chord`]): the
+//! same profile matched against major, minor and seventh chord templates, so a stab or a
+//! strum is filed under its root and quality and a single note under no key.
 
 use std::sync::Arc;
 
