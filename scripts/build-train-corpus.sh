@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Build the training and tuning corpus (issue 21): tools/train_corpus.py on the eval kit's
 # renderer, over the sources the evaluation leaves us (see that file's docstring for the list
-# and for what is reserved). A long job, run by hand; about 10 minutes on 2 cores.
+# and for what is reserved). A long job, run by hand; 27 minutes on 2 busy cores.
 #
 #   scripts/build-train-corpus.sh [OUTDIR] [--scale X] [--seed N]
 #

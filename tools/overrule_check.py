@@ -10,7 +10,7 @@ The models' category distribution of each file comes from a model fitted without
 source (tools/train_classifier.py's recipe); the DSP call is the shipped classifier's. A file
 gets the models' category when its probability reaches the threshold or the DSP call's.
 """
-import json, sys
+import sys
 from collections import defaultdict
 
 import numpy as np
@@ -27,14 +27,9 @@ def main():
     labels, feats, dsp_jsonl = sys.argv[1:]
     rows = T.matched(labels, feats)
     X, cat, _, groups = T.load(labels, feats)
-    dsp = {}
-    for line in open(dsp_jsonl):
-        d = json.loads(line)
-        dsp[d["path"]] = (d.get("category") or "", d.get("category_confidence") or 0.0)
-    dsp_call = []
-    for r, _ in rows:
-        match = [p for p in dsp if p.endswith("/" + r["path"])]
-        dsp_call.append(dsp[match[0]] if match else ("", 0.0))
+    calls = {r["path"]: d for r, d in T.by_label(labels, dsp_jsonl)}
+    dsp_call = [((calls[r["path"]] or {}).get("category") or "",
+                 (calls[r["path"]] or {}).get("category_confidence") or 0.0) for r, _ in rows]
     P = T.out_of_fold(T.C_MODELS, X, cat, LeaveOneGroupOut().split(X, cat, groups), proba=True)
     classes = np.array(sorted(set(cat)))
     m_call, m_p = classes[P.argmax(1)], P.max(1)

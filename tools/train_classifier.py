@@ -60,19 +60,27 @@ def source_group(source):
     return words[0] if words else "?"
 
 
+def by_label(labels_csv, analysis_jsonl):
+    """Each labelled row with the analysis record of its file, or None: a record matches a
+    row when its path ends with the row's path (the corpus may have been analysed from
+    anywhere), the first record winning."""
+    index = {}
+    for line in open(analysis_jsonl):
+        d = json.loads(line)
+        parts = d["path"].split("/")
+        for i in range(len(parts)):
+            index.setdefault("/".join(parts[i:]), d)
+    return [(r, index.get(r["path"])) for r in csv.DictReader(open(labels_csv, newline=""))]
+
+
 def matched(labels_csv, features_jsonl):
     """The labelled rows that have features (matched by path suffix), with their features."""
-    feats = {}
-    for line in open(features_jsonl):
-        d = json.loads(line)
-        feats[d["path"]] = d["features"]
     out = []
-    for r in csv.DictReader(open(labels_csv, newline="")):
-        match = [p for p in feats if p.endswith("/" + r["path"]) or p == r["path"]]
-        if not match:
+    for r, d in by_label(labels_csv, features_jsonl):
+        if d is None:
             print(f"no features for {r['path']}", file=sys.stderr)
             continue
-        out.append((r, feats[match[0]]))
+        out.append((r, d["features"]))
     return out
 
 
@@ -179,16 +187,8 @@ def full_precision(a):
 
 def analysed_fields(labels_csv, features_jsonl):
     """The DSP timbre figures and the analyser's loop call of each labelled row, in load()'s order."""
-    rows = {}
-    for line in open(features_jsonl):
-        d = json.loads(line)
-        rows[d["path"]] = (d.get("timbre") or [], bool(d.get("is_loop")))
-    out = []
-    for r in csv.DictReader(open(labels_csv, newline="")):
-        match = [p for p in rows if p.endswith("/" + r["path"]) or p == r["path"]]
-        if match:
-            out.append(rows[match[0]])
-    return out
+    return [(d.get("timbre") or [], bool(d.get("is_loop")))
+            for _, d in by_label(labels_csv, features_jsonl) if d is not None]
 
 
 def unit_rows(a):

@@ -22,10 +22,9 @@ wider configuration, and this file adds what DEV lacks:
 Sources (issue 21's list of what may train): the DEV kit's packages (fluid-soundfont-gm,
 musescore-general-soundfont-small, the nine DEV kits of hydrogen-drumkits / hydrogen-data,
 lmms-common, the even-numbered music21 chorales DEV draws from), fluid-soundfont-gs,
-fluidr3mono-gm-soundfont, musescore-general-soundfont, and our synthesis. Nothing reserved for
-evaluation is read: no timgm6mb, csound, avldrums, freepats / timidity, opl3, sonic-pi, sound
-themes, alsa-utils, ardour, drumgizmo, hydrogen-drumkits-effects, nor any Hydrogen kit outside
-DEV's nine.
+fluidr3mono-gm-soundfont, musescore-general-soundfont, and our synthesis. Nothing else is
+read: in particular none of the packages issue 21 reserves for evaluation, nor any Hydrogen
+kit outside DEV's nine.
 
 labels.csv has the eval kit's columns plus `group`: the source family a file belongs to
 (fluidr3, musescore, kit:<name>, lmms, synth:<family>). Cross-validation leaves one group out
@@ -222,7 +221,7 @@ def t_axis(seconds):
     return np.arange(int(seconds * SR), dtype=np.float64) / SR
 
 
-def adsr(n, a, d, s, rel, r=None):
+def adsr(n, a, d, s, rel):
     t = np.arange(n) / SR
     env = np.where(t < a, t / max(a, 1e-4), s + (1 - s) * np.exp(-(t - a) / max(d, 1e-4)))
     tail = int(rel * SR)

@@ -12,10 +12,12 @@ a single note, a sus chord, a drum or a noise must get none. For every source gr
 is chosen on the other groups and scored on it: that leave-one-source-out figure comes first.
 The pair chosen on everything is the one to ship.
 """
-import csv, json, sys
+import sys
 from collections import defaultdict
 
 import numpy as np
+
+from train_classifier import by_label
 
 KEY_NAMES = ["C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B"]
 # (intervals with weights, quality): key.rs's CHORD_TEMPLATES.
@@ -91,18 +93,31 @@ def kind(r):
     return "single note" if r["root_note"] else "drum or effect"
 
 
+def tally(rows, params):
+    """Per kind of sound, [right, of] for the key the thresholds `params` give."""
+    per = defaultdict(lambda: [0, 0])
+    for x in rows:
+        per[kind(x[0])][0] += predicted(x, *params) == x[0]["key"]
+        per[kind(x[0])][1] += 1
+    return per
+
+
+def balanced(per):
+    """The mean of the kinds' accuracies: each kind counts the same however many of it the
+    corpus has."""
+    return sum(v[0] / v[1] for v in per.values()) / max(len(per), 1)
+
+
+def shown(per):
+    return ", ".join(f"{k} {v[0]}/{v[1]}" for k, v in sorted(per.items()))
+
+
 def main():
     if len(sys.argv) != 3:
         sys.exit(__doc__)
-    labels = {r["path"]: r for r in csv.DictReader(open(sys.argv[1], newline=""))}
     rows = []
-    for line in open(sys.argv[2]):
-        d = json.loads(line)
-        match = [p for p in labels if d["path"].endswith("/" + p)]
-        if not match:
-            continue
-        r = labels[match[0]]
-        if r["is_loop"] != "0" or d.get("is_loop"):
+    for r, d in by_label(sys.argv[1], sys.argv[2]):
+        if d is None or r["is_loop"] != "0" or d.get("is_loop"):
             continue  # what the analysis also calls a one-shot: loops take the other road
         sure_drum = d.get("category") in DRUMS and (d.get("category_confidence") or 0) >= DRUM_GATE
         rows.append((r, None if sure_drum else best_chord(d.get("chroma") or []),
@@ -113,47 +128,29 @@ def main():
     mirror = sum(predicted(x, *RUST, 2.0, 0.0) == x[2][0] for x in rows)
     print(f"mirror check: the Python reading equals the analysis's key on {mirror}/{len(rows)}")
 
-    def accuracy(subset, fit, third, crepe_gate, gate_s):
-        """The mean of the accuracies on chords, phrases, sus chords and single sounds: each
-        kind counts the same however many of it the corpus has."""
-        per = defaultdict(list)
-        for x in subset:
-            per[kind(x[0])].append(predicted(x, fit, third, crepe_gate, gate_s) == x[0]["key"])
-        return sum(sum(v) / len(v) for v in per.values()) / max(len(per), 1)
-
     grid = [(f, t, cg, gs) for f in FITS for t in THIRDS for cg in CREPE_GATES for gs in PHRASE_SECONDS]
-    hits, n = 0, 0
-    per = defaultdict(lambda: [0, 0])
+    out_of_source = defaultdict(lambda: [0, 0])
     for g in groups:
         train = [x for x in rows if x[0]["group"] != g]
         test = [x for x in rows if x[0]["group"] == g]
-        f, t, cg, gs = max(grid, key=lambda p: accuracy(train, *p))
-        for x in test:
-            r = x[0]
-            ok = predicted(x, f, t, cg, gs) == r["key"]
-            hits += ok
-            n += 1
-            k = kind(r)
-            per[k][0] += ok
-            per[k][1] += 1
+        f, t, cg, gs = max(grid, key=lambda p: balanced(tally(train, p)))
+        per = tally(test, (f, t, cg, gs))
+        for k, v in per.items():
+            out_of_source[k][0] += v[0]
+            out_of_source[k][1] += v[1]
         print(f"  leave out {g:28s} chose fit {f} third {t} crepe {cg} phrases from {gs} s:"
-              f" {accuracy(test, f, t, cg, gs):.1%} of {len(test)}")
-    print(f"leave one source out: {hits / n:.1%} of files ({hits}/{n}); "
-          + ", ".join(f"{k} {v[0]}/{v[1]}" for k, v in sorted(per.items())))
-    def kinds(fit, third, crepe_gate, gate_s):
-        per = defaultdict(lambda: [0, 0])
-        for x in rows:
-            per[kind(x[0])][0] += predicted(x, fit, third, crepe_gate, gate_s) == x[0]["key"]
-            per[kind(x[0])][1] += 1
-        return ", ".join(f"{k} {v[0]}/{v[1]}" for k, v in sorted(per.items()))
-
-    print(f"before (no key for a one-shot, a profile key for any phrase): "
-          f"{accuracy(rows, 9, 9, 2.0, 0.0):.1%} balanced; {kinds(9, 9, 2.0, 0.0)}")
-    best = max(grid, key=lambda p: accuracy(rows, *p))
+              f" {balanced(per):.1%} of {len(test)}")
+    hits, n = (sum(v[i] for v in out_of_source.values()) for i in (0, 1))
+    print(f"leave one source out: {hits / n:.1%} of files ({hits}/{n}); {shown(out_of_source)}")
+    before = tally(rows, (9, 9, 2.0, 0.0))
+    print(f"before (no key for a one-shot, a profile key for any phrase): {balanced(before):.1%} balanced;"
+          f" {shown(before)}")
+    best = max(grid, key=lambda p: balanced(tally(rows, p)))
     f, t, cg, gs = best
     print(f"chosen on every source: CHORD_MIN_FIT = {f}, CHORD_MIN_THIRD = {t}, PHRASE_MIN_SECONDS = {gs},"
-          f" CREPE_ONE_VOICE = {cg} ({accuracy(rows, *best):.1%} balanced, in-sample; {kinds(*best)})")
-    print(f"  DSP only (no CREPE): {kinds(f, t, 2.0, gs)}")
+          f" CREPE_ONE_VOICE = {cg} ({balanced(tally(rows, best)):.1%} balanced, in-sample;"
+          f" {shown(tally(rows, best))})")
+    print(f"  DSP only (no CREPE): {shown(tally(rows, (f, t, 2.0, gs)))}")
 
 
 if __name__ == "__main__":
