@@ -12,20 +12,6 @@ pub use samplemind::library::view::PageQuery;
 /// One row of the library table: the engine's summary of a sample, as every face shows it.
 pub use samplemind::library::view::SampleSummary;
 
-/// A window of a search's results.
-#[derive(Debug, Clone, Serialize, specta::Type)]
-#[serde(rename_all = "camelCase")]
-pub struct SamplePage {
-    /// Results in all.
-    pub total: u32,
-    /// Index of the first row here.
-    pub offset: u32,
-    /// The rows.
-    pub rows: Vec<SampleSummary>,
-    /// Library records that could not be read (skipped), named.
-    pub problems: Vec<String>,
-}
-
 /// A model tag with its score.
 #[derive(Debug, Clone, Serialize, specta::Type)]
 pub struct ScoredTag {
@@ -130,50 +116,8 @@ pub struct Peaks {
     pub duration_s: f64,
 }
 
-/// What similar-sound search compares.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, specta::Type)]
-#[serde(rename_all = "camelCase")]
-pub enum SimilarAspect {
-    /// Everything.
-    #[default]
-    Overall,
-    /// Tone colour.
-    Timbre,
-    /// Pitch and key.
-    Pitch,
-    /// Rhythm and tempo.
-    Rhythm,
-}
-
-/// A similar sound.
-#[derive(Debug, Clone, Serialize, specta::Type)]
-#[serde(rename_all = "camelCase")]
-pub struct SimilarRow {
-    /// The sound.
-    pub row: SampleSummary,
-    /// Similarity, higher is nearer (-1..1).
-    pub score: f32,
-}
-
-/// What a scan did.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, specta::Type)]
-#[serde(rename_all = "camelCase")]
-pub struct ScanSummary {
-    /// Audio files found.
-    pub files: u32,
-    /// Contents analysed now.
-    pub analysed: u32,
-    /// Unchanged since the last scan.
-    pub unchanged: u32,
-    /// Duplicates and moved files (no decode).
-    pub reused: u32,
-    /// Files that failed (each named in a `ScanFileFailed` event).
-    pub failed: u32,
-    /// Stopped before the end.
-    pub cancelled: bool,
-    /// Wall time, seconds.
-    pub seconds: f64,
-}
+/// What a scan did: the engine's summary.
+pub use samplemind::library::progress::ScanSummary;
 
 /// An audio device.
 #[derive(Debug, Clone, Serialize, specta::Type)]
@@ -253,6 +197,34 @@ pub struct AiStatus {
     pub cache: CacheFigures,
     /// Cloud providers allowed.
     pub cloud_enabled: bool,
+}
+
+impl AiStatus {
+    /// The status of `router`; `cloud_enabled` is the settings' `[ai] cloud`.
+    pub fn of(router: &samplemind::ai::Router, cloud_enabled: bool) -> Self {
+        let s = router.cache().map(|c| c.stats()).unwrap_or_default();
+        Self {
+            providers: router
+                .status()
+                .into_iter()
+                .map(|p| ProviderRow {
+                    name: p.name,
+                    local: p.locality == samplemind::ai::Locality::Local,
+                    enabled: p.enabled,
+                    circuit_open: p.circuit_open,
+                    latency_ms: p.latency_ms,
+                })
+                .collect(),
+            cache: CacheFigures {
+                hits: s.hits as f64,
+                misses: s.misses as f64,
+                hit_rate: s.hit_rate,
+                entries: s.entries as f64,
+                bytes: s.bytes as f64,
+            },
+            cloud_enabled,
+        }
+    }
 }
 
 /// A search in words read into filters.

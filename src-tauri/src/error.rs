@@ -105,6 +105,31 @@ impl From<samplemind::search::similar::SimilarError> for AppError {
     }
 }
 
+impl From<samplemind::library::browse::BrowseError> for AppError {
+    fn from(e: samplemind::library::browse::BrowseError) -> Self {
+        use samplemind::library::browse::BrowseError as B;
+        let kind = match &e {
+            B::BadId(_) | B::BadTempo(_) | B::Search(_) => ErrorKind::BadInput,
+            B::NotFound(_) => ErrorKind::NotFound,
+            B::Similar(_) => ErrorKind::Decode,
+            B::Library(_) => ErrorKind::Library,
+        };
+        Self::new(kind, e.to_string())
+    }
+}
+
+impl From<samplemind::ml::midi_file::TranscribeError> for AppError {
+    fn from(e: samplemind::ml::midi_file::TranscribeError) -> Self {
+        use samplemind::ml::midi_file::TranscribeError as T;
+        let kind = match &e {
+            T::Decode(_) => ErrorKind::Decode,
+            T::Model { .. } => ErrorKind::Models,
+            T::Write { .. } => ErrorKind::Other,
+        };
+        Self::new(kind, e.to_string())
+    }
+}
+
 impl From<tauri::Error> for AppError {
     fn from(e: tauri::Error) -> Self {
         Self::new(ErrorKind::Other, e.to_string())

@@ -68,6 +68,16 @@ pub struct InputLevel {
     pub clipped: bool,
 }
 
+impl From<samplemind::audio::device::Level> for InputLevel {
+    fn from(l: samplemind::audio::device::Level) -> Self {
+        Self {
+            peak_db: l.peak_db,
+            rms_db: l.rms_db,
+            clipped: l.clipped,
+        }
+    }
+}
+
 /// A take was recorded, analysed and stored.
 #[derive(Debug, Clone, Serialize, Deserialize, specta::Type, Event)]
 #[serde(rename_all = "camelCase")]

@@ -9,6 +9,7 @@ pub mod commands;
 pub mod dto;
 pub mod error;
 pub mod events;
+pub mod panel;
 pub mod state;
 
 use std::sync::Arc;

@@ -1,44 +1,21 @@
 //! What the app holds for its lifetime: the open library, the models, the audition thread,
-//! the AI router, and caches a face needs to feel instant (the current result list, the
-//! similar-sound index).
+//! the AI router, and the caches that keep browsing instant (the engine's [`Browser`]).
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Instant;
 
 use samplemind::ai::Router;
-use samplemind::audio::device::AudioService;
+use samplemind::audio::device::{AudioService, TakeInProgress};
 use samplemind::config::Settings;
-use samplemind::library::{ContentHash, SampleRecord};
+use samplemind::library::browse::{self, Browser};
+use samplemind::library::SampleRecord;
 use samplemind::ml::Models;
-use samplemind::search::similar::SimilarIndex;
 use samplemind::Library;
 
-use crate::dto::{PageQuery, SampleSummary};
+use crate::dto::SampleSummary;
 use crate::error::{AppError, CmdResult, ErrorKind};
-
-/// The sorted result rows of the last search, kept so that scrolling asks only for a window.
-pub struct ResultCache {
-    /// The query it answers.
-    pub query: PageQuery,
-    /// The library generation it was computed at.
-    pub generation: u64,
-    /// All rows, in order.
-    pub rows: Arc<Vec<SampleSummary>>,
-    /// Records that could not be read.
-    pub problems: Vec<String>,
-}
-
-/// A recording in progress.
-pub struct Take {
-    /// Set to end it.
-    pub stop: Arc<AtomicBool>,
-    /// The thread writing it.
-    pub thread: std::thread::JoinHandle<
-        Result<samplemind::audio::device::Recording, samplemind::audio::device::DeviceError>,
-    >,
-}
 
 /// Shared by every command (behind an `Arc`, so blocking work can take it to a worker).
 pub struct AppState {
@@ -58,18 +35,15 @@ pub struct AppState {
     pub router_error: RwLock<Option<String>>,
     /// When the app started, for health.
     pub started: Instant,
-    /// Bumped whenever the library changes: caches older than it are stale.
-    pub generation: AtomicU64,
-    /// The last search's rows.
-    pub results: Mutex<Option<ResultCache>>,
-    /// The similar-sound index and the generation it was built at.
-    pub similar: Mutex<Option<(u64, Arc<SimilarIndex>)>>,
+    /// The last search's rows and the similar-sound index, kept while the library is
+    /// unchanged.
+    pub browse: Browser,
     /// A scan is running.
     pub scanning: AtomicBool,
     /// Set to stop the running scan after the files in flight.
     pub cancel_scan: Arc<AtomicBool>,
     /// The recording in progress.
-    pub take: Mutex<Option<Take>>,
+    pub take: Mutex<Option<TakeInProgress>>,
     /// The local HTTP API, once started from the settings.
     pub api: Mutex<Option<crate::dto::ApiStatus>>,
     /// Folders to rescan once the window is up, after a repair at start rebuilt the library.
@@ -122,9 +96,7 @@ impl AppState {
             router: RwLock::new(None),
             router_error: RwLock::new(None),
             started: Instant::now(),
-            generation: AtomicU64::new(0),
-            results: Mutex::new(None),
-            similar: Mutex::new(None),
+            browse: Browser::default(),
             scanning: AtomicBool::new(false),
             cancel_scan: Arc::new(AtomicBool::new(false)),
             take: Mutex::new(None),
@@ -155,6 +127,29 @@ impl AppState {
         }
     }
 
+    /// Save `s` to config.toml, make it current, and rebuild the router with it.
+    ///
+    /// # Errors
+    /// The file cannot be written (nothing changes then).
+    pub fn save_settings(&self, s: Settings) -> CmdResult<()> {
+        s.save_to(&self.config_path)
+            .map_err(|e| AppError::new(ErrorKind::Other, e))?;
+        if let Ok(mut cur) = self.settings.write() {
+            *cur = s;
+        }
+        self.reload_router();
+        Ok(())
+    }
+
+    /// Rebuild the router, dropping the old one first: it holds the answer cache open, and
+    /// sled allows one opener per process.
+    pub fn reload_router(&self) {
+        if let Ok(mut r) = self.router.write() {
+            *r = None;
+        }
+        self.rebuild_router();
+    }
+
     /// A copy of the settings.
     pub fn settings(&self) -> Settings {
         self.settings.read().map(|s| s.clone()).unwrap_or_default()
@@ -174,22 +169,9 @@ impl AppState {
         Err(AppError::new(ErrorKind::Ai, why))
     }
 
-    /// The library changed: drop what was computed from it.
-    pub fn touch(&self) {
-        self.generation.fetch_add(1, Ordering::SeqCst);
-    }
-
     /// The sample with id `id` (hex content hash) and a path where it lives.
     pub fn sample(&self, id: &str) -> CmdResult<(PathBuf, SampleRecord)> {
-        let hash = ContentHash::from_hex(id).ok_or_else(|| {
-            AppError::new(ErrorKind::BadInput, format!("not a sample id: {id:?}"))
-        })?;
-        let rec = self.lib.sample(&hash)?.ok_or_else(|| {
-            AppError::new(
-                ErrorKind::NotFound,
-                format!("no sample {id} in the library"),
-            )
-        })?;
+        let rec = browse::find(&self.lib, id)?;
         Ok((rec.path.clone(), rec))
     }
 
@@ -199,11 +181,6 @@ impl AppState {
         let entry = self.lib.path_entry(&canon).ok()??;
         let rec = self.lib.sample(&entry.hash).ok()??;
         Some(SampleSummary::of(&canon, &rec))
-    }
-
-    /// Where takes are written: `$SAMPLEMIND_HOME/recordings`.
-    pub fn recordings_dir(&self) -> PathBuf {
-        samplemind::config::home_dir().join("recordings")
     }
 }
 

@@ -52,9 +52,9 @@ async correctBpm(id: string, bpm: number | null) : Promise<Result<SampleDetail, 
 }
 },
 /**
- * The `n` sounds most like sample `id` by `aspect`.
+ * The `n` (1 to 200) sounds most like sample `id` by `aspect`.
  */
-async similarSamples(id: string, aspect: SimilarAspect, n: number) : Promise<Result<SimilarRow[], AppError>> {
+async similarSamples(id: string, aspect: Aspect, n: number) : Promise<Result<SimilarSample[], AppError>> {
     try {
     return { status: "ok", data: await TAURI_INVOKE("similar_samples", { id, aspect, n }) };
 } catch (e) {
@@ -401,6 +401,26 @@ outputDevice: string | null;
  */
 inputDevice: string | null }
 /**
+ * What "similar" means for a query.
+ */
+export type Aspect = 
+/**
+ * How it sounds: the aisfx embedding, else the DSP timbre figures.
+ */
+"timbre" | 
+/**
+ * Its notes: root note or key, and pitch-class content.
+ */
+"pitch" | 
+/**
+ * Its groove: the musicnn embedding, tempo and onset density.
+ */
+"rhythm" | 
+/**
+ * A blend of the three, timbre first.
+ */
+"overall"
+/**
  * What plays now.
  */
 export type AudioState = { 
@@ -607,9 +627,21 @@ category: string | null;
  */
 isLoop: boolean | null; 
 /**
+ * Shortest length, seconds.
+ */
+minDurationS: number | null; 
+/**
  * Longest length, seconds.
  */
 maxDurationS: number | null; 
+/**
+ * Quietest integrated loudness, LUFS.
+ */
+lufsMin: number | null; 
+/**
+ * Loudest integrated loudness, LUFS.
+ */
+lufsMax: number | null; 
 /**
  * Sort column.
  */
@@ -945,7 +977,8 @@ total: number;
  */
 current: string | null }
 /**
- * What a scan did.
+ * What a scan did, as a face reports it at the end. Counts saturate at `u32::MAX` (the
+ * desktop app's UI takes no 64-bit numbers).
  */
 export type ScanSummary = { 
 /**
@@ -965,9 +998,17 @@ unchanged: number;
  */
 reused: number; 
 /**
- * Files that failed (each named in a `ScanFileFailed` event).
+ * Files that failed in this scan (each named as it failed).
  */
 failed: number; 
+/**
+ * Unchanged files that failed in an earlier scan, not tried again until they change.
+ */
+failedBefore: number; 
+/**
+ * Paths newly marked missing.
+ */
+missing: number; 
 /**
  * Stopped before the end.
  */
@@ -989,33 +1030,13 @@ tag: string;
  */
 score: number }
 /**
- * What similar-sound search compares.
+ * A sound like the one asked about.
  */
-export type SimilarAspect = 
+export type SimilarSample = { 
 /**
- * Everything.
+ * The sample.
  */
-"overall" | 
-/**
- * Tone colour.
- */
-"timbre" | 
-/**
- * Pitch and key.
- */
-"pitch" | 
-/**
- * Rhythm and tempo.
- */
-"rhythm"
-/**
- * A similar sound.
- */
-export type SimilarRow = { 
-/**
- * The sound.
- */
-row: SampleSummary; 
+sample: SampleSummary; 
 /**
  * Similarity, higher is nearer (-1..1).
  */

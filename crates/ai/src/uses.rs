@@ -154,6 +154,22 @@ pub struct ParsedSearch {
     pub is_loop: Option<bool>,
 }
 
+impl ParsedSearch {
+    /// The page query these filters and words ask for (relevance order): what the app's
+    /// search box runs.
+    pub fn page_query(&self) -> samplemind_library::view::PageQuery {
+        samplemind_library::view::PageQuery {
+            text: (!self.words.is_empty()).then(|| self.words.join(" ")),
+            bpm_min: self.bpm.map(|b| b.0),
+            bpm_max: self.bpm.map(|b| b.1),
+            key: self.key.clone(),
+            category: self.category.clone(),
+            is_loop: self.is_loop,
+            ..Default::default()
+        }
+    }
+}
+
 /// Read the filters a producer's words state plainly: a tempo ("128 bpm", "around 90"),
 /// a key ("A minor", "F#m", "8A"), a category word, "loop" / "one-shot". What is left are
 /// the words. Used alone when no model answers, and to check a model's reading.

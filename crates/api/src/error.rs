@@ -96,6 +96,20 @@ impl From<samplemind_engine::library::LibraryError> for ApiError {
     }
 }
 
+impl From<samplemind_engine::library::browse::BrowseError> for ApiError {
+    fn from(e: samplemind_engine::library::browse::BrowseError) -> Self {
+        use samplemind_engine::library::browse::BrowseError as B;
+        match e {
+            B::BadId(_) | B::BadTempo(_) | B::Search(_) => Self::bad_request(e.to_string()),
+            B::NotFound(_) => Self::not_found(e.to_string()),
+            // The sample is stored but its file no longer decodes: the request is fine, the
+            // sound cannot be compared.
+            B::Similar(_) => Self::unprocessable(e.to_string()),
+            B::Library(l) => l.into(),
+        }
+    }
+}
+
 /// A query string that does not parse (`n=abc`) is a 400 in the JSON shape the document
 /// promises, not axum's plain-text rejection.
 impl From<axum::extract::rejection::QueryRejection> for ApiError {

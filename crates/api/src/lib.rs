@@ -25,6 +25,7 @@ use axum::Router as Http;
 
 use samplemind_engine::ai::Router as AiRouter;
 use samplemind_engine::config::Settings;
+use samplemind_engine::library::browse::Browser;
 use samplemind_engine::library::Library;
 use samplemind_engine::ml::Models;
 
@@ -53,6 +54,8 @@ pub struct ApiState {
     pub started: Instant,
     /// Request counters for `/metrics`.
     pub metrics: metrics::Metrics,
+    /// The last page's rows and the similar-sound index, kept while the library is unchanged.
+    pub browse: Browser,
 }
 
 impl ApiState {
@@ -82,6 +85,7 @@ impl ApiState {
             token: auth::load_or_create_token(home)?,
             started: Instant::now(),
             metrics: metrics::Metrics::default(),
+            browse: Browser::default(),
         })
     }
 }
@@ -114,6 +118,23 @@ pub fn app(state: Arc<ApiState>) -> Http {
             metrics::count,
         ))
         .with_state(state)
+}
+
+/// Bind `addr`, then serve `state` in the background on the current tokio runtime (the
+/// desktop app's "start the API"); returns the bound address once it listens (port 0 picks
+/// a free one).
+///
+/// # Errors
+/// The address cannot be bound.
+pub async fn start(state: Arc<ApiState>, addr: SocketAddr) -> std::io::Result<SocketAddr> {
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    let bound = listener.local_addr()?;
+    tokio::spawn(async move {
+        if let Err(e) = axum::serve(listener, app(state)).await {
+            tracing::error!("the HTTP API on {bound} stopped: {e}");
+        }
+    });
+    Ok(bound)
 }
 
 /// Serve `state` on `addr` until the process ends. `on_ready` receives the bound address

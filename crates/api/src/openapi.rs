@@ -21,7 +21,7 @@ use super::views::*;
         routes::ask,
         openapi_json,
     ),
-    components(schemas(HealthSummary, SampleSummary, SamplePage, SimilarView, AnalyzeRequest, AskRequest, AskResponse, ErrorBody, ErrorDetail)),
+    components(schemas(HealthSummary, SampleSummary, SamplePage, SimilarSample, AnalyzeRequest, AskRequest, AskResponse, ErrorBody, ErrorDetail)),
     modifiers(&Bearer),
 )]
 struct Doc;

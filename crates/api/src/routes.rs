@@ -16,7 +16,7 @@ use super::error::{ApiError, ErrorBody};
 use super::views::*;
 use super::ApiState;
 use samplemind_engine::ai::{AskOptions, ChatRequest, Message};
-use samplemind_engine::library::{view, ContentHash};
+use samplemind_engine::library::{browse, ContentHash};
 use samplemind_engine::search::{similar, sort::SortKey};
 
 type Shared = State<Arc<ApiState>>;
@@ -57,16 +57,12 @@ pub async fn health(State(s): Shared) -> Json<HealthSummary> {
               (status = 401, description = "No or wrong token", body = ErrorBody)))]
 pub async fn health_detailed(State(s): Shared) -> Result<Json<serde_json::Value>, ApiError> {
     blocking(move || {
-        let h = match &s.ai {
-            Some(r) => samplemind_engine::health::check_with_router(
-                Some(&s.lib),
-                s.started,
-                &s.settings.ml,
-                &s.settings.ai,
-                r,
-            ),
-            None => samplemind_engine::health::check(Some(&s.lib), s.started, &s.settings.ml),
-        };
+        let h = samplemind_engine::health::report(
+            Some(&s.lib),
+            s.started,
+            &s.settings,
+            s.ai.as_deref(),
+        );
         serde_json::to_value(h)
             .map(Json)
             .map_err(|e| ApiError::internal(e.to_string()))
@@ -109,12 +105,12 @@ pub async fn list_samples(
         .transpose()?
         .unwrap_or_default();
     let limit = in_range("limit", f.limit, 100, 0, MAX_PAGE)?;
+    let offset = f.offset.unwrap_or(0);
     blocking(move || {
-        let (all, _problems) = view::matches(&s.lib, &f.page_query(key))
-            .map_err(|e| ApiError::bad_request(e.to_string()))?;
+        let page = s.browse.page(&s.lib, &f.page_query(key), offset, limit)?;
         Ok(Json(SamplePage {
-            total: all.len() as u64,
-            samples: view::window(&all, f.offset.unwrap_or(0) as usize, limit as usize),
+            total: page.total.into(),
+            samples: page.rows,
         }))
     })
     .await
@@ -147,8 +143,7 @@ fn in_range(
 }
 
 fn parse_id(id: &str) -> Result<ContentHash, ApiError> {
-    ContentHash::from_hex(id)
-        .ok_or_else(|| ApiError::bad_request(format!("not a sample id: {id:?} (64 hex digits)")))
+    Ok(browse::parse_id(id)?)
 }
 
 /// One sample.
@@ -162,12 +157,9 @@ pub async fn get_sample(
     State(s): Shared,
     UrlPath(id): UrlPath<String>,
 ) -> Result<Json<SampleSummary>, ApiError> {
-    let hash = parse_id(&id)?;
+    parse_id(&id)?;
     blocking(move || {
-        let rec = s
-            .lib
-            .sample(&hash)?
-            .ok_or_else(|| ApiError::not_found(format!("no sample {id} in the library")))?;
+        let rec = browse::find(&s.lib, &id)?;
         Ok(Json(SampleSummary::of(&rec.path, &rec)))
     })
     .await
@@ -176,7 +168,7 @@ pub async fn get_sample(
 /// The samples most like one.
 #[utoipa::path(get, path = "/api/v1/samples/{id}/similar", tag = "samples", security(("bearer" = [])),
     params(("id" = String, Path, description = "Content hash, 64 hex digits", pattern = "^[0-9a-fA-F]{64}$", min_length = 64, max_length = 64), SimilarParams),
-    responses((status = 200, description = "Nearest first", body = [SimilarView]),
+    responses((status = 200, description = "Nearest first", body = [SimilarSample]),
               (status = 400, description = "Not an id, or a bad aspect", body = ErrorBody),
               (status = 401, description = "No or wrong token", body = ErrorBody),
               (status = 404, description = "No such sample", body = ErrorBody)))]
@@ -184,7 +176,7 @@ pub async fn similar(
     State(s): Shared,
     UrlPath(id): UrlPath<String>,
     p: Result<Query<SimilarParams>, QueryRejection>,
-) -> Result<Json<Vec<SimilarView>>, ApiError> {
+) -> Result<Json<Vec<SimilarSample>>, ApiError> {
     let Query(p) = p?;
     let hash = parse_id(&id)?;
     let aspect: similar::Aspect = p
@@ -195,28 +187,8 @@ pub async fn similar(
         .map_err(|e| ApiError::bad_request(format!("aspect: {e}")))?;
     let n = in_range("n", p.n, 20, 1, MAX_SIMILAR)? as usize;
     blocking(move || {
-        if !s.lib.has_sample(&hash)? {
-            return Err(ApiError::not_found(format!(
-                "no sample {id} in the library"
-            )));
-        }
-        let (index, _) = similar::SimilarIndex::build(&s.lib);
         let opts = samplemind_engine::analysis::AnalysisOptions::with_models(s.models.clone());
-        let (probe, own) = similar::probe_for(&s.lib, &id, &opts)
-            .map_err(|e| ApiError::unprocessable(e.to_string()))?;
-        Ok(Json(
-            index
-                .query(&probe, aspect, n, own)
-                .into_iter()
-                .filter_map(|nb| {
-                    let rec = s.lib.sample(&nb.hash).ok()??;
-                    Some(SimilarView {
-                        sample: SampleSummary::of(&nb.path, &rec),
-                        score: nb.score,
-                    })
-                })
-                .collect(),
-        ))
+        Ok(Json(s.browse.similar(&s.lib, &hash, aspect, n, &opts)?))
     })
     .await
 }

@@ -3,6 +3,8 @@
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+/// A similar sample (the engine's; its schema too).
+pub use samplemind_engine::library::browse::SimilarSample;
 use samplemind_engine::library::view::PageQuery;
 /// One sample, as every face shows it (the engine's summary; its schema is derived from the
 /// type itself).
@@ -41,8 +43,14 @@ pub struct SampleFilters {
     #[serde(rename = "loop")]
     #[param(rename = "loop")]
     pub is_loop: Option<bool>,
+    /// Shortest length, seconds.
+    pub min_duration: Option<f64>,
     /// Longest length, seconds.
     pub max_duration: Option<f64>,
+    /// Quietest integrated loudness, LUFS.
+    pub lufs_min: Option<f32>,
+    /// Loudest integrated loudness, LUFS.
+    pub lufs_max: Option<f32>,
     /// Sort column.
     #[param(schema_with = sort_column_schema)]
     pub sort: Option<String>,
@@ -66,7 +74,10 @@ impl SampleFilters {
             key: self.key.clone(),
             category: self.category.clone(),
             is_loop: self.is_loop,
+            min_duration_s: self.min_duration,
             max_duration_s: self.max_duration,
+            lufs_min: self.lufs_min,
+            lufs_max: self.lufs_max,
             sort,
             descending: self.desc.unwrap_or(false),
         }
@@ -122,15 +133,6 @@ pub struct SimilarParams {
     /// How many (default 20).
     #[param(minimum = 1, maximum = 200)]
     pub n: Option<u32>,
-}
-
-/// A similar sample.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct SimilarView {
-    /// The sample.
-    pub sample: SampleSummary,
-    /// Similarity, higher is nearer (-1..1).
-    pub score: f32,
 }
 
 /// `POST /api/v1/analyze` with a JSON body.

@@ -3,13 +3,13 @@
 //! peer in the same run: a plain scan over the same records already in memory, which is what
 //! any search without an index must at least pay.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Instant;
 
 use serde::Serialize;
 
 use crate::Spread;
-use samplemind_engine::library::{ContentHash, Library, PathEntry, PathStatus, SampleRecord};
+use samplemind_engine::library::SampleRecord;
 use samplemind_engine::search::{self, sort};
 
 /// What the search bench measured.
@@ -32,50 +32,9 @@ pub struct SearchBench {
     pub in_memory_filter: Spread,
 }
 
-const CATEGORIES: [&str; 8] = ["kick", "snare", "hat", "bass", "pad", "keys", "drums", "fx"];
-
-/// Write `n` plausible records into a library in `dir`.
-pub fn synthetic_library(
-    dir: &Path,
-    n: usize,
-) -> samplemind_engine::library::error::Result<Library> {
-    let lib = Library::open(dir)?;
-    for i in 0..n {
-        let cat = CATEGORIES[i % CATEGORIES.len()];
-        let mut rec = SampleRecord {
-            hash: ContentHash(*blake3::hash(&(i as u64).to_le_bytes()).as_bytes()),
-            path: PathBuf::from(format!("/samples/pack_{}/{cat}_{i:06}.wav", i / 500)),
-            size: 100_000,
-            tags: if i % 3 == 0 {
-                vec!["punchy".into(), "dark".into()]
-            } else {
-                vec!["bright".into()]
-            },
-            ..SampleRecord::default()
-        };
-        let a = &mut rec.analysis;
-        a.duration_s = 0.3 + (i % 16) as f64;
-        a.sample_rate = 44_100;
-        a.channels = 2;
-        a.lufs = Some(-8.0 - (i % 20) as f32);
-        a.category = Some(cat.to_string());
-        a.is_loop = cat == "drums" || i % 5 == 0;
-        a.bpm = a.is_loop.then_some(80.0 + (i % 90) as f32);
-        a.key = (i % 3 == 0).then(|| "A minor".to_string());
-        lib.put_sample(&rec)?;
-        lib.put_path(
-            &rec.path,
-            &PathEntry {
-                hash: rec.hash,
-                size: rec.size,
-                mtime_ns: 0,
-                status: PathStatus::Analysed,
-            },
-        )?;
-    }
-    lib.flush()?;
-    Ok(lib)
-}
+/// The generated library the search figures run over (the library crate's, so its own
+/// criterion bench and this suite measure the same records).
+pub use samplemind_library::synthetic::synthetic_library;
 
 fn timed(runs: usize, mut f: impl FnMut() -> usize) -> Spread {
     Spread::of(
@@ -148,6 +107,7 @@ pub fn search_bench(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use samplemind_engine::library::Library;
 
     #[test]
     fn the_generated_library_answers_the_bench_queries() {

@@ -35,6 +35,30 @@ pub fn ai_cache_dir() -> PathBuf {
     home_dir().join("ai-cache")
 }
 
+/// Where the desktop app writes MIDI transcriptions for dragging out:
+/// `$SAMPLEMIND_HOME/midi/<file stem>.mid` for the audio file `audio`.
+pub fn midi_file_for(audio: &Path) -> PathBuf {
+    let stem = audio
+        .file_stem()
+        .map_or_else(|| "take".into(), |s| s.to_string_lossy().into_owned());
+    home_dir().join("midi").join(format!("{stem}.mid"))
+}
+
+/// A new file for a recorded take: `$SAMPLEMIND_HOME/recordings/take-<ms since 1970>.wav`
+/// (the folder made when missing).
+///
+/// # Errors
+/// The folder cannot be made; the message names it.
+pub fn new_take_path() -> Result<PathBuf, String> {
+    let dir = home_dir().join("recordings");
+    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let stamp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis())
+        .unwrap_or(0);
+    Ok(dir.join(format!("take-{stamp}.wav")))
+}
+
 /// The SampleMind home: `$SAMPLEMIND_HOME`, else the platform data directory, else
 /// `./.samplemind` when the platform has no home directory at all.
 pub fn home_dir() -> PathBuf {

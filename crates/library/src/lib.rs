@@ -17,6 +17,7 @@
 
 #![warn(missing_docs)]
 
+pub mod browse;
 pub mod error;
 pub(crate) mod files;
 pub mod keep;
@@ -26,6 +27,8 @@ pub mod repair;
 pub mod scanner;
 pub mod search;
 pub mod store;
+#[cfg(feature = "synthetic")]
+pub mod synthetic;
 pub mod view;
 
 pub use error::LibraryError;

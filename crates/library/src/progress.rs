@@ -6,6 +6,8 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use serde::{Deserialize, Serialize};
+
 use crate::scanner::{ScanEvent, ScanFailure, ScanReport};
 
 /// The phase of a scan.
@@ -116,6 +118,50 @@ impl Progress {
             .failures
             .iter()
             .filter(move |f| !self.named.contains(&f.path))
+    }
+}
+
+/// What a scan did, as a face reports it at the end. Counts saturate at `u32::MAX` (the
+/// desktop app's UI takes no 64-bit numbers).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct ScanSummary {
+    /// Audio files found.
+    pub files: u32,
+    /// Contents analysed now.
+    pub analysed: u32,
+    /// Unchanged since the last scan.
+    pub unchanged: u32,
+    /// Duplicates and moved files (no decode).
+    pub reused: u32,
+    /// Files that failed in this scan (each named as it failed).
+    pub failed: u32,
+    /// Unchanged files that failed in an earlier scan, not tried again until they change.
+    pub failed_before: u32,
+    /// Paths newly marked missing.
+    pub missing: u32,
+    /// Stopped before the end.
+    pub cancelled: bool,
+    /// Wall time, seconds.
+    pub seconds: f64,
+}
+
+impl ScanSummary {
+    /// The summary of `report`, which took `seconds`.
+    pub fn of(report: &ScanReport, seconds: f64) -> Self {
+        let n = |v: u64| u32::try_from(v).unwrap_or(u32::MAX);
+        Self {
+            files: n(report.files),
+            analysed: n(report.analysed),
+            unchanged: n(report.unchanged),
+            reused: n(report.reused),
+            failed: n(report.failures.len() as u64),
+            failed_before: n(report.failed_before),
+            missing: n(report.missing),
+            cancelled: report.cancelled,
+            seconds,
+        }
     }
 }
 

@@ -427,6 +427,8 @@ impl Library {
         self.vectors
             .insert(hash.0, bytes)
             .map_err(|e| self.store_err(e))?;
+        // The similar-sound index is built from the vectors: it must see them change.
+        self.wrote();
         Ok(())
     }
 

@@ -28,8 +28,14 @@ pub struct PageQuery {
     pub category: Option<String>,
     /// Loops only (true) or one-shots only (false).
     pub is_loop: Option<bool>,
+    /// Shortest length, seconds.
+    pub min_duration_s: Option<f64>,
     /// Longest length, seconds.
     pub max_duration_s: Option<f64>,
+    /// Quietest integrated loudness, LUFS.
+    pub lufs_min: Option<f32>,
+    /// Loudest integrated loudness, LUFS.
+    pub lufs_max: Option<f32>,
     /// Sort column.
     pub sort: SortKey,
     /// Sort descending.
@@ -37,8 +43,8 @@ pub struct PageQuery {
 }
 
 impl PageQuery {
-    /// The search this page runs: blank words, keys and categories are no filter, and a tempo
-    /// range open at one end stays open there.
+    /// The search this page runs: blank words, keys and categories are no filter, and a
+    /// range (tempo, length, loudness) open at one end stays open there.
     pub fn search_query(&self) -> Query {
         let given = |v: &Option<String>| v.clone().filter(|t| !t.trim().is_empty());
         Query {
@@ -52,7 +58,20 @@ impl PageQuery {
                     self.bpm_max.unwrap_or(f32::MAX),
                 )
             }),
-            duration_s: self.max_duration_s.map(|d| (0.0, d)),
+            duration_s: (self.min_duration_s.is_some() || self.max_duration_s.is_some()).then(
+                || {
+                    (
+                        self.min_duration_s.unwrap_or(0.0),
+                        self.max_duration_s.unwrap_or(f64::MAX),
+                    )
+                },
+            ),
+            lufs: (self.lufs_min.is_some() || self.lufs_max.is_some()).then(|| {
+                (
+                    self.lufs_min.unwrap_or(f32::MIN),
+                    self.lufs_max.unwrap_or(f32::MAX),
+                )
+            }),
             ..Query::default()
         }
     }
@@ -168,6 +187,15 @@ mod tests {
         assert_eq!(s.key, None);
         assert_eq!(s.bpm, Some((100.0, f32::MAX)));
         assert_eq!(s.duration_s, Some((0.0, 2.0)));
+        assert_eq!(s.lufs, None);
+        let loud = PageQuery {
+            lufs_min: Some(-12.0),
+            min_duration_s: Some(1.0),
+            ..PageQuery::default()
+        }
+        .search_query();
+        assert_eq!(loud.lufs, Some((-12.0, f32::MAX)));
+        assert_eq!(loud.duration_s, Some((1.0, f64::MAX)));
     }
 
     #[test]

@@ -103,6 +103,66 @@ pub fn to_smf_bytes(notes: &[Note]) -> Vec<u8> {
     bytes
 }
 
+/// Longest stretch [`transcribe`] reads: a sample, not an album.
+pub const MAX_TRANSCRIBE_SECONDS: f64 = 600.0;
+
+/// Why a file could not be transcribed to MIDI; each names the file.
+#[derive(Debug, thiserror::Error)]
+pub enum TranscribeError {
+    /// The audio does not decode.
+    #[error(transparent)]
+    Decode(#[from] samplemind_audio::DecodeError),
+    /// The note model is missing or refused the audio.
+    #[error("{}: {source}", path.display())]
+    Model {
+        /// The audio file.
+        path: std::path::PathBuf,
+        /// Why.
+        source: crate::MlError,
+    },
+    /// The MIDI file cannot be written.
+    #[error("{}: {source}", path.display())]
+    Write {
+        /// The MIDI file.
+        path: std::path::PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+}
+
+/// The notes of the first [`MAX_TRANSCRIBE_SECONDS`] of `input` (basic-pitch), written to
+/// `out` as a standard MIDI file (its folder made when missing); the notes are returned too.
+/// The one path of `samplemind midi` and the desktop app's "export MIDI".
+///
+/// # Errors
+/// [`TranscribeError`], naming the file.
+pub fn transcribe(
+    models: &crate::Models,
+    input: &Path,
+    out: &Path,
+) -> Result<Vec<Note>, TranscribeError> {
+    let (info, mono) = samplemind_audio::decode_mono(input, Some(MAX_TRANSCRIBE_SECONDS))?;
+    let notes = super::basic_pitch::notes(
+        models,
+        &mono,
+        info.sample_rate,
+        &super::basic_pitch::NoteOptions::default(),
+    )
+    .map_err(|source| TranscribeError::Model {
+        path: input.to_path_buf(),
+        source,
+    })?;
+    let write_err = |source| TranscribeError::Write {
+        path: out.to_path_buf(),
+        source,
+    };
+    if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(write_err)?;
+    }
+    write(out, &notes).map_err(write_err)?;
+    Ok(notes)
+}
+
 /// Write `notes` to `path` as a standard MIDI file.
 ///
 /// # Errors

@@ -1,11 +1,11 @@
 //! The language-model layer: provider status, describe a sample, ask, and read a search in
 //! words into filters.
 
-use samplemind::ai::{uses, AskOptions, ChatRequest, Locality, Message};
+use samplemind::ai::{uses, AskOptions, ChatRequest, Message};
 use tauri::State;
 
 use super::blocking;
-use crate::dto::{AiStatus, CacheFigures, PageQuery, ParsedQuery, ProviderRow, SampleDetail};
+use crate::dto::{AiStatus, ParsedQuery, SampleDetail};
 use crate::error::CmdResult;
 use crate::state::Shared;
 
@@ -14,28 +14,7 @@ use crate::state::Shared;
 #[specta::specta]
 pub async fn ai_status(state: State<'_, Shared>) -> CmdResult<AiStatus> {
     let router = state.router()?;
-    let s = router.cache().map(|c| c.stats()).unwrap_or_default();
-    Ok(AiStatus {
-        providers: router
-            .status()
-            .into_iter()
-            .map(|p| ProviderRow {
-                name: p.name,
-                local: p.locality == Locality::Local,
-                enabled: p.enabled,
-                circuit_open: p.circuit_open,
-                latency_ms: p.latency_ms,
-            })
-            .collect(),
-        cache: CacheFigures {
-            hits: s.hits as f64,
-            misses: s.misses as f64,
-            hit_rate: s.hit_rate,
-            entries: s.entries as f64,
-            bytes: s.bytes as f64,
-        },
-        cloud_enabled: state.settings().ai.cloud,
-    })
+    Ok(AiStatus::of(&router, state.settings().ai.cloud))
 }
 
 /// Describe sample `id` with a language model (tags and one line), stored in the library.
@@ -49,7 +28,6 @@ pub async fn ai_describe(state: State<'_, Shared>, id: String) -> CmdResult<Samp
         let mut rec = rec;
         rec.ai = Some(d);
         st.lib.put_sample(&rec)?;
-        st.touch();
         Ok(SampleDetail::of(&path, &rec))
     })
     .await
@@ -83,15 +61,7 @@ pub async fn ai_parse_search(state: State<'_, Shared>, text: String) -> CmdResul
         Err(e) => (uses::parse_search_rules(&text), Some(e.message)),
     };
     Ok(ParsedQuery {
-        query: PageQuery {
-            text: (!p.words.is_empty()).then(|| p.words.join(" ")),
-            bpm_min: p.bpm.map(|b| b.0),
-            bpm_max: p.bpm.map(|b| b.1),
-            key: p.key,
-            category: p.category,
-            is_loop: p.is_loop,
-            ..PageQuery::default()
-        },
+        query: p.page_query(),
         model_error: err,
     })
 }

@@ -5,7 +5,7 @@
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 
-use samplemind_api::{serve, ApiState};
+use samplemind_api::ApiState;
 use tauri::State;
 
 use crate::dto::ApiStatus;
@@ -20,39 +20,22 @@ pub async fn start_api(state: State<'_, Shared>, port: u16) -> CmdResult<ApiStat
     if let Some(s) = state.api.lock().ok().and_then(|a| a.clone()) {
         return Ok(s);
     }
-    let st = state.inner().clone();
+    let home = samplemind::config::home_dir();
     let api = ApiState::new(
-        st.lib.clone(),
-        st.settings(),
-        st.models.clone(),
-        st.router().ok(),
-        &samplemind::config::home_dir(),
+        state.lib.clone(),
+        state.settings(),
+        state.models.clone(),
+        state.router().ok(),
+        &home,
     )
     .map_err(|e| AppError::new(ErrorKind::Other, format!("API token: {e}")))?;
-    let (tx, rx) = tokio::sync::oneshot::channel();
     let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
-    tauri::async_runtime::spawn(async move {
-        let mut tx = Some(tx);
-        let r = serve(Arc::new(api), addr, |a| {
-            if let Some(tx) = tx.take() {
-                let _ = tx.send(Ok(a));
-            }
-        })
-        .await;
-        if let (Err(e), Some(tx)) = (r, tx.take()) {
-            let _ = tx.send(Err(e.to_string()));
-        }
-    });
-    let bound = rx
+    let bound = samplemind_api::start(Arc::new(api), addr)
         .await
-        .map_err(|_| AppError::new(ErrorKind::Other, "the API server stopped"))?
         .map_err(|e| AppError::new(ErrorKind::Other, format!("cannot listen on {addr}: {e}")))?;
     let status = ApiStatus {
         url: format!("http://{bound}"),
-        token_file: samplemind::config::home_dir()
-            .join(samplemind_api::TOKEN_FILE)
-            .display()
-            .to_string(),
+        token_file: home.join(samplemind_api::TOKEN_FILE).display().to_string(),
     };
     if let Ok(mut a) = state.api.lock() {
         *a = Some(status.clone());

@@ -65,26 +65,16 @@ pub fn run_scan(app: &AppHandle, st: &AppState, roots: Vec<PathBuf>) -> CmdResul
             }
         };
         if shown {
-            st.touch();
             show(&progress);
         }
     };
     let result = scan(&st.lib, &roots, &opts, &st.cancel_scan, &mut on_event);
     st.scanning.store(false, Ordering::SeqCst);
-    st.touch();
     let report = result?;
     for f in progress.unnamed(&report) {
         failed(app, f);
     }
-    let summary = ScanSummary {
-        files: report.files as u32,
-        analysed: report.analysed as u32,
-        unchanged: report.unchanged as u32,
-        reused: report.reused as u32,
-        failed: report.failures.len() as u32,
-        cancelled: report.cancelled,
-        seconds: t0.elapsed().as_secs_f64(),
-    };
+    let summary = ScanSummary::of(&report, t0.elapsed().as_secs_f64());
     let _ = ScanFinished {
         summary: summary.clone(),
     }

@@ -13,7 +13,10 @@ export function emptyQuery(): PageQuery {
     key: null,
     category: null,
     isLoop: null,
+    minDurationS: null,
     maxDurationS: null,
+    lufsMin: null,
+    lufsMax: null,
     sort: "relevance",
     descending: false,
   };
@@ -34,7 +37,10 @@ export function chipsOf(q: PageQuery): Chip[] {
     });
   }
   if (q.key) out.push({ field: "key", label: q.key });
+  if (q.minDurationS != null) out.push({ field: "minDurationS", label: `≥ ${q.minDurationS} s` });
   if (q.maxDurationS != null) out.push({ field: "maxDurationS", label: `≤ ${q.maxDurationS} s` });
+  if (q.lufsMin != null) out.push({ field: "lufsMin", label: `≥ ${q.lufsMin} LUFS` });
+  if (q.lufsMax != null) out.push({ field: "lufsMax", label: `≤ ${q.lufsMax} LUFS` });
   return out;
 }
 

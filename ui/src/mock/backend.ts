@@ -128,7 +128,7 @@ export class MockBackend {
         return this.detail(args.id as string);
       case "similar_samples": {
         const i = parseInt(args.id as string, 16);
-        return [1, 2, 3].map((d) => ({ row: this.rows[(i + d * CATS.length) % this.rows.length], score: 0.9 - d * 0.1 }));
+        return [1, 2, 3].map((d) => ({ sample: this.rows[(i + d * CATS.length) % this.rows.length], score: 0.9 - d * 0.1 }));
       }
       case "play_sample":
         this.playing = args.id as string;
@@ -151,14 +151,14 @@ export class MockBackend {
       case "save_settings":
         return null;
       case "ai_parse_search":
-        return { query: { text: "dark", bpmMin: 126, bpmMax: 130, key: "A minor", category: "kick", isLoop: null, maxDurationS: null, sort: "relevance", descending: false }, modelError: null };
+        return { query: { text: "dark", bpmMin: 126, bpmMax: 130, key: "A minor", category: "kick", isLoop: null, minDurationS: null, maxDurationS: null, lufsMin: null, lufsMax: null, sort: "relevance", descending: false }, modelError: null };
       case "ai_status":
         return { providers: [{ name: "ollama", local: true, enabled: true, circuitOpen: false, latencyMs: 120 }], cache: { hits: 3, misses: 1, hitRate: 0.75, entries: 4, bytes: 2048 }, cloudEnabled: false };
       case "health":
         return { status: "ok", version: "0.1.0", uptime_seconds: 12, components: [{ name: "library", status: "ok" }, { name: "audio", status: "ok", details: { engine: { state: "idle", playing: false, workers: [{ name: "samplemind-audio", running: true }] } } }], performance: { cpu_percent: 1.5, memory_mb: 80, threads: 12 } };
       case "scan_paths":
       case "rescan_library":
-        return { files: 0, analysed: 0, unchanged: 0, reused: 0, failed: 0, cancelled: false, seconds: 0 };
+        return { files: 0, analysed: 0, unchanged: 0, reused: 0, failed: 0, failedBefore: 0, missing: 0, cancelled: false, seconds: 0 };
       case "cancel_scan":
         return false;
       case "api_status":

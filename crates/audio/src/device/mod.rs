@@ -20,7 +20,7 @@ use serde::Serialize;
 pub use engine::AudioEngine;
 pub use error::DeviceError;
 pub use player::{PlayOptions, Player, PlayerStats};
-pub use recorder::{record, Level, RecordOptions, Recording};
+pub use recorder::{record, Level, RecordOptions, Recording, TakeInProgress};
 pub use service::{AudioService, AudioStatus};
 
 /// Callback size requested from the device, frames (21 ms at 48 kHz).

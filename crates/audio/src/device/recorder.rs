@@ -103,6 +103,45 @@ fn db(v: f32) -> f32 {
     (20.0 * v.max(1e-10).log10()).max(-120.0)
 }
 
+/// A take recording on its own thread, for a face that starts and stops it from two
+/// separate requests (the desktop app's record button).
+#[derive(Debug)]
+pub struct TakeInProgress {
+    stop: Arc<AtomicBool>,
+    thread: std::thread::JoinHandle<Result<Recording, DeviceError>>,
+}
+
+impl TakeInProgress {
+    /// Start [`record`] into `out` on a new thread; `on_level` receives the meter there.
+    ///
+    /// # Errors
+    /// [`DeviceError::Stream`] when the thread cannot start.
+    pub fn start(
+        out: PathBuf,
+        opts: RecordOptions,
+        mut on_level: impl FnMut(Level) + Send + 'static,
+    ) -> Result<Self, DeviceError> {
+        let stop = Arc::new(AtomicBool::new(false));
+        let flag = stop.clone();
+        let thread = std::thread::Builder::new()
+            .name("samplemind-record".into())
+            .spawn(move || record(&out, &opts, &flag, &mut on_level))
+            .map_err(|e| DeviceError::Stream(format!("cannot start recording: {e}")))?;
+        Ok(Self { stop, thread })
+    }
+
+    /// End the take and wait for its file.
+    ///
+    /// # Errors
+    /// What [`record`] met, or [`DeviceError::Stream`] when its thread died.
+    pub fn stop(self) -> Result<Recording, DeviceError> {
+        self.stop.store(true, Ordering::SeqCst);
+        self.thread
+            .join()
+            .map_err(|_| DeviceError::Stream("the recording thread failed".into()))?
+    }
+}
+
 /// Record from the input device into `out` (32-bit float WAV) until `stop` is set or
 /// `opts.max_seconds` have been captured; `on_level` receives the meter.
 ///

@@ -9,14 +9,15 @@
 use std::path::PathBuf;
 
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::{ContentHash, Library, LibraryError};
 use samplemind_analysis::Analysis;
 use samplemind_ml::{aisfx, musicnn, SoundVectors};
 
 /// What "similar" means for a query.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "lowercase")]
 pub enum Aspect {
     /// How it sounds: the aisfx embedding, else the DSP timbre figures.

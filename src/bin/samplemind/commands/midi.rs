@@ -1,14 +1,9 @@
 //! `samplemind midi`.
 
-use samplemind::audio::decode_mono;
-use samplemind::ml::basic_pitch::{notes, NoteOptions};
 use samplemind::ml::midi_file;
 
 use super::{Error, Outcome};
 use crate::cli::MidiArgs;
-
-/// Longest stretch transcribed: a sample, not an album.
-const MAX_SECONDS: f64 = 600.0;
 
 pub fn run(args: MidiArgs, no_models: bool) -> Result<Outcome, Error> {
     if no_models {
@@ -16,14 +11,11 @@ pub fn run(args: MidiArgs, no_models: bool) -> Result<Outcome, Error> {
     }
     let settings = samplemind::config::Settings::load()?;
     let models = samplemind::ml::open(&settings.ml)?;
-    let (info, mono) = decode_mono(&args.file, Some(MAX_SECONDS))?;
-    let found = notes(&models, &mono, info.sample_rate, &NoteOptions::default())
-        .map_err(|e| format!("{}: {e}", args.file.display()))?;
     let out = args
         .out
         .clone()
         .unwrap_or_else(|| args.file.with_extension("mid"));
-    midi_file::write(&out, &found).map_err(|e| format!("{}: {e}", out.display()))?;
+    let found = midi_file::transcribe(&models, &args.file, &out)?;
     if args.json {
         for n in &found {
             println!(

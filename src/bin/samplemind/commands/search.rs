@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use samplemind::library::view::PageQuery;
 use samplemind::ml::Models;
 use samplemind::search::{search, Query};
 use samplemind::Library;
@@ -21,9 +22,13 @@ pub fn run(lib: &Library, args: SearchArgs, models: Option<Arc<Models>>) -> Resu
     } else {
         None
     };
-    let q = Query {
+    let (bpm_min, bpm_max) = args.bpm.unzip();
+    let (min_duration_s, max_duration_s) = args.duration.map(|(a, b)| (a as f64, b as f64)).unzip();
+    let (lufs_min, lufs_max) = args.lufs.unzip();
+    let page = PageQuery {
         text: (!args.text.is_empty()).then(|| args.text.join(" ")),
-        bpm: args.bpm,
+        bpm_min,
+        bpm_max,
         key: args.key,
         category: args.category,
         is_loop: if args.is_loop {
@@ -33,10 +38,18 @@ pub fn run(lib: &Library, args: SearchArgs, models: Option<Arc<Models>>) -> Resu
         } else {
             None
         },
-        duration_s: args.duration.map(|(a, b)| (a as f64, b as f64)),
-        lufs: args.lufs,
+        min_duration_s,
+        max_duration_s,
+        lufs_min,
+        lufs_max,
+        ..PageQuery::default()
+    };
+    // The same filters as the app and the API; what only a terminal asks for (a cap, a
+    // search by meaning) goes on the search it runs.
+    let q = Query {
         limit: Some(args.limit),
         semantic,
+        ..page.search_query()
     };
     let (hits, problems) = search(lib, &q)?;
     for p in &problems {

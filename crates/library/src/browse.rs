@@ -1,0 +1,281 @@
+//! What a long-lived face (the desktop app, the HTTP API) keeps between calls, so that
+//! scrolling a result list and asking for similar sounds stay instant: the last query's
+//! sorted rows and the similar-sound index, each valid while the library's
+//! [`generation`](Library::generation) stays the same. Also the one-sample calls every face
+//! makes (find by id, correct the tempo), so that a bad id or tempo reads the same
+//! everywhere. The CLI, which answers once and exits, calls [`view`] and [`similar`]
+//! directly.
+
+use std::sync::{Arc, Mutex};
+
+use serde::Serialize;
+
+use crate::search::similar::{self, Aspect, SimilarError, SimilarIndex};
+use crate::search::SearchError;
+use crate::view::{self, PageQuery, SampleSummary};
+use crate::{ContentHash, Library, LibraryError, SampleRecord};
+
+/// The lowest and highest tempo a hand correction may set: beyond them a number is a typo.
+pub const TEMPO_RANGE: std::ops::RangeInclusive<f32> = 1.0..=999.0;
+
+/// Why a browse call could not answer.
+#[derive(Debug, thiserror::Error)]
+pub enum BrowseError {
+    /// The id is not a content hash.
+    #[error("not a sample id: {0:?} (64 hex digits)")]
+    BadId(String),
+    /// No stored sample has this id.
+    #[error("no sample {0} in the library")]
+    NotFound(String),
+    /// A hand tempo outside [`TEMPO_RANGE`].
+    #[error("tempo out of range: {0} (1 to 999 BPM)")]
+    BadTempo(f32),
+    /// The search could not run (a key that names no key).
+    #[error(transparent)]
+    Search(#[from] SearchError),
+    /// The probe could not be made (the sample's file no longer decodes).
+    #[error(transparent)]
+    Similar(#[from] SimilarError),
+    /// The store failed.
+    #[error(transparent)]
+    Library(#[from] LibraryError),
+}
+
+/// A window of a search's results.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct SamplePage {
+    /// Results in all.
+    pub total: u32,
+    /// Index of the first row here.
+    pub offset: u32,
+    /// The rows.
+    pub rows: Vec<SampleSummary>,
+    /// Library records that could not be read (skipped), named.
+    pub problems: Vec<String>,
+}
+
+/// A sound like the one asked about.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SimilarSample {
+    /// The sample.
+    pub sample: SampleSummary,
+    /// Similarity, higher is nearer (-1..1).
+    pub score: f32,
+}
+
+/// A state of the library ([`Library::generation`]).
+type Generation = (u64, u64);
+
+/// The rows of one query at one library generation.
+struct Rows {
+    query: PageQuery,
+    generation: Generation,
+    rows: Arc<Vec<SampleSummary>>,
+    problems: Vec<String>,
+}
+
+/// The caches of one face over one library. Cheap when idle: nothing is computed until
+/// asked.
+#[derive(Default)]
+pub struct Browser {
+    rows: Mutex<Option<Rows>>,
+    similar: Mutex<Option<(Generation, Arc<SimilarIndex>)>>,
+}
+
+impl std::fmt::Debug for Browser {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Browser").finish_non_exhaustive()
+    }
+}
+
+impl Browser {
+    /// Rows `offset .. offset + limit` of `q`'s results, and their total. Scrolling the same
+    /// query reads no record again until the library changes.
+    ///
+    /// # Errors
+    /// [`BrowseError::Search`] when the query cannot run.
+    pub fn page(
+        &self,
+        lib: &Library,
+        q: &PageQuery,
+        offset: u32,
+        limit: u32,
+    ) -> Result<SamplePage, BrowseError> {
+        let (all, problems) = self.rows(lib, q)?;
+        let total = u32::try_from(all.len()).unwrap_or(u32::MAX);
+        Ok(SamplePage {
+            total,
+            offset: offset.min(total),
+            rows: view::window(&all, offset as usize, limit as usize),
+            problems,
+        })
+    }
+
+    fn rows(
+        &self,
+        lib: &Library,
+        q: &PageQuery,
+    ) -> Result<(Arc<Vec<SampleSummary>>, Vec<String>), BrowseError> {
+        let generation = lib.generation();
+        // A poisoned cache is only a cache: recompute rather than fail.
+        if let Ok(c) = self.rows.lock() {
+            if let Some(c) = c
+                .as_ref()
+                .filter(|c| &c.query == q && c.generation == generation)
+            {
+                return Ok((c.rows.clone(), c.problems.clone()));
+            }
+        }
+        let (rows, problems) = view::matches(lib, q)?;
+        let rows = Arc::new(rows);
+        if let Ok(mut c) = self.rows.lock() {
+            *c = Some(Rows {
+                query: q.clone(),
+                generation,
+                rows: rows.clone(),
+                problems: problems.clone(),
+            });
+        }
+        Ok((rows, problems))
+    }
+
+    /// The `n` sounds most like the stored sample `hash` by `aspect`, nearest first, itself
+    /// left out. `opts` analyses the sample again when it was stored without the embeddings
+    /// the models would give now.
+    ///
+    /// # Errors
+    /// [`BrowseError::NotFound`], or why the probe could not be made.
+    pub fn similar(
+        &self,
+        lib: &Library,
+        hash: &ContentHash,
+        aspect: Aspect,
+        n: usize,
+        opts: &samplemind_analysis::AnalysisOptions,
+    ) -> Result<Vec<SimilarSample>, BrowseError> {
+        if !lib.has_sample(hash)? {
+            return Err(BrowseError::NotFound(hash.to_hex()));
+        }
+        let index = self.similar_index(lib);
+        let (probe, own) = similar::probe_for(lib, &hash.to_hex(), opts)?;
+        Ok(index
+            .query(&probe, aspect, n, own)
+            .into_iter()
+            .filter_map(|nb| {
+                let rec = lib.sample(&nb.hash).ok()??;
+                Some(SimilarSample {
+                    sample: SampleSummary::of(&nb.path, &rec),
+                    score: nb.score,
+                })
+            })
+            .collect())
+    }
+
+    fn similar_index(&self, lib: &Library) -> Arc<SimilarIndex> {
+        let generation = lib.generation();
+        let mut cache = self.similar.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((_, idx)) = cache.as_ref().filter(|(g, _)| *g == generation) {
+            return idx.clone();
+        }
+        // Unreadable records were already named by the scan that stored them; the index
+        // leaves them out.
+        let (idx, _problems) = SimilarIndex::build(lib);
+        let idx = Arc::new(idx);
+        *cache = Some((generation, idx.clone()));
+        idx
+    }
+}
+
+/// The content hash `id` names (64 hex digits).
+///
+/// # Errors
+/// [`BrowseError::BadId`].
+pub fn parse_id(id: &str) -> Result<ContentHash, BrowseError> {
+    ContentHash::from_hex(id).ok_or_else(|| BrowseError::BadId(id.to_string()))
+}
+
+/// The stored sample `id` (hex content hash).
+///
+/// # Errors
+/// [`BrowseError::BadId`], [`BrowseError::NotFound`], or the store's error.
+pub fn find(lib: &Library, id: &str) -> Result<SampleRecord, BrowseError> {
+    let hash = parse_id(id)?;
+    lib.sample(&hash)?
+        .ok_or_else(|| BrowseError::NotFound(id.to_string()))
+}
+
+/// Set (or clear, with `None`) the tempo of sample `id` by hand; a rescan keeps it.
+/// Returns the record as stored.
+///
+/// # Errors
+/// [`BrowseError::BadTempo`] outside [`TEMPO_RANGE`] (checked before anything is read),
+/// else as [`find`].
+pub fn correct_bpm(lib: &Library, id: &str, bpm: Option<f32>) -> Result<SampleRecord, BrowseError> {
+    if let Some(b) = bpm.filter(|b| !TEMPO_RANGE.contains(b)) {
+        return Err(BrowseError::BadTempo(b));
+    }
+    let rec = find(lib, id)?;
+    let mut c = rec.corrections.clone();
+    c.bpm = bpm;
+    Ok(lib.set_corrections(&rec.hash, c)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bad_id_and_a_bad_tempo_are_refused_before_the_store_is_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let lib = Library::open(dir.path()).unwrap();
+        assert!(matches!(find(&lib, "xyz"), Err(BrowseError::BadId(_))));
+        let missing = "0".repeat(64);
+        assert!(matches!(
+            find(&lib, &missing),
+            Err(BrowseError::NotFound(_))
+        ));
+        assert!(matches!(
+            correct_bpm(&lib, &missing, Some(f32::NAN)),
+            Err(BrowseError::BadTempo(_))
+        ));
+        assert!(matches!(
+            correct_bpm(&lib, &missing, Some(2000.0)),
+            Err(BrowseError::BadTempo(_))
+        ));
+        assert!(matches!(
+            correct_bpm(&lib, &missing, None),
+            Err(BrowseError::NotFound(_))
+        ));
+    }
+
+    #[test]
+    fn a_cached_page_is_dropped_when_the_library_changes() {
+        let dir = tempfile::tempdir().unwrap();
+        let lib = Library::open(dir.path()).unwrap();
+        let b = Browser::default();
+        let q = PageQuery::default();
+        assert_eq!(b.page(&lib, &q, 0, 10).unwrap().total, 0);
+        let rec = SampleRecord {
+            hash: ContentHash([7; 32]),
+            path: dir.path().join("kick.wav"),
+            ..SampleRecord::default()
+        };
+        lib.put_sample(&rec).unwrap();
+        lib.put_path(
+            &rec.path,
+            &crate::PathEntry {
+                hash: rec.hash,
+                size: 1,
+                mtime_ns: 0,
+                status: crate::PathStatus::Analysed,
+            },
+        )
+        .unwrap();
+        let p = b.page(&lib, &q, 0, 10).unwrap();
+        assert_eq!((p.total, p.rows.len()), (1, 1));
+        assert_eq!(b.page(&lib, &q, 5, 10).unwrap().offset, 1);
+    }
+}
