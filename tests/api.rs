@@ -169,6 +169,21 @@ fn samples_filters_detail_similar_health_and_metrics() {
         bpms.len() >= 2 && bpms.windows(2).all(|w| w[0] >= w[1]),
         "{bpms:?}"
     );
+    // The length and loudness ranges are the CLI's: every sample within them, and an
+    // impossible one matches nothing.
+    let (_, all) = s.get("/api/v1/samples");
+    let (st, long) = s.get("/api/v1/samples?min_duration=1.5&lufs_max=0");
+    assert_eq!(st, 200);
+    let long = long["samples"].as_array().unwrap();
+    assert!(
+        !long.is_empty() && long.len() < all["samples"].as_array().unwrap().len(),
+        "{long:?}"
+    );
+    assert!(long
+        .iter()
+        .all(|x| x["duration_s"].as_f64().unwrap() >= 1.5 && x["lufs"].as_f64().unwrap() <= 0.0));
+    let (_, none) = s.get("/api/v1/samples?lufs_min=10");
+    assert_eq!(none["total"].as_u64(), Some(0));
     let (st, bad) = s.get("/api/v1/samples?key=H%20major");
     assert_eq!(
         (st, bad["error"]["kind"].as_str()),

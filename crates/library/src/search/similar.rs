@@ -428,6 +428,11 @@ pub fn probe_for(
         return Ok((probe, None));
     }
     let hex = query.to_ascii_lowercase();
+    // A whole hash (what the app and the API send) is a key: read it, rather than every
+    // record as a prefix needs (130 ms at 20,000 records, 1 s at 100,000).
+    if let Some(hash) = ContentHash::from_hex(&hex) {
+        return stored(hash)?.ok_or_else(|| SimilarError::NotFound(query.to_string()));
+    }
     if hex.len() >= 8 && hex.len() <= 64 && hex.chars().all(|c| c.is_ascii_hexdigit()) {
         let (entries, _) = lib.entries();
         let mut found: Vec<ContentHash> = entries
