@@ -108,9 +108,12 @@ impl From<samplemind::search::similar::SimilarError> for AppError {
 impl From<samplemind::library::browse::BrowseError> for AppError {
     fn from(e: samplemind::library::browse::BrowseError) -> Self {
         use samplemind::library::browse::BrowseError as B;
+        use samplemind::search::similar::SimilarError;
         let kind = match &e {
             B::BadId(_) | B::BadTempo(_) | B::Search(_) => ErrorKind::BadInput,
             B::NotFound(_) => ErrorKind::NotFound,
+            B::Similar(SimilarError::Library(_)) => ErrorKind::Library,
+            B::Similar(SimilarError::NotFound(_)) => ErrorKind::NotFound,
             B::Similar(_) => ErrorKind::Decode,
             B::Library(_) => ErrorKind::Library,
         };

@@ -99,11 +99,13 @@ impl From<samplemind_engine::library::LibraryError> for ApiError {
 impl From<samplemind_engine::library::browse::BrowseError> for ApiError {
     fn from(e: samplemind_engine::library::browse::BrowseError) -> Self {
         use samplemind_engine::library::browse::BrowseError as B;
+        use samplemind_engine::search::similar::SimilarError;
         match e {
             B::BadId(_) | B::BadTempo(_) | B::Search(_) => Self::bad_request(e.to_string()),
             B::NotFound(_) => Self::not_found(e.to_string()),
-            // The sample is stored but its file no longer decodes: the request is fine, the
-            // sound cannot be compared.
+            B::Similar(SimilarError::Library(l)) => l.into(),
+            B::Similar(SimilarError::NotFound(_)) => Self::not_found(e.to_string()),
+            // Only a probe analysed afresh can fail this way (a file, not a stored hash).
             B::Similar(_) => Self::unprocessable(e.to_string()),
             B::Library(l) => l.into(),
         }
