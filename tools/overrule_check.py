@@ -3,13 +3,21 @@
 `category_model::OVERRULE_PROBABILITY`), one source left out at a time.
 
 usage: overrule_check.py LABELS_CSV MODEL_FEATURES_JSONL DSP_CALLS_JSONL
+       overrule_check.py --oof DSP_OOF_NPZ MODELS_OOF_NPZ
 
 MODEL_FEATURES_JSONL: `samplemind analyze --json --features` (with the models) over the corpus;
 DSP_CALLS_JSONL: `samplemind analyze --json --no-models` over it (the DSP classifier's calls).
 The models' category distribution of each file comes from a model fitted without the file's
 source (tools/train_classifier.py's recipe); the DSP call is the shipped classifier's. A file
 gets the models' category when its probability reaches the threshold or the DSP call's.
+
+With --oof, both sides are leave-one-source-out distributions saved by
+`SAMPLEMIND_SAVE_OOF=F tools/train_classifier.py [--models]`, each calibrated with the
+temperature its shipped model carries: the check for a DSP classifier that was itself trained
+on the training corpus (its shipped calls on that corpus would be in-sample).
 """
+import json
+import os
 import sys
 from collections import defaultdict
 
@@ -21,16 +29,35 @@ import train_classifier as T
 THRESHOLDS = [0.0, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 2.0]  # 2.0: only a surer models' call
 
 
+def temperature(model_file):
+    here = os.path.dirname(os.path.abspath(__file__))
+    m = json.load(open(os.path.join(here, "..", "assets", "models", model_file)))
+    return m["category"].get("temperature", 1.0)
+
+
+def from_oof(dsp_npz, models_npz):
+    """The truth, groups, DSP calls and models' distributions from two saved OOF files."""
+    d, m = np.load(dsp_npz, allow_pickle=True), np.load(models_npz, allow_pickle=True)
+    if list(d["y"]) != list(m["y"]):
+        sys.exit("the two OOF files are of other corpora or orders")
+    pd = T.tempered(d["proba"], temperature("classifier.json"))
+    dsp_call = list(zip(d["classes"][pd.argmax(1)], pd.max(1)))
+    return m["y"], m["groups"], dsp_call, T.tempered(m["proba"], temperature("category_models.json"))
+
+
 def main():
-    if len(sys.argv) != 4:
+    if len(sys.argv) == 4 and sys.argv[1] == "--oof":
+        cat, groups, dsp_call, P = from_oof(sys.argv[2], sys.argv[3])
+    elif len(sys.argv) == 4:
+        labels, feats, dsp_jsonl = sys.argv[1:]
+        rows = T.matched(labels, feats)
+        X, cat, _, groups = T.load(labels, feats)
+        calls = {r["path"]: d for r, d in T.by_label(labels, dsp_jsonl)}
+        dsp_call = [((calls[r["path"]] or {}).get("category") or "",
+                     (calls[r["path"]] or {}).get("category_confidence") or 0.0) for r, _ in rows]
+        P = T.out_of_fold(T.C_MODELS, X, cat, LeaveOneGroupOut().split(X, cat, groups), proba=True)
+    else:
         sys.exit(__doc__)
-    labels, feats, dsp_jsonl = sys.argv[1:]
-    rows = T.matched(labels, feats)
-    X, cat, _, groups = T.load(labels, feats)
-    calls = {r["path"]: d for r, d in T.by_label(labels, dsp_jsonl)}
-    dsp_call = [((calls[r["path"]] or {}).get("category") or "",
-                 (calls[r["path"]] or {}).get("category_confidence") or 0.0) for r, _ in rows]
-    P = T.out_of_fold(T.C_MODELS, X, cat, LeaveOneGroupOut().split(X, cat, groups), proba=True)
     classes = np.array(sorted(set(cat)))
     m_call, m_p = classes[P.argmax(1)], P.max(1)
 

@@ -21,6 +21,13 @@ it. They make the models less tied to the exact sounds of the corpus's kits and 
 It prints honest accuracy first: stratified 5-fold cross-validation, and cross-validation
 grouped by source (soundfont, drum kit, sample folder) so that no kit is both trained on and
 tested. Only then does it fit on everything and write OUT_JSON.
+
+The category model also carries its calibration: a temperature that divides its logits and
+an "unsure" threshold. Both come from the leave-one-source-out distributions: the temperature
+is fitted by negative log-likelihood or by calibration error, whichever gives the lower
+calibration error on held-out sources (each source's figure uses a temperature fitted on the
+others), and the threshold leaves 90 % of those calls sure. SAMPLEMIND_SAVE_OOF=F.npz saves
+the leave-one-source-out distributions (tools/correction_sim.py reads them).
 """
 import csv, json, os, sys
 from collections import Counter, defaultdict
@@ -37,8 +44,11 @@ C_LOOP = 0.5
 C_MODELS = 0.2
 # SAMPLEMIND_TUNE_C=1: choose each regularisation from this grid by leave-one-source-out
 # accuracy instead of the constants above (slower: one fit per source and value).
-TUNE_GRID = [0.02, 0.1, 0.5]
+TUNE_GRID = [0.02, 0.1, 0.5, 2.0]
 TUNE = os.environ.get("SAMPLEMIND_TUNE_C") == "1"
+# SAMPLEMIND_TRAIN_FAST=1: only the leave-one-source-out figures (the ones that choose), not
+# the 5-fold ones nor the neighbours report (the models' run then takes one fit per source).
+FAST = os.environ.get("SAMPLEMIND_TRAIN_FAST") == "1"
 DSP_FEATURES = 64
 MODEL_FEATURES = DSP_FEATURES + 512 + 200
 
@@ -122,6 +132,97 @@ def out_of_fold(c, X, y, splits, copies=None, proba=False):
     return out
 
 
+def out_of_fold_proba(c, X, y, splits, copies=None):
+    """Each row's class distribution over np.unique(y) from a model fitted without it or its
+    copies (a class that a fold's training rows lack gets probability 0 there)."""
+    classes = np.unique(y)
+    out = np.zeros((len(y), len(classes)))
+    for train, test in splits:
+        m = model(c).fit(*with_copies(X, y, train, copies))
+        cols = np.searchsorted(classes, m[1].classes_)
+        out[np.ix_(test, cols)] = m.predict_proba(X[test])
+    return classes, out
+
+
+def tempered(proba, t):
+    """Temperature scaling of a distribution: softmax(log p / t)."""
+    z = np.log(np.clip(proba, 1e-12, 1.0)) / t
+    z -= z.max(1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(1, keepdims=True)
+
+
+TEMPERATURES = np.exp(np.linspace(np.log(0.25), np.log(6.0), 60))
+
+
+def fit_temperature(proba, truth, objective="nll"):
+    """The temperature that minimises the negative log-likelihood of the true classes
+    (objective "nll") or the expected calibration error of the top call ("ece")."""
+    def nll(t):
+        return -np.log(np.clip(tempered(proba, t)[np.arange(len(truth)), truth], 1e-12, 1)).mean()
+
+    def ece(t):
+        p = tempered(proba, t)
+        return expected_calibration_error(p.max(1), p.argmax(1) == truth)
+    return float(min(TEMPERATURES, key=nll if objective == "nll" else ece))
+
+
+def expected_calibration_error(conf, right, bins=10):
+    edges = np.linspace(0, 1, bins + 1)
+    e = 0.0
+    for lo, hi in zip(edges[:-1], edges[1:]):
+        sel = (conf > lo) & (conf <= hi)
+        if sel.any():
+            e += sel.mean() * abs(right[sel].mean() - conf[sel].mean())
+    return e
+
+
+def calibrate(name, y, classes, proba, groups, coverage=0.9):
+    """Choose the temperature and the "unsure" threshold from leave-one-source-out distributions.
+
+    Each source's calibrated figures use a temperature and threshold fitted on the other
+    sources only, so what is printed is what an unseen source gets. Returns the temperature and
+    threshold fitted on every source, which the shipped model carries."""
+    truth = np.searchsorted(classes, y)
+    if os.environ.get("SAMPLEMIND_SAVE_OOF"):
+        np.savez(os.environ["SAMPLEMIND_SAVE_OOF"], classes=classes, proba=proba, y=y, groups=groups)
+
+    def held_out(objective):
+        held = np.zeros_like(proba)
+        unsure = np.zeros(len(y), dtype=bool)
+        for g in sorted(set(groups)):
+            out, inn = groups == g, groups != g
+            t = fit_temperature(proba[inn], truth[inn], objective) if objective else 1.0
+            cal = tempered(proba[inn], t).max(1)
+            held[out] = tempered(proba[out], t)
+            unsure[out] = held[out].max(1) < np.quantile(cal, 1 - coverage)
+        return held, unsure
+
+    print(f"{name}, calibration (leave one source out):")
+    scored = []
+    for objective in (None, "nll", "ece"):
+        held, unsure = held_out(objective)
+        right = held.argmax(1) == truth
+        e = expected_calibration_error(held.max(1), right)
+        print(f"  temperature fitted by {objective or 'none (raw)'}: expected calibration error {e:.3f}")
+        scored.append((e, objective or "", held, unsure))
+    _, objective, held, unsure = min(scored, key=lambda s: s[0])
+    right = held.argmax(1) == truth
+    conf = held.max(1)
+    print(f"  chose: {objective or 'raw'}")
+    for lo in (0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.0):
+        hi = lo + 0.1 if lo > 0 else 0.4
+        sel = (conf >= lo) & (conf < hi + (1e-9 if hi >= 1 else 0))
+        if sel.any():
+            print(f"  calls at {lo:.1f}-{hi:.1f}: {sel.sum()} right {right[sel].mean():.1%} (mean confidence {conf[sel].mean():.2f})")
+    print(f"  full coverage {right.mean():.1%}; unsure {unsure.mean():.1%} of calls, "
+          f"the sure ones {right[~unsure].mean():.1%} right, the unsure {right[unsure].mean():.1%}")
+    t = fit_temperature(proba, truth, objective) if objective else 1.0
+    threshold = float(np.quantile(tempered(proba, t).max(1), 1 - coverage))
+    print(f"  on every source: temperature {t:.3f}, unsure below {threshold:.3f} ({coverage:.0%} coverage)")
+    return t, threshold
+
+
 def model(c):
     return make_pipeline(StandardScaler(), LogisticRegression(C=c, max_iter=5000, class_weight="balanced"))
 
@@ -146,14 +247,18 @@ def folds(groups):
     return StratifiedKFold(5, shuffle=True, random_state=20261124), GroupKFold(n_splits=min(5, len(set(groups))))
 
 
-def cross_validate(name, X, y, c, groups, copies=None):
-    """Print leave-one-source-out, grouped and stratified CV accuracy of model(c) on (X, y).
+def cross_validate(name, X, y, c, groups, copies=None, loso=None):
+    """Print leave-one-source-out, grouped and stratified CV accuracy of model(c) on (X, y)
+    (`loso`: the leave-one-source-out predictions, when already made).
 
     Returns the leave-one-source-out predictions: the figure that says what an unseen source
     gets, and the one every tuned number is chosen by."""
     skf, gkf = folds(groups)
-    loso = out_of_fold(c, X, y, LeaveOneGroupOut().split(X, y, groups), copies)
+    if loso is None:
+        loso = out_of_fold(c, X, y, LeaveOneGroupOut().split(X, y, groups), copies)
     report(f"{name}, leave one source out ({len(set(groups))} sources)", y, loso)
+    if FAST:
+        return loso
     report(f"{name}, CV grouped by source (5 folds)", y, out_of_fold(c, X, y, gkf.split(X, y, groups), copies))
     report(f"{name}, stratified 5-fold CV", y, out_of_fold(c, X, y, skf.split(X, y), copies))
     return loso
@@ -249,13 +354,17 @@ def main_models(labels, features, out_path, copies):
         sys.exit(f"expected {MODEL_FEATURES} features (DSP + aisfx + musicnn), got {X.shape[1]}: analyse with the models")
     header(X, cat, groups, " (DSP + embeddings)", copies)
     c_models = choose_c("category with the models", X, cat, groups, TUNE_GRID, copies) if TUNE else C_MODELS
-    p_cat = cross_validate("category with the models", X, cat, c_models, groups, copies)
+    classes, proba = out_of_fold_proba(c_models, X, cat, LeaveOneGroupOut().split(X, cat, groups), copies)
+    p_cat = cross_validate("category with the models", X, cat, c_models, groups, copies, classes[proba.argmax(1)])
     report("  one-shots", cat[loop == 0], p_cat[loop == 0])
     report("  loops", cat[loop == 1], p_cat[loop == 1])
     per_class(cat, p_cat)
-    neighbours_report(X, cat, loop, groups, analysed_fields(labels, features), copies)
+    if not FAST:
+        neighbours_report(X, cat, loop, groups, analysed_fields(labels, features), copies)
+    t, unsure = calibrate("category with the models", cat, classes, proba, groups)
     out = {"source": f"tools/train_classifier.py --models on {corpus_name(labels)}", "n_train": int(len(X)),
            "n_copies": n_copies(copies), "c": c_models, **category_json(X, cat, c_models, rounded, copies)}
+    out["category"].update(temperature=round(t, 4), unsure_below=round(unsure, 4))
     json.dump(out, open(out_path, "w"), separators=(",", ":"))
     print(f"wrote {out_path}")
 
@@ -267,13 +376,16 @@ def main_dsp(labels, features, out_path, copies):
     header(X, cat, groups, "", copies)
     c_cat = choose_c("category", X, cat, groups, TUNE_GRID, copies) if TUNE else C_CATEGORY
     c_loop = choose_c("loop/one-shot", X, loop, groups, TUNE_GRID, copies) if TUNE else C_LOOP
-    p_cat = cross_validate("category", X, cat, c_cat, groups, copies)
+    classes, proba = out_of_fold_proba(c_cat, X, cat, LeaveOneGroupOut().split(X, cat, groups), copies)
+    p_cat = cross_validate("category", X, cat, c_cat, groups, copies, classes[proba.argmax(1)])
     cross_validate("loop/one-shot", X, loop, c_loop, groups, copies)
     per_class(cat, p_cat)
+    t, unsure = calibrate("category", cat, classes, proba, groups)
 
     out = {"source": f"tools/train_classifier.py on {corpus_name(labels)}", "n_train": int(len(X)),
            "n_copies": n_copies(copies), "c": [c_cat, c_loop],
            **category_json(X, cat, c_cat, full_precision, copies)}
+    out["category"].update(temperature=round(t, 4), unsure_below=round(unsure, 4))
     m = model(c_loop).fit(*with_copies(X, loop, np.arange(len(loop)), copies))
     out["loop"] = {"weights": m[1].coef_[0].tolist(), "bias": float(m[1].intercept_[0]),
                    "mean": m[0].mean_.tolist(), "scale": m[0].scale_.tolist()}

@@ -619,7 +619,7 @@ bpmMax: number | null;
  */
 key: string | null; 
 /**
- * Category.
+ * Category, or "unsure" for the sounds whose category is an unsure guess.
  */
 category: string | null; 
 /**
@@ -900,6 +900,10 @@ path: string;
  * Instrument category, the user's correction first.
  */
 category: string | null; 
+/**
+ * `category` is the classifier's unsure guess (search files it under "unsure").
+ */
+category_unsure: boolean; 
 /**
  * Loop rather than one-shot.
  */

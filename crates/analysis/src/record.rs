@@ -11,7 +11,7 @@ use super::tempo::TempoSource;
 use samplemind_ml::ScoredTag;
 
 /// Bumped whenever an analyser changes what it stores, so a rescan can tell stale records.
-pub const ANALYSER_VERSION: u32 = 4;
+pub const ANALYSER_VERSION: u32 = 5;
 
 /// What SampleMind knows about one sample's audio.
 ///
@@ -80,8 +80,13 @@ pub struct Analysis {
     pub f0_hz: Option<f32>,
     /// Instrument category from the shared taxonomy (`kick`, `pad`, `drums`, ...).
     pub category: Option<String>,
-    /// The classifier's probability for `category`, 0..1.
+    /// The classifier's probability for `category`, 0..1, calibrated on sources it was not
+    /// trained on.
     pub category_confidence: Option<f32>,
+    /// `category` is only a guess: its probability is below the classifier's calibrated
+    /// threshold (about the least sure tenth of calls on unseen sources). Search files it
+    /// under [`crate::classify::UNSURE`].
+    pub category_unsure: bool,
     /// The classifier's probability of each of [`super::classify::CATEGORIES`], in that order (the
     /// models' classifier when it ran); empty when no classifier ran. Similar sounds compare
     /// these: what kind of sound it is, beside how it sounds.
@@ -139,6 +144,7 @@ impl Default for Analysis {
             f0_hz: None,
             category: None,
             category_confidence: None,
+            category_unsure: false,
             category_probabilities: Vec::new(),
             loop_probability: None,
             model_tags: Vec::new(),

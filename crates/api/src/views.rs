@@ -37,7 +37,8 @@ pub struct SampleFilters {
         pattern = r"^\s*(?:(?:0?[1-9]|1[0-2])[ABab]|[A-Ga-g][#b♯♭]*\s*(?:[Mm][Ii][Nn](?:[Oo][Rr])?|[Mm][Aa][Jj](?:[Oo][Rr])?|[Mm])?)?\s*$"
     )]
     pub key: Option<String>,
-    /// Category.
+    /// Category (kick, pad, ...), or `unsure` for the samples whose category is the
+    /// classifier's unsure guess (`category_unsure` in a result).
     pub category: Option<String>,
     /// Loops only (true) or one-shots only (false).
     #[serde(rename = "loop")]

@@ -278,4 +278,55 @@ mod tests {
         assert_eq!((p.total, p.rows.len()), (1, 1));
         assert_eq!(b.page(&lib, &q, 5, 10).unwrap().offset, 1);
     }
+
+    #[test]
+    fn an_unsure_guess_is_filed_under_unsure_until_the_user_sets_a_category() {
+        let dir = tempfile::tempdir().unwrap();
+        let lib = Library::open(dir.path()).unwrap();
+        let add = |n: u8, unsure: bool, corrected: Option<&str>| {
+            let mut rec = SampleRecord {
+                hash: ContentHash([n; 32]),
+                path: dir.path().join(format!("s{n}.wav")),
+                ..SampleRecord::default()
+            };
+            rec.analysis.category = Some("bass".into());
+            rec.analysis.category_unsure = unsure;
+            rec.corrections.category = corrected.map(str::to_string);
+            lib.put_sample(&rec).unwrap();
+            lib.put_path(
+                &rec.path,
+                &crate::PathEntry {
+                    hash: rec.hash,
+                    size: 1,
+                    mtime_ns: 0,
+                    status: crate::PathStatus::Analysed,
+                },
+            )
+            .unwrap();
+        };
+        add(1, false, None);
+        add(2, true, None);
+        add(3, true, Some("keys"));
+        let b = Browser::default();
+        let names = |category: &str| {
+            let q = PageQuery {
+                category: Some(category.into()),
+                ..PageQuery::default()
+            };
+            let p = b.page(&lib, &q, 0, 10).unwrap();
+            p.rows
+                .iter()
+                .map(|r| (r.name.clone(), r.category_unsure))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(names("bass"), [("s1.wav".to_string(), false)]);
+        assert_eq!(names("unsure"), [("s2.wav".to_string(), true)]);
+        assert_eq!(names("keys"), [("s3.wav".to_string(), false)]);
+        // The guess is shown beside "unsure", but it is not a word of the sample.
+        let q = PageQuery {
+            text: Some("bass".into()),
+            ..PageQuery::default()
+        };
+        assert_eq!(b.page(&lib, &q, 0, 10).unwrap().total, 1);
+    }
 }

@@ -118,12 +118,26 @@ impl SampleRecord {
             .as_deref()
             .or(self.analysis.category.as_deref())
     }
+    /// The category is the classifier's unsure guess, and the user has not set one.
+    pub fn category_is_unsure(&self) -> bool {
+        self.corrections.category.is_none() && self.analysis.category_unsure
+    }
+    /// What search files the sample under: its category, or
+    /// [`samplemind_analysis::classify::UNSURE`] for an unsure guess.
+    pub fn filed_under(&self) -> Option<&str> {
+        if self.category_is_unsure() {
+            Some(samplemind_analysis::classify::UNSURE)
+        } else {
+            self.category()
+        }
+    }
     /// The analysis a reader should see: what was analysed, with the user's corrections on top.
     pub fn corrected(&self) -> Analysis {
         let mut a = self.analysis.clone();
         a.bpm = self.bpm();
         a.key = self.key().map(str::to_string);
         a.category = self.category().map(str::to_string);
+        a.category_unsure = self.category_is_unsure();
         a
     }
 }

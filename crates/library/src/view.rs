@@ -24,7 +24,7 @@ pub struct PageQuery {
     pub bpm_max: Option<f32>,
     /// Key, any common spelling ("Am", "A minor", "8A").
     pub key: Option<String>,
-    /// Category.
+    /// Category, or "unsure" for the sounds whose category is an unsure guess.
     pub category: Option<String>,
     /// Loops only (true) or one-shots only (false).
     pub is_loop: Option<bool>,
@@ -93,6 +93,8 @@ pub struct SampleSummary {
     pub path: String,
     /// Instrument category, the user's correction first.
     pub category: Option<String>,
+    /// `category` is the classifier's unsure guess (search files it under "unsure").
+    pub category_unsure: bool,
     /// Loop rather than one-shot.
     pub is_loop: bool,
     /// Tempo, the user's correction first.
@@ -132,6 +134,7 @@ impl SampleSummary {
             folder: lossy(path.parent().and_then(Path::file_name)),
             path: path.display().to_string(),
             category: rec.category().map(str::to_string),
+            category_unsure: rec.category_is_unsure(),
             is_loop: a.is_loop,
             bpm: rec.bpm(),
             key: rec.key().map(str::to_string),

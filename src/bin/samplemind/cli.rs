@@ -404,7 +404,8 @@ pub struct SearchArgs {
     /// Key: `"A minor"`, `Am`, `"Eb major"`, Camelot `8A`.
     #[arg(long)]
     pub key: Option<String>,
-    /// Category: kick, snare, hat, bass, pad, drums, ...
+    /// Category: kick, snare, hat, bass, pad, drums, ...; `unsure` lists the sounds whose
+    /// category is the classifier's unsure guess.
     #[arg(long)]
     pub category: Option<String>,
     /// Loops only.

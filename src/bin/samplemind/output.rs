@@ -74,7 +74,10 @@ pub fn sample_table<'a>(rows: impl IntoIterator<Item = (&'a Path, &'a Analysis)>
         t.add_row(vec![
             Cell::new(name),
             Cell::new(if a.is_loop { "loop" } else { "one-shot" }),
-            Cell::new(opt(a.category.as_deref())),
+            // "bass?": an unsure guess (search files it under "unsure").
+            Cell::new(opt(a.category.as_deref().map(|c| {
+                format!("{c}{}", if a.category_unsure { "?" } else { "" })
+            }))),
             num(a.bpm, 1),
             Cell::new(opt(a.key.as_deref())),
             Cell::new(opt(a.root_note.as_deref())),

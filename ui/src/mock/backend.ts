@@ -18,6 +18,7 @@ export function makeRow(i: number): SampleSummary {
     folder: `pack_${Math.floor(i / 500)}`,
     path: `/samples/pack_${Math.floor(i / 500)}/${cat}_${String(i).padStart(6, "0")}.wav`,
     category: cat,
+    category_unsure: i % 13 === 7,
     is_loop: isLoop,
     bpm: isLoop ? 80 + ((i * 7) % 90) : null,
     key: ["bass", "pad", "keys", "synth"].includes(cat) ? KEYS[i % KEYS.length] : null,
@@ -67,7 +68,9 @@ export class MockBackend {
     const words = (q.text ?? "").toLowerCase().split(/\s+/).filter(Boolean);
     let out = this.rows.filter((r) => {
       if (q.isLoop != null && r.is_loop !== q.isLoop) return false;
-      if (q.category && r.category !== q.category) return false;
+      // As the library files them: an unsure guess only under "unsure".
+      const filed = r.category_unsure ? "unsure" : r.category;
+      if (q.category && filed !== q.category) return false;
       const bpm = this.corrected.get(r.id) ?? r.bpm;
       if (q.bpmMin != null && (bpm == null || bpm < q.bpmMin)) return false;
       if (q.bpmMax != null && (bpm == null || bpm > q.bpmMax)) return false;

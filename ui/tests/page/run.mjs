@@ -27,6 +27,21 @@ async function open(rows) {
 }
 
 const cases = [
+  ["an unsure category reads as a guess, and the filter lists the guesses", async () => {
+    await open(200);
+    // Row 7 is an unsure guess in the mock (i % 13 === 7); row 0 is sure.
+    const guess = page.locator(`.row[data-id="${rowId(7)}"] .category`);
+    assert.match(await guess.textContent(), /^\w+\?/);
+    assert.equal(await guess.evaluate((e) => e.classList.contains("unsure")), true);
+    assert.doesNotMatch(await page.textContent(`.row[data-id="${rowId(0)}"] .category`), /\?/);
+    await page.selectOption('select[aria-label="Category"]', "unsure");
+    assert.equal((await lastCall("search_samples")).args.query.category, "unsure");
+    await page.waitForSelector(`.row[data-id="${rowId(20)}"]`);
+    const shown = await page.locator(".row[data-id] .category.unsure").count();
+    assert.equal(shown, await page.locator(".row[data-id]").count());
+    assert.ok(shown > 0);
+    await page.selectOption('select[aria-label="Category"]', "");
+  }],
   ["a 100,000-row library renders only the visible rows", async () => {
     await open(100_000);
     assert.equal(await page.textContent('[data-testid="count"]'), "100,000 samples");

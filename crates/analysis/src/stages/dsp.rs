@@ -105,15 +105,21 @@ pub fn analyse_mono(
             a.is_loop = v.is_loop;
             musical(&mut a, &mut inputs, mono, rate, &spec);
         }
-        set_category(&mut a, v.category, v.category_probability);
+        set_category(
+            &mut a,
+            v.category,
+            v.category_probability,
+            v.category_unsure,
+        );
         a.category_probabilities = v.distribution;
     }
     (a, inputs)
 }
 
-/// Call `a` a `category` with probability `p`. Drums get no note and no key, but only on a
-/// confident call: a bass note called a tom must keep its root.
-pub fn set_category(a: &mut Analysis, category: String, p: f32) {
+/// Call `a` a `category` with probability `p` (`unsure` below the model's threshold). Drums
+/// get no note and no key, but only on a confident call: a bass note called a tom must keep
+/// its root.
+pub fn set_category(a: &mut Analysis, category: String, p: f32, unsure: bool) {
     if is_sure_drum(&category, p) {
         a.root_note = None;
         a.root_cents = None;
@@ -123,6 +129,7 @@ pub fn set_category(a: &mut Analysis, category: String, p: f32) {
     }
     a.category = Some(category);
     a.category_confidence = Some(p);
+    a.category_unsure = unsure;
 }
 
 /// A call of `category` with probability `p` is a drum hit for sure (no note, no key).

@@ -113,15 +113,13 @@ pub fn run(
             .collect();
         vectors.musicnn = out.embedding;
     }
-    // Before VAD and CREPE: both skip what is confidently drums. An unsure models' call
-    // (below even odds) does not overrule a surer DSP call: cross-validated on DEV this
-    // costs 2 files of 380 (75.0 % against 75.5 %) and keeps clear DSP calls from flipping.
-    if let Some((c, p, distribution)) = category_model::classify(inputs, &vectors) {
+    // Before VAD and CREPE: both skip what is confidently drums.
+    if let Some(call) = category_model::classify(inputs, &vectors) {
         // Similar sounds compare the models' distribution: cross-validated it is the surer.
-        a.category_probabilities = distribution;
+        a.category_probabilities = call.distribution;
         let dsp = a.category_confidence.unwrap_or(0.0);
-        if p >= category_model::OVERRULE_PROBABILITY || p >= dsp {
-            set_category(a, c, p);
+        if category_model::overrules(call.probability, dsp) {
+            set_category(a, call.category, call.probability, call.unsure);
         }
     }
     if !silent && !is_drum(a) && a.duration_s >= VAD_MIN_SECONDS {

@@ -22,7 +22,7 @@ pub(super) struct Row {
     pub bpm: Option<f32>,
     /// Normalised key name ([`key_name::normalise`]).
     pub key: Option<Box<str>>,
-    /// Lowercase category.
+    /// Lowercase category, or "unsure" for an unsure guess.
     pub category: Option<Box<str>>,
     pub is_loop: bool,
     pub duration_s: f64,
@@ -68,7 +68,8 @@ pub(super) fn of(lib: &Library) -> (Arc<Catalogue>, Vec<LibraryError>) {
                 meta.extend(ai.tags.iter().flat_map(|t| tokens(t)));
                 meta.extend(tokens(&ai.description));
             }
-            meta.extend(s.category().map(tokens).unwrap_or_default());
+            // An unsure guess is not a word of the sample: it is found as "unsure".
+            meta.extend(s.filed_under().map(tokens).unwrap_or_default());
             let joined = |w: Vec<String>| w.join(" ").into_boxed_str();
             Some(Row {
                 name: joined(
@@ -102,7 +103,7 @@ pub(super) fn of(lib: &Library) -> (Arc<Catalogue>, Vec<LibraryError>) {
                     .key()
                     .and_then(key_name::normalise)
                     .map(String::into_boxed_str),
-                category: s.category().map(|c| c.to_lowercase().into_boxed_str()),
+                category: s.filed_under().map(|c| c.to_lowercase().into_boxed_str()),
                 is_loop: a.is_loop,
                 duration_s: a.duration_s,
                 lufs: a.lufs,

@@ -21,7 +21,8 @@ pub struct Query {
     pub bpm: Option<(f32, f32)>,
     /// A key in any common spelling (`Am`, `A minor`, `8A`); enharmonics match.
     pub key: Option<String>,
-    /// A category (`kick`, `pad`, ...).
+    /// A category (`kick`, `pad`, ...), or "unsure" for the sounds whose category is an unsure
+    /// guess (they match no other category until the user sets one).
     pub category: Option<String>,
     /// Loops only (`Some(true)`) or one-shots only (`Some(false)`).
     pub is_loop: Option<bool>,
