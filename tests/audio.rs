@@ -452,7 +452,9 @@ fn health_shows_the_audition_engine_state_and_workers() {
     let Some(_pulse) = start_pulse() else { return };
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("tone.wav");
-    write_mono(&file, &sine(440.0, 0.4, 48_000, 3.0), 48_000);
+    // Long enough that the report taken while it plays cannot outlast it: on a machine busy
+    // with two builds, one health check took over 3 s and found the tone finished.
+    write_mono(&file, &sine(440.0, 0.4, 48_000, 20.0), 48_000);
     let lib = samplemind::library::Library::open(&dir.path().join("lib")).unwrap();
     let report = |svc: &AudioService| {
         let h = samplemind::health::check(

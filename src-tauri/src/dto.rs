@@ -41,8 +41,14 @@ pub struct SampleDetail {
     pub key_confidence: Option<f32>,
     /// Root note offset, cents.
     pub root_cents: Option<f32>,
-    /// Confidence of the category, 0..1.
+    /// Confidence of the category, 0..1 (of the learned category when it is one).
     pub category_confidence: Option<f32>,
+    /// Category as analysed (before any correction or learning).
+    pub analysed_category: Option<String>,
+    /// Category set by hand, kept across rescans.
+    pub corrected_category: Option<String>,
+    /// When the category was learned from the user's corrections in the same pack: how many.
+    pub learned_from: Option<u32>,
     /// Sample peak, dBFS.
     pub peak_db: Option<f32>,
     /// Sample rate, Hz.
@@ -82,7 +88,14 @@ impl SampleDetail {
             }),
             key_confidence: a.key_confidence,
             root_cents: a.root_cents,
-            category_confidence: a.category_confidence,
+            category_confidence: rec.corrected().category_confidence,
+            analysed_category: a.category.clone(),
+            corrected_category: rec.corrections.category.clone(),
+            learned_from: rec
+                .learned
+                .as_ref()
+                .filter(|_| rec.corrections.category.is_none())
+                .map(|l| l.from_corrections),
             peak_db: a.peak_db,
             sample_rate: a.sample_rate,
             channels: a.channels,

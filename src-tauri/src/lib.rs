@@ -31,6 +31,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::library::get_sample,
             commands::library::sample_peaks,
             commands::library::correct_bpm,
+            commands::library::correct_category,
             commands::library::similar_samples,
             commands::library::export_midi,
             commands::scan::scan_paths,
@@ -83,7 +84,11 @@ pub fn bindings() -> Result<String, String> {
 }
 
 fn tempfile_dir() -> Result<std::path::PathBuf, String> {
-    let dir = std::env::temp_dir().join(format!("samplemind-bindings-{}", std::process::id()));
+    // One folder per call: two exports at once (tests on threads) must not share, or one
+    // removes the other's file before it is read.
+    static CALLS: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("samplemind-bindings-{}-{n}", std::process::id()));
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
     Ok(dir)
 }

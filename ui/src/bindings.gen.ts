@@ -52,6 +52,18 @@ async correctBpm(id: string, bpm: number | null) : Promise<Result<SampleDetail, 
 }
 },
 /**
+ * Set (or clear, with null) the category by hand. The other sounds of its pack are read
+ * again with what the correction teaches; a rescan keeps it.
+ */
+async correctCategory(id: string, category: string | null) : Promise<Result<SampleDetail, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("correct_category", { id, category }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
  * The `n` (1 to 200) sounds most like sample `id` by `aspect`.
  */
 async similarSamples(id: string, aspect: Aspect, n: number) : Promise<Result<SimilarSample[], AppError>> {
@@ -812,9 +824,21 @@ keyConfidence: number | null;
  */
 rootCents: number | null; 
 /**
- * Confidence of the category, 0..1.
+ * Confidence of the category, 0..1 (of the learned category when it is one).
  */
 categoryConfidence: number | null; 
+/**
+ * Category as analysed (before any correction or learning).
+ */
+analysedCategory: string | null; 
+/**
+ * Category set by hand, kept across rescans.
+ */
+correctedCategory: string | null; 
+/**
+ * When the category was learned from the user's corrections in the same pack: how many.
+ */
+learnedFrom: number | null; 
 /**
  * Sample peak, dBFS.
  */

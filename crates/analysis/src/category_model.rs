@@ -73,6 +73,12 @@ fn fixed(v: &[f32], n: usize) -> impl Iterator<Item = f32> + '_ {
     (0..n).map(move |i| if ok { v[i] } else { 0.0 })
 }
 
+/// The calibrated probability below which the models' category call is unsure (0 when the
+/// model is switched off or carries no threshold).
+pub fn unsure_below() -> f32 {
+    model().map_or(0.0, |m| m.category.unsure_below())
+}
+
 /// The models' reading of one sound.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Call {

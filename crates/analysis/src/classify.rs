@@ -118,6 +118,11 @@ impl Linear {
         p < self.unsure_below
     }
 
+    /// The calibrated probability below which a call is unsure.
+    pub(crate) fn unsure_below(&self) -> f32 {
+        self.unsure_below
+    }
+
     /// Inputs it expects.
     pub(crate) fn inputs(&self) -> usize {
         self.weights.first().map_or(0, Vec::len)
@@ -139,6 +144,12 @@ struct Model {
     category: Linear,
     #[serde(rename = "loop")]
     is_loop: Binary,
+}
+
+/// The calibrated probability below which the DSP classifier's category call is unsure (0
+/// when it is switched off).
+pub fn unsure_below() -> f32 {
+    model().map_or(0.0, |m| m.category.unsure_below())
 }
 
 /// `SAMPLEMIND_NO_CLASSIFIER` (or `name` for one classifier) is set to anything but `0`.

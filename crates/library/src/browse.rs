@@ -14,6 +14,7 @@ use crate::search::similar::{self, Aspect, SimilarError, SimilarIndex};
 use crate::search::SearchError;
 use crate::view::{self, PageQuery, SampleSummary};
 use crate::{ContentHash, Library, LibraryError, SampleRecord};
+use samplemind_analysis::classify::CATEGORIES;
 
 /// The lowest and highest tempo a hand correction may set: beyond them a number is a typo.
 pub const TEMPO_RANGE: std::ops::RangeInclusive<f32> = 1.0..=999.0;
@@ -30,6 +31,9 @@ pub enum BrowseError {
     /// A hand tempo outside [`TEMPO_RANGE`].
     #[error("tempo out of range: {0} (1 to 999 BPM)")]
     BadTempo(f32),
+    /// A hand category that is not one of the taxonomy's.
+    #[error("not a category: {0:?} (one of {list})", list = CATEGORIES.join(", "))]
+    BadCategory(String),
     /// The search could not run (a key that names no key).
     #[error(transparent)]
     Search(#[from] SearchError),
@@ -223,6 +227,30 @@ pub fn correct_bpm(lib: &Library, id: &str, bpm: Option<f32>) -> Result<SampleRe
     Ok(lib.set_corrections(&rec.hash, c)?)
 }
 
+/// Set (or clear, with `None`) the category of sample `id` by hand; a rescan keeps it. The
+/// other sounds of its pack are read again with what the correction teaches
+/// ([`crate::learn`]). Returns the record as stored.
+///
+/// # Errors
+/// [`BrowseError::BadCategory`] for a name outside the taxonomy (checked before anything is
+/// read), else as [`find`].
+pub fn correct_category(
+    lib: &Library,
+    id: &str,
+    category: Option<&str>,
+) -> Result<SampleRecord, BrowseError> {
+    let category = match category.map(|c| c.trim().to_lowercase()) {
+        Some(c) if !CATEGORIES.contains(&c.as_str()) => return Err(BrowseError::BadCategory(c)),
+        c => c,
+    };
+    let rec = find(lib, id)?;
+    let mut c = rec.corrections.clone();
+    c.category = category;
+    let rec = lib.set_corrections(&rec.hash, c)?;
+    crate::learn::relearn_pack(lib, &crate::learn::pack_of(&rec.path, &lib.roots()))?;
+    Ok(rec)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -249,6 +277,39 @@ mod tests {
             correct_bpm(&lib, &missing, None),
             Err(BrowseError::NotFound(_))
         ));
+        assert!(matches!(
+            correct_category(&lib, &missing, Some("banana")),
+            Err(BrowseError::BadCategory(_))
+        ));
+        assert!(matches!(
+            correct_category(&lib, &missing, Some(" Synth ")),
+            Err(BrowseError::NotFound(_))
+        ));
+    }
+
+    #[test]
+    fn a_category_set_by_hand_is_stored_lowercase_and_can_be_cleared() {
+        let dir = tempfile::tempdir().unwrap();
+        let lib = Library::open(dir.path()).unwrap();
+        let mut rec = SampleRecord {
+            hash: ContentHash([9; 32]),
+            path: dir.path().join("pack").join("a.wav"),
+            ..SampleRecord::default()
+        };
+        rec.analysis.category = Some("keys".into());
+        rec.analysis.category_unsure = true;
+        lib.put_sample(&rec).unwrap();
+        let id = rec.hash.to_hex();
+        let set = correct_category(&lib, &id, Some(" Synth ")).unwrap();
+        assert_eq!(set.category(), Some("synth"));
+        assert!(!set.category_is_unsure());
+        assert_eq!(
+            find(&lib, &id).unwrap().corrections.category.as_deref(),
+            Some("synth")
+        );
+        let cleared = correct_category(&lib, &id, None).unwrap();
+        assert_eq!(cleared.category(), Some("keys"));
+        assert!(cleared.category_is_unsure());
     }
 
     #[test]

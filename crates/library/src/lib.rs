@@ -21,6 +21,7 @@ pub mod browse;
 pub mod error;
 pub(crate) mod files;
 pub mod keep;
+pub mod learn;
 pub mod progress;
 pub mod record;
 pub mod repair;

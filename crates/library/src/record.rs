@@ -81,6 +81,9 @@ pub struct SampleRecord {
     pub corrections: Corrections,
     /// A language model's description and tags (`samplemind ai describe`, `ai warm`).
     pub ai: Option<AiDescription>,
+    /// The category the library inferred from the user's corrections of other sounds of the
+    /// same pack ([`crate::learn`]); dropped when the sound is analysed again.
+    pub learned: Option<crate::learn::LearnedCategory>,
 }
 
 impl Default for SampleRecord {
@@ -95,6 +98,7 @@ impl Default for SampleRecord {
             tags: Vec::new(),
             corrections: Corrections::default(),
             ai: None,
+            learned: None,
         }
     }
 }
@@ -111,16 +115,23 @@ impl SampleRecord {
             .as_deref()
             .or(self.analysis.key.as_deref())
     }
-    /// Category, the user's correction first.
+    /// Category: the user's correction, else what the library learned from the user's
+    /// corrections in the same pack, else the analysis's.
     pub fn category(&self) -> Option<&str> {
         self.corrections
             .category
             .as_deref()
+            .or(self.learned.as_ref().map(|l| l.category.as_str()))
             .or(self.analysis.category.as_deref())
     }
-    /// The category is the classifier's unsure guess, and the user has not set one.
+    /// The category is a guess below the classifier's "unsure" threshold (the analysis's, or
+    /// the learned one's), and the user has not set one.
     pub fn category_is_unsure(&self) -> bool {
-        self.corrections.category.is_none() && self.analysis.category_unsure
+        self.corrections.category.is_none()
+            && self
+                .learned
+                .as_ref()
+                .map_or(self.analysis.category_unsure, |l| l.unsure)
     }
     /// What search files the sample under: its category, or
     /// [`samplemind_analysis::classify::UNSURE`] for an unsure guess.
@@ -137,6 +148,13 @@ impl SampleRecord {
         a.bpm = self.bpm();
         a.key = self.key().map(str::to_string);
         a.category = self.category().map(str::to_string);
+        if let Some(l) = self
+            .learned
+            .as_ref()
+            .filter(|_| self.corrections.category.is_none())
+        {
+            a.category_confidence = Some(l.confidence);
+        }
         a.category_unsure = self.category_is_unsure();
         a
     }

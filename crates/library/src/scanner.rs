@@ -314,6 +314,19 @@ pub fn scan(
         .filter_map(|h| work.remove(&h).map(|v| (h, v)))
         .collect();
     analyse_all(lib, &items, opts, cancel, &mut report, on_event)?;
+    // A sound analysed again lost what its pack had learned from the user's corrections: its
+    // distribution is new. Only the packs of this scan's analyses are read again.
+    let known_roots = lib.roots();
+    let packs: std::collections::BTreeSet<PathBuf> = items
+        .iter()
+        .flat_map(|(_, v)| {
+            v.iter()
+                .map(|p| crate::learn::pack_of(&p.path, &known_roots))
+        })
+        .collect();
+    for pack in packs {
+        crate::learn::relearn_pack(lib, &pack)?;
+    }
     lib.flush()?;
     report.analyse_seconds = t1.elapsed().as_secs_f64();
     report.cancelled = cancel.load(Ordering::Relaxed);
@@ -499,6 +512,8 @@ fn store(
                 tags: before.tags,
                 corrections: before.corrections,
                 ai: before.ai,
+                // Learned from the old distribution: the scan learns again at its end.
+                learned: None,
             };
             // Record first, then flip the paths: a crash in between leaves them
             // Pending, and the next scan finds the record and just flips them.

@@ -74,6 +74,22 @@ pub async fn correct_bpm(
     .await
 }
 
+/// Set (or clear, with null) the category by hand. The other sounds of its pack are read
+/// again with what the correction teaches; a rescan keeps it.
+#[tauri::command]
+#[specta::specta]
+pub async fn correct_category(
+    state: State<'_, Shared>,
+    id: String,
+    category: Option<String>,
+) -> CmdResult<SampleDetail> {
+    blocking(&state, move |st| {
+        let rec = browse::correct_category(&st.lib, &id, category.as_deref())?;
+        Ok(SampleDetail::of(&rec.path, &rec))
+    })
+    .await
+}
+
 /// The `n` (1 to 200) sounds most like sample `id` by `aspect`.
 #[tauri::command]
 #[specta::specta]

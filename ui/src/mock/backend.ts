@@ -36,6 +36,8 @@ export class MockBackend {
   rows: SampleSummary[];
   calls: Call[] = [];
   corrected = new Map<string, number | null>();
+  /** Categories set by hand. */
+  categories = new Map<string, string>();
   playing: string | null = null;
   api: { url: string; tokenFile: string } | null = null;
   /** Providers whose key the mocked OS keyring holds. */
@@ -95,7 +97,9 @@ export class MockBackend {
     const r = this.rows[parseInt(id, 16)];
     if (!r) throw { kind: "not_found", message: `no sample ${id} in the library` };
     const c = this.corrected.get(id);
-    return c === undefined ? r : { ...r, bpm: c ?? r.bpm };
+    const cat = this.categories.get(id);
+    const withBpm = c === undefined ? r : { ...r, bpm: c ?? r.bpm };
+    return cat ? { ...withBpm, category: cat, category_unsure: false } : withBpm;
   }
 
   private detail(id: string): SampleDetail {
@@ -105,7 +109,8 @@ export class MockBackend {
       row: r, analysedBpm: base.bpm, correctedBpm: this.corrected.get(id) ?? null,
       bpmConfidence: r.bpm ? 0.8 : null, bpmAlternatives: r.bpm ? [r.bpm / 2, r.bpm * 2] : [],
       tempoSource: r.bpm ? "bar_fit" : null, keyConfidence: r.key ? 0.7 : null, rootCents: r.root_note ? -3 : null,
-      categoryConfidence: 0.9, peakDb: -0.3, sampleRate: 44100, channels: 2, bitDepth: 24, codec: "pcm_s24le",
+      categoryConfidence: 0.9, analysedCategory: base.category, correctedCategory: this.categories.get(id) ?? null,
+      learnedFrom: null, peakDb: -0.3, sampleRate: 44100, channels: 2, bitDepth: 24, codec: "pcm_s24le",
       spectralCentroidHz: 1200, attackMs: 4, modelTags: [], aiDescription: null, modelError: null,
     };
   }
@@ -128,6 +133,10 @@ export class MockBackend {
       }
       case "correct_bpm":
         this.corrected.set(args.id as string, args.bpm as number | null);
+        return this.detail(args.id as string);
+      case "correct_category":
+        if (args.category == null) this.categories.delete(args.id as string);
+        else this.categories.set(args.id as string, args.category as string);
         return this.detail(args.id as string);
       case "similar_samples": {
         const i = parseInt(args.id as string, 16);

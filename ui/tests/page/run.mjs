@@ -136,6 +136,18 @@ const cases = [
     assert.equal((await lastCall("correct_bpm")).args.bpm, before * 2);
     await page.waitForSelector("text=reset");
   }],
+  ["setting a category stores a correction and reloads the table", async () => {
+    await page.click(`.row[data-id="${rowId(1)}"]`);
+    await page.waitForSelector('select[aria-label="Set category"]');
+    await clearCalls();
+    await page.selectOption('select[aria-label="Set category"]', "synth");
+    const c = await lastCall("correct_category");
+    assert.deepEqual([c.args.id, c.args.category], [rowId(1), "synth"]);
+    await page.waitForSelector('[data-testid="category"] >> text=set by you');
+    assert.ok((await calls("search_samples")).length > 0, "the table reloads: the pack's other rows may have changed");
+    await page.selectOption('select[aria-label="Set category"]', "");
+    assert.equal((await lastCall("correct_category")).args.category, null);
+  }],
   ["drag-over, scan progress and per-file errors are shown", async () => {
     await page.evaluate(() => window.__mock.emit("drop-hover", { active: true }));
     await page.waitForSelector('[data-testid="drop-overlay"]');
