@@ -88,7 +88,7 @@ impl SampleDetail {
             }),
             key_confidence: a.key_confidence,
             root_cents: a.root_cents,
-            category_confidence: rec.corrected().category_confidence,
+            category_confidence: rec.category_confidence(),
             analysed_category: a.category.clone(),
             corrected_category: rec.corrections.category.clone(),
             learned_from: rec

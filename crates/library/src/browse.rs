@@ -324,17 +324,7 @@ mod tests {
             path: dir.path().join("kick.wav"),
             ..SampleRecord::default()
         };
-        lib.put_sample(&rec).unwrap();
-        lib.put_path(
-            &rec.path,
-            &crate::PathEntry {
-                hash: rec.hash,
-                size: 1,
-                mtime_ns: 0,
-                status: crate::PathStatus::Analysed,
-            },
-        )
-        .unwrap();
+        lib.put_analysed(&rec).unwrap();
         let p = b.page(&lib, &q, 0, 10).unwrap();
         assert_eq!((p.total, p.rows.len()), (1, 1));
         assert_eq!(b.page(&lib, &q, 5, 10).unwrap().offset, 1);
@@ -353,17 +343,7 @@ mod tests {
             rec.analysis.category = Some("bass".into());
             rec.analysis.category_unsure = unsure;
             rec.corrections.category = corrected.map(str::to_string);
-            lib.put_sample(&rec).unwrap();
-            lib.put_path(
-                &rec.path,
-                &crate::PathEntry {
-                    hash: rec.hash,
-                    size: 1,
-                    mtime_ns: 0,
-                    status: crate::PathStatus::Analysed,
-                },
-            )
-            .unwrap();
+            lib.put_analysed(&rec).unwrap();
         };
         add(1, false, None);
         add(2, true, None);

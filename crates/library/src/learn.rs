@@ -122,10 +122,17 @@ pub fn fit_shift(examples: &[(Vec<f32>, usize)]) -> Vec<f32> {
     d
 }
 
+/// The most probable class of `p` and its probability.
+fn best(p: &[f32]) -> Option<(usize, f32)> {
+    p.iter()
+        .copied()
+        .enumerate()
+        .max_by(|x, y| x.1.total_cmp(&y.1))
+}
+
 /// What the shift makes of one record's distribution.
 fn learned_from(logp: &[f32], shift: &[f32], a: &Analysis, n: u32) -> Option<LearnedCategory> {
-    let p = shifted(logp, shift);
-    let (best, &q) = p.iter().enumerate().max_by(|x, y| x.1.total_cmp(y.1))?;
+    let (best, q) = best(&shifted(logp, shift))?;
     // The distribution is the models' when they ran on the sound, else the DSP classifier's.
     let threshold = if a.models_heard && a.model_error.is_none() {
         category_model::unsure_below()
@@ -247,23 +254,11 @@ mod tests {
         let examples: Vec<_> = (0..3).map(|_| (synth_as_keys(), at("synth"))).collect();
         let d = fit_shift(&examples);
         let p = shifted(&synth_as_keys(), &d);
-        let best = p
-            .iter()
-            .enumerate()
-            .max_by(|a, b| a.1.total_cmp(b.1))
-            .unwrap()
-            .0;
-        assert_eq!(CATEGORIES[best], "synth");
+        assert_eq!(CATEGORIES[best(&p).unwrap().0], "synth");
         // A kick the model is sure of stays a kick.
         let kick: Vec<f32> = favouring("kick", 0.95).iter().map(|x| x.ln()).collect();
         let p = shifted(&kick, &d);
-        let best = p
-            .iter()
-            .enumerate()
-            .max_by(|a, b| a.1.total_cmp(b.1))
-            .unwrap()
-            .0;
-        assert_eq!(CATEGORIES[best], "kick");
+        assert_eq!(CATEGORIES[best(&p).unwrap().0], "kick");
         assert!(fit_shift(&[]).iter().all(|v| *v == 0.0));
     }
 
@@ -281,25 +276,9 @@ mod tests {
                 path: root.join(pack).join(format!("s{n}.wav")),
                 ..SampleRecord::default()
             };
-            let best = dist
-                .iter()
-                .enumerate()
-                .max_by(|a, b| a.1.total_cmp(b.1))
-                .unwrap()
-                .0;
-            rec.analysis.category = Some(CATEGORIES[best].to_string());
+            rec.analysis.category = Some(CATEGORIES[best(&dist).unwrap().0].to_string());
             rec.analysis.category_probabilities = dist;
-            lib.put_sample(&rec).unwrap();
-            lib.put_path(
-                &rec.path,
-                &crate::PathEntry {
-                    hash: rec.hash,
-                    size: 1,
-                    mtime_ns: 0,
-                    status: crate::PathStatus::Analysed,
-                },
-            )
-            .unwrap();
+            lib.put_analysed(&rec).unwrap();
             rec.hash
         };
         let synthish = || {

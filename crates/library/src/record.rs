@@ -142,19 +142,21 @@ impl SampleRecord {
             self.category()
         }
     }
+    /// The probability of [`Self::category`] when the library inferred it: the learned one's
+    /// when it stands, else the analysis's.
+    pub fn category_confidence(&self) -> Option<f32> {
+        self.learned
+            .as_ref()
+            .filter(|_| self.corrections.category.is_none())
+            .map_or(self.analysis.category_confidence, |l| Some(l.confidence))
+    }
     /// The analysis a reader should see: what was analysed, with the user's corrections on top.
     pub fn corrected(&self) -> Analysis {
         let mut a = self.analysis.clone();
         a.bpm = self.bpm();
         a.key = self.key().map(str::to_string);
         a.category = self.category().map(str::to_string);
-        if let Some(l) = self
-            .learned
-            .as_ref()
-            .filter(|_| self.corrections.category.is_none())
-        {
-            a.category_confidence = Some(l.confidence);
-        }
+        a.category_confidence = self.category_confidence();
         a.category_unsure = self.category_is_unsure();
         a
     }

@@ -475,6 +475,22 @@ impl Library {
         Ok(())
     }
 
+    /// Store `rec` and its path as analysed, as a finished scan leaves them (tests build
+    /// libraries this way).
+    #[cfg(test)]
+    pub(crate) fn put_analysed(&self, rec: &SampleRecord) -> Result<()> {
+        self.put_sample(rec)?;
+        self.put_path(
+            &rec.path,
+            &PathEntry {
+                hash: rec.hash,
+                size: 1,
+                mtime_ns: 0,
+                status: PathStatus::Analysed,
+            },
+        )
+    }
+
     /// Every path stored under `root` (a directory prefix), decoded; corrupt entries come
     /// back as errors in place so the caller can report and skip them.
     pub fn paths_under(&self, root: &Path) -> Vec<Result<(PathBuf, PathEntry)>> {
