@@ -95,9 +95,15 @@ impl Server {
         (status, r.json().unwrap_or(Value::Null))
     }
     fn post_json(&self, path: &str, body: &Value) -> (u16, Value) {
+        self.send_json(reqwest::Method::POST, path, body)
+    }
+    fn patch_json(&self, path: &str, body: &Value) -> (u16, Value) {
+        self.send_json(reqwest::Method::PATCH, path, body)
+    }
+    fn send_json(&self, method: reqwest::Method, path: &str, body: &Value) -> (u16, Value) {
         let r = self
             .http
-            .post(format!("{}{path}", self.base))
+            .request(method, format!("{}{path}", self.base))
             .bearer_auth(&self.token)
             .json(body)
             .send()
@@ -320,6 +326,61 @@ fn analyze_reads_only_inside_library_folders_and_limits_bodies() {
     // No language model configured: a clear 503, not a hang or a 500.
     let (st, e) = s.post_json("/api/v1/ai/ask", &json!({"prompt": "hi"}));
     assert_eq!(st, 503, "{e}");
+}
+
+#[test]
+fn a_hand_correction_is_checked_whole_then_kept_and_searched_by() {
+    let s = start();
+    let (_, kicks) = s.get("/api/v1/samples?category=kick");
+    let kick = &kicks["samples"][0];
+    let at = format!("/api/v1/samples/{}", kick["id"].as_str().unwrap());
+    // A refused edit changes nothing, even its valid half.
+    for bad in [
+        json!({"category": "snare", "bpm": 0}),
+        json!({"category": "Snare"}),
+        json!({"category": "unsure"}),
+        json!({"categroy": "snare"}),
+        json!({"bpm": "fast"}),
+        json!([]),
+    ] {
+        let (st, e) = s.patch_json(&at, &bad);
+        assert_eq!(
+            (st, e["error"]["kind"].as_str()),
+            (400, Some("bad_request")),
+            "{bad}: {e}"
+        );
+    }
+    let (_, now) = s.get(&at);
+    assert_eq!(
+        (&now["category"], &now["bpm"]),
+        (&kick["category"], &kick["bpm"])
+    );
+    let (st, set) = s.patch_json(&at, &json!({"category": "snare", "bpm": 128}));
+    assert_eq!(st, 200, "{set}");
+    assert_eq!(
+        (set["category"].as_str(), set["bpm"].as_f64()),
+        (Some("snare"), Some(128.0))
+    );
+    let (_, snares) = s.get("/api/v1/samples?category=snare");
+    assert!(
+        snares["samples"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|x| x["id"] == kick["id"]),
+        "{snares}"
+    );
+    // null clears one field; the one left out stays.
+    let (_, cleared) = s.patch_json(&at, &json!({"category": null}));
+    assert_eq!(
+        (cleared["category"].as_str(), cleared["bpm"].as_f64()),
+        (Some("kick"), Some(128.0))
+    );
+    let (st, _) = s.patch_json(
+        &format!("/api/v1/samples/{}", "0".repeat(64)),
+        &json!({"bpm": 90}),
+    );
+    assert_eq!(st, 404);
 }
 
 #[test]

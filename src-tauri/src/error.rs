@@ -110,7 +110,9 @@ impl From<samplemind::library::browse::BrowseError> for AppError {
         use samplemind::library::browse::BrowseError as B;
         use samplemind::search::similar::SimilarError;
         let kind = match &e {
-            B::BadId(_) | B::BadTempo(_) | B::BadCategory(_) | B::Search(_) => ErrorKind::BadInput,
+            B::BadId(_) | B::BadTempo(_) | B::BadCategory(_) | B::Ambiguous(_) | B::Search(_) => {
+                ErrorKind::BadInput
+            }
             B::NotFound(_) => ErrorKind::NotFound,
             B::Similar(SimilarError::Library(_)) => ErrorKind::Library,
             B::Similar(SimilarError::NotFound(_)) => ErrorKind::NotFound,

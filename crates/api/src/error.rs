@@ -101,7 +101,7 @@ impl From<samplemind_engine::library::browse::BrowseError> for ApiError {
         use samplemind_engine::library::browse::BrowseError as B;
         use samplemind_engine::search::similar::SimilarError;
         match e {
-            B::BadId(_) | B::BadTempo(_) | B::BadCategory(_) | B::Search(_) => {
+            B::BadId(_) | B::BadTempo(_) | B::BadCategory(_) | B::Ambiguous(_) | B::Search(_) => {
                 Self::bad_request(e.to_string())
             }
             B::NotFound(_) => Self::not_found(e.to_string()),

@@ -96,7 +96,10 @@ pub fn app(state: Arc<ApiState>) -> Http {
         .route("/api/v1/health/detailed", get(routes::health_detailed))
         .route("/metrics", get(routes::metrics))
         .route("/api/v1/samples", get(routes::list_samples))
-        .route("/api/v1/samples/{id}", get(routes::get_sample))
+        .route(
+            "/api/v1/samples/{id}",
+            get(routes::get_sample).patch(routes::correct_sample),
+        )
         .route("/api/v1/samples/{id}/similar", get(routes::similar))
         .route(
             "/api/v1/analyze",

@@ -16,6 +16,7 @@ use super::error::{ApiError, ErrorBody};
 use super::views::*;
 use super::ApiState;
 use samplemind_engine::ai::{AskOptions, ChatRequest, Message};
+use samplemind_engine::analysis::classify::CATEGORIES;
 use samplemind_engine::library::{browse, ContentHash};
 use samplemind_engine::search::{similar, sort::SortKey};
 
@@ -160,6 +161,59 @@ pub async fn get_sample(
     parse_id(&id)?;
     blocking(move || {
         let rec = browse::find(&s.lib, &id)?;
+        Ok(Json(SampleSummary::of(&rec.path, &rec)))
+    })
+    .await
+}
+
+/// Correct a sample by hand: its category, its tempo, or both (JSON merge-patch style).
+#[utoipa::path(patch, path = "/api/v1/samples/{id}", tag = "samples", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Content hash, 64 hex digits", pattern = "^[0-9a-fA-F]{64}$", min_length = 64, max_length = 64)),
+    request_body = CorrectionRequest,
+    responses((status = 200, description = "The sample as stored now", body = SampleSummary),
+              (status = 400, description = "Not an id, or a bad body (nothing is changed)", body = ErrorBody),
+              (status = 401, description = "No or wrong token", body = ErrorBody),
+              (status = 404, description = "No such sample", body = ErrorBody)))]
+pub async fn correct_sample(
+    State(s): Shared,
+    UrlPath(id): UrlPath<String>,
+    body: Bytes,
+) -> Result<Json<SampleSummary>, ApiError> {
+    parse_id(&id)?;
+    let body: serde_json::Value =
+        serde_json::from_slice(&body).map_err(|e| ApiError::bad_request(format!("body: {e}")))?;
+    // serde reads a struct from an array too; the document promises an object.
+    if !body.is_object() {
+        return Err(ApiError::bad_request("body: not a JSON object"));
+    }
+    let req: CorrectionRequest =
+        serde_json::from_value(body).map_err(|e| ApiError::bad_request(format!("body: {e}")))?;
+    // The document's limits, checked as it states them: the engine would also take " Synth "
+    // and round 999.00001 to an f32 of 999.
+    if let Some(Some(c)) = &req.category {
+        if !CATEGORIES.contains(&c.as_str()) {
+            return Err(ApiError::bad_request(format!(
+                "category: {c:?} is not one of {}",
+                CATEGORIES.join(", ")
+            )));
+        }
+    }
+    let tempo = f64::from(*browse::TEMPO_RANGE.start())..=f64::from(*browse::TEMPO_RANGE.end());
+    if let Some(Some(b)) = req.bpm {
+        if !tempo.contains(&b) {
+            return Err(ApiError::bad_request(format!(
+                "bpm: {b} is outside {}..={}",
+                tempo.start(),
+                tempo.end()
+            )));
+        }
+    }
+    let edit = browse::Edit {
+        category: req.category,
+        bpm: req.bpm.map(|b| b.map(|b| b as f32)),
+    };
+    blocking(move || {
+        let rec = browse::correct(&s.lib, &id, &edit)?;
         Ok(Json(SampleSummary::of(&rec.path, &rec)))
     })
     .await

@@ -143,6 +143,57 @@ pub struct AnalyzeRequest {
     pub path: String,
 }
 
+/// `PATCH /api/v1/samples/{id}`: a hand correction. A field given sets that value, `null`
+/// clears it (the analysis shows again), a field left out stays as it is. A rescan keeps
+/// corrections; a category teaches the rest of the sample's pack.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CorrectionRequest {
+    /// The category, one of the taxonomy's names (lowercase), or null.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(schema_with = category_schema)]
+    pub category: Option<Option<String>>,
+    /// The tempo, 1 to 999 BPM, or null.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(schema_with = bpm_schema)]
+    pub bpm: Option<Option<f64>>,
+}
+
+/// A field that is present, even as `null` (`Some(None)`), apart from one left out (`None`,
+/// from `#[serde(default)]`).
+fn present<'de, T: Deserialize<'de>, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(d).map(Some)
+}
+
+fn nullable(t: utoipa::openapi::schema::Type) -> utoipa::openapi::schema::SchemaType {
+    utoipa::openapi::schema::SchemaType::from_iter([t, utoipa::openapi::schema::Type::Null])
+}
+
+fn category_schema() -> utoipa::openapi::Object {
+    use samplemind_engine::analysis::classify::CATEGORIES;
+    let values = CATEGORIES
+        .iter()
+        .map(|c| serde_json::Value::from(*c))
+        .chain([serde_json::Value::Null]);
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(nullable(utoipa::openapi::schema::Type::String))
+        .description(Some("The category, one of the taxonomy's names, or null to clear it"))
+        .enum_values(Some(values))
+        .build()
+}
+
+fn bpm_schema() -> utoipa::openapi::Object {
+    use samplemind_engine::library::browse::TEMPO_RANGE;
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(nullable(utoipa::openapi::schema::Type::Number))
+        .description(Some("The tempo, BPM, or null to clear it"))
+        .minimum(Some(f64::from(*TEMPO_RANGE.start())))
+        .maximum(Some(f64::from(*TEMPO_RANGE.end())))
+        .build()
+}
+
 /// `POST /api/v1/ai/ask`.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct AskRequest {

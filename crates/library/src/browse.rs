@@ -28,6 +28,9 @@ pub enum BrowseError {
     /// No stored sample has this id.
     #[error("no sample {0} in the library")]
     NotFound(String),
+    /// A hash prefix that fits more than one stored sample.
+    #[error("{0}: more than one stored sample starts with this hash; give more digits")]
+    Ambiguous(String),
     /// A hand tempo outside [`TEMPO_RANGE`].
     #[error("tempo out of range: {0} (1 to 999 BPM)")]
     BadTempo(f32),
@@ -211,44 +214,136 @@ pub fn find(lib: &Library, id: &str) -> Result<SampleRecord, BrowseError> {
         .ok_or_else(|| BrowseError::NotFound(id.to_string()))
 }
 
-/// Set (or clear, with `None`) the tempo of sample `id` by hand; a rescan keeps it.
-/// Returns the record as stored.
+/// The stored sample a person named: a file (by its content, wherever it lies now), a whole
+/// content hash, or the first 8 or more hex digits of one (what the CLI prints).
 ///
 /// # Errors
-/// [`BrowseError::BadTempo`] outside [`TEMPO_RANGE`] (checked before anything is read),
-/// else as [`find`].
-pub fn correct_bpm(lib: &Library, id: &str, bpm: Option<f32>) -> Result<SampleRecord, BrowseError> {
-    if let Some(b) = bpm.filter(|b| !TEMPO_RANGE.contains(b)) {
-        return Err(BrowseError::BadTempo(b));
+/// [`BrowseError::NotFound`] when nothing stored matches (a file that was never scanned),
+/// [`BrowseError::Ambiguous`] for a prefix that fits several samples, or the store's error.
+pub fn resolve(lib: &Library, query: &str) -> Result<SampleRecord, BrowseError> {
+    let path = std::path::Path::new(query);
+    if path.is_file() {
+        let hash =
+            crate::hash_file(path).map_err(|e| BrowseError::NotFound(format!("{query} ({e})")))?;
+        return lib
+            .sample(&hash)?
+            .ok_or_else(|| BrowseError::NotFound(format!("{query} (scan it first)")));
     }
-    let rec = find(lib, id)?;
-    let mut c = rec.corrections.clone();
-    c.bpm = bpm;
-    Ok(lib.set_corrections(&rec.hash, c)?)
+    let hex = query.trim().to_ascii_lowercase();
+    if let Some(hash) = ContentHash::from_hex(&hex) {
+        return find(lib, &hash.to_hex());
+    }
+    match hashes_with_prefix(lib, &hex).as_slice() {
+        [one] => find(lib, &one.to_hex()),
+        [] => Err(BrowseError::NotFound(query.to_string())),
+        _ => Err(BrowseError::Ambiguous(query.to_string())),
+    }
 }
 
-/// Set (or clear, with `None`) the category of sample `id` by hand; a rescan keeps it. The
-/// other sounds of its pack are read again with what the correction teaches
-/// ([`crate::learn`]). Returns the record as stored.
+/// The stored samples whose hash starts with `hex`, sorted; none unless `hex` is 8 to 64 hex
+/// digits (fewer would fit half the library). Reads every path entry: for a person typing an
+/// id, never for a face that holds whole hashes.
+pub fn hashes_with_prefix(lib: &Library, hex: &str) -> Vec<ContentHash> {
+    if !(8..=64).contains(&hex.len()) || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
+        return Vec::new();
+    }
+    let (entries, _) = lib.entries();
+    let mut found: Vec<ContentHash> = entries
+        .iter()
+        .map(|e| e.entry.hash)
+        .filter(|h| h.to_hex().starts_with(hex))
+        .collect();
+    found.sort();
+    found.dedup();
+    found
+}
+
+/// A hand edit of one sample. Each field that is `Some` sets that correction (`Some(None)`
+/// clears it, so the analysis shows again); a field left `None` stays as it is.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Edit {
+    /// The category, one of [`CATEGORIES`] (any case, spaces around ignored).
+    pub category: Option<Option<String>>,
+    /// The tempo, inside [`TEMPO_RANGE`].
+    pub bpm: Option<Option<f32>>,
+}
+
+/// Apply `edit` to sample `id`; a rescan keeps it. Every field is checked before anything is
+/// written, so a refused edit changes nothing. A new category teaches the rest of the
+/// sample's pack ([`crate::learn`]). Returns the record as stored.
 ///
 /// # Errors
-/// [`BrowseError::BadCategory`] for a name outside the taxonomy (checked before anything is
-/// read), else as [`find`].
+/// [`BrowseError::BadTempo`] outside [`TEMPO_RANGE`], [`BrowseError::BadCategory`] for a
+/// name outside the taxonomy (both checked before the store is read), else as [`find`].
+pub fn correct(lib: &Library, id: &str, edit: &Edit) -> Result<SampleRecord, BrowseError> {
+    if let Some(Some(b)) = edit.bpm {
+        if !TEMPO_RANGE.contains(&b) {
+            return Err(BrowseError::BadTempo(b));
+        }
+    }
+    let category = match &edit.category {
+        Some(Some(c)) => {
+            let c = c.trim().to_lowercase();
+            if !CATEGORIES.contains(&c.as_str()) {
+                return Err(BrowseError::BadCategory(c));
+            }
+            Some(Some(c))
+        }
+        other => other.clone(),
+    };
+    let rec = find(lib, id)?;
+    let mut c = rec.corrections.clone();
+    if let Some(b) = edit.bpm {
+        c.bpm = b;
+    }
+    if let Some(cat) = category {
+        c.category = cat;
+    }
+    if c == rec.corrections {
+        return Ok(rec);
+    }
+    let relearn = c.category != rec.corrections.category;
+    let rec = lib.set_corrections(&rec.hash, c)?;
+    if relearn {
+        crate::learn::relearn_pack(lib, &crate::learn::pack_of(&rec.path, &lib.roots()))?;
+    }
+    Ok(rec)
+}
+
+/// Set (or clear, with `None`) the tempo of sample `id` by hand: [`correct`] with the tempo
+/// alone.
+///
+/// # Errors
+/// As [`correct`].
+pub fn correct_bpm(lib: &Library, id: &str, bpm: Option<f32>) -> Result<SampleRecord, BrowseError> {
+    correct(
+        lib,
+        id,
+        &Edit {
+            bpm: Some(bpm),
+            ..Edit::default()
+        },
+    )
+}
+
+/// Set (or clear, with `None`) the category of sample `id` by hand: [`correct`] with the
+/// category alone.
+///
+/// # Errors
+/// As [`correct`].
 pub fn correct_category(
     lib: &Library,
     id: &str,
     category: Option<&str>,
 ) -> Result<SampleRecord, BrowseError> {
-    let category = match category.map(|c| c.trim().to_lowercase()) {
-        Some(c) if !CATEGORIES.contains(&c.as_str()) => return Err(BrowseError::BadCategory(c)),
-        c => c,
-    };
-    let rec = find(lib, id)?;
-    let mut c = rec.corrections.clone();
-    c.category = category;
-    let rec = lib.set_corrections(&rec.hash, c)?;
-    crate::learn::relearn_pack(lib, &crate::learn::pack_of(&rec.path, &lib.roots()))?;
-    Ok(rec)
+    correct(
+        lib,
+        id,
+        &Edit {
+            category: Some(category.map(str::to_string)),
+            ..Edit::default()
+        },
+    )
 }
 
 #[cfg(test)]
@@ -310,6 +405,82 @@ mod tests {
         let cleared = correct_category(&lib, &id, None).unwrap();
         assert_eq!(cleared.category(), Some("keys"));
         assert!(cleared.category_is_unsure());
+    }
+
+    #[test]
+    fn an_edit_with_one_bad_field_changes_nothing_and_a_good_one_sets_both() {
+        let dir = tempfile::tempdir().unwrap();
+        let lib = Library::open(dir.path()).unwrap();
+        let mut rec = SampleRecord {
+            hash: ContentHash([5; 32]),
+            path: dir.path().join("pack").join("loop.wav"),
+            ..SampleRecord::default()
+        };
+        rec.analysis.category = Some("keys".into());
+        rec.analysis.bpm = Some(90.0);
+        lib.put_sample(&rec).unwrap();
+        let id = rec.hash.to_hex();
+        let both = |category: &str, bpm: f32| Edit {
+            category: Some(Some(category.into())),
+            bpm: Some(Some(bpm)),
+        };
+        assert!(matches!(
+            correct(&lib, &id, &both("synth", 0.5)),
+            Err(BrowseError::BadTempo(_))
+        ));
+        assert!(matches!(
+            correct(&lib, &id, &both("unsure", 120.0)),
+            Err(BrowseError::BadCategory(_))
+        ));
+        assert_eq!(find(&lib, &id).unwrap().corrections, Default::default());
+        let set = correct(&lib, &id, &both("Synth", 120.0)).unwrap();
+        assert_eq!((set.category(), set.bpm()), (Some("synth"), Some(120.0)));
+        // A field left out stays; a cleared one shows the analysis again.
+        let cleared = correct(
+            &lib,
+            &id,
+            &Edit {
+                bpm: Some(None),
+                ..Edit::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(
+            (cleared.category(), cleared.bpm()),
+            (Some("synth"), Some(90.0))
+        );
+    }
+
+    #[test]
+    fn a_sample_is_found_by_its_file_its_hash_or_a_prefix_of_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let lib = Library::open(dir.path()).unwrap();
+        let file = dir.path().join("kick.wav");
+        std::fs::write(&file, b"not really audio").unwrap();
+        let hash = crate::hash_file(&file).unwrap();
+        let mut twin = hash.0;
+        twin[31] ^= 1; // the same first 62 hex digits
+        for h in [hash, ContentHash(twin), ContentHash([0xab; 32])] {
+            lib.put_analysed(&SampleRecord {
+                hash: h,
+                path: dir.path().join(format!("{}.wav", h.to_hex())),
+                ..SampleRecord::default()
+            })
+            .unwrap();
+        }
+        let hex = hash.to_hex();
+        let by = |q: &str| resolve(&lib, q).map(|r| r.hash);
+        assert_eq!(by(file.to_str().unwrap()).unwrap(), hash);
+        assert_eq!(by(&hex.to_uppercase()).unwrap(), hash);
+        assert!(matches!(by(&hex[..12]), Err(BrowseError::Ambiguous(_))));
+        assert!(matches!(by(&hex[..6]), Err(BrowseError::NotFound(_))));
+        assert_eq!(by("ABABABAB").unwrap(), ContentHash([0xab; 32]));
+        let other = dir.path().join("never-scanned.wav");
+        std::fs::write(&other, b"other bytes").unwrap();
+        assert!(matches!(
+            by(other.to_str().unwrap()),
+            Err(BrowseError::NotFound(m)) if m.contains("scan it first")
+        ));
     }
 
     #[test]

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{ArgGroup, Args, Parser, Subcommand};
 
 /// Tame your sample library: scan, analyse, search.
 #[derive(Debug, Parser)]
@@ -31,6 +31,9 @@ pub enum Command {
     Search(SearchArgs),
     /// Find the samples that sound most like a file or a stored sample.
     Similar(SimilarArgs),
+    /// Set a sample's category or tempo by hand. A rescan keeps it, and a category teaches
+    /// the rest of the sample's pack.
+    Correct(CorrectArgs),
     /// Transcribe the notes of a sound (basic-pitch) into a standard MIDI file.
     Midi(MidiArgs),
     /// Language models: ask, list models, the answer cache.
@@ -355,6 +358,35 @@ pub struct SimilarArgs {
     #[arg(short = 'n', long, default_value_t = 20)]
     pub count: usize,
     /// One JSON object per line instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `samplemind correct`.
+#[derive(Debug, Args)]
+#[command(group(
+    ArgGroup::new("edit")
+        .required(true)
+        .multiple(true)
+        .args(["category", "bpm", "clear_category", "clear_bpm"])
+))]
+pub struct CorrectArgs {
+    /// The sample: its file (wherever it lies now), or its hash (at least 8 hex digits).
+    #[arg(value_name = "FILE|ID")]
+    pub query: String,
+    /// Set the category: one of the taxonomy's names (a wrong one prints the list).
+    #[arg(long, conflicts_with = "clear_category")]
+    pub category: Option<String>,
+    /// Set the tempo, BPM (1 to 999).
+    #[arg(long, conflicts_with = "clear_bpm")]
+    pub bpm: Option<f32>,
+    /// Forget the hand category: the analysis (or what the pack learned) shows again.
+    #[arg(long)]
+    pub clear_category: bool,
+    /// Forget the hand tempo.
+    #[arg(long)]
+    pub clear_bpm: bool,
+    /// Print the sample as stored, as one JSON object.
     #[arg(long)]
     pub json: bool,
 }

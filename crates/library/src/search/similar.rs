@@ -433,24 +433,14 @@ pub fn probe_for(
     if let Some(hash) = ContentHash::from_hex(&hex) {
         return stored(hash)?.ok_or_else(|| SimilarError::NotFound(query.to_string()));
     }
-    if hex.len() >= 8 && hex.len() <= 64 && hex.chars().all(|c| c.is_ascii_hexdigit()) {
-        let (entries, _) = lib.entries();
-        let mut found: Vec<ContentHash> = entries
-            .iter()
-            .map(|e| e.entry.hash)
-            .filter(|h| h.to_hex().starts_with(&hex))
-            .collect();
-        found.sort();
-        found.dedup();
-        match found.len() {
-            0 => {}
-            1 => {
-                if let Some(p) = stored(found[0])? {
-                    return Ok(p);
-                }
+    match crate::browse::hashes_with_prefix(lib, &hex).as_slice() {
+        [] => {}
+        [one] => {
+            if let Some(p) = stored(*one)? {
+                return Ok(p);
             }
-            _ => return Err(SimilarError::Ambiguous(query.to_string())),
         }
+        _ => return Err(SimilarError::Ambiguous(query.to_string())),
     }
     Err(SimilarError::NotFound(query.to_string()))
 }

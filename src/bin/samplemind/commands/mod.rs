@@ -3,6 +3,7 @@
 mod ai;
 mod analyze;
 mod bench;
+mod correct;
 #[cfg(feature = "device")]
 mod device;
 mod export;
@@ -53,6 +54,7 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
         Command::Scan(a) => scan::run(&open()?, a, models()?),
         Command::Analyze(a) => analyze::run(a, models()?),
         Command::Similar(a) => similar::run(&open_to_read()?, a, models()?),
+        Command::Correct(a) => correct::run(&open()?, a),
         Command::Midi(a) => midi::run(a, cli.no_models),
         Command::Ai(a) => {
             // Only embeddings need the ONNX runtime; the rest stays quick to start.
