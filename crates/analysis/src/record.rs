@@ -11,7 +11,7 @@ use super::tempo::TempoSource;
 use samplemind_ml::ScoredTag;
 
 /// Bumped whenever an analyser changes what it stores, so a rescan can tell stale records.
-pub const ANALYSER_VERSION: u32 = 5;
+pub const ANALYSER_VERSION: u32 = 6;
 
 /// What SampleMind knows about one sample's audio.
 ///

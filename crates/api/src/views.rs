@@ -179,7 +179,9 @@ fn category_schema() -> utoipa::openapi::Object {
         .chain([serde_json::Value::Null]);
     utoipa::openapi::ObjectBuilder::new()
         .schema_type(nullable(utoipa::openapi::schema::Type::String))
-        .description(Some("The category, one of the taxonomy's names, or null to clear it"))
+        .description(Some(
+            "The category, one of the taxonomy's names, or null to clear it",
+        ))
         .enum_values(Some(values))
         .build()
 }

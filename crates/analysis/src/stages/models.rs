@@ -75,13 +75,6 @@ fn add_tag(tags: &mut Vec<ScoredTag>, tag: &str, score: f32) {
     tags.sort_by(|a, b| b.score.total_cmp(&a.score));
 }
 
-/// The classifier is sure this is a drum hit (drums have no root note).
-fn is_drum(a: &Analysis) -> bool {
-    a.category
-        .as_deref()
-        .is_some_and(|c| is_sure_drum(c, a.category_confidence.unwrap_or(0.0)))
-}
-
 /// CREPE confidence above which it names a root the DSP did not find.
 const CREPE_SURE: f32 = 0.6;
 
@@ -113,22 +106,30 @@ pub fn run(
             .collect();
         vectors.musicnn = out.embedding;
     }
-    // Before VAD and CREPE: both skip what is confidently drums.
+    // Before VAD and CREPE: both skip what is surely drums, by the call that stands.
+    let mut drum = is_sure_drum(&a.category_probabilities);
     if let Some(call) = category_model::classify(inputs, &vectors) {
-        // Similar sounds compare the models' distribution: cross-validated it is the surer.
-        a.category_probabilities = call.distribution;
         let dsp = a.category_confidence.unwrap_or(0.0);
         if category_model::overrules(call.probability, dsp) {
-            set_category(a, call.category, call.probability, call.unsure);
+            drum = is_sure_drum(&call.distribution);
+            set_category(
+                a,
+                call.category,
+                call.probability,
+                call.unsure,
+                &call.distribution,
+            );
         }
+        // Similar sounds compare the models' distribution: cross-validated it is the surer.
+        a.category_probabilities = call.distribution;
     }
-    if !silent && !is_drum(a) && a.duration_s >= VAD_MIN_SECONDS {
+    if !silent && !drum && a.duration_s >= VAD_MIN_SECONDS {
         let (share, _) = vad::speech_share(models, mono, rate, VAD_SECONDS)?;
         if share >= VOCAL_SHARE {
             add_tag(&mut a.model_tags, "vocal", share);
         }
     }
-    if !silent && !a.is_loop && !is_drum(a) {
+    if !silent && !a.is_loop && !drum {
         // Skip the attack: its noise is not the note.
         let start = (a.attack_ms.unwrap_or(0.0) as f64 / 1000.0).min(0.1);
         if let Some(p) = crepe::pitch(models, mono, rate, start, CREPE_SECONDS, CREPE_HOP)? {
