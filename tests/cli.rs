@@ -123,6 +123,16 @@ fn scan_search_export_and_stats_work_together() {
     let csv = cli(home.path()).args(["export", "--csv"]).output().unwrap();
     let csv = stdout(&csv);
     assert!(csv.starts_with("path,hash,duration_s,"));
+    assert!(
+        csv.lines()
+            .next()
+            .unwrap()
+            .contains(",category,category_confidence,category_unsure,is_loop,"),
+        "{csv}"
+    );
+    // Every record has as many fields as the header.
+    let widths: Vec<usize> = csv.lines().map(|l| l.split(',').count()).collect();
+    assert!(widths.iter().all(|w| *w == widths[0]), "{widths:?}");
     assert_eq!(csv.lines().count(), 5);
 
     let json = cli(home.path())

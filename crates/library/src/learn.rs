@@ -189,6 +189,16 @@ pub fn relearn_pack(lib: &Library, pack: &Path) -> Result<usize, LibraryError> {
     Ok(written)
 }
 
+/// Whether any sample of `lib` has a category set by hand now. Read from the keep journal
+/// (one line per correction, so cheap at any library size) rather than from every record;
+/// `true` when the journal cannot be read, so that nothing learned goes stale. Without a
+/// correction nothing is learned, and a scan need not read its packs again.
+pub fn any_category_corrections(lib: &Library) -> bool {
+    crate::keep::read(lib.dir()).map_or(true, |k| {
+        k.corrections.values().any(|c| c.category.is_some())
+    })
+}
+
 /// [`relearn_pack`] for every pack under `root` that holds a corrected sound or something
 /// learned: after a scan, whose new analyses carry new distributions.
 ///
@@ -288,6 +298,10 @@ mod tests {
         };
         let fm: Vec<_> = (0..4).map(|_| add("FM", synthish())).collect();
         let other = add("Piano", synthish());
+        assert!(
+            !any_category_corrections(&lib),
+            "a scan skips the relearning"
+        );
         let set = |h: &crate::ContentHash, c: Option<&str>| {
             let corrections = crate::Corrections {
                 category: c.map(str::to_string),
@@ -298,6 +312,7 @@ mod tests {
         for h in &fm[..2] {
             set(h, Some("synth"));
         }
+        assert!(any_category_corrections(&lib));
         assert_eq!(relearn_pack(&lib, &root.join("FM")).unwrap(), 2);
         for h in &fm[2..] {
             let rec = lib.sample(h).unwrap().unwrap();
@@ -314,6 +329,10 @@ mod tests {
         for h in &fm[..2] {
             set(h, None);
         }
+        assert!(
+            !any_category_corrections(&lib),
+            "the latest corrections count"
+        );
         assert_eq!(relearn_under(&lib, &root).unwrap(), 2);
         assert_eq!(
             lib.sample(&fm[3]).unwrap().unwrap().category(),

@@ -315,17 +315,20 @@ pub fn scan(
         .collect();
     analyse_all(lib, &items, opts, cancel, &mut report, on_event)?;
     // A sound analysed again lost what its pack had learned from the user's corrections: its
-    // distribution is new. Only the packs of this scan's analyses are read again.
-    let known_roots = lib.roots();
-    let packs: std::collections::BTreeSet<PathBuf> = items
-        .iter()
-        .flat_map(|(_, v)| {
-            v.iter()
-                .map(|p| crate::learn::pack_of(&p.path, &known_roots))
-        })
-        .collect();
-    for pack in packs {
-        crate::learn::relearn_pack(lib, &pack)?;
+    // distribution is new. Only the packs of this scan's analyses are read again, and none
+    // in a library without a category correction (then nothing was learned).
+    if !items.is_empty() && crate::learn::any_category_corrections(lib) {
+        let known_roots = lib.roots();
+        let packs: std::collections::BTreeSet<PathBuf> = items
+            .iter()
+            .flat_map(|(_, v)| {
+                v.iter()
+                    .map(|p| crate::learn::pack_of(&p.path, &known_roots))
+            })
+            .collect();
+        for pack in packs {
+            crate::learn::relearn_pack(lib, &pack)?;
+        }
     }
     lib.flush()?;
     report.analyse_seconds = t1.elapsed().as_secs_f64();

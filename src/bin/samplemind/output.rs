@@ -113,6 +113,8 @@ pub const CSV_HEADER: &[&str] = &[
     "key",
     "root_note",
     "category",
+    "category_confidence",
+    "category_unsure",
     "is_loop",
     "spectral_centroid_hz",
     "spectral_rolloff_hz",
@@ -145,6 +147,9 @@ pub fn csv_record(path: &Path, s: &SampleRecord, a: &Analysis) -> Vec<String> {
         a.key.clone().unwrap_or_default(),
         a.root_note.clone().unwrap_or_default(),
         a.category.clone().unwrap_or_default(),
+        o(a.category_confidence),
+        // 1: the category is the classifier's unsure guess (search files it under "unsure").
+        (a.category_unsure as u8).to_string(),
         (a.is_loop as u8).to_string(),
         o(a.spectral_centroid_hz),
         o(a.spectral_rolloff_hz),
