@@ -21,4 +21,5 @@ mod models;
 mod robustness;
 mod scan;
 mod secret_service;
+mod shared;
 mod store_damage;

@@ -109,9 +109,10 @@ impl AppState {
 
     /// Build the router from the current settings.
     pub fn rebuild_router(&self) {
-        let settings = self.settings().ai;
+        let settings = self.settings();
         let built = samplemind::ai::setup::router(
-            &settings,
+            &settings.ai,
+            &settings.shared,
             &samplemind::config::ai_cache_dir(),
             self.models.clone(),
         );

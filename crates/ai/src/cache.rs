@@ -12,6 +12,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 
+use super::shared::SharedCache;
 use super::types::{ChatRequest, ChatResponse};
 use super::AiError;
 
@@ -61,6 +62,11 @@ enum Answer {
 
 #[derive(Serialize, Deserialize)]
 struct Entry {
+    /// The key the entry was stored under: a value read from the shared tier must name the
+    /// key it was asked for, so a mixed-up entry is never served for another request. (Local
+    /// entries from before the shared tier have none; sled cannot mix keys up.)
+    #[serde(default)]
+    key: Option<[u8; 32]>,
     created_ms: u64,
     expires_ms: u64,
     namespace: String,
@@ -93,6 +99,7 @@ pub struct AiCache {
     stats: sled::Tree,
     max_bytes: u64,
     default_ttl: Duration,
+    shared: Option<std::sync::Arc<SharedCache>>,
 }
 
 impl std::fmt::Debug for AiCache {
@@ -133,7 +140,20 @@ impl AiCache {
             db,
             max_bytes,
             default_ttl,
+            shared: None,
         })
+    }
+
+    /// This cache with a shared tier: answers missing here are looked up on `shared` (and
+    /// kept here once found), and every answer stored here is published there too.
+    pub fn with_shared(mut self, shared: std::sync::Arc<SharedCache>) -> Self {
+        self.shared = Some(shared);
+        self
+    }
+
+    /// The shared tier, when there is one.
+    pub fn shared(&self) -> Option<&SharedCache> {
+        self.shared.as_deref()
     }
 
     fn bump(&self, name: &str, by: i64) {
@@ -168,7 +188,7 @@ impl AiCache {
     /// The stored answer for `key`, unless absent or expired (an entry that does not decode
     /// counts as absent and is removed). Counts a hit or a miss.
     pub fn get(&self, key: &CacheKey) -> Option<ChatResponse> {
-        let found = match self.live(key) {
+        let found = match self.live(key).or_else(|| self.shared_answer(key)) {
             Some(Answer::Chat(r)) => Some(r),
             _ => None,
         };
@@ -179,7 +199,7 @@ impl AiCache {
     /// The stored embedding for `key`, without counting (see [`AiCache::count`]): a router
     /// looks under several providers before it knows which one answers.
     pub fn peek_vector(&self, key: &CacheKey) -> Option<Vec<f32>> {
-        match self.live(key) {
+        match self.live(key).or_else(|| self.shared_answer(key)) {
             Some(Answer::Vector(v)) => Some(v),
             _ => None,
         }
@@ -212,6 +232,37 @@ impl AiCache {
         }
     }
 
+    /// The live answer the shared tier holds for `key`, kept here too. A value that does not
+    /// decode, names another key or has expired is dropped (and counted), never served.
+    fn shared_answer(&self, key: &CacheKey) -> Option<Answer> {
+        let shared = self.shared.as_ref()?;
+        let bytes = match shared.get(&key.0) {
+            Ok(Some(b)) => b,
+            Ok(None) => {
+                shared.count(false);
+                return None;
+            }
+            Err(_) => return None,
+        };
+        let entry = match rmp_serde::from_slice::<Entry>(&bytes) {
+            Ok(e) if e.key == Some(key.0) => e,
+            _ => {
+                shared.reject();
+                let _ = shared.remove(&key.0);
+                return None;
+            }
+        };
+        if entry.expires_ms <= now_ms() {
+            shared.count(false);
+            return None;
+        }
+        shared.count(true);
+        if let Err(e) = self.insert_local(key, &bytes, entry.created_ms) {
+            tracing::warn!("answer cache: keeping a shared answer here failed: {e}");
+        }
+        Some(entry.answer)
+    }
+
     fn remove(&self, key: &CacheKey, created_ms: u64, size: u64) {
         if let Ok(Some(_)) = self.entries.remove(key.0) {
             self.bump("bytes", -(size as i64));
@@ -223,6 +274,9 @@ impl AiCache {
     /// asked of it (JSON that does not parse). A failure is never cached, so such an answer
     /// must not stay either: the next asking goes to the provider again.
     pub fn forget(&self, key: &CacheKey) {
+        if let Some(shared) = &self.shared {
+            let _ = shared.remove(&key.0);
+        }
         if let Ok(Some(v)) = self.entries.get(key.0) {
             if let Ok(e) = rmp_serde::from_slice::<Entry>(&v) {
                 self.remove(key, e.created_ms, v.len() as u64);
@@ -266,14 +320,27 @@ impl AiCache {
         ttl: Option<Duration>,
     ) -> Result<(), AiError> {
         let created_ms = now_ms();
+        let ttl = ttl.unwrap_or(self.default_ttl);
         let entry = Entry {
+            key: Some(key.0),
             created_ms,
-            expires_ms: created_ms + ttl.unwrap_or(self.default_ttl).as_millis() as u64,
+            expires_ms: created_ms + ttl.as_millis() as u64,
             namespace: namespace.to_string(),
             answer,
         };
         let bytes = rmp_serde::to_vec_named(&entry).map_err(err)?;
-        if let Some(old) = self.entries.insert(key.0, bytes.as_slice()).map_err(err)? {
+        self.insert_local(key, &bytes, created_ms)?;
+        // The shared tier is a cache: when it is down the answer still lives here.
+        if let Some(shared) = &self.shared {
+            let _ = shared.put(&key.0, &bytes, ttl);
+        }
+        Ok(())
+    }
+
+    /// Write an encoded entry here, created at `created_ms`, then evict the oldest entries
+    /// while over the size bound.
+    fn insert_local(&self, key: &CacheKey, bytes: &[u8], created_ms: u64) -> Result<(), AiError> {
+        if let Some(old) = self.entries.insert(key.0, bytes).map_err(err)? {
             self.bump("bytes", -(old.len() as i64));
             if let Ok(e) = rmp_serde::from_slice::<Entry>(&old) {
                 let _ = self.order.remove(order_key(e.created_ms, key));

@@ -21,6 +21,7 @@ pub mod providers;
 pub mod router;
 pub mod settings;
 pub mod setup;
+pub mod shared;
 pub mod types;
 pub mod uses;
 pub mod warm;

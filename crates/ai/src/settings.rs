@@ -17,6 +17,28 @@ pub struct AiSettings {
     pub providers: Vec<ProviderSettings>,
 }
 
+/// The `[shared]` section: what the workstations of a studio share (issue 23). Without it
+/// everything stays on this machine.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SharedSettings {
+    /// The Redis server, `redis://host:port/db`; its password, if any, is best kept in
+    /// `SAMPLEMIND_REDIS_PASSWORD` rather than here.
+    pub redis: Option<String>,
+    /// Longest wait for one call to it, milliseconds: past it the call fails and the cache
+    /// goes on locally.
+    pub timeout_ms: u64,
+}
+
+impl Default for SharedSettings {
+    fn default() -> Self {
+        Self {
+            redis: None,
+            timeout_ms: 250,
+        }
+    }
+}
+
 impl Default for AiSettings {
     fn default() -> Self {
         Self {

@@ -7,12 +7,13 @@ use std::time::Duration;
 use super::cache::AiCache;
 use super::endpoint::Configure;
 use super::router::{Router, RouterSettings};
+use super::shared::SharedCache;
 use super::types::Locality;
 use super::AiError;
 use crate::providers::ollama::Ollama;
 use crate::providers::openai::OpenAiCompatible;
 use crate::providers::Provider;
-use crate::settings::{AiSettings, ProviderKind};
+use crate::settings::{AiSettings, ProviderKind, SharedSettings};
 
 /// The providers of `settings`, with their keys from the environment or the OS keyring
 /// ([`super::keys`]).
@@ -61,21 +62,29 @@ pub fn providers(settings: &AiSettings) -> Result<Vec<Arc<dyn Provider>>, AiErro
     Ok(out)
 }
 
-/// The router of `settings`, with its cache in `cache_dir`, and the local ONNX text model
-/// first among the embedding providers when `models` are given.
+/// The router of `settings`, with its cache in `cache_dir` (and on the studio's Redis when
+/// `shared` names one), and the local ONNX text model first among the embedding providers
+/// when `models` are given.
 ///
 /// # Errors
-/// Provider settings errors; [`AiError::Cache`] when the cache cannot be opened.
+/// Provider settings errors, a Redis URL that does not parse; [`AiError::Cache`] when the
+/// cache cannot be opened. A Redis server that does not answer is not an error: the cache
+/// works locally and `health` says why the shared part is down.
 pub fn router(
     settings: &AiSettings,
+    shared: &SharedSettings,
     cache_dir: &Path,
     models: Option<Arc<samplemind_ml::Models>>,
 ) -> Result<Router, AiError> {
-    let cache = AiCache::open(
+    let mut cache = AiCache::open(
         cache_dir,
         settings.cache_max_mb.saturating_mul(1 << 20),
         Duration::from_secs_f64(settings.cache_ttl_days.max(0.0) * 86_400.0),
     )?;
+    if let Some(url) = shared.redis.as_deref().filter(|u| !u.trim().is_empty()) {
+        let timeout = Duration::from_millis(shared.timeout_ms.max(1));
+        cache = cache.with_shared(Arc::new(SharedCache::new(url, timeout)?));
+    }
     let mut all: Vec<Arc<dyn Provider>> = Vec::new();
     if let Some(m) = models {
         all.push(Arc::new(crate::providers::onnx::OnnxText::new(m)));

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 /// The `[ai]` section lives with the AI layer it configures.
-pub use crate::ai::settings::{AiSettings, ProviderKind, ProviderSettings};
+pub use crate::ai::settings::{AiSettings, ProviderKind, ProviderSettings, SharedSettings};
 /// The `[ml]` section lives with the models it configures.
 pub use crate::ml::settings::{installed_ml_dir, MlSettings};
 
@@ -86,6 +86,8 @@ pub struct Settings {
     pub ml: MlSettings,
     /// Language models.
     pub ai: AiSettings,
+    /// What the workstations of a studio share (a Redis server); nothing by default.
+    pub shared: SharedSettings,
 }
 
 /// The `[library]` section.

@@ -134,7 +134,7 @@ pub fn report(
     settings: &crate::config::Settings,
     router: Option<&crate::ai::Router>,
 ) -> Health {
-    match router {
+    let health = match router {
         Some(r) => check_with_router(lib, started, &settings.ml, &settings.ai, r),
         None => check_with_ai(
             lib,
@@ -142,6 +142,53 @@ pub fn report(
             &settings.ml,
             Some((&settings.ai, &crate::config::ai_cache_dir())),
         ),
+    };
+    let held = router.and_then(|r| r.cache()).and_then(|c| c.shared());
+    match shared(&settings.shared, held) {
+        Some(c) => health.with(c),
+        None => health,
+    }
+}
+
+/// The studio's shared cache, when `config.toml` names one: the tier the router holds, else
+/// a fresh client (one PING, bounded by the configured timeout). Down when it does not
+/// answer; the cache then works locally, so the report is `degraded`, not broken.
+fn shared(
+    settings: &crate::ai::settings::SharedSettings,
+    held: Option<&crate::ai::shared::SharedCache>,
+) -> Option<Component> {
+    let url = settings.redis.as_deref().filter(|u| !u.trim().is_empty())?;
+    let timeout = std::time::Duration::from_millis(settings.timeout_ms.max(1));
+    let h = match held {
+        Some(s) => Ok(s.health()),
+        None => crate::ai::shared::SharedCache::new(url, timeout).map(|s| s.health()),
+    };
+    Some(match h {
+        Ok(h) => Component {
+            name: "shared",
+            status: if h.up { Status::Ok } else { Status::Down },
+            reason: h.reason.clone(),
+            fix: (!h.up).then(|| {
+                "start the studio's Redis, or remove [shared] redis from config.toml".into()
+            }),
+            details: serde_json::to_value(&h).unwrap_or_default(),
+        },
+        Err(e) => Component {
+            name: "shared",
+            status: Status::Down,
+            reason: Some(e.to_string()),
+            fix: Some("fix [shared] redis in config.toml (redis://host:port/db)".into()),
+            details: serde_json::Value::Null,
+        },
+    })
+}
+
+impl Health {
+    /// This report with one more component (the overall status follows it).
+    fn with(mut self, c: Component) -> Self {
+        self.components.push(c);
+        self.status = overall(&self.components);
+        self
     }
 }
 

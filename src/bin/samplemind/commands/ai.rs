@@ -21,7 +21,12 @@ pub fn run(
     if let AiCommand::Key(k) = cmd {
         return key(&settings.ai, k);
     }
-    let router = setup::router(&settings.ai, &samplemind::config::ai_cache_dir(), models)?;
+    let router = setup::router(
+        &settings.ai,
+        &settings.shared,
+        &samplemind::config::ai_cache_dir(),
+        models,
+    )?;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

@@ -15,6 +15,7 @@ pub fn run(lib: Library, args: ServeArgs, models: Option<Arc<Models>>) -> Result
     let home = samplemind::config::home_dir();
     let ai = match samplemind::ai::setup::router(
         &settings.ai,
+        &settings.shared,
         &samplemind::config::ai_cache_dir(),
         models.clone(),
     ) {

@@ -1,0 +1,223 @@
+//! The shared tier of the answer cache: one Redis server that every workstation of a studio
+//! reads and writes, so that a question asked on one machine is answered from the cache on
+//! the next (issue 23).
+//!
+//! It is a cache, never the source of truth, and it may be down, slow, emptied or wrong at
+//! any moment. So every call is bounded (connect, read and write timeouts), a failure marks
+//! the server down for [`RETRY_AFTER`] (no call waits on a dead server meanwhile) and
+//! [`super::cache::AiCache`], which owns this tier, goes on with its local sled store. What
+//! comes back is only bytes: the local tier decodes and checks them (the key's hash inside
+//! the value), and drops what does not check.
+//!
+//! The blocking client serialises calls on one connection. An answer is read once per
+//! question, and a call over loopback costs tens of microseconds, so one connection is not
+//! yet the bottleneck; a pool can replace it without changing this interface.
+
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use redis::{Commands, IntoConnectionInfo};
+
+use super::AiError;
+
+/// How long a server that failed is left alone before the next call tries it again.
+pub const RETRY_AFTER: Duration = Duration::from_secs(2);
+
+/// Environment variable holding the Redis password, so it need not sit in `config.toml`.
+pub const PASSWORD_ENV: &str = "SAMPLEMIND_REDIS_PASSWORD";
+
+/// How the shared tier is doing, for `health`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct SharedHealth {
+    /// `redis`.
+    pub backend: &'static str,
+    /// The server, without any password.
+    pub server: String,
+    /// The last call worked (or none was made yet and the first connect did).
+    pub up: bool,
+    /// Why it is down.
+    pub reason: Option<String>,
+    /// Duration of the last call that worked, milliseconds.
+    pub latency_ms: Option<f64>,
+    /// Answers found on the server that no local copy had.
+    pub hits: u64,
+    /// Lookups the server could not answer.
+    pub misses: u64,
+    /// Values the server gave that failed to decode or named another key: dropped.
+    pub rejected: u64,
+}
+
+#[derive(Default)]
+struct State {
+    down_until: Option<Instant>,
+    reason: Option<String>,
+    latency_ms: Option<f64>,
+    hits: u64,
+    misses: u64,
+    rejected: u64,
+}
+
+/// A connection to the shared Redis.
+pub struct SharedCache {
+    client: redis::Client,
+    server: String,
+    prefix: String,
+    timeout: Duration,
+    conn: Mutex<Option<redis::Connection>>,
+    state: Mutex<State>,
+}
+
+impl std::fmt::Debug for SharedCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SharedCache")
+            .field("server", &self.server)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SharedCache {
+    /// A client of the server at `url` (`redis://host:port/db`, `rediss://` for TLS once
+    /// built with it), each call bounded by `timeout`. A password in [`PASSWORD_ENV`] wins
+    /// over one in the URL. Nothing is connected until the first call.
+    ///
+    /// # Errors
+    /// [`AiError::Settings`] when the URL does not parse.
+    pub fn new(url: &str, timeout: Duration) -> Result<Self, AiError> {
+        let mut info = url
+            .into_connection_info()
+            .map_err(|e| AiError::Config(format!("shared.redis: {e}")))?;
+        if let Some(pw) = std::env::var(PASSWORD_ENV).ok().filter(|p| !p.is_empty()) {
+            info.redis.password = Some(pw);
+        }
+        let server = format!("{} db {}", info.addr, info.redis.db);
+        let client =
+            redis::Client::open(info).map_err(|e| AiError::Config(format!("shared.redis: {e}")))?;
+        Ok(Self {
+            client,
+            server,
+            prefix: "samplemind:ai:".into(),
+            timeout,
+            conn: Mutex::new(None),
+            state: Mutex::new(State::default()),
+        })
+    }
+
+    fn state(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Run `f` on the connection (made first if needed), bounded by the timeout. A failure
+    /// drops the connection and marks the server down for [`RETRY_AFTER`].
+    fn call<T>(
+        &self,
+        f: impl FnOnce(&mut redis::Connection) -> redis::RedisResult<T>,
+    ) -> Result<T, AiError> {
+        let resting = {
+            let s = self.state();
+            s.down_until
+                .filter(|until| Instant::now() < *until)
+                .map(|_| s.reason.clone().unwrap_or_default())
+        };
+        if let Some(why) = resting {
+            return Err(AiError::Cache(format!("shared cache down: {why}")));
+        }
+        let mut conn = self.conn.lock().unwrap_or_else(|p| p.into_inner());
+        let started = Instant::now();
+        let result = (|| {
+            let c = match conn.as_mut() {
+                Some(c) => c,
+                None => {
+                    let c = self.client.get_connection_with_timeout(self.timeout)?;
+                    c.set_read_timeout(Some(self.timeout))?;
+                    c.set_write_timeout(Some(self.timeout))?;
+                    conn.insert(c)
+                }
+            };
+            f(c)
+        })();
+        let mut s = self.state();
+        match result {
+            Ok(v) => {
+                s.down_until = None;
+                s.reason = None;
+                s.latency_ms = Some(started.elapsed().as_secs_f64() * 1e3);
+                Ok(v)
+            }
+            Err(e) => {
+                *conn = None;
+                let why = format!("{}: {e}", self.server);
+                tracing::warn!("shared answer cache: {why}");
+                s.down_until = Some(Instant::now() + RETRY_AFTER);
+                s.reason = Some(why.clone());
+                Err(AiError::Cache(format!("shared cache: {why}")))
+            }
+        }
+    }
+
+    fn key(&self, key: &[u8; 32]) -> String {
+        let mut k = self.prefix.clone();
+        for b in key {
+            k.push_str(&format!("{b:02x}"));
+        }
+        k
+    }
+
+    /// The bytes stored under `key`, if any.
+    ///
+    /// # Errors
+    /// [`AiError::Cache`] when the server cannot be reached or answers wrongly.
+    pub fn get(&self, key: &[u8; 32]) -> Result<Option<Vec<u8>>, AiError> {
+        let k = self.key(key);
+        self.call(|c| c.get::<_, Option<Vec<u8>>>(&k))
+    }
+
+    /// Store `value` under `key` for `ttl` (at least a millisecond: Redis refuses 0).
+    ///
+    /// # Errors
+    /// [`AiError::Cache`] when the server cannot be reached or refuses (full, read-only).
+    pub fn put(&self, key: &[u8; 32], value: &[u8], ttl: Duration) -> Result<(), AiError> {
+        let k = self.key(key);
+        let ms = u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX).max(1);
+        self.call(|c| c.pset_ex::<_, _, ()>(&k, value, ms))
+    }
+
+    /// Remove the value under `key`.
+    ///
+    /// # Errors
+    /// [`AiError::Cache`] when the server cannot be reached.
+    pub fn remove(&self, key: &[u8; 32]) -> Result<(), AiError> {
+        let k = self.key(key);
+        self.call(|c| c.del::<_, ()>(&k))
+    }
+
+    /// Count a lookup: `hit` when the server held a value the local tier accepted.
+    pub fn count(&self, hit: bool) {
+        let mut s = self.state();
+        if hit {
+            s.hits += 1;
+        } else {
+            s.misses += 1;
+        }
+    }
+
+    /// Count a value the local tier dropped (it did not decode, or named another key).
+    pub fn reject(&self) {
+        self.state().rejected += 1;
+    }
+
+    /// How the tier is doing. Pings the server unless it is marked down.
+    pub fn health(&self) -> SharedHealth {
+        let _ = self.call(|c| redis::cmd("PING").query::<String>(c));
+        let s = self.state();
+        SharedHealth {
+            backend: "redis",
+            server: self.server.clone(),
+            up: s.reason.is_none(),
+            reason: s.reason.clone(),
+            latency_ms: s.latency_ms,
+            hits: s.hits,
+            misses: s.misses,
+            rejected: s.rejected,
+        }
+    }
+}

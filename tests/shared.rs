@@ -1,0 +1,227 @@
+//! The studio's shared answer cache on a real redis-server (issue 23): two machines' caches
+//! over one server, the server lost, values that do not check.
+
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use samplemind::ai::cache::{AiCache, CacheKey};
+use samplemind::ai::shared::SharedCache;
+use samplemind::ai::types::{ChatRequest, ChatResponse, Message};
+
+/// A redis-server on a free loopback port, killed on drop.
+struct Redis {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Redis {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Start a server, or `None` (with a note) where redis-server is not installed; CI installs
+/// it (`.ci/run`), so there its absence fails the test.
+fn redis(dir: &Path) -> Option<Redis> {
+    redis_with(dir, &[], "")
+}
+
+/// [`redis`] with more server arguments, and `auth` (`:password@`) in the URL.
+fn redis_with(dir: &Path, args: &[&str], auth: &str) -> Option<Redis> {
+    if Command::new("redis-server")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "redis-server is required in CI (.ci/run installs it)"
+        );
+        eprintln!("skipped: no redis-server");
+        return None;
+    }
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = Command::new("redis-server")
+        .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
+        .args(["--save", "", "--appendonly", "no"])
+        .arg("--dir")
+        .arg(dir)
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let url = format!("redis://{auth}127.0.0.1:{port}/0");
+    let probe = SharedCache::new(&url, Duration::from_millis(200)).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !probe.health().up {
+        assert!(Instant::now() < deadline, "redis-server did not start");
+        // The probe waits out RETRY_AFTER after a refusal; a fresh one asks at once.
+        std::thread::sleep(Duration::from_millis(50));
+        if SharedCache::new(&url, Duration::from_millis(200))
+            .unwrap()
+            .health()
+            .up
+        {
+            break;
+        }
+    }
+    Some(Redis { child, url })
+}
+
+fn key(q: &str) -> CacheKey {
+    CacheKey::of(&ChatRequest {
+        task: "ask".into(),
+        messages: vec![Message::user(q)],
+        ..ChatRequest::default()
+    })
+}
+
+fn answer(text: &str) -> ChatResponse {
+    ChatResponse {
+        text: text.into(),
+        model: "m".into(),
+        provider: "p".into(),
+        done_reason: Some("stop".into()),
+        prompt_tokens: None,
+        completion_tokens: None,
+        cached: false,
+    }
+}
+
+fn machine(dir: &Path, url: &str) -> (AiCache, Arc<SharedCache>) {
+    let shared = Arc::new(SharedCache::new(url, Duration::from_millis(250)).unwrap());
+    let cache = AiCache::open(dir, 1 << 20, Duration::from_secs(3600))
+        .unwrap()
+        .with_shared(shared.clone());
+    (cache, shared)
+}
+
+#[test]
+fn a_second_machine_is_answered_from_the_first_machines_cache_and_goes_on_without_redis() {
+    let home = tempfile::tempdir().unwrap();
+    let Some(server) = redis(home.path()) else {
+        return;
+    };
+    let (a, _) = machine(&home.path().join("a"), &server.url);
+    let (b, b_shared) = machine(&home.path().join("b"), &server.url);
+    let k = key("a dark kick");
+    a.put(&k, "ask", &answer("808"), None).unwrap();
+    assert_eq!(b.get(&k).map(|r| r.text).as_deref(), Some("808"));
+    let h = b_shared.health();
+    assert!(h.up && h.hits == 1 && h.latency_ms.is_some(), "{h:?}");
+    assert!(!format!("{h:?}").contains("password"));
+    // What b found is now its own: it answers with the server gone.
+    drop(server);
+    let t = Instant::now();
+    assert_eq!(b.get(&k).map(|r| r.text).as_deref(), Some("808"));
+    assert!(b.get(&key("never asked")).is_none());
+    // A lost server costs one bounded wait, then nothing until RETRY_AFTER.
+    assert!(t.elapsed() < Duration::from_secs(2), "{:?}", t.elapsed());
+    let h = b_shared.health();
+    assert!(!h.up && h.reason.is_some(), "{h:?}");
+    // Answers still go into the local cache.
+    let k2 = key("a bright hat");
+    b.put(&k2, "ask", &answer("909"), None).unwrap();
+    assert_eq!(b.get(&k2).map(|r| r.text).as_deref(), Some("909"));
+}
+
+#[test]
+fn a_shared_value_that_is_garbage_or_names_another_key_is_dropped_not_served() {
+    let home = tempfile::tempdir().unwrap();
+    let Some(server) = redis(home.path()) else {
+        return;
+    };
+    let (a, a_shared) = machine(&home.path().join("a"), &server.url);
+    let (b, b_shared) = machine(&home.path().join("b"), &server.url);
+    let (asked, other, junk) = (key("asked"), key("other"), key("junk"));
+    a.put(&asked, "ask", &answer("right"), None).unwrap();
+    // The stored entry of one request, copied under another's key: a mixed-up entry.
+    let bytes = a_shared.get(&asked.0).unwrap().unwrap();
+    a_shared
+        .put(&other.0, &bytes, Duration::from_secs(60))
+        .unwrap();
+    a_shared
+        .put(&junk.0, b"\xc1 not msgpack", Duration::from_secs(60))
+        .unwrap();
+    assert!(b.get(&other).is_none(), "served another request's answer");
+    assert!(b.get(&junk).is_none());
+    assert_eq!(b_shared.health().rejected, 2);
+    // Dropped from the server too, so no other machine meets them.
+    assert_eq!(a_shared.get(&other.0).unwrap(), None);
+    assert_eq!(a_shared.get(&junk.0).unwrap(), None);
+    assert_eq!(b.get(&asked).map(|r| r.text).as_deref(), Some("right"));
+}
+
+#[test]
+fn a_server_that_is_down_at_start_leaves_a_working_local_cache() {
+    let home = tempfile::tempdir().unwrap();
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    // Nothing listens there now.
+    let (c, shared) = machine(home.path(), &format!("redis://127.0.0.1:{port}/0"));
+    let k = key("q");
+    assert!(c.get(&k).is_none());
+    c.put(&k, "ask", &answer("local"), None).unwrap();
+    assert_eq!(c.get(&k).map(|r| r.text).as_deref(), Some("local"));
+    let h = shared.health();
+    assert!(!h.up, "{h:?}");
+    assert!(h.reason.unwrap().contains(&port.to_string()));
+    assert!(SharedCache::new("not a url", Duration::from_millis(10)).is_err());
+}
+
+#[test]
+fn health_shows_the_shared_cache_and_never_its_password() {
+    let home = tempfile::tempdir().unwrap();
+    let Some(server) = redis_with(
+        home.path(),
+        &["--requirepass", "hunter2-secret"],
+        ":hunter2-secret@",
+    ) else {
+        return;
+    };
+    let health = |url: &str| {
+        std::fs::write(
+            home.path().join("config.toml"),
+            format!("[shared]\nredis = \"{url}\"\n"),
+        )
+        .unwrap();
+        let out = crate::util::cli(home.path())
+            .args(["health", "--json"])
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert!(!text.contains("hunter2"), "{text}");
+        let h: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let c = h["components"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"] == "shared")
+            .cloned()
+            .unwrap_or_else(|| panic!("no shared component: {h}"));
+        (c, h["status"].clone())
+    };
+    let (c, _) = health(&server.url);
+    assert_eq!(c["status"], "ok", "{c}");
+    assert_eq!(c["details"]["backend"], "redis");
+    let wrong = server.url.replace("hunter2-secret", "hunter2-wrong");
+    let (c, status) = health(&wrong);
+    assert_eq!(
+        (c["status"].as_str(), status.as_str()),
+        (Some("down"), Some("degraded")),
+        "{c}"
+    );
+    assert!(c["reason"].as_str().is_some_and(|r| !r.is_empty()), "{c}");
+}
