@@ -152,12 +152,27 @@ fn a_shared_value_that_is_garbage_or_names_another_key_is_dropped_not_served() {
     a_shared
         .put(&junk.0, b"\xc1 not msgpack", Duration::from_secs(60))
         .unwrap();
+    // A value larger than any answer is not read whole: at most MAX_VALUE + 1 bytes.
+    // Its own entry, padded: only its size is wrong.
+    let huge = key("huge");
+    a.put(&huge, "ask", &answer("padded"), None).unwrap();
+    let mut big = a_shared.get(&huge.0).unwrap().unwrap();
+    big.resize(samplemind::ai::shared::MAX_VALUE + 4096, 0);
+    a_shared
+        .put(&huge.0, &big, Duration::from_secs(60))
+        .unwrap();
+    assert_eq!(
+        a_shared.get(&huge.0).unwrap().map(|v| v.len()),
+        Some(samplemind::ai::shared::MAX_VALUE + 1)
+    );
     assert!(b.get(&other).is_none(), "served another request's answer");
     assert!(b.get(&junk).is_none());
-    assert_eq!(b_shared.health().rejected, 2);
+    assert!(b.get(&huge).is_none());
+    assert_eq!(b_shared.health().rejected, 3);
     // Dropped from the server too, so no other machine meets them.
-    assert_eq!(a_shared.get(&other.0).unwrap(), None);
-    assert_eq!(a_shared.get(&junk.0).unwrap(), None);
+    for k in [&other, &junk, &huge] {
+        assert_eq!(a_shared.get(&k.0).unwrap(), None);
+    }
     assert_eq!(b.get(&asked).map(|r| r.text).as_deref(), Some("right"));
 }
 

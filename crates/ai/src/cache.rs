@@ -233,7 +233,8 @@ impl AiCache {
     }
 
     /// The live answer the shared tier holds for `key`, kept here too. A value that does not
-    /// decode, names another key or has expired is dropped (and counted), never served.
+    /// decode, names another key or is larger than [`super::shared::MAX_VALUE`] is dropped
+    /// from the server (and counted), never served; an expired one is a miss.
     fn shared_answer(&self, key: &CacheKey) -> Option<Answer> {
         let shared = self.shared.as_ref()?;
         let bytes = match shared.get(&key.0) {
@@ -244,8 +245,9 @@ impl AiCache {
             }
             Err(_) => return None,
         };
+        let fits = bytes.len() <= super::shared::MAX_VALUE;
         let entry = match rmp_serde::from_slice::<Entry>(&bytes) {
-            Ok(e) if e.key == Some(key.0) => e,
+            Ok(e) if fits && e.key == Some(key.0) => e,
             _ => {
                 shared.reject();
                 let _ = shared.remove(&key.0);

@@ -23,6 +23,11 @@ use super::AiError;
 /// How long a server that failed is left alone before the next call tries it again.
 pub const RETRY_AFTER: Duration = Duration::from_secs(2);
 
+/// Largest value read back, bytes: an answer or an embedding is a few KiB, and a server that
+/// holds something larger under one of our keys (Redis allows 512 MiB) must not make this
+/// process read it all.
+pub const MAX_VALUE: usize = 4 << 20;
+
 /// Environment variable holding the Redis password, so it need not sit in `config.toml`.
 pub const PASSWORD_ENV: &str = "SAMPLEMIND_REDIS_PASSWORD";
 
@@ -168,7 +173,10 @@ impl SharedCache {
     /// [`AiError::Cache`] when the server cannot be reached or answers wrongly.
     pub fn get(&self, key: &[u8; 32]) -> Result<Option<Vec<u8>>, AiError> {
         let k = self.key(key);
-        self.call(|c| c.get::<_, Option<Vec<u8>>>(&k))
+        // GETRANGE reads at most MAX_VALUE + 1 bytes: one more than allowed says "too large".
+        // A missing key reads as empty, and no stored entry is empty.
+        let bytes: Vec<u8> = self.call(|c| c.getrange(&k, 0, MAX_VALUE as isize))?;
+        Ok((!bytes.is_empty()).then_some(bytes))
     }
 
     /// Store `value` under `key` for `ttl` (at least a millisecond: Redis refuses 0).
