@@ -2,8 +2,8 @@
 //! scrolling a result list and asking for similar sounds stay instant: the last query's
 //! sorted rows and the similar-sound index, each valid while the library's
 //! [`generation`](Library::generation) stays the same. Also the one-sample calls every face
-//! makes (find by id, correct the tempo), so that a bad id or tempo reads the same
-//! everywhere. The CLI, which answers once and exits, calls [`view`] and [`similar`]
+//! makes (find a sample by id, file or id prefix; correct its category and tempo), so that a
+//! bad id, category or tempo reads the same everywhere. The CLI, which answers once and exits, calls [`view`] and [`similar`]
 //! directly.
 
 use std::sync::{Arc, Mutex};
