@@ -81,9 +81,8 @@ pub fn router(
         settings.cache_max_mb.saturating_mul(1 << 20),
         Duration::from_secs_f64(settings.cache_ttl_days.max(0.0) * 86_400.0),
     )?;
-    if let Some(url) = shared.redis.as_deref().filter(|u| !u.trim().is_empty()) {
-        let timeout = Duration::from_millis(shared.timeout_ms.max(1));
-        cache = cache.with_shared(Arc::new(SharedCache::new(url, timeout)?));
+    if let Some(tier) = SharedCache::from_settings(shared) {
+        cache = cache.with_shared(Arc::new(tier?));
     }
     let mut all: Vec<Arc<dyn Provider>> = Vec::new();
     if let Some(m) = models {

@@ -18,6 +18,7 @@ use std::time::{Duration, Instant};
 
 use redis::{Commands, IntoConnectionInfo};
 
+use super::settings::SharedSettings;
 use super::AiError;
 
 /// How long a server that failed is left alone before the next call tries it again.
@@ -107,6 +108,18 @@ impl SharedCache {
         })
     }
 
+    /// The client `settings` name, or `None` when they name no server.
+    ///
+    /// # Errors
+    /// As [`SharedCache::new`].
+    pub fn from_settings(settings: &SharedSettings) -> Option<Result<Self, AiError>> {
+        let url = settings.redis.as_deref().filter(|u| !u.trim().is_empty())?;
+        Some(Self::new(
+            url,
+            Duration::from_millis(settings.timeout_ms.max(1)),
+        ))
+    }
+
     fn state(&self) -> std::sync::MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
@@ -160,11 +173,7 @@ impl SharedCache {
     }
 
     fn key(&self, key: &[u8; 32]) -> String {
-        let mut k = self.prefix.clone();
-        for b in key {
-            k.push_str(&format!("{b:02x}"));
-        }
-        k
+        format!("{}{}", self.prefix, blake3::Hash::from_bytes(*key).to_hex())
     }
 
     /// The bytes stored under `key`, if any.

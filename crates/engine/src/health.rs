@@ -157,11 +157,10 @@ fn shared(
     settings: &crate::ai::settings::SharedSettings,
     held: Option<&crate::ai::shared::SharedCache>,
 ) -> Option<Component> {
-    let url = settings.redis.as_deref().filter(|u| !u.trim().is_empty())?;
-    let timeout = std::time::Duration::from_millis(settings.timeout_ms.max(1));
+    let configured = crate::ai::shared::SharedCache::from_settings(settings)?;
     let h = match held {
         Some(s) => Ok(s.health()),
-        None => crate::ai::shared::SharedCache::new(url, timeout).map(|s| s.health()),
+        None => configured.map(|s| s.health()),
     };
     Some(match h {
         Ok(h) => Component {
