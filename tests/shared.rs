@@ -1,4 +1,4 @@
-//! The studio's shared answer cache on a real redis-server (issue 23): two machines' caches
+//! What a studio shares on a real redis-server (issue 23): two machines' answer caches and scans
 //! over one server, the server lost, values that do not check.
 
 use std::net::TcpListener;
@@ -239,4 +239,178 @@ fn health_shows_the_shared_cache_and_never_its_password() {
         "{c}"
     );
     assert!(c["reason"].as_str().is_some_and(|r| !r.is_empty()), "{c}");
+}
+
+/// A scan of `dir` into the library at `lib`, sharing analyses through `url` (none for
+/// `None`).
+fn scan_with_share(
+    lib: &samplemind::Library,
+    dir: &Path,
+    share: Option<Arc<SharedCache>>,
+) -> samplemind::library::ScanReport {
+    let mut opts = samplemind::library::ScanOptions::default();
+    opts.threads = 2;
+    opts.share = share.map(|s| s as Arc<dyn samplemind::library::AnalysisShare>);
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    samplemind::library::scan(lib, &[dir.to_path_buf()], &opts, &stop, &mut |_| {}).unwrap()
+}
+
+fn analysis_share(url: &str) -> Arc<SharedCache> {
+    Arc::new(
+        SharedCache::new(url, Duration::from_millis(250))
+            .unwrap()
+            .namespaced("analysis"),
+    )
+}
+
+fn demo() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo")
+}
+
+#[test]
+fn a_second_machine_scans_what_the_first_analysed_without_decoding_and_goes_on_without_redis() {
+    let home = tempfile::tempdir().unwrap();
+    let Some(server) = redis(home.path()) else {
+        return;
+    };
+    let lib_a = samplemind::Library::open(&home.path().join("a")).unwrap();
+    let first = scan_with_share(&lib_a, &demo(), Some(analysis_share(&server.url)));
+    assert!(first.failures.is_empty(), "{:?}", first.failures);
+    assert_eq!((first.analysed, first.shared), (7, 0), "{first:?}");
+
+    let lib_b = samplemind::Library::open(&home.path().join("b")).unwrap();
+    let share_b = analysis_share(&server.url);
+    let second = scan_with_share(&lib_b, &demo(), Some(share_b.clone()));
+    assert_eq!((second.analysed, second.shared), (0, 7), "{second:?}");
+    let h = share_b.health();
+    assert_eq!((h.hits, h.misses, h.rejected), (7, 0, 0), "{h:?}");
+    // Machine B holds what A measured, down to every reading; its own paths and dates.
+    let (entries, problems) = lib_b.entries();
+    assert!(problems.is_empty(), "{problems:?}");
+    assert_eq!(entries.len(), 7);
+    for e in &entries {
+        let b = e.sample.as_ref().expect("analysed");
+        let a = lib_a.sample(&b.hash).unwrap().expect("on machine A");
+        assert_eq!(a.analysis, b.analysis, "{}", e.path.display());
+    }
+
+    // Redis gone: machine C analyses everything itself, and nothing fails.
+    let url = server.url.clone();
+    drop(server);
+    let lib_c = samplemind::Library::open(&home.path().join("c")).unwrap();
+    let share_c = analysis_share(&url);
+    let third = scan_with_share(&lib_c, &demo(), Some(share_c.clone()));
+    assert!(third.failures.is_empty(), "{:?}", third.failures);
+    assert_eq!((third.analysed, third.shared), (7, 0), "{third:?}");
+    assert!(!share_c.health().up);
+}
+
+#[test]
+fn a_shared_analysis_that_does_not_check_is_dropped_and_the_file_analysed_here() {
+    let home = tempfile::tempdir().unwrap();
+    let Some(server) = redis(home.path()) else {
+        return;
+    };
+    let folder = home.path().join("pack");
+    std::fs::create_dir(&folder).unwrap();
+    for f in ["kick_punchy.wav", "hat_closed.wav"] {
+        std::fs::copy(demo().join(f), folder.join(f)).unwrap();
+    }
+    // Machine A analyses the kick and shares it.
+    let only_kick = home.path().join("kick");
+    std::fs::create_dir(&only_kick).unwrap();
+    std::fs::copy(demo().join("kick_punchy.wav"), only_kick.join("k.wav")).unwrap();
+    let lib_a = samplemind::Library::open(&home.path().join("a")).unwrap();
+    let a = scan_with_share(&lib_a, &only_kick, Some(analysis_share(&server.url)));
+    assert_eq!(a.analysed, 1);
+
+    // Under the hat's key: the kick's value (bound to another key), and under the kick's:
+    // bytes that decode to nothing.
+    let share = analysis_share(&server.url);
+    let fp = samplemind::analysis::AnalysisOptions::default().fingerprint();
+    let key_of = |f: &str| {
+        let h = samplemind::library::hash_file(&folder.join(f)).unwrap();
+        samplemind::library::share::key(&h, &fp)
+    };
+    let (kick, hat) = (key_of("kick_punchy.wav"), key_of("hat_closed.wav"));
+    let kick_value = share
+        .get(&kick)
+        .unwrap()
+        .expect("machine A shared the kick");
+    share
+        .put(&hat, &kick_value, Duration::from_secs(60))
+        .unwrap();
+    share
+        .put(&kick, b"\x93not an analysis", Duration::from_secs(60))
+        .unwrap();
+
+    let lib_b = samplemind::Library::open(&home.path().join("b")).unwrap();
+    let b = scan_with_share(&lib_b, &folder, Some(share.clone()));
+    assert!(b.failures.is_empty(), "{:?}", b.failures);
+    assert_eq!((b.analysed, b.shared), (2, 0), "{b:?}");
+    assert_eq!(share.health().rejected, 2);
+    // The hat is a hat, not the kick it was offered; both are shared afresh, each under its
+    // own key.
+    let (entries, _) = lib_b.entries();
+    let hat_rec = entries
+        .iter()
+        .find(|e| e.path.ends_with("hat_closed.wav"))
+        .and_then(|e| e.sample.clone())
+        .unwrap();
+    let kick_rec = lib_a.sample(&samplemind::library::hash_file(&only_kick.join("k.wav")).unwrap());
+    assert_ne!(
+        Some(hat_rec.analysis),
+        kick_rec.unwrap().map(|r| r.analysis)
+    );
+    let lib_c = samplemind::Library::open(&home.path().join("c")).unwrap();
+    let c = scan_with_share(&lib_c, &folder, Some(analysis_share(&server.url)));
+    assert_eq!((c.analysed, c.shared), (0, 2), "{c:?}");
+}
+
+/// With the models on, a machine takes the sound's embeddings from the share and embeds the
+/// words of its own paths; a machine with the models off never takes an analysis they made.
+#[test]
+fn shared_embeddings_come_with_the_analysis_and_the_words_are_this_machines() {
+    let home = tempfile::tempdir().unwrap();
+    let Some(server) = redis(home.path()) else {
+        return;
+    };
+    let models = samplemind::ml::open(&samplemind::config::MlSettings::default())
+        .expect("ONNX Runtime (run scripts/fetch-ml.sh)");
+    let (pack_a, pack_b) = (home.path().join("pack"), home.path().join("elsewhere"));
+    std::fs::create_dir(&pack_a).unwrap();
+    std::fs::create_dir(&pack_b).unwrap();
+    std::fs::copy(demo().join("bass_A1.flac"), pack_a.join("bass_A1.flac")).unwrap();
+    std::fs::copy(demo().join("bass_A1.flac"), pack_b.join("vocal_chop.flac")).unwrap();
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    let run = |lib: &samplemind::Library, dir: &Path, models_on: bool| {
+        let mut opts = samplemind::library::ScanOptions::default();
+        opts.analysis.models = models_on.then(|| models.clone());
+        let share: Arc<dyn samplemind::library::AnalysisShare> = analysis_share(&server.url);
+        opts.share = Some(share);
+        samplemind::library::scan(lib, &[dir.to_path_buf()], &opts, &stop, &mut |_| {}).unwrap()
+    };
+    let lib_a = samplemind::Library::open(&home.path().join("a")).unwrap();
+    let lib_b = samplemind::Library::open(&home.path().join("b")).unwrap();
+    let lib_c = samplemind::Library::open(&home.path().join("c")).unwrap();
+    let a = run(&lib_a, &pack_a, true);
+    assert_eq!((a.analysed, a.shared), (1, 0), "{a:?}");
+    let b = run(&lib_b, &pack_b, true);
+    assert_eq!((b.analysed, b.shared), (0, 1), "{b:?}");
+    let c = run(&lib_c, &pack_b, false);
+    assert_eq!((c.analysed, c.shared), (1, 0), "{c:?}");
+
+    let hash = samplemind::library::hash_file(&pack_a.join("bass_A1.flac")).unwrap();
+    let (va, vb) = (
+        lib_a.vectors(&hash).unwrap().unwrap(),
+        lib_b.vectors(&hash).unwrap().unwrap(),
+    );
+    assert_eq!(va.aisfx, vb.aisfx);
+    assert_eq!(vb.text.len(), va.text.len());
+    assert!(
+        va.text != vb.text,
+        "B's words are embedded from B's own file name"
+    );
+    assert!(lib_b.sample(&hash).unwrap().unwrap().analysis.models_heard);
+    assert!(!lib_c.sample(&hash).unwrap().unwrap().analysis.models_heard);
 }

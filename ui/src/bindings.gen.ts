@@ -1018,6 +1018,10 @@ files: number;
  */
 analysed: number; 
 /**
+ * Contents taken from the studio's shared analyses (no decode).
+ */
+shared: number; 
+/**
  * Unchanged since the last scan.
  */
 unchanged: number; 

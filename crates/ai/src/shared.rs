@@ -29,6 +29,10 @@ pub const RETRY_AFTER: Duration = Duration::from_secs(2);
 /// process read it all.
 pub const MAX_VALUE: usize = 4 << 20;
 
+/// How long a shared analysis lives: a pack stays in a studio's rotation for months, so an
+/// analysis outlives an answer; Redis's `maxmemory` policy bounds the rest.
+pub const ANALYSIS_TTL: Duration = Duration::from_secs(90 * 24 * 3600);
+
 /// Environment variable holding the Redis password, so it need not sit in `config.toml`.
 pub const PASSWORD_ENV: &str = "SAMPLEMIND_REDIS_PASSWORD";
 
@@ -120,6 +124,13 @@ impl SharedCache {
         ))
     }
 
+    /// This client for another kind of value: its keys live under `samplemind:{namespace}:`
+    /// (answers under `ai`, analyses under `analysis`), with counters of their own.
+    pub fn namespaced(mut self, namespace: &str) -> Self {
+        self.prefix = format!("samplemind:{namespace}:");
+        self
+    }
+
     fn state(&self) -> std::sync::MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
@@ -164,7 +175,7 @@ impl SharedCache {
             Err(e) => {
                 *conn = None;
                 let why = format!("{}: {e}", self.server);
-                tracing::warn!("shared answer cache: {why}");
+                tracing::warn!("shared cache ({}): {why}", self.prefix);
                 s.down_until = Some(Instant::now() + RETRY_AFTER);
                 s.reason = Some(why.clone());
                 Err(AiError::Cache(format!("shared cache: {why}")))
@@ -236,5 +247,27 @@ impl SharedCache {
             misses: s.misses,
             rejected: s.rejected,
         }
+    }
+}
+
+/// Analyses shared by content hash (issue 23): the scanner asks before it decodes. Every
+/// failure is already logged and marks the server down for a while, so the scan just
+/// goes on locally.
+impl samplemind_library::AnalysisShare for SharedCache {
+    fn fetch(&self, key: &[u8; 32]) -> Option<Vec<u8>> {
+        self.get(key).ok().flatten()
+    }
+
+    fn publish(&self, key: &[u8; 32], value: &[u8]) {
+        let _ = self.put(key, value, ANALYSIS_TTL);
+    }
+
+    fn count(&self, hit: bool) {
+        SharedCache::count(self, hit);
+    }
+
+    fn reject(&self, key: &[u8; 32]) {
+        SharedCache::reject(self);
+        let _ = self.remove(key);
     }
 }

@@ -21,7 +21,7 @@ use super::classify::{self, Linear};
 use super::sound::StageInputs;
 use samplemind_ml::{aisfx, musicnn, SoundVectors};
 
-const MODEL_JSON: &str = include_str!("../../../assets/models/category_models.json");
+pub(crate) const MODEL_JSON: &str = include_str!("../../../assets/models/category_models.json");
 
 /// Whether the models' call (probability `models`) replaces the DSP classifier's (`dsp`):
 /// the surer of the two wins. Both are calibrated, so their probabilities compare. With each

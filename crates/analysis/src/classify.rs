@@ -13,7 +13,7 @@ use serde::Deserialize;
 
 use super::features;
 
-const MODEL_JSON: &str = include_str!("../../../assets/models/classifier.json");
+pub(crate) const MODEL_JSON: &str = include_str!("../../../assets/models/classifier.json");
 
 /// Categories that are drums: they get no root note and no key.
 pub const DRUM_CATEGORIES: &[&str] = &[

@@ -62,6 +62,33 @@ impl AnalysisOptions {
             ..Self::default()
         }
     }
+
+    /// What decides an analysis besides the file's content: [`crate::ANALYSER_VERSION`], the
+    /// shipped classifiers' weights, these options and, with the models on, the pinned
+    /// model files. Two machines whose fingerprints match would store the same analysis
+    /// for the same content, so one may take the other's (issue 23); a retrained
+    /// classifier changes the fingerprint even when nobody bumped the version.
+    pub fn fingerprint(&self) -> [u8; 32] {
+        let mut h = blake3::Hasher::new_derive_key("samplemind 2026 analysis fingerprint");
+        h.update(&crate::ANALYSER_VERSION.to_le_bytes());
+        for weights in [
+            crate::classify::MODEL_JSON,
+            crate::category_model::MODEL_JSON,
+            crate::tempo_octave::MODEL_JSON,
+        ] {
+            h.update(&(weights.len() as u64).to_le_bytes());
+            h.update(weights.as_bytes());
+        }
+        h.update(&self.analysis_rate.to_le_bytes());
+        h.update(&self.max_analysis_seconds.to_bits().to_le_bytes());
+        match &self.models {
+            Some(_) => h
+                .update(b"models\0")
+                .update(samplemind_ml::models::pinned_sums().as_bytes()),
+            None => h.update(b"dsp\0"),
+        };
+        *h.finalize().as_bytes()
+    }
 }
 
 /// Every stage on one file: decode once, the DSP analysers, then the models and the words

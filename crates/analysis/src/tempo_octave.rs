@@ -20,7 +20,7 @@ use serde::Deserialize;
 use super::classify::{load_model, standardise};
 use super::tempo::{Acf, Tempo};
 
-const MODEL_JSON: &str = include_str!("../../../assets/models/tempo_octave.json");
+pub(crate) const MODEL_JSON: &str = include_str!("../../../assets/models/tempo_octave.json");
 
 /// Lags, in beats of the fast reading, where each register's autocorrelation is read.
 const LAGS: [f64; 4] = [0.5, 1.0, 2.0, 4.0];

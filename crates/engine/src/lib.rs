@@ -29,6 +29,7 @@ pub use samplemind_ml as ml;
 
 pub mod config;
 pub mod health;
+pub mod studio;
 
 pub use analysis::{analyse_file, Analysis};
 pub use library::{Library, SampleRecord};

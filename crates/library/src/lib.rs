@@ -27,6 +27,7 @@ pub mod record;
 pub mod repair;
 pub mod scanner;
 pub mod search;
+pub mod share;
 pub mod store;
 #[cfg(feature = "synthetic")]
 pub mod synthetic;
@@ -39,4 +40,5 @@ pub use record::{
 };
 pub use repair::{open_or_repair, repair, Rebuilt, RepairOutcome};
 pub use scanner::{hash_file, scan, ScanEvent, ScanFailure, ScanOptions, ScanReport};
+pub use share::AnalysisShare;
 pub use store::{Library, LibraryEntry, LibraryStats, PeaksError, VerifyReport};

@@ -131,6 +131,8 @@ pub struct ScanSummary {
     pub files: u32,
     /// Contents analysed now.
     pub analysed: u32,
+    /// Contents taken from the studio's shared analyses (no decode).
+    pub shared: u32,
     /// Unchanged since the last scan.
     pub unchanged: u32,
     /// Duplicates and moved files (no decode).
@@ -154,6 +156,7 @@ impl ScanSummary {
         Self {
             files: n(report.files),
             analysed: n(report.analysed),
+            shared: n(report.shared),
             unchanged: n(report.unchanged),
             reused: n(report.reused),
             failed: n(report.failures.len() as u64),

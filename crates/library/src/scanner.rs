@@ -15,6 +15,7 @@ use std::collections::{HashMap, HashSet};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use crossbeam_channel::RecvTimeoutError;
@@ -23,6 +24,7 @@ use serde::Serialize;
 
 use super::error::Result;
 use super::record::{ContentHash, PathEntry, PathStatus, SampleRecord, SCHEMA_VERSION};
+use super::share::{self, AnalysisShare};
 use super::store::Library;
 use samplemind_analysis::{
     analyse_audio, analyse_words, Analysed, Analysis, AnalysisOptions, ANALYSER_VERSION,
@@ -41,6 +43,11 @@ pub struct ScanOptions {
     ///
     /// Default: [`AnalysisOptions::default`].
     pub analysis: AnalysisOptions,
+    /// Analyses shared with the studio's other machines ([`crate::share`]): asked before a
+    /// new content is decoded, offered what this scan analysed.
+    ///
+    /// Default: `None` (this machine alone).
+    pub share: Option<Arc<dyn AnalysisShare>>,
 }
 
 impl Default for ScanOptions {
@@ -50,6 +57,7 @@ impl Default for ScanOptions {
                 .map(|n| n.get())
                 .unwrap_or(2),
             analysis: AnalysisOptions::default(),
+            share: None,
         }
     }
 }
@@ -102,8 +110,11 @@ pub struct ScanReport {
     pub hashed: u64,
     /// Paths whose content was already analysed (duplicates, moved files): no decode.
     pub reused: u64,
-    /// Contents analysed in this scan.
+    /// Contents decoded and analysed in this scan.
     pub analysed: u64,
+    /// Contents whose analysis came from the studio's share ([`ScanOptions::share`]): not
+    /// decoded here.
+    pub shared: u64,
     /// Paths newly marked missing.
     pub missing: u64,
     /// Unchanged files this analyser already failed on: not tried again until they change
@@ -401,6 +412,8 @@ fn analyse_all(
     } else {
         1
     };
+    let share = opts.share.as_deref();
+    let fingerprint = share.map(|_| analysis_opts.fingerprint());
     let (tx, rx) = crossbeam_channel::bounded(threads * 2);
     // Set when the writer fails: the workers start no new file, and the receiver is gone,
     // so a worker holding a result never waits on a full channel (the scan ends, no hang).
@@ -412,13 +425,21 @@ fn analyse_all(
                     if cancel.load(Ordering::Relaxed) || stop.load(Ordering::Relaxed) {
                         return;
                     }
+                    let key = fingerprint.map(|fp| share::key(hash, &fp));
+                    let fetched = share
+                        .zip(key.as_ref())
+                        .and_then(|(s, k)| fetch(s, k, &paths[0].path, analysis_opts));
+                    let from_share = fetched.is_some();
                     // analyse_audio catches its own panics: the file fails, not the scan.
-                    let result = analyse_audio(&paths[0].path, analysis_opts);
-                    let _ = tx.send((hash, paths, result));
+                    let result = fetched
+                        .map(Ok)
+                        .unwrap_or_else(|| analyse_audio(&paths[0].path, analysis_opts));
+                    let origin = Origin { key, from_share };
+                    let _ = tx.send((hash, paths, result, origin));
                 });
             })
         });
-        let written = write_results(rx, lib, analysis_opts, batch_size, report, on_event);
+        let written = write_results(rx, lib, opts, batch_size, report, on_event);
         if written.is_err() {
             stop.store(true, Ordering::Relaxed);
         }
@@ -432,7 +453,7 @@ fn analyse_all(
 fn write_results<'a>(
     rx: crossbeam_channel::Receiver<Answer<'a>>,
     lib: &Library,
-    analysis_opts: &AnalysisOptions,
+    opts: &ScanOptions,
     batch_size: usize,
     report: &mut ScanReport,
     on_event: &mut dyn FnMut(&ScanEvent<'_>),
@@ -462,11 +483,26 @@ fn write_results<'a>(
             }
             let mut sounds: Vec<(&Path, &mut Analysed)> = batch
                 .iter_mut()
-                .filter_map(|(_, paths, r)| Some((paths[0].path.as_path(), r.as_mut().ok()?)))
+                .filter_map(|(_, paths, r, _)| Some((paths[0].path.as_path(), r.as_mut().ok()?)))
                 .collect();
-            analyse_words(analysis_opts, &mut sounds);
-            for (hash, paths, result) in batch.drain(..) {
-                store(lib, hash, paths, result, report, on_event)?;
+            analyse_words(&opts.analysis, &mut sounds);
+            for (hash, paths, result, origin) in batch.drain(..) {
+                if let (Ok(done), Some(s), Some(key), false) =
+                    (&result, &opts.share, &origin.key, origin.from_share)
+                {
+                    if let Some(bytes) = share::encode(key, done) {
+                        s.publish(key, &bytes);
+                    }
+                }
+                store(
+                    lib,
+                    hash,
+                    paths,
+                    result,
+                    origin.from_share,
+                    report,
+                    on_event,
+                )?;
             }
         }
         Ok(())
@@ -478,12 +514,53 @@ const TEXT_BATCH: usize = 32;
 /// The longest a finished analysis waits for its batch to fill.
 const TEXT_BATCH_WAIT: Duration = Duration::from_millis(200);
 
-/// A worker's answer for one content: its hash, its paths and the analysis or the error.
+/// A worker's answer for one content: its hash, its paths, the analysis or the error, and
+/// where the analysis came from.
 type Answer<'a> = (
     &'a ContentHash,
     &'a Vec<Pending>,
     std::result::Result<Analysed, samplemind_analysis::AnalyseError>,
+    Origin,
 );
+
+/// Where a worker's analysis came from.
+struct Origin {
+    /// The key it is shared under, when the scan has a share.
+    key: Option<[u8; 32]>,
+    /// Taken from the share, not decoded here.
+    from_share: bool,
+}
+
+/// The share's analysis of `path`'s content, if it holds one that checks. A value that does
+/// not is dropped from the share, and the file is analysed here.
+fn fetch(
+    share: &dyn AnalysisShare,
+    key: &[u8; 32],
+    path: &Path,
+    opts: &AnalysisOptions,
+) -> Option<Analysed> {
+    let bytes = share.fetch(key);
+    let decoded = bytes.map(|b| share::decode(key, &b, opts));
+    match decoded {
+        Some(Ok(a)) => {
+            share.count(true);
+            Some(a)
+        }
+        Some(Err(why)) => {
+            tracing::warn!(
+                "{}: the shared analysis was refused ({why}); analysing it here",
+                path.display()
+            );
+            share.reject(key);
+            share.count(false);
+            None
+        }
+        None => {
+            share.count(false);
+            None
+        }
+    }
+}
 
 /// Write one worker's answer: the record and its paths, or the failure on every path.
 fn store(
@@ -491,6 +568,7 @@ fn store(
     hash: &ContentHash,
     paths: &[Pending],
     result: std::result::Result<Analysed, samplemind_analysis::AnalyseError>,
+    from_share: bool,
     report: &mut ScanReport,
     on_event: &mut dyn FnMut(&ScanEvent<'_>),
 ) -> Result<()> {
@@ -524,7 +602,11 @@ fn store(
             for p in paths {
                 lib.put_path(&p.path, &entry(hash, p, PathStatus::Analysed))?;
             }
-            report.analysed += 1;
+            if from_share {
+                report.shared += 1;
+            } else {
+                report.analysed += 1;
+            }
             on_event(&ScanEvent::Analysed {
                 path: &first.path,
                 outcome: Ok(&rec.analysis),

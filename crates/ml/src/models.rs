@@ -72,9 +72,15 @@ impl ModelId {
     }
 }
 
+/// Every model file's pinned SHA-256 (`assets/models/SHA256SUMS`, compiled in): what names
+/// the models this build runs, so an analysis shared between machines says which ran.
+pub fn pinned_sums() -> &'static str {
+    include_str!("../../../assets/models/SHA256SUMS")
+}
+
 /// The pinned SHA-256 of `file`, from `assets/models/SHA256SUMS`.
 pub fn pinned_sha256(file: &str) -> Option<&'static str> {
-    include_str!("../../../assets/models/SHA256SUMS")
+    pinned_sums()
         .lines()
         .filter_map(|l| l.split_once("  "))
         .find(|(_, name)| name.trim_start_matches('*') == file)

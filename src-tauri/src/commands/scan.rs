@@ -37,6 +37,7 @@ pub fn run_scan(app: &AppHandle, st: &AppState, roots: Vec<PathBuf>) -> CmdResul
     let t0 = Instant::now();
     let mut opts = ScanOptions::default();
     opts.analysis.models = st.models.clone();
+    opts.share = samplemind::studio::analysis_share(&st.settings());
     let mut progress = Progress::new(PROGRESS_EVERY);
     let show = |p: &Progress| {
         let _ = ScanProgress {

@@ -32,6 +32,7 @@ pub fn run(lib: &Library, args: ScanArgs, models: Option<Arc<Models>>) -> Result
     };
     let mut opts = ScanOptions::default();
     opts.analysis.models = models;
+    opts.share = samplemind::studio::analysis_share(&samplemind::config::Settings::load()?);
     if let Some(t) = args.threads {
         opts.threads = t.max(1);
     }
@@ -85,11 +86,16 @@ pub fn run(lib: &Library, args: ScanArgs, models: Option<Arc<Models>>) -> Result
     } else {
         print_table(lib, &roots, args.table_rows);
         println!(
-            "{} files: {} analysed{}, {} unchanged, {} reused (duplicates or moved), {} missing, {} failed{} — index {:.2} s, analysis {:.2} s{}",
+            "{} files: {} analysed{}{}, {} unchanged, {} reused (duplicates or moved), {} missing, {} failed{} — index {:.2} s, analysis {:.2} s{}",
             report.files,
             report.analysed,
             if report.outdated > 0 {
                 format!(" ({} by an older analyser)", report.outdated)
+            } else {
+                String::new()
+            },
+            if report.shared > 0 {
+                format!(", {} from the studio's shared analyses", report.shared)
             } else {
                 String::new()
             },
@@ -110,7 +116,7 @@ pub fn run(lib: &Library, args: ScanArgs, models: Option<Arc<Models>>) -> Result
             if report.cancelled { " (stopped early: run the scan again to finish)" } else { "" },
         );
         println!("library: {}", lib.dir().display());
-        if first_scan && report.analysed > 0 {
+        if first_scan && report.analysed + report.shared > 0 {
             println!(
                 "search it: samplemind search [WORDS] [--bpm 120..130] [--key \"A minor\"] [--loop|--one-shot]\n           samplemind similar FILE    (samplemind --help lists every command)"
             );
