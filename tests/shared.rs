@@ -414,3 +414,117 @@ fn shared_embeddings_come_with_the_analysis_and_the_words_are_this_machines() {
     assert!(lib_b.sample(&hash).unwrap().unwrap().analysis.models_heard);
     assert!(!lib_c.sample(&hash).unwrap().unwrap().analysis.models_heard);
 }
+
+/// One "process" of the studio: a router with its own local cache and its own connection
+/// to the shared Redis, over the upstream `server`.
+fn process(
+    dir: &Path,
+    url: &str,
+    server: &crate::fake_ollama::FakeOllama,
+) -> (samplemind::ai::Router, Arc<SharedCache>) {
+    use samplemind::ai::providers::{ollama::Ollama, Provider};
+    let (cache, shared) = machine(dir, url);
+    let p: Arc<dyn Provider> = Arc::new(Ollama::new(&server.url, "smollm2:135m"));
+    let settings = samplemind::ai::RouterSettings {
+        retries: 0,
+        backoff: Duration::from_millis(5),
+        ..samplemind::ai::RouterSettings::default()
+    };
+    (
+        samplemind::ai::Router::new(vec![p], Some(cache), settings),
+        shared,
+    )
+}
+
+fn ask(q: &str) -> ChatRequest {
+    ChatRequest {
+        task: "ask".into(),
+        messages: vec![Message::user(q)],
+        max_tokens: Some(32),
+        ..ChatRequest::default()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn four_processes_asking_the_same_cold_question_100_times_each_make_one_upstream_call() {
+    let home = tempfile::tempdir().unwrap();
+    let Some(redis) = redis(home.path()) else {
+        return;
+    };
+    let server = crate::fake_ollama::FakeOllama::start().await;
+    *server.delay.lock().unwrap() = Duration::from_millis(150);
+    let processes: Vec<_> = (0..4)
+        .map(|i| {
+            Arc::new(process(
+                &home.path().join(format!("p{i}")),
+                &redis.url,
+                &server,
+            ))
+        })
+        .collect();
+    let mut asks = Vec::new();
+    for p in &processes {
+        for _ in 0..100 {
+            let p = p.clone();
+            asks.push(tokio::spawn(async move {
+                p.0.chat(&ask("a dark kick"), &Default::default()).await
+            }));
+        }
+    }
+    for a in asks {
+        assert_eq!(a.await.unwrap().unwrap().text, crate::fake_ollama::ANSWER);
+    }
+    assert_eq!(server.chats.load(std::sync::atomic::Ordering::SeqCst), 1);
+    let healths: Vec<_> = processes.iter().map(|p| p.1.health()).collect();
+    let led: u64 = healths.iter().map(|h| h.leases_led).sum();
+    let (waits, answered): (u64, u64) = healths
+        .iter()
+        .fold((0, 0), |(w, a), h| (w + h.lease_waits, a + h.lease_answers));
+    assert_eq!((led, waits, answered), (1, 3, 3), "{healths:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_leader_that_fails_or_dies_hands_the_question_to_a_waiter() {
+    use crate::fake_ollama::Fault;
+    let home = tempfile::tempdir().unwrap();
+    let Some(redis) = redis(home.path()) else {
+        return;
+    };
+    let server = crate::fake_ollama::FakeOllama::start().await;
+    *server.delay.lock().unwrap() = Duration::from_millis(100);
+    server.push_faults(&[Fault::Status(500)]);
+    let a = process(&home.path().join("a"), &redis.url, &server);
+    let b = process(&home.path().join("b"), &redis.url, &server);
+    let q = ask("a failing question");
+    let opts = samplemind::ai::AskOptions::default();
+    let first = a.0.chat(&q, &opts);
+    let second = async {
+        tokio::time::sleep(Duration::from_millis(30)).await;
+        b.0.chat(&q, &Default::default()).await
+    };
+    let (first, second) = tokio::join!(first, second);
+    // The failure reached only its caller, and was not cached: B asked again itself.
+    assert!(first.is_err(), "{first:?}");
+    assert_eq!(second.unwrap().text, crate::fake_ollama::ANSWER);
+    assert_eq!(server.chats.load(std::sync::atomic::Ordering::SeqCst), 2);
+    assert_eq!(
+        (b.1.health().lease_waits, b.1.health().lease_answers),
+        (1, 0)
+    );
+
+    // A leader that took the lease and died: its lease expires, then a waiter asks.
+    let q = ask("an orphaned question");
+    let key = samplemind::ai::cache::CacheKey::of(&q);
+    let dead = a.1.try_lease(&key.0, Duration::from_millis(400)).unwrap();
+    assert!(dead.is_some());
+    let started = Instant::now();
+    assert_eq!(
+        b.0.chat(&q, &Default::default()).await.unwrap().text,
+        crate::fake_ollama::ANSWER
+    );
+    assert!(
+        started.elapsed() >= Duration::from_millis(300),
+        "waited for the lease"
+    );
+    assert_eq!(server.chats.load(std::sync::atomic::Ordering::SeqCst), 3);
+}

@@ -188,7 +188,7 @@ impl AiCache {
     /// The stored answer for `key`, unless absent or expired (an entry that does not decode
     /// counts as absent and is removed). Counts a hit or a miss.
     pub fn get(&self, key: &CacheKey) -> Option<ChatResponse> {
-        let found = match self.live(key).or_else(|| self.shared_answer(key)) {
+        let found = match self.live(key).or_else(|| self.shared_answer(key, true)) {
             Some(Answer::Chat(r)) => Some(r),
             _ => None,
         };
@@ -199,7 +199,7 @@ impl AiCache {
     /// The stored embedding for `key`, without counting (see [`AiCache::count`]): a router
     /// looks under several providers before it knows which one answers.
     pub fn peek_vector(&self, key: &CacheKey) -> Option<Vec<f32>> {
-        match self.live(key).or_else(|| self.shared_answer(key)) {
+        match self.live(key).or_else(|| self.shared_answer(key, true)) {
             Some(Answer::Vector(v)) => Some(v),
             _ => None,
         }
@@ -232,15 +232,27 @@ impl AiCache {
         }
     }
 
+    /// The answer another process of the studio stored for `key` while this one waited for
+    /// its lease (kept here too), without counting a miss: a waiter asks many times.
+    pub fn awaited(&self, key: &CacheKey) -> Option<ChatResponse> {
+        match self.live(key).or_else(|| self.shared_answer(key, false)) {
+            Some(Answer::Chat(r)) => Some(r),
+            _ => None,
+        }
+    }
+
     /// The live answer the shared tier holds for `key`, kept here too. A value that does not
     /// decode, names another key or is larger than [`super::shared::MAX_VALUE`] is dropped
-    /// from the server (and counted), never served; an expired one is a miss.
-    fn shared_answer(&self, key: &CacheKey) -> Option<Answer> {
+    /// from the server (and counted), never served; an expired one is a miss (counted when
+    /// `count_miss`).
+    fn shared_answer(&self, key: &CacheKey, count_miss: bool) -> Option<Answer> {
         let shared = self.shared.as_ref()?;
         let bytes = match shared.get(&key.0) {
             Ok(Some(b)) => b,
             Ok(None) => {
-                shared.count(false);
+                if count_miss {
+                    shared.count(false);
+                }
                 return None;
             }
             Err(_) => return None,
@@ -255,7 +267,9 @@ impl AiCache {
             }
         };
         if entry.expires_ms <= now_ms() {
-            shared.count(false);
+            if count_miss {
+                shared.count(false);
+            }
             return None;
         }
         shared.count(true);

@@ -17,6 +17,7 @@ pub mod endpoint;
 pub mod error;
 pub mod http;
 pub mod keys;
+pub mod lease;
 pub mod providers;
 pub mod router;
 pub mod settings;

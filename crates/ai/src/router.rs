@@ -18,6 +18,7 @@ use serde::Serialize;
 
 use super::cache::{AiCache, CacheKey};
 use super::coalesce::{Coalescer, Turn};
+use super::lease;
 use super::types::{ChatRequest, ChatResponse, Locality, StreamEvent, TokenStream};
 use super::AiError;
 use crate::providers::Provider;
@@ -298,14 +299,29 @@ impl Router {
             Turn::Follower(rx) => return rx.await.unwrap_or(Err(AiError::Cancelled)),
             Turn::Leader(l) => l,
         };
-        let result = self.call(req, opts).await;
-        if let (Ok(resp), true) = (&result, use_cache) {
-            if let Some(c) = &self.cache {
-                if let Err(e) = c.put(&key, &req.task, resp, opts.ttl) {
-                    tracing::warn!("{e}");
-                }
+        let studio = self
+            .cache
+            .as_ref()
+            .filter(|_| use_cache)
+            .and_then(|c| Some((c, c.shared()?)));
+        let result = match studio {
+            // One process of the studio asks; the others take its answer (issue 23).
+            Some((cache, shared)) => {
+                let call = || self.call(req, opts);
+                lease::once_for_studio(cache, shared, &key, (&req.task, opts.ttl), call).await
             }
-        }
+            None => {
+                let result = self.call(req, opts).await;
+                if let (Ok(resp), true) = (&result, use_cache) {
+                    if let Some(c) = &self.cache {
+                        if let Err(e) = c.put(&key, &req.task, resp, opts.ttl) {
+                            tracing::warn!("{e}");
+                        }
+                    }
+                }
+                result
+            }
+        };
         leader.finish(&result);
         result
     }

@@ -55,6 +55,12 @@ pub struct SharedHealth {
     pub misses: u64,
     /// Values the server gave that failed to decode or named another key: dropped.
     pub rejected: u64,
+    /// Cold requests this process led for the studio (it held the lease and asked upstream).
+    pub leases_led: u64,
+    /// Cold requests that waited for another process's lease instead of asking upstream.
+    pub lease_waits: u64,
+    /// Of those, the ones answered by the leader's answer.
+    pub lease_answers: u64,
 }
 
 #[derive(Default)]
@@ -65,6 +71,9 @@ struct State {
     hits: u64,
     misses: u64,
     rejected: u64,
+    leases_led: u64,
+    lease_waits: u64,
+    lease_answers: u64,
 }
 
 /// A connection to the shared Redis.
@@ -205,8 +214,7 @@ impl SharedCache {
     /// [`AiError::Cache`] when the server cannot be reached or refuses (full, read-only).
     pub fn put(&self, key: &[u8; 32], value: &[u8], ttl: Duration) -> Result<(), AiError> {
         let k = self.key(key);
-        let ms = u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX).max(1);
-        self.call(|c| c.pset_ex::<_, _, ()>(&k, value, ms))
+        self.call(|c| c.pset_ex::<_, _, ()>(&k, value, millis(ttl)))
     }
 
     /// Remove the value under `key`.
@@ -228,6 +236,86 @@ impl SharedCache {
         }
     }
 
+    /// Take the lease on `key` for `ttl` (`SET NX PX`): `Some` when this process now leads
+    /// the studio's call for it, `None` when another holds it.
+    ///
+    /// # Errors
+    /// [`AiError::Cache`] when the server cannot be reached.
+    pub fn try_lease(&self, key: &[u8; 32], ttl: Duration) -> Result<Option<Lease>, AiError> {
+        let token = lease_token();
+        let k = self.lease_key(key);
+        let taken: Option<String> = self.call(|c| {
+            redis::cmd("SET")
+                .arg(&k)
+                .arg(&token)
+                .arg("NX")
+                .arg("PX")
+                .arg(millis(ttl))
+                .query(c)
+        })?;
+        Ok(taken.map(|_| {
+            self.state().leases_led += 1;
+            Lease { key: k, token }
+        }))
+    }
+
+    /// Keep `lease` for another `ttl`, if it is still ours: a leader whose call is still
+    /// running renews, one that died lets it expire.
+    ///
+    /// # Errors
+    /// [`AiError::Cache`] when the server cannot be reached.
+    pub fn renew(&self, lease: &Lease, ttl: Duration) -> Result<bool, AiError> {
+        let kept: i64 = self.call(|c| {
+            redis::cmd("EVAL")
+                .arg(RENEW_IF_OURS)
+                .arg(1)
+                .arg(&lease.key)
+                .arg(&lease.token)
+                .arg(millis(ttl))
+                .query(c)
+        })?;
+        Ok(kept == 1)
+    }
+
+    /// Give `lease` back (only if it is still ours: after an expiry another may hold it).
+    ///
+    /// # Errors
+    /// [`AiError::Cache`] when the server cannot be reached.
+    pub fn release(&self, lease: Lease) -> Result<(), AiError> {
+        self.call(|c| {
+            redis::cmd("EVAL")
+                .arg(DELETE_IF_OURS)
+                .arg(1)
+                .arg(&lease.key)
+                .arg(&lease.token)
+                .query::<i64>(c)
+        })
+        .map(|_| ())
+    }
+
+    /// Whether anyone holds the lease on `key`.
+    ///
+    /// # Errors
+    /// [`AiError::Cache`] when the server cannot be reached.
+    pub fn leased(&self, key: &[u8; 32]) -> Result<bool, AiError> {
+        let k = self.lease_key(key);
+        self.call(|c| c.exists(&k))
+    }
+
+    /// Count a request that waited for another's lease, and whether the leader's answer
+    /// came.
+    pub fn count_wait(&self, answered: bool) {
+        let mut s = self.state();
+        s.lease_waits += 1;
+        if answered {
+            s.lease_answers += 1;
+        }
+    }
+
+    fn lease_key(&self, key: &[u8; 32]) -> String {
+        format!("{}:lease", self.key(key))
+    }
+
     /// Count a value the local tier dropped (it did not decode, or named another key).
     pub fn reject(&self) {
         self.state().rejected += 1;
@@ -246,8 +334,45 @@ impl SharedCache {
             hits: s.hits,
             misses: s.misses,
             rejected: s.rejected,
+            leases_led: s.leases_led,
+            lease_waits: s.lease_waits,
+            lease_answers: s.lease_answers,
         }
     }
+}
+
+/// The lease a process holds on one request while it asks upstream for the studio.
+#[derive(Debug)]
+pub struct Lease {
+    key: String,
+    token: String,
+}
+
+/// Only the holder renews or deletes a lease: after it expired another process may hold it.
+const RENEW_IF_OURS: &str = "if redis.call('get', KEYS[1]) == ARGV[1] then \
+    return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end";
+const DELETE_IF_OURS: &str = "if redis.call('get', KEYS[1]) == ARGV[1] then \
+    return redis.call('del', KEYS[1]) else return 0 end";
+
+fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX).max(1)
+}
+
+/// A token no other lease holder has: this process, this moment, a counter.
+fn lease_token() -> String {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let mut h = blake3::Hasher::new();
+    h.update(&std::process::id().to_le_bytes());
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    h.update(&now.as_nanos().to_le_bytes());
+    h.update(
+        &NEXT
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+            .to_le_bytes(),
+    );
+    h.finalize().to_hex()[..32].to_string()
 }
 
 /// Analyses shared by content hash (issue 23): the scanner asks before it decodes. Every
