@@ -507,20 +507,22 @@ fn bench_times_the_peer_on_the_same_files_and_reports_the_ratio() {
     let home = tempfile::tempdir().unwrap();
     let demo = demo_dir();
     let files = samplemind_bench::audio_files(&demo).len();
-    let out = run_ok(
-        cli(home.path())
-            .args([
-                "bench",
-                "--peers",
-                "--ai",
-                "--tree-files",
-                "0",
-                "--search-size",
-                "0",
-                "--json",
-            ])
-            .arg(&demo),
-    );
+    let redis = crate::shared::redis(home.path());
+    let mut cmd = cli(home.path());
+    cmd.args([
+        "bench",
+        "--peers",
+        "--ai",
+        "--tree-files",
+        "0",
+        "--search-size",
+        "0",
+        "--json",
+    ]);
+    if let Some(r) = &redis {
+        cmd.args(["--redis", &r.url]);
+    }
+    let out = run_ok(cmd.arg(&demo));
     let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
     assert_eq!(v["pipeline"]["files"], files);
     let p = &v["peers"];
@@ -545,6 +547,17 @@ fn bench_times_the_peer_on_the_same_files_and_reports_the_ratio() {
     assert_eq!(lp["cache_hits_reported"], 2000, "{lp}");
     assert!(lp["burst_upstream_calls"].as_u64().unwrap() >= 1, "{lp}");
     assert!(lp["ratio_p50"].as_f64().unwrap() > 0.0);
+    // The studio's tier: every timed question a hit only Redis held, on both sides; the
+    // processes' burst made one upstream call.
+    if redis.is_some() {
+        let s = &v["shared"];
+        assert_eq!(s["hit"]["n"], 1000, "{s}");
+        assert_eq!(s["burst_upstream_calls"], 1, "{s}");
+        let sp = &s["peer"];
+        assert!(sp["peer"].as_str().unwrap().contains("Redis cache"), "{sp}");
+        assert_eq!(sp["hits_reported"], 1000, "{sp}");
+        assert!(sp["burst_upstream_calls"].as_u64().unwrap() >= 1, "{sp}");
+    }
 
     // Asked for by name, a peer that is not there is an error that says how to get it.
     let out = cli(home.path())

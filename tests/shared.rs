@@ -12,9 +12,9 @@ use samplemind::ai::shared::SharedCache;
 use samplemind::ai::types::{ChatRequest, ChatResponse, Message};
 
 /// A redis-server on a free loopback port, killed on drop.
-struct Redis {
+pub(crate) struct Redis {
     child: Child,
-    url: String,
+    pub(crate) url: String,
 }
 
 impl Drop for Redis {
@@ -26,7 +26,7 @@ impl Drop for Redis {
 
 /// Start a server, or `None` (with a note) where redis-server is not installed; CI installs
 /// it (`.ci/run`), so there its absence fails the test.
-fn redis(dir: &Path) -> Option<Redis> {
+pub(crate) fn redis(dir: &Path) -> Option<Redis> {
     redis_with(dir, &[], "")
 }
 

@@ -59,7 +59,7 @@ pub struct AiPeerBench {
     pub ratio_p99: f64,
 }
 
-fn p99(ms: &[f64]) -> f64 {
+pub(crate) fn p99(ms: &[f64]) -> f64 {
     let mut sorted = ms.to_vec();
     sorted.sort_by(f64::total_cmp);
     sorted
@@ -68,7 +68,10 @@ fn p99(ms: &[f64]) -> f64 {
         .unwrap_or(0.0)
 }
 
-async fn responder(delay: Arc<AtomicU64>, calls: Arc<AtomicU64>) -> std::io::Result<String> {
+pub(crate) async fn responder(
+    delay: Arc<AtomicU64>,
+    calls: Arc<AtomicU64>,
+) -> std::io::Result<String> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let url = format!("http://{}", listener.local_addr()?);
     tokio::spawn(async move {
@@ -238,7 +241,7 @@ async fn time_litellm(
     // The child's requests are served by this runtime, so wait for it off its threads.
     let run = |phase: &'static str, n: usize| {
         let (python, base) = (python.clone(), base.clone());
-        tokio::task::spawn_blocking(move || crate::peers::litellm(&python, &base, phase, n))
+        tokio::task::spawn_blocking(move || crate::peers::litellm(&python, &base, phase, n, None))
     };
     let hits = run("hits", 2000).await.map_err(|e| e.to_string())??;
     delay.store(200, Ordering::SeqCst);

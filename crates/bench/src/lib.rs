@@ -14,6 +14,7 @@ pub mod ai;
 pub mod models;
 pub mod peers;
 pub mod search;
+pub mod shared;
 
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};

@@ -80,20 +80,28 @@ pub struct LitellmOutput {
 }
 
 /// Run LiteLLM's Router against the OpenAI-compatible `url`: `phase` is `hits` (one stored
-/// answer asked for `n` times) or `burst` (`n` identical cold requests at once). Blocking.
+/// answer asked for `n` times) or `burst` (`n` identical cold requests at once). With
+/// `redis`, its Redis cache on that server, and `store` / `hits` are `n` distinct questions
+/// (see `tools/peer_ai_timing.py`). Blocking.
 ///
 /// # Errors
 /// Why the peer could not be run, worded for the bench's report.
-pub fn litellm(python: &Path, url: &str, phase: &str, n: usize) -> Result<LitellmOutput, String> {
+pub fn litellm(
+    python: &Path,
+    url: &str,
+    phase: &str,
+    n: usize,
+    redis: Option<&str>,
+) -> Result<LitellmOutput, String> {
     let script = samplemind_engine::config::source_tree().join("tools/peer_ai_timing.py");
     let n = n.to_string();
-    let out = run_peer(
-        python,
-        "SAMPLEMIND_AI_PEER_PYTHON",
-        Command::new(python)
-            .arg(script)
-            .args(["--url", url, "--phase", phase, "-n", &n]),
-    )?;
+    let mut cmd = Command::new(python);
+    cmd.arg(script)
+        .args(["--url", url, "--phase", phase, "-n", &n]);
+    if let Some(r) = redis {
+        cmd.args(["--redis", r]);
+    }
+    let out = run_peer(python, "SAMPLEMIND_AI_PEER_PYTHON", &mut cmd)?;
     serde_json::from_slice(&out).map_err(|e| format!("LiteLLM's output does not parse: {e}"))
 }
 
@@ -186,7 +194,14 @@ mod tests {
     fn a_missing_python_says_how_to_get_the_peer() {
         let e = essentia(Path::new("/nonexistent/python"), &[], &[]).unwrap_err();
         assert!(e.contains("fetch-peers.sh"), "{e}");
-        let e = litellm(Path::new("/nonexistent/python"), "http://x", "hits", 1).unwrap_err();
+        let e = litellm(
+            Path::new("/nonexistent/python"),
+            "http://x",
+            "hits",
+            1,
+            None,
+        )
+        .unwrap_err();
         assert!(e.contains("fetch-peers.sh"), "{e}");
     }
 }

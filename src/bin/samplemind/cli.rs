@@ -155,6 +155,12 @@ pub struct BenchArgs {
     /// An OpenAI-compatible server for --ai [default: an in-process responder].
     #[arg(long)]
     pub ai_url: Option<String>,
+    /// With --ai, also measure the studio's shared tier on this Redis (`redis://host:port/db`;
+    /// start a fresh server: the figures need cold keys): hits only Redis holds, and 4
+    /// processes' identical cold requests, against LiteLLM's Redis cache (whenever
+    /// scripts/fetch-peers.sh installed it; required with --peers).
+    #[arg(long, value_name = "URL")]
+    pub redis: Option<String>,
     /// Samples in the synthetic library of --models.
     #[arg(long, default_value_t = 100_000)]
     pub index_size: usize,

@@ -111,11 +111,29 @@ pub fn run(args: BenchArgs) -> Result<Outcome, Error> {
     } else {
         None
     };
+    let shared = match (&args.redis, args.ai || args.all) {
+        (Some(url), true) => {
+            eprintln!("  the studio's shared tier on {url}…");
+            // LiteLLM's Redis cache is the point of comparison: timed whenever its venv is
+            // there, and required with --peers.
+            let venv = samplemind_bench::peers::default_ai_python();
+            let python = (args.peers || venv.exists()).then_some(venv);
+            let (s, peer_error) =
+                samplemind_bench::shared::shared(url, work.path(), python.as_deref())?;
+            match peer_error {
+                Some(e) if args.peers => return Err(format!("bench --peers: {e}").into()),
+                Some(e) => eprintln!("samplemind: shared-tier peer skipped: {e}"),
+                None => {}
+            }
+            Some(s)
+        }
+        _ => None,
+    };
     if args.json {
         println!(
             "{}",
             serde_json::to_string_pretty(
-                &serde_json::json!({ "pipeline": r, "peers": peers, "search": search, "audio": audio, "models": models, "ai": ai })
+                &serde_json::json!({ "pipeline": r, "peers": peers, "search": search, "audio": audio, "models": models, "ai": ai, "shared": shared })
             )?
         );
         return Ok(Outcome::Clean);
@@ -231,6 +249,25 @@ pub fn run(args: BenchArgs) -> Result<Outcome, Error> {
             if let Some(n) = p.burst_upstream_calls {
                 println!("peer: 100 identical cold requests {n} upstream call(s)");
             }
+        }
+    }
+    if let Some(s) = &shared {
+        println!(
+            "hit only Redis holds, router {:>9.3} ms median, p99 {:.3} ms   (target p50 < 0.3, p99 < 1)",
+            s.hit.median_ms, s.hit_p99_ms
+        );
+        println!(
+            "{} processes x {} identical cold {:>4} upstream call(s)   (target 1; {} lease waits)",
+            samplemind_bench::shared::PROCESSES,
+            samplemind_bench::shared::BURST,
+            s.burst_upstream_calls,
+            s.lease_waits
+        );
+        if let Some(p) = &s.peer {
+            println!(
+                "peer: {}: hit {:.3} ms median, p99 {:.3} ms ({} reported as hits) → ours {:.1}x faster at p50, {:.1}x at p99; its burst: {} upstream call(s)",
+                p.peer, p.hit.median_ms, p.hit_p99_ms, p.hits_reported, p.ratio_p50, p.ratio_p99, p.burst_upstream_calls
+            );
         }
     }
     for f in &r.failed {
