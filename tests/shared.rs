@@ -98,7 +98,7 @@ fn answer(text: &str) -> ChatResponse {
 }
 
 fn machine(dir: &Path, url: &str) -> (AiCache, Arc<SharedCache>) {
-    let shared = Arc::new(SharedCache::new(url, Duration::from_millis(250)).unwrap());
+    let shared = Arc::new(SharedCache::from_urls(url, false, Duration::from_millis(250)).unwrap());
     let cache = AiCache::open(dir, 1 << 20, Duration::from_secs(3600))
         .unwrap()
         .with_shared(shared.clone());
@@ -527,4 +527,163 @@ async fn a_leader_that_fails_or_dies_hands_the_question_to_a_waiter() {
         "waited for the lease"
     );
     assert_eq!(server.chats.load(std::sync::atomic::Ordering::SeqCst), 3);
+}
+
+/// Three redis-servers on free loopback ports made one Redis Cluster of three masters,
+/// killed on drop.
+struct Cluster {
+    nodes: Vec<Redis>,
+    /// The seed URLs, comma-separated, as `[shared] redis` names them.
+    urls: String,
+}
+
+fn cluster(dir: &Path) -> Option<Cluster> {
+    let mut nodes = Vec::new();
+    for i in 0..3 {
+        let d = dir.join(format!("node{i}"));
+        std::fs::create_dir_all(&d).unwrap();
+        nodes.push(redis_with(
+            &d,
+            &[
+                "--cluster-enabled",
+                "yes",
+                "--cluster-config-file",
+                "nodes.conf",
+            ],
+            "",
+        )?);
+    }
+    let addrs: Vec<String> = nodes
+        .iter()
+        .map(|n| {
+            n.url
+                .trim_start_matches("redis://")
+                .trim_end_matches("/0")
+                .to_string()
+        })
+        .collect();
+    let out = Command::new("redis-cli")
+        .args(["--cluster", "create"])
+        .args(&addrs)
+        .args(["--cluster-replicas", "0", "--cluster-yes"])
+        .output()
+        .expect("redis-cli comes with redis-server");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    // Every node agrees the cluster is up before a test uses it.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    for a in &addrs {
+        let (host, port) = a.split_once(':').unwrap();
+        loop {
+            let info = Command::new("redis-cli")
+                .args(["-h", host, "-p", port, "cluster", "info"])
+                .output()
+                .unwrap();
+            if String::from_utf8_lossy(&info.stdout).contains("cluster_state:ok") {
+                break;
+            }
+            assert!(Instant::now() < deadline, "the cluster did not come up");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+    let urls = addrs
+        .iter()
+        .map(|a| format!("redis://{a}"))
+        .collect::<Vec<_>>()
+        .join(",");
+    Some(Cluster { nodes, urls })
+}
+
+fn keys_on(node: &Redis) -> usize {
+    let addr = node
+        .url
+        .trim_start_matches("redis://")
+        .trim_end_matches("/0");
+    let (host, port) = addr.split_once(':').unwrap();
+    let out = Command::new("redis-cli")
+        .args(["-h", host, "-p", port, "dbsize"])
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout).trim().parse().unwrap()
+}
+
+/// The same code against a three-master Redis Cluster: answers, analyses and leases.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_three_master_cluster_shares_answers_analyses_and_leases() {
+    let home = tempfile::tempdir().unwrap();
+    let Some(c) = cluster(home.path()) else {
+        return;
+    };
+    let seeds = |ns: &str| {
+        Arc::new(
+            SharedCache::from_urls(&c.urls, false, Duration::from_millis(500))
+                .unwrap()
+                .namespaced(ns),
+        )
+    };
+    // Answers: machine A's is machine B's.
+    let dir = |n: &str| home.path().join(n);
+    let cache = |n: &str| {
+        AiCache::open(&dir(n), 1 << 20, Duration::from_secs(3600))
+            .unwrap()
+            .with_shared(seeds("ai"))
+    };
+    let (a, b) = (cache("a"), cache("b"));
+    let k = key("a dark kick");
+    a.put(&k, "ask", &answer("808"), None).unwrap();
+    assert_eq!(b.get(&k).map(|r| r.text).as_deref(), Some("808"));
+    assert!(b
+        .shared()
+        .unwrap()
+        .health()
+        .server
+        .starts_with("cluster via"));
+
+    // Analyses: the second library decodes nothing.
+    let scans = tokio::task::spawn_blocking({
+        let (a, b) = (dir("lib-a"), dir("lib-b"));
+        let (sa, sb) = (seeds("analysis"), seeds("analysis"));
+        move || {
+            let first = scan_with_share(&samplemind::Library::open(&a).unwrap(), &demo(), Some(sa));
+            let second =
+                scan_with_share(&samplemind::Library::open(&b).unwrap(), &demo(), Some(sb));
+            (first, second)
+        }
+    })
+    .await
+    .unwrap();
+    assert_eq!((scans.0.analysed, scans.0.shared), (7, 0), "{:?}", scans.0);
+    assert_eq!((scans.1.analysed, scans.1.shared), (0, 7), "{:?}", scans.1);
+
+    // Leases: four processes' identical cold questions, one upstream call.
+    let server = crate::fake_ollama::FakeOllama::start().await;
+    *server.delay.lock().unwrap() = Duration::from_millis(150);
+    let processes: Vec<_> = (0..4)
+        .map(|i| Arc::new(process(&dir(&format!("p{i}")), &c.urls, &server)))
+        .collect();
+    let mut asks = Vec::new();
+    for p in &processes {
+        for _ in 0..25 {
+            let p = p.clone();
+            asks.push(tokio::spawn(async move {
+                p.0.chat(&ask("a clustered question"), &Default::default())
+                    .await
+            }));
+        }
+    }
+    for a in asks {
+        assert_eq!(a.await.unwrap().unwrap().text, crate::fake_ollama::ANSWER);
+    }
+    assert_eq!(server.chats.load(std::sync::atomic::Ordering::SeqCst), 1);
+    // The keys spread over the three masters (with 40 of them, an empty master would mean
+    // they do not).
+    for i in 0..30 {
+        a.put(&key(&format!("question {i}")), "ask", &answer("x"), None)
+            .unwrap();
+    }
+    let spread: Vec<usize> = c.nodes.iter().map(keys_on).collect();
+    assert!(spread.iter().all(|&n| n > 0), "{spread:?}");
 }

@@ -28,6 +28,9 @@ pub struct SharedSettings {
     /// Longest wait for one call to it, milliseconds: past it the call fails and the cache
     /// goes on locally.
     pub timeout_ms: u64,
+    /// `redis` names seed nodes of a Redis Cluster (implied when it lists several URLs,
+    /// comma-separated).
+    pub cluster: bool,
 }
 
 impl Default for SharedSettings {
@@ -35,6 +38,7 @@ impl Default for SharedSettings {
         Self {
             redis: None,
             timeout_ms: 250,
+            cluster: false,
         }
     }
 }

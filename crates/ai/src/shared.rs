@@ -16,7 +16,8 @@
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use redis::{Commands, IntoConnectionInfo};
+use redis::cluster::{ClusterClient, ClusterConnection};
+use redis::{ConnectionLike, IntoConnectionInfo};
 
 use super::settings::SharedSettings;
 use super::AiError;
@@ -76,13 +77,53 @@ struct State {
     lease_answers: u64,
 }
 
-/// A connection to the shared Redis.
+/// One server, or a Redis Cluster known by its seed nodes.
+enum Backend {
+    Single(redis::Client),
+    Cluster(ClusterClient),
+}
+
+enum Conn {
+    Single(redis::Connection),
+    Cluster(ClusterConnection),
+}
+
+impl Conn {
+    fn as_dyn(&mut self) -> &mut dyn ConnectionLike {
+        match self {
+            Conn::Single(c) => c,
+            Conn::Cluster(c) => c,
+        }
+    }
+}
+
+impl Backend {
+    /// A connection whose every read and write is bounded by `timeout`.
+    fn connect(&self, timeout: Duration) -> redis::RedisResult<Conn> {
+        Ok(match self {
+            Backend::Single(client) => {
+                let c = client.get_connection_with_timeout(timeout)?;
+                c.set_read_timeout(Some(timeout))?;
+                c.set_write_timeout(Some(timeout))?;
+                Conn::Single(c)
+            }
+            Backend::Cluster(client) => {
+                let c = client.get_connection()?;
+                c.set_read_timeout(Some(timeout))?;
+                c.set_write_timeout(Some(timeout))?;
+                Conn::Cluster(c)
+            }
+        })
+    }
+}
+
+/// A connection to the shared Redis (one server or a cluster).
 pub struct SharedCache {
-    client: redis::Client,
+    backend: Backend,
     server: String,
     prefix: String,
     timeout: Duration,
-    conn: Mutex<Option<redis::Connection>>,
+    conn: Mutex<Option<Conn>>,
     state: Mutex<State>,
 }
 
@@ -102,35 +143,92 @@ impl SharedCache {
     /// # Errors
     /// [`AiError::Settings`] when the URL does not parse.
     pub fn new(url: &str, timeout: Duration) -> Result<Self, AiError> {
-        let mut info = url
-            .into_connection_info()
-            .map_err(|e| AiError::Config(format!("shared.redis: {e}")))?;
-        if let Some(pw) = std::env::var(PASSWORD_ENV).ok().filter(|p| !p.is_empty()) {
-            info.redis.password = Some(pw);
-        }
+        let info = connection_info(url)?;
         let server = format!("{} db {}", info.addr, info.redis.db);
         let client =
             redis::Client::open(info).map_err(|e| AiError::Config(format!("shared.redis: {e}")))?;
-        Ok(Self {
-            client,
+        Ok(Self::with_backend(Backend::Single(client), server, timeout))
+    }
+
+    /// A client of the Redis Cluster that `seeds` belong to (any of its nodes: the client
+    /// learns the rest), each call bounded by `timeout`. The keys of one request (its answer
+    /// and its lease) share a hash tag, so they live on one node.
+    ///
+    /// # Errors
+    /// [`AiError::Settings`] when a URL does not parse or names a database other than 0 (a
+    /// cluster has only that one).
+    pub fn cluster(seeds: &[&str], timeout: Duration) -> Result<Self, AiError> {
+        let mut infos = Vec::new();
+        for url in seeds {
+            let info = connection_info(url)?;
+            if info.redis.db != 0 {
+                return Err(AiError::Config(format!(
+                    "shared.redis: {}: a Redis Cluster has only database 0",
+                    info.addr
+                )));
+            }
+            infos.push(info);
+        }
+        let server = format!(
+            "cluster via {}",
+            infos
+                .iter()
+                .map(|i| i.addr.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        let client = ClusterClient::builder(infos)
+            .connection_timeout(timeout)
+            .response_timeout(timeout)
+            .build()
+            .map_err(|e| AiError::Config(format!("shared.redis: {e}")))?;
+        Ok(Self::with_backend(
+            Backend::Cluster(client),
+            server,
+            timeout,
+        ))
+    }
+
+    fn with_backend(backend: Backend, server: String, timeout: Duration) -> Self {
+        Self {
+            backend,
             server,
             prefix: "samplemind:ai:".into(),
             timeout,
             conn: Mutex::new(None),
             state: Mutex::new(State::default()),
-        })
+        }
     }
 
-    /// The client `settings` name, or `None` when they name no server.
+    /// The client `settings` name, or `None` when they name no server. Several URLs
+    /// (comma-separated) or `cluster = true` mean a Redis Cluster.
     ///
     /// # Errors
-    /// As [`SharedCache::new`].
+    /// As [`SharedCache::new`] and [`SharedCache::cluster`].
     pub fn from_settings(settings: &SharedSettings) -> Option<Result<Self, AiError>> {
         let url = settings.redis.as_deref().filter(|u| !u.trim().is_empty())?;
-        Some(Self::new(
+        Some(Self::from_urls(
             url,
+            settings.cluster,
             Duration::from_millis(settings.timeout_ms.max(1)),
         ))
+    }
+
+    /// The client of `urls`: one server, or a cluster when `cluster` or when several
+    /// (comma-separated) are named.
+    ///
+    /// # Errors
+    /// As [`SharedCache::new`] and [`SharedCache::cluster`].
+    pub fn from_urls(urls: &str, cluster: bool, timeout: Duration) -> Result<Self, AiError> {
+        let seeds: Vec<&str> = urls
+            .split(',')
+            .map(str::trim)
+            .filter(|u| !u.is_empty())
+            .collect();
+        match seeds.as_slice() {
+            [one] if !cluster => Self::new(one, timeout),
+            _ => Self::cluster(&seeds, timeout),
+        }
     }
 
     /// This client for another kind of value: its keys live under `samplemind:{namespace}:`
@@ -148,7 +246,7 @@ impl SharedCache {
     /// drops the connection and marks the server down for [`RETRY_AFTER`].
     fn call<T>(
         &self,
-        f: impl FnOnce(&mut redis::Connection) -> redis::RedisResult<T>,
+        f: impl FnOnce(&mut dyn ConnectionLike) -> redis::RedisResult<T>,
     ) -> Result<T, AiError> {
         let resting = {
             let s = self.state();
@@ -164,14 +262,9 @@ impl SharedCache {
         let result = (|| {
             let c = match conn.as_mut() {
                 Some(c) => c,
-                None => {
-                    let c = self.client.get_connection_with_timeout(self.timeout)?;
-                    c.set_read_timeout(Some(self.timeout))?;
-                    c.set_write_timeout(Some(self.timeout))?;
-                    conn.insert(c)
-                }
+                None => conn.insert(self.backend.connect(self.timeout)?),
             };
-            f(c)
+            f(c.as_dyn())
         })();
         let mut s = self.state();
         match result {
@@ -192,8 +285,14 @@ impl SharedCache {
         }
     }
 
+    /// The key's hex in braces is its hash tag: in a cluster, the keys of one request (the
+    /// value and its lease) hash to one slot.
     fn key(&self, key: &[u8; 32]) -> String {
-        format!("{}{}", self.prefix, blake3::Hash::from_bytes(*key).to_hex())
+        format!(
+            "{}{{{}}}",
+            self.prefix,
+            blake3::Hash::from_bytes(*key).to_hex()
+        )
     }
 
     /// The bytes stored under `key`, if any.
@@ -204,7 +303,13 @@ impl SharedCache {
         let k = self.key(key);
         // GETRANGE reads at most MAX_VALUE + 1 bytes: one more than allowed says "too large".
         // A missing key reads as empty, and no stored entry is empty.
-        let bytes: Vec<u8> = self.call(|c| c.getrange(&k, 0, MAX_VALUE as isize))?;
+        let bytes: Vec<u8> = self.call(|c| {
+            redis::cmd("GETRANGE")
+                .arg(&k)
+                .arg(0)
+                .arg(MAX_VALUE)
+                .query(c)
+        })?;
         Ok((!bytes.is_empty()).then_some(bytes))
     }
 
@@ -214,7 +319,14 @@ impl SharedCache {
     /// [`AiError::Cache`] when the server cannot be reached or refuses (full, read-only).
     pub fn put(&self, key: &[u8; 32], value: &[u8], ttl: Duration) -> Result<(), AiError> {
         let k = self.key(key);
-        self.call(|c| c.pset_ex::<_, _, ()>(&k, value, millis(ttl)))
+        self.call(|c| {
+            redis::cmd("SET")
+                .arg(&k)
+                .arg(value)
+                .arg("PX")
+                .arg(millis(ttl))
+                .query::<()>(c)
+        })
     }
 
     /// Remove the value under `key`.
@@ -223,7 +335,7 @@ impl SharedCache {
     /// [`AiError::Cache`] when the server cannot be reached.
     pub fn remove(&self, key: &[u8; 32]) -> Result<(), AiError> {
         let k = self.key(key);
-        self.call(|c| c.del::<_, ()>(&k))
+        self.call(|c| redis::cmd("DEL").arg(&k).query::<()>(c))
     }
 
     /// Count a lookup: `hit` when the server held a value the local tier accepted.
@@ -299,7 +411,7 @@ impl SharedCache {
     /// [`AiError::Cache`] when the server cannot be reached.
     pub fn leased(&self, key: &[u8; 32]) -> Result<bool, AiError> {
         let k = self.lease_key(key);
-        self.call(|c| c.exists(&k))
+        self.call(|c| redis::cmd("EXISTS").arg(&k).query(c))
     }
 
     /// Count a request that waited for another's lease, and whether the leader's answer
@@ -339,6 +451,17 @@ impl SharedCache {
             lease_answers: s.lease_answers,
         }
     }
+}
+
+/// `url` parsed, with the password from [`PASSWORD_ENV`] when set.
+fn connection_info(url: &str) -> Result<redis::ConnectionInfo, AiError> {
+    let mut info = url
+        .into_connection_info()
+        .map_err(|e| AiError::Config(format!("shared.redis: {e}")))?;
+    if let Some(pw) = std::env::var(PASSWORD_ENV).ok().filter(|p| !p.is_empty()) {
+        info.redis.password = Some(pw);
+    }
+    Ok(info)
 }
 
 /// The lease a process holds on one request while it asks upstream for the studio.

@@ -6,7 +6,8 @@
 //! (all they share is Redis, as separate processes would), send [`BURST`] identical cold
 //! requests each at once, and the upstream counts its calls. LiteLLM with its Redis cache
 //! is timed the same way in the same run: a fresh process for its hits, and
-//! [`PROCESSES`] real processes for its burst.
+//! [`PROCESSES`] real processes for its burst. Against a cluster (`--redis` naming its
+//! nodes) only ours runs: the figure there is ours against ours on one server.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -88,7 +89,11 @@ fn machine(
         "bench",
         Locality::Local,
     ));
-    let shared = Arc::new(SharedCache::new(redis, Duration::from_millis(250))?);
+    let shared = Arc::new(SharedCache::from_urls(
+        redis,
+        false,
+        Duration::from_millis(250),
+    )?);
     let cache =
         AiCache::open(dir, 64 << 20, Duration::from_secs(3600))?.with_shared(shared.clone());
     Ok((
@@ -101,8 +106,9 @@ fn machine(
     ))
 }
 
-/// Run the shared-tier benchmark against `redis`; LiteLLM through `peer` (a venv Python)
-/// after ours. The peer's failure is returned beside our figures.
+/// Run the shared-tier benchmark against `redis` (several comma-separated URLs: a Redis
+/// Cluster); LiteLLM through `peer` (a venv Python) after ours, on a single server only. The
+/// peer's failure is returned beside our figures.
 ///
 /// # Errors
 /// Redis or the local cache fails.
@@ -175,7 +181,7 @@ pub fn shared(
         delay.store(0, Ordering::SeqCst);
 
         let mut peer_error = None;
-        if let Some(python) = peer {
+        if let Some(python) = peer.filter(|_| !redis.contains(',')) {
             match time_litellm(python, &base, redis, &delay, &calls).await {
                 Ok(mut p) => {
                     p.ratio_p50 = p.hit.median_ms / out.hit.median_ms.max(1e-9);
