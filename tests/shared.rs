@@ -687,3 +687,119 @@ async fn a_three_master_cluster_shares_answers_analyses_and_leases() {
     let spread: Vec<usize> = c.nodes.iter().map(keys_on).collect();
     assert!(spread.iter().all(|&n| n > 0), "{spread:?}");
 }
+
+/// `rediss://`: a studio's own authority signed the server's certificate. With that
+/// authority (`[shared] ca_file`) the cache works; with only the system's, the server is
+/// refused, named as down with the reason, and nothing is sent in the clear.
+#[test]
+fn a_tls_server_is_trusted_through_the_studios_authority_and_refused_without_it() {
+    let home = tempfile::tempdir().unwrap();
+    if Command::new("redis-server")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "redis-server is required in CI"
+        );
+        return;
+    }
+    let d = home.path();
+    let openssl = |args: &str| {
+        let out = Command::new("openssl")
+            .args(args.split_whitespace())
+            .current_dir(d)
+            .output()
+            .expect("openssl (the CLI) makes the test's certificates");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    openssl(
+        "req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=studio-ca -keyout ca.key -out ca.crt",
+    );
+    openssl("req -newkey rsa:2048 -nodes -subj /CN=studio-nas -keyout server.key -out server.csr");
+    std::fs::write(
+        d.join("san.ext"),
+        "subjectAltName=IP:127.0.0.1,DNS:localhost\n",
+    )
+    .unwrap();
+    openssl(
+        "x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 2 \
+         -extfile san.ext -out server.crt",
+    );
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = Command::new("redis-server")
+        .args([
+            "--port",
+            "0",
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ])
+        .args(["--tls-port", &port.to_string()])
+        .args([
+            "--tls-cert-file",
+            "server.crt",
+            "--tls-key-file",
+            "server.key",
+        ])
+        .args(["--tls-ca-cert-file", "ca.crt", "--tls-auth-clients", "no"])
+        .current_dir(d)
+        .arg("--dir")
+        .arg(d)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let url = format!("rediss://127.0.0.1:{port}/0");
+    let settings = |ca: Option<std::path::PathBuf>| samplemind::ai::settings::SharedSettings {
+        redis: Some(url.clone()),
+        ca_file: ca,
+        ..Default::default()
+    };
+    let trusted = || {
+        SharedCache::from_settings(&settings(Some(d.join("ca.crt"))))
+            .unwrap()
+            .unwrap()
+    };
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !trusted().health().up {
+        assert!(Instant::now() < deadline, "the TLS server did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let c = trusted();
+    let k = key("over tls");
+    c.put(&k.0, b"secret answer", Duration::from_secs(60))
+        .unwrap();
+    assert_eq!(c.get(&k.0).unwrap().as_deref(), Some(&b"secret answer"[..]));
+
+    let untrusted = SharedCache::from_settings(&settings(None))
+        .unwrap()
+        .unwrap();
+    let h = untrusted.health();
+    assert!(!h.up, "{h:?}");
+    let why = h.reason.unwrap_or_default().to_lowercase();
+    assert!(
+        why.contains("certificate") || why.contains("issuer"),
+        "{why}"
+    );
+    // A file that is not there is named.
+    let e = SharedCache::from_settings(&settings(Some(d.join("missing.pem"))))
+        .unwrap()
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("missing.pem"), "{e}");
+    let _ = child.kill();
+    let _ = child.wait();
+}

@@ -31,6 +31,9 @@ pub struct SharedSettings {
     /// `redis` names seed nodes of a Redis Cluster (implied when it lists several URLs,
     /// comma-separated).
     pub cluster: bool,
+    /// PEM certificates of the authority that signed a `rediss://` server's certificate,
+    /// when the system does not trust it (a studio's own authority). Unset: the system's.
+    pub ca_file: Option<std::path::PathBuf>,
 }
 
 impl Default for SharedSettings {
@@ -39,6 +42,7 @@ impl Default for SharedSettings {
             redis: None,
             timeout_ms: 250,
             cluster: false,
+            ca_file: None,
         }
     }
 }

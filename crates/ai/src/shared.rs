@@ -85,14 +85,15 @@ enum Backend {
 
 enum Conn {
     Single(redis::Connection),
-    Cluster(ClusterConnection),
+    // Boxed: a cluster connection is several times a single one's size.
+    Cluster(Box<ClusterConnection>),
 }
 
 impl Conn {
     fn as_dyn(&mut self) -> &mut dyn ConnectionLike {
         match self {
             Conn::Single(c) => c,
-            Conn::Cluster(c) => c,
+            Conn::Cluster(c) => c.as_mut(),
         }
     }
 }
@@ -111,7 +112,7 @@ impl Backend {
                 let c = client.get_connection()?;
                 c.set_read_timeout(Some(timeout))?;
                 c.set_write_timeout(Some(timeout))?;
-                Conn::Cluster(c)
+                Conn::Cluster(Box::new(c))
             }
         })
     }
@@ -136,17 +137,27 @@ impl std::fmt::Debug for SharedCache {
 }
 
 impl SharedCache {
-    /// A client of the server at `url` (`redis://host:port/db`, `rediss://` for TLS once
-    /// built with it), each call bounded by `timeout`. A password in [`PASSWORD_ENV`] wins
-    /// over one in the URL. Nothing is connected until the first call.
+    /// A client of the server at `url` (`redis://host:port/db`, `rediss://` for TLS), each
+    /// call bounded by `timeout`. A password in [`PASSWORD_ENV`] wins over one in the URL.
+    /// Nothing is connected until the first call. A TLS server's certificate is checked
+    /// against the system's authorities.
     ///
     /// # Errors
     /// [`AiError::Settings`] when the URL does not parse.
     pub fn new(url: &str, timeout: Duration) -> Result<Self, AiError> {
+        Self::single(url, timeout, None)
+    }
+
+    /// As [`SharedCache::new`], a TLS server's certificate checked against `ca_pem` (PEM
+    /// certificates of a studio's own authority) when given, instead of the system's.
+    fn single(url: &str, timeout: Duration, ca_pem: Option<&[u8]>) -> Result<Self, AiError> {
         let info = connection_info(url)?;
         let server = format!("{} db {}", info.addr, info.redis.db);
-        let client =
-            redis::Client::open(info).map_err(|e| AiError::Config(format!("shared.redis: {e}")))?;
+        let client = match ca_pem {
+            Some(pem) => redis::Client::build_with_tls(info, certificates(pem)),
+            None => redis::Client::open(info),
+        }
+        .map_err(|e| AiError::Config(format!("shared.redis: {e}")))?;
         Ok(Self::with_backend(Backend::Single(client), server, timeout))
     }
 
@@ -158,6 +169,14 @@ impl SharedCache {
     /// [`AiError::Settings`] when a URL does not parse or names a database other than 0 (a
     /// cluster has only that one).
     pub fn cluster(seeds: &[&str], timeout: Duration) -> Result<Self, AiError> {
+        Self::cluster_of(seeds, timeout, None)
+    }
+
+    fn cluster_of(
+        seeds: &[&str],
+        timeout: Duration,
+        ca_pem: Option<&[u8]>,
+    ) -> Result<Self, AiError> {
         let mut infos = Vec::new();
         for url in seeds {
             let info = connection_info(url)?;
@@ -177,9 +196,19 @@ impl SharedCache {
                 .collect::<Vec<_>>()
                 .join(", ")
         );
-        let client = ClusterClient::builder(infos)
+        let tls = infos
+            .iter()
+            .any(|i| matches!(i.addr, redis::ConnectionAddr::TcpTls { .. }));
+        let mut builder = ClusterClient::builder(infos)
             .connection_timeout(timeout)
-            .response_timeout(timeout)
+            .response_timeout(timeout);
+        if tls {
+            builder = builder.tls(redis::TlsMode::Secure);
+        }
+        if let Some(pem) = ca_pem {
+            builder = builder.certs(certificates(pem));
+        }
+        let client = builder
             .build()
             .map_err(|e| AiError::Config(format!("shared.redis: {e}")))?;
         Ok(Self::with_backend(
@@ -207,11 +236,20 @@ impl SharedCache {
     /// As [`SharedCache::new`] and [`SharedCache::cluster`].
     pub fn from_settings(settings: &SharedSettings) -> Option<Result<Self, AiError>> {
         let url = settings.redis.as_deref().filter(|u| !u.trim().is_empty())?;
-        Some(Self::from_urls(
-            url,
-            settings.cluster,
-            Duration::from_millis(settings.timeout_ms.max(1)),
-        ))
+        let timeout = Duration::from_millis(settings.timeout_ms.max(1));
+        let ca = match &settings.ca_file {
+            Some(path) => match std::fs::read(path) {
+                Ok(pem) => Some(pem),
+                Err(e) => {
+                    return Some(Err(AiError::Config(format!(
+                        "shared.ca_file: {}: {e}",
+                        path.display()
+                    ))))
+                }
+            },
+            None => None,
+        };
+        Some(Self::open(url, settings.cluster, timeout, ca.as_deref()))
     }
 
     /// The client of `urls`: one server, or a cluster when `cluster` or when several
@@ -220,14 +258,27 @@ impl SharedCache {
     /// # Errors
     /// As [`SharedCache::new`] and [`SharedCache::cluster`].
     pub fn from_urls(urls: &str, cluster: bool, timeout: Duration) -> Result<Self, AiError> {
+        Self::open(urls, cluster, timeout, None)
+    }
+
+    /// As [`SharedCache::from_urls`], TLS servers checked against `ca_pem` when given.
+    ///
+    /// # Errors
+    /// As [`SharedCache::from_urls`]; `ca_pem` holds no certificate.
+    pub fn open(
+        urls: &str,
+        cluster: bool,
+        timeout: Duration,
+        ca_pem: Option<&[u8]>,
+    ) -> Result<Self, AiError> {
         let seeds: Vec<&str> = urls
             .split(',')
             .map(str::trim)
             .filter(|u| !u.is_empty())
             .collect();
         match seeds.as_slice() {
-            [one] if !cluster => Self::new(one, timeout),
-            _ => Self::cluster(&seeds, timeout),
+            [one] if !cluster => Self::single(one, timeout, ca_pem),
+            _ => Self::cluster_of(&seeds, timeout, ca_pem),
         }
     }
 
@@ -462,6 +513,14 @@ fn connection_info(url: &str) -> Result<redis::ConnectionInfo, AiError> {
         info.redis.password = Some(pw);
     }
     Ok(info)
+}
+
+/// Trust `pem`'s authorities (and only them) for TLS servers.
+fn certificates(pem: &[u8]) -> redis::TlsCertificates {
+    redis::TlsCertificates {
+        client_tls: None,
+        root_cert: Some(pem.to_vec()),
+    }
 }
 
 /// The lease a process holds on one request while it asks upstream for the studio.
