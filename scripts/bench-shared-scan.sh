@@ -10,6 +10,8 @@
 #   second  a scan on a fresh home: every content should come from Redis (0 decodes)
 #   killed  "second" again on a fresh home, with Redis killed halfway through: the scan must
 #           finish locally, no file failed, each decoded at most once.
+#   pair-a, pair-b  two fresh homes scanning FOLDER at the same moment through a fresh Redis:
+#           between them each file should be decoded once (claims), the work split.
 # Prints one line per scan (seconds, decoded, from Redis, failed) and the ratios. DSP only
 # unless --models (then the ONNX runtime of scripts/fetch-ml.sh is used). A benchmark, not a
 # test: run it by hand, and put its figures in BENCHMARKS.md.
@@ -64,15 +66,22 @@ half=$(python3 -c "print($t_second / 2)")
 read -r t_killed d_killed s_killed f_killed _ < <(scan killed)
 wait || true
 redis_pid=""
+start_redis
+home pair-a shared; home pair-b shared
+scan pair-a > "$work/pair-a.line" & scan pair-b > "$work/pair-b.line"; wait $!
+while [ ! -s "$work/pair-a.line" ]; do sleep 0.1; done
+read -r t_pair_a d_pair_a s_pair_a f_pair_a _ < "$work/pair-a.line"
+read -r t_pair_b d_pair_b s_pair_b f_pair_b _ < "$work/pair-b.line"
 
 echo "folder: $folder ($n audio files; ${models_flag:-models on})"
 printf '%-8s %8s %8s %11s %7s\n' scan seconds decoded "from Redis" failed
-for s in alone first second killed; do
+for s in alone first second killed pair_a pair_b; do
   eval "printf '%-8s %8s %8s %11s %7s\n' $s \$t_$s \$d_$s \$s_$s \$f_$s"
 done
-python3 - "$t_alone" "$t_first" "$t_second" "$t_killed" <<'EOF'
+python3 - "$t_alone" "$t_first" "$t_second" "$t_killed" "$t_pair_a" "$t_pair_b" <<'EOF'
 import sys
-alone, first, second, killed = map(float, sys.argv[1:])
+alone, first, second, killed, pa, pb = map(float, sys.argv[1:])
+print(f"two machines at once / one alone: {max(pa, pb) / alone:.3f}")
 print(f"second machine / cold scan: {second / alone:.3f} ({alone / second:.1f}x faster)")
 print(f"publishing overhead (first / alone): {first / alone:.3f}")
 print(f"Redis killed halfway / alone: {killed / alone:.3f}")

@@ -803,3 +803,94 @@ fn a_tls_server_is_trusted_through_the_studios_authority_and_refused_without_it(
     let _ = child.kill();
     let _ = child.wait();
 }
+
+/// A pack of `n` distinct tones, `secs` long.
+fn pack(dir: &Path, n: usize, secs: f64) {
+    std::fs::create_dir_all(dir).unwrap();
+    for i in 0..n {
+        let x = crate::util::sine(110.0 * (1.0 + i as f64 / 7.0), 0.5, 44_100, secs);
+        crate::util::write_mono(&dir.join(format!("tone_{i:02}.wav")), &x, 44_100);
+    }
+}
+
+/// Two machines that meet the same new pack at the same moment decode each sound once
+/// between them: what one claimed, the other takes from Redis at the end of its scan.
+#[test]
+fn two_machines_scanning_one_new_pack_at_once_decode_each_sound_once() {
+    let home = tempfile::tempdir().unwrap();
+    let Some(server) = redis(home.path()) else {
+        return;
+    };
+    let folder = home.path().join("pack");
+    pack(&folder, 40, 1.0);
+    let start = std::sync::Barrier::new(2);
+    let reports: Vec<_> = std::thread::scope(|s| {
+        let runs: Vec<_> = ["a", "b"]
+            .into_iter()
+            .map(|m| {
+                let (start, folder, url) = (&start, &folder, &server.url);
+                let lib = samplemind::Library::open(&home.path().join(m)).unwrap();
+                s.spawn(move || {
+                    let mut opts = samplemind::library::ScanOptions::default();
+                    opts.threads = 1;
+                    opts.share = Some(analysis_share(url));
+                    let stop = std::sync::atomic::AtomicBool::new(false);
+                    start.wait();
+                    samplemind::library::scan(
+                        &lib,
+                        std::slice::from_ref(folder),
+                        &opts,
+                        &stop,
+                        &mut |_| {},
+                    )
+                    .unwrap()
+                })
+            })
+            .collect();
+        runs.into_iter().map(|r| r.join().unwrap()).collect()
+    });
+    for r in &reports {
+        assert!(r.failures.is_empty(), "{:?}", r.failures);
+        assert_eq!(r.analysed + r.shared, 40, "{r:?}");
+    }
+    let decoded: u64 = reports.iter().map(|r| r.analysed).sum();
+    eprintln!(
+        "decoded: a {}, b {}",
+        reports[0].analysed, reports[1].analysed
+    );
+    assert_eq!(
+        decoded, 40,
+        "each sound decoded once between the two machines"
+    );
+}
+
+/// A machine that claimed a sound and died: the claim expires and the scan analyses the
+/// sound itself, neither hanging nor failing.
+#[test]
+fn a_sound_claimed_by_a_machine_that_died_is_analysed_when_the_claim_expires() {
+    let home = tempfile::tempdir().unwrap();
+    let Some(server) = redis(home.path()) else {
+        return;
+    };
+    let folder = home.path().join("pack");
+    pack(&folder, 3, 0.5);
+    let share = analysis_share(&server.url);
+    let fp = samplemind::analysis::AnalysisOptions::default().fingerprint();
+    let k = samplemind::library::share::key(
+        &samplemind::library::hash_file(&folder.join("tone_01.wav")).unwrap(),
+        &fp,
+    );
+    assert!(share
+        .try_lease(&k, Duration::from_millis(500))
+        .unwrap()
+        .is_some());
+    let lib = samplemind::Library::open(&home.path().join("b")).unwrap();
+    let started = Instant::now();
+    let r = scan_with_share(&lib, &folder, Some(analysis_share(&server.url)));
+    assert!(r.failures.is_empty(), "{:?}", r.failures);
+    assert_eq!((r.analysed, r.shared), (3, 0), "{r:?}");
+    assert!(
+        started.elapsed() >= Duration::from_millis(400),
+        "it waited for the claim"
+    );
+}

@@ -577,4 +577,27 @@ impl samplemind_library::AnalysisShare for SharedCache {
         SharedCache::reject(self);
         let _ = self.remove(key);
     }
+
+    fn claim(&self, key: &[u8; 32], ttl: Duration) -> samplemind_library::share::Claim {
+        use samplemind_library::share::Claim;
+        match self.try_lease(key, ttl) {
+            Ok(Some(lease)) => Claim::Mine(lease.token),
+            Ok(None) => Claim::Theirs,
+            Err(_) => Claim::Unknown,
+        }
+    }
+
+    fn claimed(&self, key: &[u8; 32]) -> Option<bool> {
+        self.leased(key).ok()
+    }
+
+    fn release(&self, key: &[u8; 32], token: &str) {
+        let _ = SharedCache::release(
+            self,
+            Lease {
+                key: self.lease_key(key),
+                token: token.to_string(),
+            },
+        );
+    }
 }

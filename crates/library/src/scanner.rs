@@ -24,7 +24,7 @@ use serde::Serialize;
 
 use super::error::Result;
 use super::record::{ContentHash, PathEntry, PathStatus, SampleRecord, SCHEMA_VERSION};
-use super::share::{self, AnalysisShare};
+use super::share::{self, AnalysisShare, Obtained};
 use super::store::Library;
 use samplemind_analysis::{
     analyse_audio, analyse_words, Analysed, Analysis, AnalysisOptions, ANALYSER_VERSION,
@@ -418,24 +418,40 @@ fn analyse_all(
     // Set when the writer fails: the workers start no new file, and the receiver is gone,
     // so a worker holding a result never waits on a full channel (the scan ends, no hang).
     let stop = AtomicBool::new(false);
+    let halted = || cancel.load(Ordering::Relaxed) || stop.load(Ordering::Relaxed);
+    // Contents another machine is analysing: taken from it at the end of the scan.
+    let theirs = std::sync::Mutex::new(Vec::new());
     std::thread::scope(|s| -> Result<()> {
         s.spawn(|| {
             pool.install(|| {
-                items.par_iter().for_each_with(tx, |tx, (hash, paths)| {
-                    if cancel.load(Ordering::Relaxed) || stop.load(Ordering::Relaxed) {
+                let tx2 = tx.clone();
+                items.par_iter().for_each_with(tx, |tx, item| {
+                    if halted() {
                         return;
                     }
-                    let key = fingerprint.map(|fp| share::key(hash, &fp));
-                    let fetched = share
-                        .zip(key.as_ref())
-                        .and_then(|(s, k)| fetch(s, k, &paths[0].path, analysis_opts));
-                    let from_share = fetched.is_some();
-                    // analyse_audio catches its own panics: the file fails, not the scan.
-                    let result = fetched
-                        .map(Ok)
-                        .unwrap_or_else(|| analyse_audio(&paths[0].path, analysis_opts));
-                    let origin = Origin { key, from_share };
-                    let _ = tx.send((hash, paths, result, origin));
+                    let key = fingerprint.map(|fp| share::key(&item.0, &fp));
+                    let obtained = match (share, &key) {
+                        (Some(s), Some(k)) => share::obtain(s, k, &item.1[0].path, analysis_opts),
+                        _ => Obtained::Analyse(None),
+                    };
+                    match obtained {
+                        Obtained::Theirs => {
+                            theirs.lock().unwrap_or_else(|p| p.into_inner()).push(item)
+                        }
+                        got => send(tx, item, key, got, analysis_opts),
+                    }
+                });
+                let theirs = std::mem::take(&mut *theirs.lock().unwrap_or_else(|p| p.into_inner()));
+                let (Some(s), Some(fp)) = (share, fingerprint) else {
+                    return;
+                };
+                theirs.par_iter().for_each_with(tx2, |tx, item| {
+                    let key = share::key(&item.0, &fp);
+                    let path = &item.1[0].path;
+                    if let Some(got) = share::wait_for_theirs(s, &key, path, analysis_opts, &halted)
+                    {
+                        send(tx, item, Some(key), got, analysis_opts);
+                    }
                 });
             })
         });
@@ -487,11 +503,16 @@ fn write_results<'a>(
                 .collect();
             analyse_words(&opts.analysis, &mut sounds);
             for (hash, paths, result, origin) in batch.drain(..) {
-                if let (Ok(done), Some(s), Some(key), false) =
-                    (&result, &opts.share, &origin.key, origin.from_share)
-                {
-                    if let Some(bytes) = share::encode(key, done) {
-                        s.publish(key, &bytes);
+                if let (Some(s), Some(key)) = (&opts.share, &origin.key) {
+                    if let (Ok(done), false) = (&result, origin.from_share) {
+                        if let Some(bytes) = share::encode(key, done) {
+                            s.publish(key, &bytes);
+                        }
+                    }
+                    // Offered (or failed: a failure is never shared, and a waiting machine
+                    // then tries the file itself).
+                    if let Some(token) = &origin.claim {
+                        s.release(key, token);
                     }
                 }
                 store(
@@ -529,37 +550,31 @@ struct Origin {
     key: Option<[u8; 32]>,
     /// Taken from the share, not decoded here.
     from_share: bool,
+    /// The claim this scan holds on it, given back once its analysis is offered.
+    claim: Option<String>,
 }
 
-/// The share's analysis of `path`'s content, if it holds one that checks. A value that does
-/// not is dropped from the share, and the file is analysed here.
-fn fetch(
-    share: &dyn AnalysisShare,
-    key: &[u8; 32],
-    path: &Path,
+/// Hand one content's analysis to the writer: the share's, or one made here (decoding the
+/// first of its paths).
+fn send<'a>(
+    tx: &crossbeam_channel::Sender<Answer<'a>>,
+    (hash, paths): &'a (ContentHash, Vec<Pending>),
+    key: Option<[u8; 32]>,
+    got: Obtained,
     opts: &AnalysisOptions,
-) -> Option<Analysed> {
-    let bytes = share.fetch(key);
-    let decoded = bytes.map(|b| share::decode(key, &b, opts));
-    match decoded {
-        Some(Ok(a)) => {
-            share.count(true);
-            Some(a)
-        }
-        Some(Err(why)) => {
-            tracing::warn!(
-                "{}: the shared analysis was refused ({why}); analysing it here",
-                path.display()
-            );
-            share.reject(key);
-            share.count(false);
-            None
-        }
-        None => {
-            share.count(false);
-            None
-        }
-    }
+) {
+    let (result, from_share, claim) = match got {
+        Obtained::Shared(a) => (Ok(*a), true, None),
+        // analyse_audio catches its own panics: the file fails, not the scan.
+        Obtained::Analyse(claim) => (analyse_audio(&paths[0].path, opts), false, claim),
+        Obtained::Theirs => return,
+    };
+    let origin = Origin {
+        key,
+        from_share,
+        claim,
+    };
+    let _ = tx.send((hash, paths, result, origin));
 }
 
 /// Write one worker's answer: the record and its paths, or the failure on every path.

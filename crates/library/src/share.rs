@@ -12,9 +12,17 @@
 //! trusted, when it does not decode, names another key, or holds a reading no analyser of
 //! ours produces (a NaN tempo, an unknown category, an embedding of the wrong size).
 //!
+//! Two machines that meet the same new content at once decode it once: the first to miss
+//! claims it ([`AnalysisShare::claim`], a lease that expires after [`CLAIM_TTL`]); the other
+//! leaves it for the end of its scan, analyses the rest meanwhile, and then takes the
+//! claimer's analysis, or claims the content itself when the claimer gave up or died.
+//!
 //! As for a duplicate inside one library, the names' hints (a "120bpm" in a file name) come
 //! from the path that was analysed first; the words a sample is found by are embedded again
 //! from the local path.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
@@ -37,6 +45,153 @@ pub trait AnalysisShare: Send + Sync + std::fmt::Debug {
     /// The value under `key` failed to decode or to check: count it and drop it from the
     /// share, so no other machine is offered it again.
     fn reject(&self, key: &[u8; 32]);
+    /// Claim the analysis of the content under `key` for `ttl`, so that no other machine
+    /// decodes it meanwhile. A share without claims says [`Claim::Unknown`].
+    fn claim(&self, _key: &[u8; 32], _ttl: Duration) -> Claim {
+        Claim::Unknown
+    }
+    /// Whether someone holds a claim on `key`; `None` when the share cannot tell.
+    fn claimed(&self, _key: &[u8; 32]) -> Option<bool> {
+        None
+    }
+    /// Give back the claim `token` holds on `key` (after the analysis is offered, or
+    /// failed).
+    fn release(&self, _key: &[u8; 32], _token: &str) {}
+}
+
+/// The answer to [`AnalysisShare::claim`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Claim {
+    /// This scan analyses it; the token gives the claim back.
+    Mine(String),
+    /// Another machine is analysing it.
+    Theirs,
+    /// The share cannot tell (down, or it has no claims): analyse it here.
+    Unknown,
+}
+
+/// How long a claim lives: longer than any one analysis (a file's analysis is capped at two
+/// minutes of audio and takes seconds); a machine that dies frees its contents after it.
+pub const CLAIM_TTL: Duration = Duration::from_secs(60);
+/// The longest a scan waits for another machine's analyses, past which it analyses them
+/// itself.
+const WAIT_AT_MOST: Duration = Duration::from_secs(120);
+/// The longest pause between a waiting scan's looks.
+const MAX_PAUSE: Duration = Duration::from_millis(100);
+
+/// How a scan's worker gets one content's analysis.
+#[derive(Debug)]
+pub enum Obtained {
+    /// From the share: no decode. (Boxed: an analysis is large next to a claim.)
+    Shared(Box<Analysed>),
+    /// Analyse it here, holding this claim (if the share gave one).
+    Analyse(Option<String>),
+    /// Another machine is on it: come back at the end of the scan ([`wait_for_theirs`]).
+    Theirs,
+}
+
+/// The share's analysis of the content at `path` under `key` if it holds one that checks,
+/// else a claim on it, else [`Obtained::Theirs`].
+pub fn obtain(
+    share: &dyn AnalysisShare,
+    key: &[u8; 32],
+    path: &Path,
+    opts: &AnalysisOptions,
+) -> Obtained {
+    if let Some(a) = fetch(share, key, path, opts, true) {
+        return Obtained::Shared(Box::new(a));
+    }
+    match share.claim(key, CLAIM_TTL) {
+        Claim::Mine(token) => taken_meanwhile(share, key, path, opts, token),
+        Claim::Theirs => Obtained::Theirs,
+        Claim::Unknown => Obtained::Analyse(None),
+    }
+}
+
+/// With a fresh claim: another machine may have offered its analysis (and given its claim
+/// back) between our look and our claim. Then take that one and give ours back.
+fn taken_meanwhile(
+    share: &dyn AnalysisShare,
+    key: &[u8; 32],
+    path: &Path,
+    opts: &AnalysisOptions,
+    token: String,
+) -> Obtained {
+    match fetch(share, key, path, opts, false) {
+        Some(a) => {
+            share.release(key, &token);
+            Obtained::Shared(Box::new(a))
+        }
+        None => Obtained::Analyse(Some(token)),
+    }
+}
+
+/// At the end of a scan, for a content another machine claimed: its analysis once it is
+/// offered, or a claim of our own once theirs is gone without one (it failed or died), or
+/// analyse it here after [`WAIT_AT_MOST`] or when `cancelled` says so (then `None`).
+pub fn wait_for_theirs(
+    share: &dyn AnalysisShare,
+    key: &[u8; 32],
+    path: &Path,
+    opts: &AnalysisOptions,
+    cancelled: &dyn Fn() -> bool,
+) -> Option<Obtained> {
+    let deadline = Instant::now() + WAIT_AT_MOST;
+    let mut pause = Duration::from_millis(2);
+    loop {
+        if cancelled() {
+            return None;
+        }
+        if let Some(a) = fetch(share, key, path, opts, false) {
+            return Some(Obtained::Shared(Box::new(a)));
+        }
+        if Instant::now() >= deadline {
+            return Some(Obtained::Analyse(None));
+        }
+        if share.claimed(key) != Some(true) {
+            match share.claim(key, CLAIM_TTL) {
+                Claim::Mine(token) => return Some(taken_meanwhile(share, key, path, opts, token)),
+                Claim::Unknown => return Some(Obtained::Analyse(None)),
+                Claim::Theirs => {}
+            }
+        }
+        std::thread::sleep(pause);
+        pause = (pause * 2).min(MAX_PAUSE);
+    }
+}
+
+/// The share's analysis under `key`, if it holds one that checks. A value that does not is
+/// dropped from the share, and the file is analysed here. A miss is counted when
+/// `count_miss` (a waiting scan looks many times).
+fn fetch(
+    share: &dyn AnalysisShare,
+    key: &[u8; 32],
+    path: &Path,
+    opts: &AnalysisOptions,
+    count_miss: bool,
+) -> Option<Analysed> {
+    let bytes = share.fetch(key);
+    match bytes.map(|b| decode(key, &b, opts)) {
+        Some(Ok(a)) => {
+            share.count(true);
+            Some(a)
+        }
+        Some(Err(why)) => {
+            tracing::warn!(
+                "{}: the shared analysis was refused ({why}); analysing it here",
+                path.display()
+            );
+            share.reject(key);
+            share.count(false);
+            None
+        }
+        None => {
+            if count_miss {
+                share.count(false);
+            }
+            None
+        }
+    }
 }
 
 /// The key a content's analysis is shared under, for analyses made with `fingerprint`.
