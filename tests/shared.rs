@@ -118,6 +118,10 @@ fn a_second_machine_is_answered_from_the_first_machines_cache_and_goes_on_withou
     assert_eq!(b.get(&k).map(|r| r.text).as_deref(), Some("808"));
     let h = b_shared.health();
     assert!(h.up && h.hits == 1 && h.latency_ms.is_some(), "{h:?}");
+    // Every machine sees the studio's counts, kept in Redis: a third that asked nothing too.
+    let third = SharedCache::new(&server.url, Duration::from_millis(250)).unwrap();
+    let studio = third.health().studio.expect("the studio's counts");
+    assert_eq!((studio.hits, studio.hit_rate), (1, Some(1.0)), "{studio:?}");
     assert!(!format!("{h:?}").contains("password"));
     // What b found is now its own: it answers with the server gone.
     drop(server);
@@ -893,4 +897,35 @@ fn a_sound_claimed_by_a_machine_that_died_is_analysed_when_the_claim_expires() {
         started.elapsed() >= Duration::from_millis(400),
         "it waited for the claim"
     );
+}
+
+/// A full server (`maxmemory` with `noeviction`) refuses writes but still serves what it
+/// holds: the cache counts the refusals and keeps reading from it.
+#[test]
+fn a_full_server_refuses_new_answers_but_still_serves_the_old_ones() {
+    let home = tempfile::tempdir().unwrap();
+    let Some(server) = redis_with(
+        home.path(),
+        &["--maxmemory", "2mb", "--maxmemory-policy", "noeviction"],
+        "",
+    ) else {
+        return;
+    };
+    let (a, a_shared) = machine(&home.path().join("a"), &server.url);
+    let (b, b_shared) = machine(&home.path().join("b"), &server.url);
+    let first = key("the first question");
+    a.put(&first, "ask", &answer("kept"), None).unwrap();
+    // Fill the server until it refuses.
+    let big = "x".repeat(64 << 10);
+    for i in 0..200 {
+        a.put(&key(&format!("filler {i}")), "ask", &answer(&big), None)
+            .unwrap();
+    }
+    let h = a_shared.health();
+    assert!(h.refused > 0 && h.up, "{h:?}");
+    // The other machine still reads what the server holds, and the first machine still has
+    // every answer it stored in its own cache.
+    assert_eq!(b.get(&first).map(|r| r.text).as_deref(), Some("kept"));
+    assert!(b_shared.health().up);
+    assert!(a.get(&key("filler 199")).is_some());
 }

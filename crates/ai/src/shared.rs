@@ -62,6 +62,11 @@ pub struct SharedHealth {
     pub lease_waits: u64,
     /// Of those, the ones answered by the leader's answer.
     pub lease_answers: u64,
+    /// Commands the server answered with a refusal (full under `noeviction`, read-only): the
+    /// server stays up for the rest.
+    pub refused: u64,
+    /// Every machine's counts together, from the server.
+    pub studio: Option<StudioStats>,
 }
 
 #[derive(Default)]
@@ -75,6 +80,21 @@ struct State {
     leases_led: u64,
     lease_waits: u64,
     lease_answers: u64,
+    refused: u64,
+    /// Counts not yet added to the studio's (hits, misses, rejected).
+    pending: [u64; 3],
+    flushed_at: Option<Instant>,
+}
+
+impl State {
+    /// Whether the pending counts should reach the server now: a few dozen lookups, or a
+    /// couple of seconds, whichever comes first (one extra call per many lookups).
+    fn stats_due(&self) -> bool {
+        self.pending.iter().sum::<u64>() >= 64
+            || self
+                .flushed_at
+                .is_none_or(|t| t.elapsed() >= Duration::from_secs(2))
+    }
 }
 
 /// One server, or a Redis Cluster known by its seed nodes.
@@ -325,6 +345,16 @@ impl SharedCache {
                 s.latency_ms = Some(started.elapsed().as_secs_f64() * 1e3);
                 Ok(v)
             }
+            // The server answered, and refused this one command (full under `noeviction`,
+            // a read-only replica): it is up, and reads go on; only this call failed.
+            Err(e) if refused(&e) => {
+                s.refused += 1;
+                tracing::debug!("shared cache ({}): {}: {e}", self.prefix, self.server);
+                Err(AiError::Cache(format!(
+                    "shared cache: {}: {e}",
+                    self.server
+                )))
+            }
             Err(e) => {
                 *conn = None;
                 let why = format!("{}: {e}", self.server);
@@ -391,12 +421,70 @@ impl SharedCache {
 
     /// Count a lookup: `hit` when the server held a value the local tier accepted.
     pub fn count(&self, hit: bool) {
-        let mut s = self.state();
-        if hit {
-            s.hits += 1;
-        } else {
-            s.misses += 1;
+        let due = {
+            let mut s = self.state();
+            if hit {
+                s.hits += 1;
+                s.pending[0] += 1;
+            } else {
+                s.misses += 1;
+                s.pending[1] += 1;
+            }
+            s.stats_due()
+        };
+        if due {
+            self.flush_stats();
         }
+    }
+
+    /// Add this process's counts since the last flush to the studio's, kept in Redis. Counts
+    /// that fail to reach the server stay pending for the next flush.
+    pub fn flush_stats(&self) {
+        let pending = {
+            let mut s = self.state();
+            s.flushed_at = Some(Instant::now());
+            std::mem::take(&mut s.pending)
+        };
+        if pending == [0; 3] {
+            return;
+        }
+        let k = self.stats_key();
+        // One call per counter that moved (a cluster's client routes a pipeline less
+        // predictably, and this runs once per many lookups).
+        for (i, (field, n)) in STATS_FIELDS.iter().zip(pending).enumerate() {
+            if n == 0 {
+                continue;
+            }
+            let sent = self.call(|c| {
+                redis::cmd("HINCRBY")
+                    .arg(&k)
+                    .arg(*field)
+                    .arg(n)
+                    .query::<i64>(c)
+            });
+            if sent.is_err() {
+                self.state().pending[i] += n;
+            }
+        }
+    }
+
+    /// Every machine's counts together (`None` when the server cannot say).
+    fn studio_stats(&self) -> Option<StudioStats> {
+        let k = self.stats_key();
+        let fields: std::collections::HashMap<String, u64> =
+            self.call(|c| redis::cmd("HGETALL").arg(&k).query(c)).ok()?;
+        let get = |f: &str| fields.get(f).copied().unwrap_or(0);
+        let (hits, misses) = (get("hits"), get("misses"));
+        Some(StudioStats {
+            hits,
+            misses,
+            rejected: get("rejected"),
+            hit_rate: (hits + misses > 0).then(|| hits as f64 / (hits + misses) as f64),
+        })
+    }
+
+    fn stats_key(&self) -> String {
+        format!("{}stats", self.prefix)
     }
 
     /// Take the lease on `key` for `ttl` (`SET NX PX`): `Some` when this process now leads
@@ -481,12 +569,23 @@ impl SharedCache {
 
     /// Count a value the local tier dropped (it did not decode, or named another key).
     pub fn reject(&self) {
-        self.state().rejected += 1;
+        let due = {
+            let mut s = self.state();
+            s.rejected += 1;
+            s.pending[2] += 1;
+            s.stats_due()
+        };
+        if due {
+            self.flush_stats();
+        }
     }
 
-    /// How the tier is doing. Pings the server unless it is marked down.
+    /// How the tier is doing. Pings the server unless it is marked down, and reads the
+    /// studio's counts (after adding this process's).
     pub fn health(&self) -> SharedHealth {
         let _ = self.call(|c| redis::cmd("PING").query::<String>(c));
+        self.flush_stats();
+        let studio = self.studio_stats();
         let s = self.state();
         SharedHealth {
             backend: "redis",
@@ -500,8 +599,46 @@ impl SharedCache {
             leases_led: s.leases_led,
             lease_waits: s.lease_waits,
             lease_answers: s.lease_answers,
+            refused: s.refused,
+            studio,
         }
     }
+}
+
+impl Drop for SharedCache {
+    /// A process's last counts join the studio's (one bounded call, skipped while the
+    /// server is marked down).
+    fn drop(&mut self) {
+        self.flush_stats();
+    }
+}
+
+/// The counters every machine adds to, in this order in `State::pending`.
+const STATS_FIELDS: [&str; 3] = ["hits", "misses", "rejected"];
+
+/// Counts of every machine of the studio, kept in Redis.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct StudioStats {
+    /// Lookups the server answered with a value that was accepted.
+    pub hits: u64,
+    /// Lookups it could not answer.
+    pub misses: u64,
+    /// Values dropped because they did not check.
+    pub rejected: u64,
+    /// `hits / (hits + misses)`, once there was a lookup.
+    pub hit_rate: Option<f64>,
+}
+
+/// Whether the server itself refused the command (an error reply such as `OOM`,
+/// `READONLY` or a cluster's `CLUSTERDOWN`), as opposed to a connection, timeout, protocol
+/// or authentication failure: it is up, only not for this command now.
+fn refused(e: &redis::RedisError) -> bool {
+    e.code().is_some_and(|c| {
+        matches!(
+            c,
+            "OOM" | "READONLY" | "BUSY" | "MASTERDOWN" | "CLUSTERDOWN" | "TRYAGAIN"
+        )
+    }) && !e.is_io_error()
 }
 
 /// `url` parsed, with the password from [`PASSWORD_ENV`] when set.
