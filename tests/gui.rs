@@ -390,13 +390,19 @@ fn the_app_analyses_dropped_samples_searches_filters_and_auditions() {
     let Some(_pulse) = start_pulse() else { return };
     let (_xvfb, display) = start_xvfb();
     let home = tempfile::tempdir().unwrap();
+    // The studio's Redis: the Health panel shows it.
+    let redis = crate::shared::redis(home.path());
+    let shared = redis
+        .as_ref()
+        .map(|r| format!("[shared]\nredis = \"{}\"\n", r.url))
+        .unwrap_or_default();
     // DSP analysis only: this test is about the window, and the models have their own. A
     // cloud provider takes its key from the settings panel into a real Secret Service.
     std::fs::write(
         home.path().join("config.toml"),
-        "[ml]\nenabled = false\n[ai]\n\
+        format!("[ml]\nenabled = false\n[ai]\n\
          [[ai.providers]]\nname = \"ollama\"\nkind = \"ollama\"\nurl = \"http://127.0.0.1:11434\"\nmodel = \"llama3.2:3b\"\n\
-         [[ai.providers]]\nname = \"cloudy\"\nkind = \"openai\"\nurl = \"http://127.0.0.1:9\"\nmodel = \"m\"\ncloud = true\n",
+         [[ai.providers]]\nname = \"cloudy\"\nkind = \"openai\"\nurl = \"http://127.0.0.1:9\"\nmodel = \"m\"\ncloud = true\n{shared}"),
     )
     .unwrap();
     let Some(secrets) = SecretService::start() else {
@@ -560,6 +566,14 @@ fn the_app_analyses_dropped_samples_searches_filters_and_auditions() {
         !engine.contains("stopped") && engine.contains("threads running"),
         "{engine}"
     );
+    if redis.is_some() {
+        let note = s.wait_text(
+            "[data-testid=health-note-shared]",
+            Duration::from_secs(10),
+            |t| t.starts_with("redis 127.0.0.1"),
+        );
+        assert!(note.contains("lease waits"), "{note}");
+    }
     s.screenshot("e2e-health");
     s.js(
         "document.dispatchEvent(new KeyboardEvent('keydown', {key: 'Escape'})); window.dispatchEvent(new KeyboardEvent('keydown', {key: 'Escape'}));",
