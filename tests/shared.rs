@@ -929,3 +929,104 @@ fn a_full_server_refuses_new_answers_but_still_serves_the_old_ones() {
     assert!(b_shared.health().up);
     assert!(a.get(&key("filler 199")).is_some());
 }
+
+/// A server that accepts and never answers (a hung Redis, a black-holed route): each call
+/// waits one timeout, then the server is left alone for a while, and the cache answers
+/// locally all along.
+#[test]
+fn a_server_that_never_answers_costs_one_timeout_then_nothing() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    // Accept and hold every connection, reading nothing.
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for c in listener.incoming().flatten() {
+            held.push(c);
+        }
+    });
+    let home = tempfile::tempdir().unwrap();
+    let shared = Arc::new(
+        SharedCache::new(
+            &format!("redis://127.0.0.1:{port}/0"),
+            Duration::from_millis(150),
+        )
+        .unwrap(),
+    );
+    let cache = AiCache::open(&home.path().join("a"), 1 << 20, Duration::from_secs(3600))
+        .unwrap()
+        .with_shared(shared.clone());
+    let k = key("a hung server");
+    let t = Instant::now();
+    assert!(cache.get(&k).is_none());
+    let first = t.elapsed();
+    assert!(first < Duration::from_secs(1), "{first:?}");
+    let t = Instant::now();
+    cache.put(&k, "ask", &answer("local"), None).unwrap();
+    assert_eq!(cache.get(&k).map(|r| r.text).as_deref(), Some("local"));
+    assert!(
+        t.elapsed() < Duration::from_millis(100),
+        "{:?}",
+        t.elapsed()
+    );
+    let h = shared.health();
+    assert!(!h.up && h.reason.is_some(), "{h:?}");
+}
+
+/// A server restarted under the cache (its connection dropped, its memory empty): one call
+/// fails, and after the pause the cache uses the new server.
+#[test]
+fn a_restarted_server_is_used_again_after_the_pause() {
+    let home = tempfile::tempdir().unwrap();
+    let Some(mut server) = redis(home.path()) else {
+        return;
+    };
+    let (a, shared) = machine(&home.path().join("a"), &server.url);
+    a.put(&key("before"), "ask", &answer("1"), None).unwrap();
+    assert!(shared.get(&key("before").0).unwrap().is_some());
+    let port = server
+        .url
+        .trim_end_matches("/0")
+        .rsplit(':')
+        .next()
+        .unwrap()
+        .to_string();
+    let _ = server.child.kill();
+    let _ = server.child.wait();
+    server.child = Command::new("redis-server")
+        .args([
+            "--port",
+            &port,
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ])
+        .arg("--dir")
+        .arg(home.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // The old connection is gone: the next call fails and rests the server.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        std::thread::sleep(samplemind::ai::shared::RETRY_AFTER + Duration::from_millis(100));
+        if shared
+            .put(&key("after").0, b"2", Duration::from_secs(60))
+            .is_ok()
+        {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the restarted server was never used"
+        );
+    }
+    assert_eq!(
+        shared.get(&key("after").0).unwrap().as_deref(),
+        Some(&b"2"[..])
+    );
+    assert!(shared.health().up);
+}
