@@ -1030,3 +1030,39 @@ fn a_restarted_server_is_used_again_after_the_pause() {
     );
     assert!(shared.health().up);
 }
+
+/// The text of a streamed answer.
+async fn streamed(r: &samplemind::ai::Router, q: &ChatRequest) -> String {
+    use futures_util::StreamExt;
+    let mut s = r.chat_stream(q, &Default::default()).await.unwrap();
+    let mut out = String::new();
+    while let Some(ev) = s.next().await {
+        if let samplemind::ai::StreamEvent::Delta(d) = ev.unwrap() {
+            out.push_str(&d);
+        }
+    }
+    out
+}
+
+/// Streamed answers too: of two processes streaming the same cold question, one streams
+/// from upstream and the other replays its stored answer.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_processes_streaming_the_same_cold_question_make_one_upstream_call() {
+    let home = tempfile::tempdir().unwrap();
+    let Some(redis) = redis(home.path()) else {
+        return;
+    };
+    let server = crate::fake_ollama::FakeOllama::start().await;
+    *server.delay.lock().unwrap() = Duration::from_millis(150);
+    let a = process(&home.path().join("a"), &redis.url, &server);
+    let b = process(&home.path().join("b"), &redis.url, &server);
+    let q = ask("a streamed question");
+    let (ta, tb) = tokio::join!(streamed(&a.0, &q), async {
+        tokio::time::sleep(Duration::from_millis(30)).await;
+        streamed(&b.0, &q).await
+    });
+    assert_eq!(ta.trim(), crate::fake_ollama::ANSWER);
+    assert_eq!(tb.trim(), crate::fake_ollama::ANSWER);
+    assert_eq!(server.chats.load(std::sync::atomic::Ordering::SeqCst), 1);
+    assert_eq!(b.1.health().lease_answers, 1);
+}

@@ -28,6 +28,47 @@ pub const MAX_PAUSE: Duration = Duration::from_millis(25);
 /// The longest a request waits for other leaders, lease after lease, before it asks itself.
 pub const MAX_WAIT: Duration = Duration::from_secs(300);
 
+/// Where a process's request stands with the studio.
+#[derive(Debug)]
+pub enum Turn {
+    /// This process holds the lease: it asks upstream, stores the answer, then gives the
+    /// lease back.
+    Lead(Lease),
+    /// Another process answered it (the answer is kept here too).
+    Answered(ChatResponse),
+    /// Redis cannot say (down, or the wait ran out): this process asks alone.
+    Alone,
+}
+
+/// Take the studio's lease on the request under `key`, or wait for the process that holds
+/// it: its answer, or the lease once it is freed without one.
+pub async fn lead_or_wait(cache: &AiCache, shared: &SharedCache, key: &CacheKey) -> Turn {
+    let deadline = Instant::now() + MAX_WAIT;
+    // Redis unreachable: this process asks itself.
+    while let Ok(taken) = shared.try_lease(&key.0, LEASE_TTL) {
+        if let Some(lease) = taken {
+            // A leader that finished between our look and our lease has answered already.
+            if let Some(answer) = cache.awaited(key) {
+                let _ = shared.release(lease);
+                return Turn::Answered(answer);
+            }
+            return Turn::Lead(lease);
+        }
+        match wait_for_leader(cache, shared, key, deadline).await {
+            Waited::Answer(answer) => {
+                shared.count_wait(true);
+                return Turn::Answered(answer);
+            }
+            Waited::LeaseFreed => shared.count_wait(false),
+            Waited::GiveUp => {
+                shared.count_wait(false);
+                break;
+            }
+        }
+    }
+    Turn::Alone
+}
+
 /// The answer to the request under `key` (asked for `task`, kept for `ttl`), asking
 /// upstream through `call` only when this process holds the studio's lease on it (or Redis
 /// cannot be reached). Either way the answer ends up in `cache`, and from there in Redis.
@@ -45,39 +86,72 @@ where
     F: FnOnce() -> Fut,
     Fut: Future<Output = Result<ChatResponse, AiError>>,
 {
-    let deadline = Instant::now() + MAX_WAIT;
-    // Redis unreachable: this process asks itself.
-    while let Ok(taken) = shared.try_lease(&key.0, LEASE_TTL) {
-        if let Some(lease) = taken {
-            // A leader that finished between our look and our lease has answered already.
-            let result = match cache.awaited(key) {
-                Some(answer) => Ok(answer),
-                None => {
-                    let result = renewing(shared, &lease, call()).await;
-                    // Stored (and published) before the lease goes: a waiter that finds the
-                    // lease gone and no answer knows the leader failed.
-                    keep(cache, key, (task, ttl), &result);
-                    result
-                }
-            };
+    match lead_or_wait(cache, shared, key).await {
+        Turn::Answered(answer) => Ok(answer),
+        Turn::Lead(lease) => {
+            let result = renewing(shared, &lease, call()).await;
+            // Stored (and published) before the lease goes: a waiter that finds the lease
+            // gone and no answer knows the leader failed.
+            keep(cache, key, (task, ttl), &result);
             let _ = shared.release(lease);
-            return result;
+            result
         }
-        match wait_for_leader(cache, shared, key, deadline).await {
-            Waited::Answer(answer) => {
-                shared.count_wait(true);
-                return Ok(answer);
-            }
-            Waited::LeaseFreed => shared.count_wait(false),
-            Waited::GiveUp => {
-                shared.count_wait(false);
-                break;
-            }
+        Turn::Alone => {
+            let result = call().await;
+            keep(cache, key, (task, ttl), &result);
+            result
         }
     }
-    let result = call().await;
-    keep(cache, key, (task, ttl), &result);
-    result
+}
+
+/// The lease a streamed answer holds while it is told: renewed as its events pass, given
+/// back once the answer is stored, or when the stream fails or is dropped (then a waiter
+/// asks itself).
+pub struct StreamLease {
+    cache: AiCache,
+    lease: Option<Lease>,
+    renewed: Instant,
+}
+
+impl std::fmt::Debug for StreamLease {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StreamLease").finish_non_exhaustive()
+    }
+}
+
+impl StreamLease {
+    /// Hold `lease` (taken on `cache`'s shared tier) for a stream.
+    pub fn new(cache: AiCache, lease: Lease) -> Self {
+        Self {
+            cache,
+            lease: Some(lease),
+            renewed: Instant::now(),
+        }
+    }
+
+    /// An event passed: renew the lease once a third of its life has gone.
+    pub fn tick(&mut self) {
+        if self.renewed.elapsed() < LEASE_TTL / 3 {
+            return;
+        }
+        if let (Some(s), Some(l)) = (self.cache.shared(), &self.lease) {
+            let _ = s.renew(l, LEASE_TTL);
+        }
+        self.renewed = Instant::now();
+    }
+
+    /// Give the lease back (after the answer is stored).
+    pub fn release(&mut self) {
+        if let (Some(s), Some(l)) = (self.cache.shared(), self.lease.take()) {
+            let _ = s.release(l);
+        }
+    }
+}
+
+impl Drop for StreamLease {
+    fn drop(&mut self) {
+        self.release();
+    }
 }
 
 /// Store an answer (never a failure).

@@ -299,10 +299,11 @@ impl Router {
             Turn::Follower(rx) => return rx.await.unwrap_or(Err(AiError::Cancelled)),
             Turn::Leader(l) => l,
         };
+        // A refresh asks upstream whatever the studio holds.
         let studio = self
             .cache
             .as_ref()
-            .filter(|_| use_cache)
+            .filter(|_| use_cache && !opts.refresh)
             .and_then(|c| Some((c, c.shared()?)));
         let result = match studio {
             // One process of the studio asks; the others take its answer (issue 23).
@@ -374,6 +375,21 @@ impl Router {
                 return Ok(replay(hit));
             }
         }
+        // One process of the studio streams from upstream; the others replay its answer
+        // once it is stored (issue 23).
+        let mut held = None;
+        if let Some(cache) = self.cache.as_ref().filter(|_| use_cache && !opts.refresh) {
+            if let Some(shared) = cache.shared() {
+                match lease::lead_or_wait(cache, shared, &key).await {
+                    lease::Turn::Answered(mut answer) => {
+                        answer.cached = true;
+                        return Ok(replay(answer));
+                    }
+                    lease::Turn::Lead(l) => held = Some(lease::StreamLease::new(cache.clone(), l)),
+                    lease::Turn::Alone => {}
+                }
+            }
+        }
         let mut errors = Vec::new();
         for p in self.candidates(req, opts)? {
             if let Err(e) = Self::fits(p.as_ref(), req) {
@@ -397,13 +413,21 @@ impl Router {
                     self.record(p.name(), Ok(t.elapsed()));
                     let cache = self.cache.clone().filter(|_| use_cache);
                     let (task, ttl) = (req.task.clone(), opts.ttl);
+                    let mut held = held.take();
                     let stream = futures_util::stream::once(async move { Ok(ev) })
                         .chain(rest)
                         .inspect(move |item| {
-                            // Only a complete answer is cached; a cut stream never is.
+                            if let Some(h) = held.as_mut() {
+                                h.tick();
+                            }
+                            // Only a complete answer is cached; a cut stream never is (its
+                            // lease goes when the stream is dropped).
                             if let (Ok(StreamEvent::Done(done)), Some(c)) = (item, &cache) {
                                 if let Err(e) = c.put(&key, &task, done, ttl) {
                                     tracing::warn!("{e}");
+                                }
+                                if let Some(mut h) = held.take() {
+                                    h.release();
                                 }
                             }
                         });
