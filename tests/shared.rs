@@ -1066,3 +1066,56 @@ async fn two_processes_streaming_the_same_cold_question_make_one_upstream_call()
     assert_eq!(server.chats.load(std::sync::atomic::Ordering::SeqCst), 1);
     assert_eq!(b.1.health().lease_answers, 1);
 }
+
+/// A studio Redis that wants a password no variable or URL gives: the one the OS keyring
+/// holds (`ai key set shared-redis`) opens it, and it is printed nowhere.
+#[test]
+fn the_studio_password_comes_from_the_os_keyring_and_lands_nowhere_else() {
+    const PASSWORD: &str = "keyring-studio-pass-51";
+    let Some(ss) = crate::secret_service::SecretService::start() else {
+        return;
+    };
+    let home = tempfile::tempdir().unwrap();
+    let Some(server) = redis_with(
+        home.path(),
+        &["--requirepass", PASSWORD],
+        &format!(":{PASSWORD}@"),
+    ) else {
+        return;
+    };
+    let url = server.url.replace(&format!(":{PASSWORD}@"), "");
+    std::fs::write(
+        home.path().join("config.toml"),
+        format!("[ml]\nenabled = false\n[shared]\nredis = \"{url}\"\n"),
+    )
+    .unwrap();
+    let shared = || {
+        let out = ss
+            .env(&mut crate::util::cli(home.path()))
+            .env("SAMPLEMIND_LOG", "debug")
+            .env_remove("SAMPLEMIND_REDIS_PASSWORD")
+            .args(["health", "--json"])
+            .output()
+            .unwrap();
+        let all = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(!all.contains(PASSWORD), "the password leaked: {all}");
+        let h: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        h["components"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"] == "shared")
+            .cloned()
+            .unwrap()
+    };
+    let before = shared();
+    assert_eq!(before["status"], "down", "{before}");
+    ss.store("shared-redis", PASSWORD);
+    let after = shared();
+    assert_eq!(after["status"], "ok", "{after}");
+    assert_eq!(after["details"]["up"], true, "{after}");
+}

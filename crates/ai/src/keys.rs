@@ -85,6 +85,15 @@ pub fn status(settings: &AiSettings) -> Vec<KeyStatus> {
         .collect()
 }
 
+/// The secret the OS keyring holds under `account` (service [`SERVICE`]), for what is not a
+/// provider (the studio Redis's password, `shared-redis`). Never logged.
+///
+/// # Errors
+/// The keyring's reason.
+pub fn secret(account: &str) -> Result<Option<String>, String> {
+    os::get(account)
+}
+
 /// Store `key` for `provider` in the OS keyring (replacing any key stored before).
 ///
 /// # Errors

@@ -138,12 +138,60 @@ impl Backend {
     }
 }
 
+/// How to reach the server(s): what a client is built from, again once the OS keyring gave
+/// a password.
+struct Plan {
+    infos: Vec<redis::ConnectionInfo>,
+    cluster: bool,
+    ca: Option<Vec<u8>>,
+    timeout: Duration,
+}
+
+impl Plan {
+    fn build(&self, password: Option<String>) -> redis::RedisResult<Backend> {
+        let mut infos = self.infos.clone();
+        if let Some(pw) = password {
+            for i in &mut infos {
+                i.redis.password = Some(pw.clone());
+            }
+        }
+        if !self.cluster {
+            let info = infos.remove(0);
+            let client = match &self.ca {
+                Some(pem) => redis::Client::build_with_tls(info, certificates(pem))?,
+                None => redis::Client::open(info)?,
+            };
+            return Ok(Backend::Single(client));
+        }
+        let tls = infos
+            .iter()
+            .any(|i| matches!(i.addr, redis::ConnectionAddr::TcpTls { .. }));
+        let mut builder = ClusterClient::builder(infos)
+            .connection_timeout(self.timeout)
+            .response_timeout(self.timeout);
+        if tls {
+            builder = builder.tls(redis::TlsMode::Secure);
+        }
+        if let Some(pem) = &self.ca {
+            builder = builder.certs(certificates(pem));
+        }
+        Ok(Backend::Cluster(builder.build()?))
+    }
+}
+
+/// The OS keyring's account (service `samplemind`) for the studio Redis's password:
+/// `samplemind ai key set shared-redis` stores it. Asked only when the server wants a
+/// password that neither [`PASSWORD_ENV`] nor the URL gave.
+pub const KEYRING_ACCOUNT: &str = "shared-redis";
+
 /// A connection to the shared Redis (one server or a cluster).
 pub struct SharedCache {
-    backend: Backend,
+    plan: Plan,
+    backend: Mutex<Backend>,
+    password_from_config: bool,
+    keyring_asked: std::sync::atomic::AtomicBool,
     server: String,
     prefix: String,
-    timeout: Duration,
     conn: Mutex<Option<Conn>>,
     state: Mutex<State>,
 }
@@ -173,12 +221,15 @@ impl SharedCache {
     fn single(url: &str, timeout: Duration, ca_pem: Option<&[u8]>) -> Result<Self, AiError> {
         let info = connection_info(url)?;
         let server = format!("{} db {}", info.addr, info.redis.db);
-        let client = match ca_pem {
-            Some(pem) => redis::Client::build_with_tls(info, certificates(pem)),
-            None => redis::Client::open(info),
-        }
-        .map_err(|e| AiError::Config(format!("shared.redis: {e}")))?;
-        Ok(Self::with_backend(Backend::Single(client), server, timeout))
+        Self::from_plan(
+            Plan {
+                infos: vec![info],
+                cluster: false,
+                ca: ca_pem.map(<[u8]>::to_vec),
+                timeout,
+            },
+            server,
+        )
     }
 
     /// A client of the Redis Cluster that `seeds` belong to (any of its nodes: the client
@@ -216,36 +267,63 @@ impl SharedCache {
                 .collect::<Vec<_>>()
                 .join(", ")
         );
-        let tls = infos
-            .iter()
-            .any(|i| matches!(i.addr, redis::ConnectionAddr::TcpTls { .. }));
-        let mut builder = ClusterClient::builder(infos)
-            .connection_timeout(timeout)
-            .response_timeout(timeout);
-        if tls {
-            builder = builder.tls(redis::TlsMode::Secure);
-        }
-        if let Some(pem) = ca_pem {
-            builder = builder.certs(certificates(pem));
-        }
-        let client = builder
-            .build()
-            .map_err(|e| AiError::Config(format!("shared.redis: {e}")))?;
-        Ok(Self::with_backend(
-            Backend::Cluster(client),
+        Self::from_plan(
+            Plan {
+                infos,
+                cluster: true,
+                ca: ca_pem.map(<[u8]>::to_vec),
+                timeout,
+            },
             server,
-            timeout,
-        ))
+        )
     }
 
-    fn with_backend(backend: Backend, server: String, timeout: Duration) -> Self {
-        Self {
-            backend,
+    fn from_plan(plan: Plan, server: String) -> Result<Self, AiError> {
+        let backend = plan
+            .build(None)
+            .map_err(|e| AiError::Config(format!("shared.redis: {e}")))?;
+        Ok(Self {
+            backend: Mutex::new(backend),
+            password_from_config: plan.infos.iter().any(|i| i.redis.password.is_some()),
+            plan,
+            keyring_asked: std::sync::atomic::AtomicBool::new(false),
             server,
             prefix: "samplemind:ai:".into(),
-            timeout,
             conn: Mutex::new(None),
             state: Mutex::new(State::default()),
+        })
+    }
+
+    /// The server refused us for want of a password, and neither the environment nor the
+    /// URL gave one: ask the OS keyring once (account [`KEYRING_ACCOUNT`]), and when it holds
+    /// one, use it from the next call on. Whether it did.
+    fn password_from_keyring(&self, e: &redis::RedisError) -> bool {
+        let wants_password = e.kind() == redis::ErrorKind::AuthenticationFailed
+            || e.code()
+                .is_some_and(|c| matches!(c, "NOAUTH" | "WRONGPASS"));
+        if !wants_password
+            || self.password_from_config
+            || self
+                .keyring_asked
+                .swap(true, std::sync::atomic::Ordering::SeqCst)
+        {
+            return false;
+        }
+        let password = match super::keys::secret(KEYRING_ACCOUNT) {
+            Ok(Some(pw)) => pw,
+            Ok(None) => return false,
+            Err(why) => {
+                tracing::debug!("shared cache: no password from the OS keyring: {why}");
+                return false;
+            }
+        };
+        match self.plan.build(Some(password)) {
+            Ok(b) => {
+                *self.backend.lock().unwrap_or_else(|p| p.into_inner()) = b;
+                tracing::info!("shared cache: using the password the OS keyring holds");
+                true
+            }
+            Err(_) => false,
         }
     }
 
@@ -333,7 +411,10 @@ impl SharedCache {
         let result = (|| {
             let c = match conn.as_mut() {
                 Some(c) => c,
-                None => conn.insert(self.backend.connect(self.timeout)?),
+                None => {
+                    let backend = self.backend.lock().unwrap_or_else(|p| p.into_inner());
+                    conn.insert(backend.connect(self.plan.timeout)?)
+                }
             };
             f(c.as_dyn())
         })();
@@ -350,6 +431,14 @@ impl SharedCache {
             Err(e) if refused(&e) => {
                 s.refused += 1;
                 tracing::debug!("shared cache ({}): {}: {e}", self.prefix, self.server);
+                Err(AiError::Cache(format!(
+                    "shared cache: {}: {e}",
+                    self.server
+                )))
+            }
+            // Refused for want of a password the keyring held: the next call uses it.
+            Err(e) if self.password_from_keyring(&e) => {
+                *conn = None;
                 Err(AiError::Cache(format!(
                     "shared cache: {}: {e}",
                     self.server
