@@ -292,6 +292,9 @@ pub struct AppSettings {
     pub output_device: Option<String>,
     /// Input device id (default input when null).
     pub input_device: Option<String>,
+    /// The studio's shared Redis (`[shared] redis`: a URL, or several for a cluster); null
+    /// for this machine alone.
+    pub shared_redis: Option<String>,
 }
 
 /// A finished recording.

@@ -69,6 +69,7 @@ impl AppSettings {
                 .collect(),
             output_device: s.audio.output_device.clone(),
             input_device: s.audio.input_device.clone(),
+            shared_redis: s.shared.redis.clone(),
         }
     }
 
@@ -102,6 +103,16 @@ impl AppSettings {
             .collect::<CmdResult<_>>()?;
         s.audio.output_device = self.output_device.clone().filter(|d| !d.is_empty());
         s.audio.input_device = self.input_device.clone().filter(|d| !d.is_empty());
+        s.shared.redis = self
+            .shared_redis
+            .as_deref()
+            .map(str::trim)
+            .filter(|u| !u.is_empty())
+            .map(String::from);
+        // A server named wrongly is refused here, with the reason, not found out later.
+        if let Some(Err(e)) = samplemind::ai::shared::SharedCache::from_settings(&s.shared) {
+            return Err(AppError::new(ErrorKind::BadInput, e.to_string()));
+        }
         Ok(s)
     }
 }
@@ -133,5 +144,24 @@ mod tests {
         panel.providers[0].kind = "gopher".into();
         let e = panel.applied_to(s).unwrap_err();
         assert!(e.message.contains("gopher"), "{}", e.message);
+    }
+
+    #[test]
+    fn the_studio_redis_is_kept_checked_and_cleared() {
+        let s = Settings::default();
+        let mut panel = AppSettings::of(&s);
+        assert_eq!(panel.shared_redis, None);
+        panel.shared_redis = Some(" redis://10.0.0.5:6379/0 ".into());
+        let back = panel.applied_to(s.clone()).unwrap();
+        assert_eq!(
+            back.shared.redis.as_deref(),
+            Some("redis://10.0.0.5:6379/0")
+        );
+        assert_eq!(AppSettings::of(&back).shared_redis, back.shared.redis);
+        panel.shared_redis = Some("gopher://nas".into());
+        let e = panel.applied_to(s.clone()).unwrap_err();
+        assert!(e.message.contains("shared.redis"), "{}", e.message);
+        panel.shared_redis = Some(String::new());
+        assert_eq!(panel.applied_to(s).unwrap().shared.redis, None);
     }
 }

@@ -411,7 +411,12 @@ outputDevice: string | null;
 /**
  * Input device id (default input when null).
  */
-inputDevice: string | null }
+inputDevice: string | null; 
+/**
+ * The studio's shared Redis (`[shared] redis`: a URL, or several for a cluster); null
+ * for this machine alone.
+ */
+sharedRedis: string | null }
 /**
  * What "similar" means for a query.
  */

@@ -54,7 +54,7 @@ export class MockBackend {
       { name: "ollama", kind: "ollama", url: "http://127.0.0.1:11434", model: "llama3.2:3b", cloud: false, apiKeyEnv: null },
       { name: "openai", kind: "openai", url: "https://api.openai.com", model: "gpt-4o-mini", cloud: true, apiKeyEnv: "OPENAI_API_KEY" },
     ].map((p) => ({ ...p, keySource: this.keyring.has(p.name) ? "keyring" : "none", keyError: null }));
-    return { libraryFolders: ["/samples"], aiCloud: false, cacheMaxMb: 256, cacheTtlDays: 30, providers, outputDevice: null, inputDevice: null };
+    return { libraryFolders: ["/samples"], aiCloud: false, cacheMaxMb: 256, cacheTtlDays: 30, providers, outputDevice: null, inputDevice: null, sharedRedis: null };
   }
 
   /** Matching rows, cached per query like the Rust side's result cache. */
