@@ -120,8 +120,11 @@ fn a_second_machine_is_answered_from_the_first_machines_cache_and_goes_on_withou
     assert!(h.up && h.hits == 1 && h.latency_ms.is_some(), "{h:?}");
     // Every machine sees the studio's counts, kept in Redis: a third that asked nothing too.
     let third = SharedCache::new(&server.url, Duration::from_millis(250)).unwrap();
-    let studio = third.health().studio.expect("the studio's counts");
+    let h3 = third.health();
+    let studio = h3.studio.clone().expect("the studio's counts");
     assert_eq!((studio.hits, studio.hit_rate), (1, Some(1.0)), "{studio:?}");
+    assert!(h3.server_bytes.is_some_and(|b| b > 0), "{h3:?}");
+    assert_eq!(h3.server_max_bytes, Some(0), "no bound set: {h3:?}");
     assert!(!format!("{h:?}").contains("password"));
     // What b found is now its own: it answers with the server gone.
     drop(server);

@@ -67,6 +67,10 @@ pub struct SharedHealth {
     pub refused: u64,
     /// Every machine's counts together, from the server.
     pub studio: Option<StudioStats>,
+    /// Bytes the server holds (`used_memory`; in a cluster, of the node that answered).
+    pub server_bytes: Option<u64>,
+    /// Its bound (`maxmemory`; 0: none), past which its policy evicts or refuses.
+    pub server_max_bytes: Option<u64>,
 }
 
 #[derive(Default)]
@@ -675,6 +679,17 @@ impl SharedCache {
         let _ = self.call(|c| redis::cmd("PING").query::<String>(c));
         self.flush_stats();
         let studio = self.studio_stats();
+        let memory = self
+            .call(|c| redis::cmd("INFO").arg("memory").query::<String>(c))
+            .ok();
+        let field = |name: &str| {
+            memory.as_deref().and_then(|m| {
+                m.lines()
+                    .find_map(|l| l.strip_prefix(name)?.strip_prefix(':'))
+                    .and_then(|v| v.trim().parse().ok())
+            })
+        };
+        let (server_bytes, server_max_bytes) = (field("used_memory"), field("maxmemory"));
         let s = self.state();
         SharedHealth {
             backend: "redis",
@@ -690,6 +705,8 @@ impl SharedCache {
             lease_answers: s.lease_answers,
             refused: s.refused,
             studio,
+            server_bytes,
+            server_max_bytes,
         }
     }
 }
