@@ -18,6 +18,7 @@
 #![warn(missing_docs)]
 
 pub mod browse;
+pub mod changes;
 pub mod error;
 pub(crate) mod files;
 pub mod keep;

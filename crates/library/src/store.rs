@@ -43,7 +43,7 @@ pub struct Library {
     /// Which open library this is, unique in the process, and how many writes to its paths
     /// and samples it has seen: together they name one state of what a search sees.
     instance: u64,
-    writes: Arc<AtomicU64>,
+    writes: Arc<crate::changes::Log>,
     /// The scratch copy a read on a full disk opened instead of the store (see
     /// [`Library::open_for_reading`]); last, so the store closes before it is removed.
     scratch: Option<Arc<tempfile::TempDir>>,
@@ -170,7 +170,7 @@ impl Library {
             kept: open_tree("kept")?,
             db,
             instance: INSTANCES.fetch_add(1, Ordering::Relaxed),
-            writes: Arc::new(AtomicU64::new(0)),
+            writes: Arc::new(crate::changes::Log::default()),
             scratch: None,
         })
     }
@@ -272,11 +272,19 @@ impl Library {
     /// through this library (sled lets one process open a store at a time, so no other
     /// writer exists). Search keeps its in-memory catalogue while it stays the same.
     pub fn generation(&self) -> (u64, u64) {
-        (self.instance, self.writes.load(Ordering::Acquire))
+        (self.instance, self.writes.last())
     }
 
-    fn wrote(&self) {
-        self.writes.fetch_add(1, Ordering::AcqRel);
+    /// The paths and samples written since `generation` (of this library), or `None` when
+    /// that is another library's or too far back to say (see [`crate::changes`]).
+    pub fn changes_since(&self, generation: (u64, u64)) -> Option<crate::changes::Changes> {
+        (generation.0 == self.instance)
+            .then(|| self.writes.since(generation.1))
+            .flatten()
+    }
+
+    fn wrote(&self, touched: crate::changes::Touched) {
+        self.writes.wrote(touched);
     }
 
     fn store_err(&self, source: sled::Error) -> LibraryError {
@@ -364,7 +372,7 @@ impl Library {
         self.samples
             .insert(rec.hash.0, bytes)
             .map_err(|e| self.store_err(e))?;
-        self.wrote();
+        self.wrote(crate::changes::Touched::Sample(rec.hash));
         Ok(())
     }
 
@@ -416,7 +424,7 @@ impl Library {
         self.samples
             .insert(rec.hash.0, bytes)
             .map_err(|e| self.store_err(e))?;
-        self.wrote();
+        self.wrote(crate::changes::Touched::Sample(rec.hash));
         Ok(rec)
     }
 
@@ -428,7 +436,7 @@ impl Library {
             .insert(hash.0, bytes)
             .map_err(|e| self.store_err(e))?;
         // The similar-sound index is built from the vectors: it must see them change.
-        self.wrote();
+        self.wrote(crate::changes::Touched::Other);
         Ok(())
     }
 
@@ -471,7 +479,7 @@ impl Library {
         self.paths
             .insert(path_key(path), bytes)
             .map_err(|e| self.store_err(e))?;
-        self.wrote();
+        self.wrote(crate::changes::Touched::Path(path.to_path_buf()));
         Ok(())
     }
 
@@ -645,7 +653,7 @@ impl Library {
     /// Raw access for tests of corruption handling: overwrite a sample's bytes.
     #[doc(hidden)]
     pub fn put_raw_sample(&self, hash: &ContentHash, bytes: &[u8]) -> Result<()> {
-        self.wrote();
+        self.wrote(crate::changes::Touched::Sample(*hash));
         self.samples
             .insert(hash.0, bytes)
             .map(|_| ())
@@ -687,7 +695,7 @@ fn hex_short(k: &[u8]) -> String {
 
 /// Paths are keyed by their raw bytes where the platform has them, so sled's order is path
 /// order and a folder is a key prefix.
-fn path_key(p: &Path) -> Vec<u8> {
+pub(crate) fn path_key(p: &Path) -> Vec<u8> {
     super::record::stored_path::raw(p)
 }
 

@@ -3,15 +3,20 @@
 //! Reading and decoding every record for every query cost ~0.5 s over 100,000 samples. The
 //! catalogue keeps, per analysed path, only the fields filters and word scores read (with
 //! the words already split), built once per [`Library::generation`]; a query then decodes
-//! the full records of its hits alone. Any write through the library makes the next search
-//! rebuild it. A library with corrupt records is not cached, so that every search reports
-//! them as before.
+//! the full records of its hits alone. After writes through the library, the next search
+//! reads again only the paths and samples they touched ([`Library::changes_since`]): a
+//! one-file scan costs a one-file update, not a reread of a million records (issue 27). When
+//! the writes are too many to follow, or a touched record does not read, it is built afresh.
+//! A library with corrupt records is not cached, so that every search reports them as
+//! before.
 
+use std::collections::HashSet;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use super::tokens;
-use crate::{ContentHash, Library, LibraryError};
+use crate::store::path_key;
+use crate::{ContentHash, Library, LibraryError, PathStatus, SampleRecord};
 use samplemind_analysis::key_name;
 
 /// One analysed path, as search sees it.
@@ -36,8 +41,8 @@ pub(super) struct Row {
     pub model: Box<[(Box<str>, f32)]>,
 }
 
-/// Every analysed path of one library state.
-#[derive(Debug)]
+/// Every analysed path of one library state, in the store's path order.
+#[derive(Debug, Clone)]
 pub(super) struct Catalogue {
     generation: (u64, u64),
     pub rows: Vec<Row>,
@@ -49,74 +54,266 @@ static LAST: Mutex<Option<Arc<Catalogue>>> = Mutex::new(None);
 /// The catalogue of `lib` as it is now, and the records that could not be read.
 pub(super) fn of(lib: &Library) -> (Arc<Catalogue>, Vec<LibraryError>) {
     let generation = lib.generation();
-    if let Some(c) = LAST
-        .lock()
-        .ok()
-        .and_then(|l| l.clone())
-        .filter(|c| c.generation == generation)
-    {
-        return (c, Vec::new());
+    let last = LAST.lock().ok().and_then(|mut l| l.take());
+    if let Some(c) = last {
+        if c.generation == generation {
+            keep(&c);
+            return (c, Vec::new());
+        }
+        if let Some(updated) = follow(lib, c) {
+            let updated = Arc::new(updated);
+            keep(&updated);
+            return (updated, Vec::new());
+        }
     }
     let (entries, problems) = lib.entries();
     let rows = entries
         .into_iter()
-        .filter_map(|e| {
-            let s = e.sample?;
-            let a = &s.analysis;
-            let mut meta: Vec<String> = s.tags.iter().flat_map(|t| tokens(t)).collect();
-            if let Some(ai) = &s.ai {
-                meta.extend(ai.tags.iter().flat_map(|t| tokens(t)));
-                meta.extend(tokens(&ai.description));
-            }
-            // An unsure guess is not a word of the sample: it is found as "unsure".
-            meta.extend(s.filed_under().map(tokens).unwrap_or_default());
-            let joined = |w: Vec<String>| w.join(" ").into_boxed_str();
-            Some(Row {
-                name: joined(
-                    e.path
-                        .file_stem()
-                        .map(|n| tokens(&n.to_string_lossy()))
-                        .unwrap_or_default(),
-                ),
-                folders: joined(
-                    e.path
-                        .parent()
-                        .map(|p| {
-                            p.components()
-                                .flat_map(|c| tokens(&c.as_os_str().to_string_lossy()))
-                                .collect()
-                        })
-                        .unwrap_or_default(),
-                ),
-                meta: joined(meta),
-                model: a
-                    .model_tags
-                    .iter()
-                    .flat_map(|t| {
-                        tokens(&t.tag)
-                            .into_iter()
-                            .map(move |w| (w.into_boxed_str(), t.score))
-                    })
-                    .collect(),
-                bpm: s.bpm(),
-                key: s
-                    .key()
-                    .and_then(key_name::normalise)
-                    .map(String::into_boxed_str),
-                category: s.filed_under().map(|c| c.to_lowercase().into_boxed_str()),
-                is_loop: a.is_loop,
-                duration_s: a.duration_s,
-                lufs: a.lufs,
-                hash: s.hash,
-                path: e.path,
-            })
-        })
+        .filter_map(|e| Some(row(e.path, &e.sample?)))
         .collect();
     let built = Arc::new(Catalogue { generation, rows });
     if problems.is_empty() {
-        if let Ok(mut l) = LAST.lock() {
-            *l = Some(Arc::clone(&built));
-        }
+        keep(&built);
     }
     (built, problems)
+}
+
+fn keep(c: &Arc<Catalogue>) {
+    if let Ok(mut l) = LAST.lock() {
+        *l = Some(Arc::clone(c));
+    }
+}
+
+/// More touched paths than this share of the rows: reading everything is as quick.
+const FOLLOW_AT_MOST: f64 = 0.05;
+
+/// `c` brought up to the library's present state by the writes since it was built: the rows
+/// of the touched paths, and of every path of a touched sample, read again. `None` when the
+/// writes cannot be followed (too many, forgotten, another library) or a touched record does
+/// not read (the full build reports it).
+fn follow(lib: &Library, c: Arc<Catalogue>) -> Option<Catalogue> {
+    let changes = lib.changes_since(c.generation)?;
+    let mut touched: HashSet<PathBuf> = changes.paths;
+    if !changes.samples.is_empty() {
+        touched.extend(
+            c.rows
+                .iter()
+                .filter(|r| changes.samples.contains(&r.hash))
+                .map(|r| r.path.clone()),
+        );
+    }
+    if touched.len() as f64 > (c.rows.len() as f64 * FOLLOW_AT_MOST).max(64.0) {
+        return None;
+    }
+    let mut fresh = Vec::with_capacity(touched.len());
+    for path in &touched {
+        match lib.path_entry(path).ok()? {
+            Some(e) if e.status == PathStatus::Analysed => {
+                if let Some(s) = lib.sample(&e.hash).ok()? {
+                    fresh.push(row(path.clone(), &s));
+                }
+            }
+            _ => {}
+        }
+    }
+    // Shared with a search still running: copy it; else take it over.
+    let mut c = Arc::unwrap_or_clone(c);
+    c.rows = merged(std::mem::take(&mut c.rows), &touched, fresh);
+    c.generation = (c.generation.0, changes.upto);
+    #[cfg(test)]
+    FOLLOWED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    Some(c)
+}
+
+/// Catalogues brought up to date by following the writes (tests tell a follow from a build).
+#[cfg(test)]
+static FOLLOWED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// `old` (in path order) without the rows of `touched`, with `fresh` in their places: one
+/// pass that moves each row once, and a binary search per touched path (a key is built only
+/// for the rows the searches visit).
+fn merged(old: Vec<Row>, touched: &HashSet<PathBuf>, fresh: Vec<Row>) -> Vec<Row> {
+    let at = |key: &[u8]| old.partition_point(|x| path_key(&x.path).as_slice() < key);
+    let mut gone: Vec<usize> = touched
+        .iter()
+        .filter_map(|p| {
+            let i = at(&path_key(p));
+            (old.get(i).is_some_and(|r| r.path == *p)).then_some(i)
+        })
+        .collect();
+    gone.sort_unstable();
+    let mut inserts: Vec<(usize, Vec<u8>, Row)> = fresh
+        .into_iter()
+        .map(|r| {
+            let key = path_key(&r.path);
+            (at(&key), key, r)
+        })
+        .collect();
+    inserts.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
+    let mut out = Vec::with_capacity(old.len() + inserts.len() - gone.len());
+    let mut inserts = inserts.into_iter().peekable();
+    let mut gone = gone.into_iter().peekable();
+    for (i, r) in old.into_iter().enumerate() {
+        while let Some((_, _, new)) = inserts.next_if(|(j, _, _)| *j == i) {
+            out.push(new);
+        }
+        if gone.next_if_eq(&i).is_none() {
+            out.push(r);
+        }
+    }
+    out.extend(inserts.map(|(_, _, r)| r));
+    out
+}
+
+/// The row of `path`, whose content's record is `s`.
+fn row(path: PathBuf, s: &SampleRecord) -> Row {
+    let a = &s.analysis;
+    let mut meta: Vec<String> = s.tags.iter().flat_map(|t| tokens(t)).collect();
+    if let Some(ai) = &s.ai {
+        meta.extend(ai.tags.iter().flat_map(|t| tokens(t)));
+        meta.extend(tokens(&ai.description));
+    }
+    // An unsure guess is not a word of the sample: it is found as "unsure".
+    meta.extend(s.filed_under().map(tokens).unwrap_or_default());
+    let joined = |w: Vec<String>| w.join(" ").into_boxed_str();
+    Row {
+        name: joined(
+            path.file_stem()
+                .map(|n| tokens(&n.to_string_lossy()))
+                .unwrap_or_default(),
+        ),
+        folders: joined(
+            path.parent()
+                .map(|p| {
+                    p.components()
+                        .flat_map(|c| tokens(&c.as_os_str().to_string_lossy()))
+                        .collect()
+                })
+                .unwrap_or_default(),
+        ),
+        meta: joined(meta),
+        model: a
+            .model_tags
+            .iter()
+            .flat_map(|t| {
+                tokens(&t.tag)
+                    .into_iter()
+                    .map(move |w| (w.into_boxed_str(), t.score))
+            })
+            .collect(),
+        bpm: s.bpm(),
+        key: s
+            .key()
+            .and_then(key_name::normalise)
+            .map(String::into_boxed_str),
+        category: s.filed_under().map(|c| c.to_lowercase().into_boxed_str()),
+        is_loop: a.is_loop,
+        duration_s: a.duration_s,
+        lufs: a.lufs,
+        hash: s.hash,
+        path,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::Corrections;
+    use crate::PathEntry;
+
+    fn record(dir: &std::path::Path, i: u8) -> SampleRecord {
+        let mut rec = SampleRecord {
+            hash: ContentHash([i; 32]),
+            path: dir
+                .join(format!("pack{}", i % 7))
+                .join(format!("kick {i}.wav")),
+            ..SampleRecord::default()
+        };
+        rec.analysis.category = Some(if i % 2 == 0 { "kick" } else { "pad" }.into());
+        rec.analysis.bpm = (i % 3 == 0).then_some(90.0 + f32::from(i));
+        rec
+    }
+
+    /// After scans, corrections, a file gone missing and a duplicate, the catalogue that
+    /// followed the writes is the one a full build gives, row for row and in order.
+    #[test]
+    fn following_the_writes_gives_what_a_full_build_gives() {
+        let dir = tempfile::tempdir().unwrap();
+        let lib = Library::open(dir.path()).unwrap();
+        for i in 0..200 {
+            lib.put_analysed(&record(dir.path(), i)).unwrap();
+        }
+        let (first, problems) = of(&lib);
+        assert!(problems.is_empty());
+        assert_eq!(first.rows.len(), 200);
+        drop(first);
+
+        // A one-file scan, a correction, a path gone missing, a duplicate of a known sound
+        // in a folder that sorts first, and a sample analysed again.
+        lib.put_analysed(&record(dir.path(), 200)).unwrap();
+        let mut fix = Corrections::default();
+        fix.category = Some("snare".into());
+        lib.set_corrections(&ContentHash([5; 32]), fix).unwrap();
+        let gone = record(dir.path(), 9);
+        lib.put_path(
+            &gone.path,
+            &PathEntry {
+                hash: gone.hash,
+                size: 1,
+                mtime_ns: 0,
+                status: PathStatus::Missing,
+            },
+        )
+        .unwrap();
+        lib.put_path(
+            &dir.path().join("aaa").join("copy.wav"),
+            &PathEntry {
+                hash: ContentHash([12; 32]),
+                size: 1,
+                mtime_ns: 0,
+                status: PathStatus::Analysed,
+            },
+        )
+        .unwrap();
+        let mut again = record(dir.path(), 30);
+        again.analysis.bpm = Some(174.0);
+        lib.put_sample(&again).unwrap();
+
+        let followed_before = FOLLOWED.load(std::sync::atomic::Ordering::Relaxed);
+        let (followed, _) = of(&lib);
+        assert_eq!(
+            FOLLOWED.load(std::sync::atomic::Ordering::Relaxed),
+            followed_before + 1,
+            "the writes were followed, not reread"
+        );
+        assert_eq!(followed.generation, lib.generation());
+        *LAST.lock().unwrap() = None;
+        let (full, _) = of(&lib);
+        assert_eq!(format!("{:?}", followed.rows), format!("{:?}", full.rows));
+        assert_eq!(full.rows.len(), 201);
+        let snare = full
+            .rows
+            .iter()
+            .find(|r| r.hash == ContentHash([5; 32]))
+            .unwrap();
+        assert_eq!(snare.category.as_deref(), Some("snare"));
+    }
+
+    /// More writes than the catalogue follows: it is built afresh, and still right.
+    #[test]
+    fn too_many_writes_are_read_afresh() {
+        let dir = tempfile::tempdir().unwrap();
+        let lib = Library::open(dir.path()).unwrap();
+        for i in 0..10 {
+            lib.put_analysed(&record(dir.path(), i)).unwrap();
+        }
+        drop(of(&lib));
+        for i in 10..250 {
+            lib.put_analysed(&record(dir.path(), i)).unwrap();
+        }
+        let before = FOLLOWED.load(std::sync::atomic::Ordering::Relaxed);
+        let (c, _) = of(&lib);
+        assert_eq!(FOLLOWED.load(std::sync::atomic::Ordering::Relaxed), before);
+        assert_eq!(c.rows.len(), 250);
+    }
 }

@@ -194,6 +194,10 @@ pub fn run(args: BenchArgs) -> Result<Outcome, Error> {
             "search: first query after writes {:>7.1} ms   (reads every record once into the catalogue)",
             s.first_query_ms
         );
+        println!(
+            "search: after a one-file scan {:>10.1} ms   (the catalogue follows the writes)",
+            s.after_one_write_ms
+        );
     }
     #[cfg(feature = "device")]
     if let Some(a) = &audio {
