@@ -276,8 +276,10 @@ mod tests {
         // A one-file scan, a correction, a path gone missing, a duplicate of a known sound
         // in a folder that sorts first, and a sample analysed again.
         lib.put_analysed(&record(dir.path(), 200)).unwrap();
-        let mut fix = Corrections::default();
-        fix.category = Some("snare".into());
+        let fix = Corrections {
+            category: Some("snare".into()),
+            ..Corrections::default()
+        };
         lib.set_corrections(&ContentHash([5; 32]), fix).unwrap();
         let gone = record(dir.path(), 9);
         lib.put_path(
@@ -334,8 +336,10 @@ mod tests {
         }
         drop(of(&lib));
         for i in (0..200).step_by(9) {
-            let mut fix = Corrections::default();
-            fix.bpm = Some(100.0 + f32::from(i));
+            let fix = Corrections {
+                bpm: Some(100.0 + f32::from(i)),
+                ..Corrections::default()
+            };
             lib.set_corrections(&ContentHash([i; 32]), fix).unwrap();
         }
         for i in 200..210 {
