@@ -1,13 +1,18 @@
-//! The shared tier of the answer cache: one Redis server that every workstation of a studio
-//! reads and writes, so that a question asked on one machine is answered from the cache on
-//! the next (issue 23).
+//! The studio's Redis (issue 23): one server, or a Redis Cluster, that every workstation of
+//! a studio reads and writes. Three things live there, each under its own namespace:
+//! - the shared tier of the answer cache, so that a question asked on one machine is
+//!   answered from the cache on the next ([`super::cache::AiCache::with_shared`]);
+//! - leases, so that the studio's identical cold questions make one upstream call
+//!   ([`super::lease`]);
+//! - analyses by content hash and their claims, for the scanner
+//!   (`samplemind_library::AnalysisShare`, implemented at the end of this file).
 //!
-//! It is a cache, never the source of truth, and it may be down, slow, emptied or wrong at
-//! any moment. So every call is bounded (connect, read and write timeouts), a failure marks
-//! the server down for [`RETRY_AFTER`] (no call waits on a dead server meanwhile) and
-//! [`super::cache::AiCache`], which owns this tier, goes on with its local sled store. What
-//! comes back is only bytes: the local tier decodes and checks them (the key's hash inside
-//! the value), and drops what does not check.
+//! It is a cache, never the source of truth, and it may be down, slow, emptied, full or
+//! wrong at any moment. So every call is bounded (connect, read and write timeouts), a
+//! failure marks the server down for [`RETRY_AFTER`] (no call waits on a dead server
+//! meanwhile) and the callers go on locally; a server that refuses one command (full,
+//! read-only) stays up for the rest. What comes back is only bytes: the callers decode and
+//! check them (the key's hash inside the value), and drop what does not check.
 //!
 //! The blocking client serialises calls on one connection. An answer is read once per
 //! question, and a call over loopback costs tens of microseconds, so one connection is not

@@ -6,6 +6,10 @@
 //! unless that analysis is outdated, as at a known path. A path no longer found under a
 //! scanned folder is marked missing, its analysis kept.
 //!
+//! With a studio's share ([`ScanOptions::share`], [`crate::share`]), a new content's
+//! analysis is first asked of the other machines, and what this scan analyses is offered to
+//! them; a content another machine is analysing right now is left to the end of the scan.
+//!
 //! Crash safety: every path is recorded as `Pending` before analysis and flipped to
 //! `Analysed` after its sample record is written, each a single sled insert. A kill -9
 //! loses at most the files in flight (plus sled's 500 ms flush window); the next scan finds

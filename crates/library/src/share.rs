@@ -75,7 +75,7 @@ pub enum Claim {
 pub const CLAIM_TTL: Duration = Duration::from_secs(60);
 /// The longest a scan waits for another machine's analyses, past which it analyses them
 /// itself.
-const WAIT_AT_MOST: Duration = Duration::from_secs(120);
+pub const WAIT_AT_MOST: Duration = Duration::from_secs(120);
 /// The longest pause between a waiting scan's looks.
 const MAX_PAUSE: Duration = Duration::from_millis(100);
 
