@@ -220,7 +220,7 @@ impl SharedCache {
     /// against the system's authorities.
     ///
     /// # Errors
-    /// [`AiError::Settings`] when the URL does not parse.
+    /// [`AiError::Config`] when the URL does not parse.
     pub fn new(url: &str, timeout: Duration) -> Result<Self, AiError> {
         Self::single(url, timeout, None)
     }
@@ -246,7 +246,7 @@ impl SharedCache {
     /// and its lease) share a hash tag, so they live on one node.
     ///
     /// # Errors
-    /// [`AiError::Settings`] when a URL does not parse or names a database other than 0 (a
+    /// [`AiError::Config`] when a URL does not parse or names a database other than 0 (a
     /// cluster has only that one).
     pub fn cluster(seeds: &[&str], timeout: Duration) -> Result<Self, AiError> {
         Self::cluster_of(seeds, timeout, None)
