@@ -443,6 +443,40 @@ fn process(
     )
 }
 
+/// The upstream, holding each chat `ms` so that requests overlap.
+async fn slow_upstream(ms: u64) -> crate::fake_ollama::FakeOllama {
+    let server = crate::fake_ollama::FakeOllama::start().await;
+    *server.delay.lock().unwrap() = Duration::from_millis(ms);
+    server
+}
+
+/// Four processes (in `home`) each ask question `q` `each` times at once; every answer
+/// must be the upstream's. The processes are returned for their health.
+async fn burst(
+    home: &Path,
+    url: &str,
+    server: &crate::fake_ollama::FakeOllama,
+    each: usize,
+    q: &str,
+) -> Vec<Arc<(samplemind::ai::Router, Arc<SharedCache>)>> {
+    let processes: Vec<_> = (0..4)
+        .map(|i| Arc::new(process(&home.join(format!("p{i}")), url, server)))
+        .collect();
+    let mut asks = Vec::new();
+    for p in &processes {
+        for _ in 0..each {
+            let (p, q) = (p.clone(), ask(q));
+            asks.push(tokio::spawn(async move {
+                p.0.chat(&q, &Default::default()).await
+            }));
+        }
+    }
+    for a in asks {
+        assert_eq!(a.await.unwrap().unwrap().text, crate::fake_ollama::ANSWER);
+    }
+    processes
+}
+
 fn ask(q: &str) -> ChatRequest {
     ChatRequest {
         task: "ask".into(),
@@ -458,29 +492,8 @@ async fn four_processes_asking_the_same_cold_question_100_times_each_make_one_up
     let Some(redis) = redis(home.path()) else {
         return;
     };
-    let server = crate::fake_ollama::FakeOllama::start().await;
-    *server.delay.lock().unwrap() = Duration::from_millis(150);
-    let processes: Vec<_> = (0..4)
-        .map(|i| {
-            Arc::new(process(
-                &home.path().join(format!("p{i}")),
-                &redis.url,
-                &server,
-            ))
-        })
-        .collect();
-    let mut asks = Vec::new();
-    for p in &processes {
-        for _ in 0..100 {
-            let p = p.clone();
-            asks.push(tokio::spawn(async move {
-                p.0.chat(&ask("a dark kick"), &Default::default()).await
-            }));
-        }
-    }
-    for a in asks {
-        assert_eq!(a.await.unwrap().unwrap().text, crate::fake_ollama::ANSWER);
-    }
+    let server = slow_upstream(150).await;
+    let processes = burst(home.path(), &redis.url, &server, 100, "a dark kick").await;
     assert_eq!(server.chats.load(std::sync::atomic::Ordering::SeqCst), 1);
     let healths: Vec<_> = processes.iter().map(|p| p.1.health()).collect();
     let led: u64 = healths.iter().map(|h| h.leases_led).sum();
@@ -497,8 +510,7 @@ async fn a_leader_that_fails_or_dies_hands_the_question_to_a_waiter() {
     let Some(redis) = redis(home.path()) else {
         return;
     };
-    let server = crate::fake_ollama::FakeOllama::start().await;
-    *server.delay.lock().unwrap() = Duration::from_millis(100);
+    let server = slow_upstream(100).await;
     server.push_faults(&[Fault::Status(500)]);
     let a = process(&home.path().join("a"), &redis.url, &server);
     let b = process(&home.path().join("b"), &redis.url, &server);
@@ -666,24 +678,8 @@ async fn a_three_master_cluster_shares_answers_analyses_and_leases() {
     assert_eq!((scans.1.analysed, scans.1.shared), (0, 7), "{:?}", scans.1);
 
     // Leases: four processes' identical cold questions, one upstream call.
-    let server = crate::fake_ollama::FakeOllama::start().await;
-    *server.delay.lock().unwrap() = Duration::from_millis(150);
-    let processes: Vec<_> = (0..4)
-        .map(|i| Arc::new(process(&dir(&format!("p{i}")), &c.urls, &server)))
-        .collect();
-    let mut asks = Vec::new();
-    for p in &processes {
-        for _ in 0..25 {
-            let p = p.clone();
-            asks.push(tokio::spawn(async move {
-                p.0.chat(&ask("a clustered question"), &Default::default())
-                    .await
-            }));
-        }
-    }
-    for a in asks {
-        assert_eq!(a.await.unwrap().unwrap().text, crate::fake_ollama::ANSWER);
-    }
+    let server = slow_upstream(150).await;
+    burst(home.path(), &c.urls, &server, 25, "a clustered question").await;
     assert_eq!(server.chats.load(std::sync::atomic::Ordering::SeqCst), 1);
     // The keys spread over the three masters (with 40 of them, an empty master would mean
     // they do not).
@@ -1055,8 +1051,7 @@ async fn two_processes_streaming_the_same_cold_question_make_one_upstream_call()
     let Some(redis) = redis(home.path()) else {
         return;
     };
-    let server = crate::fake_ollama::FakeOllama::start().await;
-    *server.delay.lock().unwrap() = Duration::from_millis(150);
+    let server = slow_upstream(150).await;
     let a = process(&home.path().join("a"), &redis.url, &server);
     let b = process(&home.path().join("b"), &redis.url, &server);
     let q = ask("a streamed question");

@@ -248,15 +248,7 @@ impl SharedCache {
     /// # Errors
     /// [`AiError::Config`] when a URL does not parse or names a database other than 0 (a
     /// cluster has only that one).
-    pub fn cluster(seeds: &[&str], timeout: Duration) -> Result<Self, AiError> {
-        Self::cluster_of(seeds, timeout, None)
-    }
-
-    fn cluster_of(
-        seeds: &[&str],
-        timeout: Duration,
-        ca_pem: Option<&[u8]>,
-    ) -> Result<Self, AiError> {
+    fn cluster(seeds: &[&str], timeout: Duration, ca_pem: Option<&[u8]>) -> Result<Self, AiError> {
         let mut infos = Vec::new();
         for url in seeds {
             let info = connection_info(url)?;
@@ -340,7 +332,7 @@ impl SharedCache {
     /// (comma-separated) or `cluster = true` mean a Redis Cluster.
     ///
     /// # Errors
-    /// As [`SharedCache::new`] and [`SharedCache::cluster`].
+    /// As [`SharedCache::new`]; for a cluster, also a URL naming a database other than 0.
     pub fn from_settings(settings: &SharedSettings) -> Option<Result<Self, AiError>> {
         let url = settings.redis.as_deref().filter(|u| !u.trim().is_empty())?;
         let timeout = Duration::from_millis(settings.timeout_ms.max(1));
@@ -363,7 +355,7 @@ impl SharedCache {
     /// (comma-separated) are named.
     ///
     /// # Errors
-    /// As [`SharedCache::new`] and [`SharedCache::cluster`].
+    /// As [`SharedCache::new`]; for a cluster, also a URL naming a database other than 0.
     pub fn from_urls(urls: &str, cluster: bool, timeout: Duration) -> Result<Self, AiError> {
         Self::open(urls, cluster, timeout, None)
     }
@@ -385,7 +377,7 @@ impl SharedCache {
             .collect();
         match seeds.as_slice() {
             [one] if !cluster => Self::single(one, timeout, ca_pem),
-            _ => Self::cluster_of(&seeds, timeout, ca_pem),
+            _ => Self::cluster(&seeds, timeout, ca_pem),
         }
     }
 

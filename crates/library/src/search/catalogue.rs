@@ -259,15 +259,21 @@ mod tests {
         rec
     }
 
+    /// A library of the first `n` of [`record`]'s samples.
+    fn library(n: u8) -> (tempfile::TempDir, Library) {
+        let dir = tempfile::tempdir().unwrap();
+        let lib = Library::open(dir.path()).unwrap();
+        for i in 0..n {
+            lib.put_analysed(&record(dir.path(), i)).unwrap();
+        }
+        (dir, lib)
+    }
+
     /// After scans, corrections, a file gone missing and a duplicate, the catalogue that
     /// followed the writes is the one a full build gives, row for row and in order.
     #[test]
     fn following_the_writes_gives_what_a_full_build_gives() {
-        let dir = tempfile::tempdir().unwrap();
-        let lib = Library::open(dir.path()).unwrap();
-        for i in 0..200 {
-            lib.put_analysed(&record(dir.path(), i)).unwrap();
-        }
+        let (dir, lib) = library(200);
         let (first, problems) = of(&lib);
         assert!(problems.is_empty());
         assert_eq!(first.rows.len(), 200);
@@ -329,11 +335,7 @@ mod tests {
     /// Enough edits that they are merged in one pass rather than made in place.
     #[test]
     fn many_edits_are_merged_in_path_order() {
-        let dir = tempfile::tempdir().unwrap();
-        let lib = Library::open(dir.path()).unwrap();
-        for i in 0..200 {
-            lib.put_analysed(&record(dir.path(), i)).unwrap();
-        }
+        let (dir, lib) = library(200);
         drop(of(&lib));
         for i in (0..200).step_by(9) {
             let fix = Corrections {
@@ -360,11 +362,7 @@ mod tests {
     /// More writes than the catalogue follows: it is built afresh, and still right.
     #[test]
     fn too_many_writes_are_read_afresh() {
-        let dir = tempfile::tempdir().unwrap();
-        let lib = Library::open(dir.path()).unwrap();
-        for i in 0..10 {
-            lib.put_analysed(&record(dir.path(), i)).unwrap();
-        }
+        let (dir, lib) = library(10);
         drop(of(&lib));
         for i in 10..250 {
             lib.put_analysed(&record(dir.path(), i)).unwrap();
