@@ -494,3 +494,91 @@ fn a_short_load_run_reports_its_p99() {
     assert!(!p99.is_empty(), "{text}");
     assert!(!text.contains("Non-2xx"), "errors under load:\n{text}");
 }
+
+/// Marks and collections through the API: a star, a rating, a colour and tags filter the
+/// list at once; a collection keeps its order; a refused edit changes nothing.
+#[test]
+fn marks_and_collections_filter_the_list_and_keep_their_order() {
+    let s = start();
+    let (_, all) = s.get("/api/v1/samples?sort=name");
+    let id = |name: &str| {
+        all["samples"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["name"].as_str().unwrap().starts_with(name))
+            .unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let (kick, hat) = (id("kick"), id("hat"));
+    let (st, marked) = s.patch_json(
+        &format!("/api/v1/samples/{kick}/marks"),
+        &serde_json::json!({"favourite": true, "rating": 5, "colour": "blue", "add_tags": ["Dark  Kick", "track 12"]}),
+    );
+    assert_eq!(st, 200, "{marked}");
+    assert_eq!(
+        marked["user_tags"],
+        serde_json::json!(["dark kick", "track 12"])
+    );
+    assert_eq!(
+        (marked["favourite"].as_bool(), marked["rating"].as_u64()),
+        (Some(true), Some(5))
+    );
+    let (st, refused) = s.patch_json(
+        &format!("/api/v1/samples/{hat}/marks"),
+        &serde_json::json!({"favourite": true, "rating": 6}),
+    );
+    assert_eq!(st, 400, "{refused}");
+    for (query, want) in [
+        ("fav=true", vec![kick.clone()]),
+        ("tag=DARK%20KICK", vec![kick.clone()]),
+        ("rating_min=5", vec![kick.clone()]),
+        ("colour=blue", vec![kick.clone()]),
+        ("colour=red", vec![]),
+    ] {
+        let (st, page) = s.get(&format!("/api/v1/samples?{query}"));
+        assert_eq!(st, 200, "{query}: {page}");
+        let got: Vec<String> = page["samples"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x["id"].as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(got, want, "{query}");
+    }
+
+    let (st, c) = s.post_json(
+        "/api/v1/collections",
+        &serde_json::json!({"name": "Track 12", "add": [hat, kick]}),
+    );
+    assert_eq!((st, c["count"].as_u64()), (200, Some(2)), "{c}");
+    let (_, listed) = s.get("/api/v1/collections/samples?name=track%2012");
+    let order: Vec<&str> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(order, [hat.as_str(), kick.as_str()]);
+    let (_, page) = s.get("/api/v1/samples?collection=TRACK%2012&fav=true");
+    assert_eq!(page["total"], 1);
+    let (st, _) = s.get("/api/v1/samples?collection=nope");
+    assert_eq!(st, 404);
+    let (st, renamed) = s.post_json(
+        "/api/v1/collections",
+        &serde_json::json!({"name": "track 12", "remove": [hat], "rename_to": "Final mix"}),
+    );
+    assert_eq!((st, renamed["count"].as_u64()), (200, Some(1)), "{renamed}");
+    let (_, list) = s.get("/api/v1/collections");
+    assert_eq!(list, serde_json::json!([{"name": "Final mix", "count": 1}]));
+    let (st, _) = s.send_json(
+        reqwest::Method::DELETE,
+        "/api/v1/collections?name=final%20MIX",
+        &serde_json::json!({}),
+    );
+    assert_eq!(st, 204);
+    let (_, list) = s.get("/api/v1/collections");
+    assert_eq!(list, serde_json::json!([]));
+}

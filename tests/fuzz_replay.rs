@@ -94,14 +94,17 @@ fn every_cut_and_flip_of_a_stored_record_decodes_or_fails_cleanly() {
     let rec = samplemind::SampleRecord {
         path: demo,
         analysis,
-        tags: vec!["hat".into()],
+        corrections: samplemind::library::Corrections {
+            key: Some("A minor".into()),
+            ..Default::default()
+        },
         ..Default::default()
     };
     let bytes = rmp_serde::to_vec_named(&rec).unwrap();
     let back: samplemind::SampleRecord = rmp_serde::from_slice(&bytes).unwrap();
     assert_eq!(
-        (&back.path, &back.tags, back.analysis.duration_s),
-        (&rec.path, &rec.tags, rec.analysis.duration_s)
+        (&back.path, &back.corrections, back.analysis.duration_s),
+        (&rec.path, &rec.corrections, rec.analysis.duration_s)
     );
     for cut in 0..bytes.len() {
         fuzzing::stored_records(&bytes[..cut]);

@@ -126,21 +126,26 @@ fn changed_file_is_analysed_again() {
 }
 
 /// Make the record at `path` look like an older analyser's (version 1, a wrong duration),
-/// with a tag and a BPM correction the producer added; returns its hash.
+/// with marks (a star, a tag) and a BPM correction the producer added; returns its hash.
 fn make_outdated(lib: &Library, path: &Path) -> samplemind::library::ContentHash {
     let path = std::fs::canonicalize(path).unwrap();
     let hash = lib.path_entry(&path).unwrap().unwrap().hash;
     let mut rec = lib.sample(&hash).unwrap().unwrap();
     rec.analysis.analyser_version = 1;
     rec.analysis.duration_s = 99.0;
-    rec.tags = vec!["mine".into()];
     rec.corrections.bpm = Some(120.0);
     lib.put_sample(&rec).unwrap();
+    let marks = samplemind::library::Curation {
+        favourite: true,
+        tags: vec!["mine".into()],
+        ..Default::default()
+    };
+    lib.set_curation(&hash, &marks).unwrap();
     hash
 }
 
 /// A record an older analyser made is analysed again on rescan, and what the producer added
-/// to it (tags, corrections) stays.
+/// to it (marks, corrections) stays.
 #[test]
 fn an_outdated_record_is_analysed_again_and_keeps_what_the_producer_added() {
     let t = TempLib::new();
@@ -162,7 +167,9 @@ fn an_outdated_record_is_analysed_again_and_keeps_what_the_producer_added() {
         "{}",
         now.analysis.duration_s
     );
-    assert_eq!(now.tags, vec!["mine".to_string()]);
+    let marks = t.lib.curation(&hash).unwrap();
+    assert!(marks.favourite);
+    assert_eq!(marks.tags, vec!["mine".to_string()]);
     assert_eq!(now.corrections.bpm, Some(120.0));
     // And the next rescan leaves it alone.
     let r = run_scan(&t.lib, std::slice::from_ref(&root));
@@ -194,7 +201,9 @@ fn an_outdated_record_found_at_a_new_path_is_analysed_again() {
         samplemind::analysis::ANALYSER_VERSION
     );
     assert!((now.analysis.duration_s - 0.5).abs() < 0.01);
-    assert_eq!(now.tags, vec!["mine".to_string()]);
+    let marks = t.lib.curation(&hash).unwrap();
+    assert!(marks.favourite);
+    assert_eq!(marks.tags, vec!["mine".to_string()]);
     assert_eq!(
         status(&t.lib, &root.join("sub/b_moved.wav")),
         PathStatus::Analysed

@@ -72,11 +72,11 @@ pub struct SampleDetail {
 }
 
 impl SampleDetail {
-    /// The detail of `rec` found at `path`.
-    pub fn of(path: &Path, rec: &SampleRecord) -> Self {
+    /// The detail of `rec` found at `path` in `lib` (with its marks).
+    pub fn of(lib: &samplemind::Library, path: &Path, rec: &SampleRecord) -> Self {
         let a = &rec.analysis;
         Self {
-            row: SampleSummary::of(path, rec),
+            row: samplemind::library::view::summarise(lib, path, rec),
             analysed_bpm: a.bpm,
             corrected_bpm: rec.corrections.bpm,
             bpm_confidence: a.bpm_confidence,

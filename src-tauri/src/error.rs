@@ -110,10 +110,13 @@ impl From<samplemind::library::browse::BrowseError> for AppError {
         use samplemind::library::browse::BrowseError as B;
         use samplemind::search::similar::SimilarError;
         let kind = match &e {
-            B::BadId(_) | B::BadTempo(_) | B::BadCategory(_) | B::Ambiguous(_) | B::Search(_) => {
-                ErrorKind::BadInput
-            }
-            B::NotFound(_) => ErrorKind::NotFound,
+            B::BadId(_)
+            | B::BadTempo(_)
+            | B::BadCategory(_)
+            | B::Ambiguous(_)
+            | B::Curation(_)
+            | B::Search(_) => ErrorKind::BadInput,
+            B::NotFound(_) | B::NoCollection(_) => ErrorKind::NotFound,
             B::Similar(SimilarError::Library(_)) => ErrorKind::Library,
             B::Similar(SimilarError::NotFound(_)) => ErrorKind::NotFound,
             B::Similar(_) => ErrorKind::Decode,

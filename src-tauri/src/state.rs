@@ -10,6 +10,7 @@ use samplemind::ai::Router;
 use samplemind::audio::device::{AudioService, TakeInProgress};
 use samplemind::config::Settings;
 use samplemind::library::browse::{self, Browser};
+use samplemind::library::view;
 use samplemind::library::SampleRecord;
 use samplemind::ml::Models;
 use samplemind::Library;
@@ -181,7 +182,7 @@ impl AppState {
         let canon = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
         let entry = self.lib.path_entry(&canon).ok()??;
         let rec = self.lib.sample(&entry.hash).ok()??;
-        Some(SampleSummary::of(&canon, &rec))
+        Some(view::summarise(&self.lib, &canon, &rec))
     }
 }
 

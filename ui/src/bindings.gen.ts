@@ -87,6 +87,72 @@ async exportMidi(id: string) : Promise<Result<string, AppError>> {
 }
 },
 /**
+ * Change the marks of sample `id` (a field left out stays); the sample as it now is.
+ */
+async markSample(id: string, edit: CurationEdit) : Promise<Result<SampleDetail, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("mark_sample", { id, edit }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Every collection, in name order.
+ */
+async listCollections() : Promise<Result<CollectionSummary[], AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("list_collections") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Add samples to the end of a collection (made when there is none).
+ */
+async addToCollection(name: string, ids: string[]) : Promise<Result<CollectionSummary, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("add_to_collection", { name, ids }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Take samples out of a collection (the library keeps them).
+ */
+async removeFromCollection(name: string, ids: string[]) : Promise<Result<CollectionSummary, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("remove_from_collection", { name, ids }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * A collection's samples, in its order.
+ */
+async collectionSamples(name: string) : Promise<Result<SampleSummary[], AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("collection_samples", { name }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Delete a collection; its samples stay in the library.
+ */
+async deleteCollection(name: string) : Promise<Result<null, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("delete_collection", { name }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
  * Scan files and folders (what was dropped on the window, or chosen in settings).
  */
 async scanPaths(paths: string[]) : Promise<Result<ScanSummary, AppError>> {
@@ -482,6 +548,50 @@ entries: number;
  */
 bytes: number }
 /**
+ * A collection as a list shows it.
+ */
+export type CollectionSummary = { 
+/**
+ * Its name.
+ */
+name: string; 
+/**
+ * How many sounds it holds.
+ */
+count: number }
+/**
+ * A colour label, as Finder, Ableton's browser and most sample managers offer them.
+ */
+export type Colour = 
+/**
+ * Red.
+ */
+"red" | 
+/**
+ * Orange.
+ */
+"orange" | 
+/**
+ * Yellow.
+ */
+"yellow" | 
+/**
+ * Green.
+ */
+"green" | 
+/**
+ * Blue.
+ */
+"blue" | 
+/**
+ * Purple.
+ */
+"purple" | 
+/**
+ * Grey.
+ */
+"grey"
+/**
  * One component's health.
  */
 export type Component = { 
@@ -505,6 +615,30 @@ fix?: string | null;
  * Component-specific figures.
  */
 details: JsonValue }
+/**
+ * A change of one sound's marks. A field left `None` (or an empty list) stays as it is.
+ */
+export type CurationEdit = { 
+/**
+ * Star (true) or unstar (false).
+ */
+favourite: boolean | null; 
+/**
+ * Stars, 0 (unrated) to 5.
+ */
+rating: number | null; 
+/**
+ * Set a colour label (`Some(Some(..))`) or take it off (`Some(None)`, `null`).
+ */
+colour: Colour | null; 
+/**
+ * Tags to add (normalised: lowercase, single spaces).
+ */
+addTags: string[]; 
+/**
+ * Tags to take off.
+ */
+removeTags: string[] }
 /**
  * An audio device.
  */
@@ -659,6 +793,26 @@ lufsMin: number | null;
  * Loudest integrated loudness, LUFS.
  */
 lufsMax: number | null; 
+/**
+ * Tags every row must carry (the producer's, the models', the language model's).
+ */
+tags: string[]; 
+/**
+ * Starred sounds only.
+ */
+favourite: boolean; 
+/**
+ * At least this many stars.
+ */
+minRating: number | null; 
+/**
+ * One colour label only.
+ */
+colour: Colour | null; 
+/**
+ * One collection's sounds only.
+ */
+collection: string | null; 
 /**
  * Sort column.
  */
@@ -961,6 +1115,22 @@ lufs: number | null;
  * Tags: the user's, the models', the language model's, each once.
  */
 tags: string[]; 
+/**
+ * The producer's own tags (the first of `tags`; the ones they can take off).
+ */
+user_tags: string[]; 
+/**
+ * Starred.
+ */
+favourite: boolean; 
+/**
+ * Stars, 0 (unrated) to 5.
+ */
+rating: number; 
+/**
+ * Colour label.
+ */
+colour: Colour | null; 
 /**
  * A language model's description.
  */

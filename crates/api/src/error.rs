@@ -55,6 +55,10 @@ impl ApiError {
     pub fn bad_request(m: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, "bad_request", m)
     }
+    /// 409: the request clashes with what is stored (a name another collection has).
+    pub fn conflict(m: impl Into<String>) -> Self {
+        Self::new(StatusCode::CONFLICT, "conflict", m)
+    }
     /// 413.
     pub fn too_large(m: impl Into<String>) -> Self {
         Self::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", m)
@@ -101,10 +105,19 @@ impl From<samplemind_engine::library::browse::BrowseError> for ApiError {
         use samplemind_engine::library::browse::BrowseError as B;
         use samplemind_engine::search::similar::SimilarError;
         match e {
-            B::BadId(_) | B::BadTempo(_) | B::BadCategory(_) | B::Ambiguous(_) | B::Search(_) => {
-                Self::bad_request(e.to_string())
+            B::Search(samplemind_engine::search::SearchError::NoCollection(_))
+            | B::NotFound(_)
+            | B::NoCollection(_) => Self::not_found(e.to_string()),
+            B::Search(samplemind_engine::search::SearchError::Library(l)) => l.into(),
+            B::Curation(samplemind_engine::library::CurationError::NameTaken(_)) => {
+                Self::conflict(e.to_string())
             }
-            B::NotFound(_) => Self::not_found(e.to_string()),
+            B::BadId(_)
+            | B::BadTempo(_)
+            | B::BadCategory(_)
+            | B::Ambiguous(_)
+            | B::Curation(_)
+            | B::Search(_) => Self::bad_request(e.to_string()),
             B::Similar(SimilarError::Library(l)) => l.into(),
             B::Similar(SimilarError::NotFound(_)) => Self::not_found(e.to_string()),
             // Only a probe analysed afresh can fail this way (a file, not a stored hash).

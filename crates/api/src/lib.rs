@@ -20,7 +20,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post};
+use axum::routing::{get, patch, post};
 use axum::Router as Http;
 
 use samplemind_engine::ai::Router as AiRouter;
@@ -101,6 +101,17 @@ pub fn app(state: Arc<ApiState>) -> Http {
             get(routes::get_sample).patch(routes::correct_sample),
         )
         .route("/api/v1/samples/{id}/similar", get(routes::similar))
+        .route("/api/v1/samples/{id}/marks", patch(routes::mark_sample))
+        .route(
+            "/api/v1/collections",
+            get(routes::list_collections)
+                .post(routes::edit_collection)
+                .delete(routes::delete_collection),
+        )
+        .route(
+            "/api/v1/collections/samples",
+            get(routes::collection_samples),
+        )
         .route(
             "/api/v1/analyze",
             post(routes::analyze).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),

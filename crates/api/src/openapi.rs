@@ -9,7 +9,7 @@ use super::views::*;
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "SampleMind local API", description = "The sample library on this machine: search, analyse, similar sounds, health, AI."),
+    info(title = "SampleMind local API", description = "The sample library on this machine: search, analyse, similar sounds, marks and collections, health, AI."),
     paths(
         routes::health,
         routes::health_detailed,
@@ -17,12 +17,17 @@ use super::views::*;
         routes::list_samples,
         routes::get_sample,
         routes::correct_sample,
+        routes::mark_sample,
+        routes::list_collections,
+        routes::edit_collection,
+        routes::collection_samples,
+        routes::delete_collection,
         routes::similar,
         routes::analyze,
         routes::ask,
         openapi_json,
     ),
-    components(schemas(HealthSummary, SampleSummary, SamplePage, SimilarSample, AnalyzeRequest, CorrectionRequest, AskRequest, AskResponse, ErrorBody, ErrorDetail)),
+    components(schemas(HealthSummary, SampleSummary, SamplePage, SimilarSample, AnalyzeRequest, CorrectionRequest, MarksRequest, CollectionRequest, CollectionSummary, Colour, AskRequest, AskResponse, ErrorBody, ErrorDetail)),
     modifiers(&Bearer),
 )]
 struct Doc;

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use axum::extract::rejection::QueryRejection;
+use axum::extract::rejection::{BytesRejection, QueryRejection};
 use axum::extract::{Path as UrlPath, Query, State};
 use axum::http::header::CONTENT_TYPE;
 use axum::http::HeaderMap;
@@ -17,7 +17,7 @@ use super::views::*;
 use super::ApiState;
 use samplemind_engine::ai::{AskOptions, ChatRequest, Message};
 use samplemind_engine::analysis::classify::CATEGORIES;
-use samplemind_engine::library::{browse, ContentHash};
+use samplemind_engine::library::{browse, curation, ContentHash};
 use samplemind_engine::search::{similar, sort::SortKey};
 
 type Shared = State<Arc<ApiState>>;
@@ -93,12 +93,16 @@ fn sort_key(s: &str) -> Result<SortKey, ApiError> {
 #[utoipa::path(get, path = "/api/v1/samples", tag = "samples", security(("bearer" = [])), params(SampleFilters),
     responses((status = 200, description = "Matching samples", body = SamplePage),
               (status = 400, description = "A bad filter", body = ErrorBody),
-              (status = 401, description = "No or wrong token", body = ErrorBody)))]
+              (status = 401, description = "No or wrong token", body = ErrorBody),
+              (status = 404, description = "The collection filter names no collection", body = ErrorBody)))]
 pub async fn list_samples(
     State(s): Shared,
     f: Result<Query<SampleFilters>, QueryRejection>,
 ) -> Result<Json<SamplePage>, ApiError> {
     let Query(f) = f?;
+    if f.rating_min.is_some_and(|r| r > 5) {
+        return Err(ApiError::bad_request("rating_min: stars are 0 to 5"));
+    }
     let key = f
         .sort
         .as_deref()
@@ -161,7 +165,7 @@ pub async fn get_sample(
     parse_id(&id)?;
     blocking(move || {
         let rec = browse::find(&s.lib, &id)?;
-        Ok(Json(SampleSummary::of(&rec.path, &rec)))
+        Ok(Json(summary(&s, &rec)))
     })
     .await
 }
@@ -214,7 +218,153 @@ pub async fn correct_sample(
     };
     blocking(move || {
         let rec = browse::correct(&s.lib, &id, &edit)?;
-        Ok(Json(SampleSummary::of(&rec.path, &rec)))
+        Ok(Json(summary(&s, &rec)))
+    })
+    .await
+}
+
+fn summary(s: &ApiState, rec: &samplemind_engine::library::SampleRecord) -> SampleSummary {
+    samplemind_engine::library::view::summarise(&s.lib, &rec.path, rec)
+}
+
+/// The body, or the documented JSON error for one over the limit (axum's own answer is
+/// plain text).
+fn body_bytes(body: Result<Bytes, BytesRejection>) -> Result<Bytes, ApiError> {
+    body.map_err(|e| {
+        if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::too_large("a JSON body is at most 64 KiB")
+        } else {
+            ApiError::bad_request(format!("body: {}", e.body_text()))
+        }
+    })
+}
+
+/// A JSON object body as `T`, or a 400 naming what is wrong (serde also reads a struct
+/// from an array; the document promises an object).
+fn object_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    let v: serde_json::Value =
+        serde_json::from_slice(body).map_err(|e| ApiError::bad_request(format!("body: {e}")))?;
+    if !v.is_object() {
+        return Err(ApiError::bad_request("body: not a JSON object"));
+    }
+    serde_json::from_value(v).map_err(|e| ApiError::bad_request(format!("body: {e}")))
+}
+
+/// Star, rate, colour or tag a sample. Keyed by content, so a moved or renamed file keeps
+/// its marks.
+#[utoipa::path(patch, path = "/api/v1/samples/{id}/marks", tag = "samples", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Content hash, 64 hex digits", pattern = "^[0-9a-fA-F]{64}$", min_length = 64, max_length = 64)),
+    request_body = MarksRequest,
+    responses((status = 200, description = "The sample as stored now", body = SampleSummary),
+              (status = 400, description = "Not an id, or a bad body (nothing is changed)", body = ErrorBody),
+              (status = 401, description = "No or wrong token", body = ErrorBody),
+              (status = 404, description = "No such sample", body = ErrorBody),
+              (status = 413, description = "A body over 64 KiB", body = ErrorBody)))]
+pub async fn mark_sample(
+    State(s): Shared,
+    UrlPath(id): UrlPath<String>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<SampleSummary>, ApiError> {
+    parse_id(&id)?;
+    let req: MarksRequest = object_body(&body_bytes(body)?)?;
+    let most = samplemind_engine::library::curation::MAX_TAGS;
+    if req.add_tags.len().max(req.remove_tags.len()) > most {
+        return Err(ApiError::bad_request(format!(
+            "add_tags, remove_tags: at most {most} tags each"
+        )));
+    }
+    let rating = match req.rating {
+        Some(r) if r > 5 => return Err(ApiError::bad_request("rating: stars are 0 to 5")),
+        r => r.map(|r| r as u8),
+    };
+    let edit = samplemind_engine::library::CurationEdit {
+        favourite: req.favourite,
+        rating,
+        colour: req.colour,
+        add_tags: req.add_tags,
+        remove_tags: req.remove_tags,
+    };
+    blocking(move || Ok(Json(curation::mark(&s.lib, &id, &edit)?))).await
+}
+
+/// Every collection, in name order.
+#[utoipa::path(get, path = "/api/v1/collections", tag = "collections", security(("bearer" = [])),
+    responses((status = 200, description = "The collections", body = [CollectionSummary]),
+              (status = 401, description = "No or wrong token", body = ErrorBody)))]
+pub async fn list_collections(State(s): Shared) -> Result<Json<Vec<CollectionSummary>>, ApiError> {
+    blocking(move || Ok(Json(curation::list_collections(&s.lib)))).await
+}
+
+/// Make a collection, add samples to its end, take some out, or rename it (in that order).
+#[utoipa::path(post, path = "/api/v1/collections", tag = "collections", security(("bearer" = [])),
+    request_body = CollectionRequest,
+    responses((status = 200, description = "The collection as it now is", body = CollectionSummary),
+              (status = 400, description = "A bad body (nothing is changed)", body = ErrorBody),
+              (status = 401, description = "No or wrong token", body = ErrorBody),
+              (status = 404, description = "A sample to add is not in the library, or nothing to take out of", body = ErrorBody),
+              (status = 413, description = "A body over 64 KiB", body = ErrorBody),
+              (status = 409, description = "The new name is another collection's (nothing is changed)", body = ErrorBody)))]
+pub async fn edit_collection(
+    State(s): Shared,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<CollectionSummary>, ApiError> {
+    let req: CollectionRequest = object_body(&body_bytes(body)?)?;
+    for id in req.add.iter().chain(&req.remove) {
+        parse_id(id)?;
+    }
+    if req.add.len().max(req.remove.len()) > MAX_IDS {
+        return Err(ApiError::bad_request(format!("at most {MAX_IDS} ids")));
+    }
+    blocking(move || {
+        let lib = &s.lib;
+        let name = samplemind_engine::library::curation::normalise_collection_name(&req.name)
+            .map_err(browse::BrowseError::from)?;
+        if let Some(to) = &req.rename_to {
+            samplemind_engine::library::curation::normalise_collection_name(to)
+                .map_err(browse::BrowseError::from)?;
+        }
+        let mut out = curation::add_to_collection(lib, &name, &req.add)?;
+        if !req.remove.is_empty() {
+            out = curation::remove_from_collection(lib, &name, &req.remove)?;
+        }
+        if let Some(to) = &req.rename_to {
+            out = curation::rename_collection(lib, &name, to)?;
+        }
+        Ok(Json(out))
+    })
+    .await
+}
+
+/// A collection's samples, in its order.
+#[utoipa::path(get, path = "/api/v1/collections/samples", tag = "collections", security(("bearer" = [])),
+    params(("name" = String, Query, description = "The collection's name, any case", min_length = 1, max_length = 80, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$")),
+    responses((status = 200, description = "Its samples, in order", body = [SampleSummary]),
+              (status = 400, description = "A bad name", body = ErrorBody),
+              (status = 401, description = "No or wrong token", body = ErrorBody),
+              (status = 404, description = "No such collection", body = ErrorBody)))]
+pub async fn collection_samples(
+    State(s): Shared,
+    q: Result<Query<CollectionName>, QueryRejection>,
+) -> Result<Json<Vec<SampleSummary>>, ApiError> {
+    let Query(q) = q?;
+    blocking(move || Ok(Json(curation::collection_samples(&s.lib, &q.name)?))).await
+}
+
+/// Delete a collection; its samples stay in the library.
+#[utoipa::path(delete, path = "/api/v1/collections", tag = "collections", security(("bearer" = [])),
+    params(("name" = String, Query, description = "The collection's name, any case", min_length = 1, max_length = 80, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$")),
+    responses((status = 204, description = "Deleted"),
+              (status = 400, description = "A bad name", body = ErrorBody),
+              (status = 401, description = "No or wrong token", body = ErrorBody),
+              (status = 404, description = "No such collection", body = ErrorBody)))]
+pub async fn delete_collection(
+    State(s): Shared,
+    q: Result<Query<CollectionName>, QueryRejection>,
+) -> Result<axum::http::StatusCode, ApiError> {
+    let Query(q) = q?;
+    blocking(move || {
+        curation::delete_collection(&s.lib, &q.name)?;
+        Ok(axum::http::StatusCode::NO_CONTENT)
     })
     .await
 }

@@ -5,10 +5,14 @@ use utoipa::{IntoParams, ToSchema};
 
 /// A similar sample (the engine's; its schema too).
 pub use samplemind_engine::library::browse::SimilarSample;
+/// A collection as listed (the engine's).
+pub use samplemind_engine::library::curation::CollectionSummary;
 use samplemind_engine::library::view::PageQuery;
 /// One sample, as every face shows it (the engine's summary; its schema is derived from the
 /// type itself).
 pub use samplemind_engine::library::view::SampleSummary;
+/// A colour label (the engine's; its schema too).
+pub use samplemind_engine::library::Colour;
 use samplemind_engine::search::sort::SortKey;
 
 /// `GET /api/v1/health`.
@@ -52,6 +56,19 @@ pub struct SampleFilters {
     pub lufs_min: Option<f32>,
     /// Loudest integrated loudness, LUFS.
     pub lufs_max: Option<f32>,
+    /// Tags every result carries (the producer's, the models' or the language model's),
+    /// comma-separated, any case.
+    pub tag: Option<String>,
+    /// Starred samples only (true); false or left out: all.
+    pub fav: Option<bool>,
+    /// At least this many stars.
+    #[param(minimum = 0, maximum = 5)]
+    pub rating_min: Option<u8>,
+    /// One colour label only.
+    #[param(value_type = Option<Colour>)]
+    pub colour: Option<Colour>,
+    /// One collection's samples only (its name, any case).
+    pub collection: Option<String>,
     /// Sort column.
     #[param(schema_with = sort_column_schema)]
     pub sort: Option<String>,
@@ -79,6 +96,15 @@ impl SampleFilters {
             max_duration_s: self.max_duration,
             lufs_min: self.lufs_min,
             lufs_max: self.lufs_max,
+            tags: self
+                .tag
+                .as_deref()
+                .map(|t| t.split(',').map(str::to_string).collect())
+                .unwrap_or_default(),
+            favourite: self.fav.unwrap_or(false),
+            min_rating: self.rating_min,
+            colour: self.colour,
+            collection: self.collection.clone(),
             sort,
             descending: self.desc.unwrap_or(false),
         }
@@ -193,6 +219,119 @@ fn bpm_schema() -> utoipa::openapi::Object {
         .description(Some("The tempo, BPM, or null to clear it"))
         .minimum(Some(f64::from(*TEMPO_RANGE.start())))
         .maximum(Some(f64::from(*TEMPO_RANGE.end())))
+        .build()
+}
+
+/// `PATCH /api/v1/samples/{id}/marks`: the producer's marks. A field left out stays as it
+/// is; `colour: null` takes the label off.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MarksRequest {
+    /// Star (true) or unstar (false).
+    pub favourite: Option<bool>,
+    /// Stars, 0 (unrated) to 5.
+    #[schema(minimum = 0, maximum = 5, value_type = Option<u32>)]
+    #[serde(default, deserialize_with = "whole_number")]
+    pub rating: Option<u32>,
+    /// A colour label, or null to take it off.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(schema_with = colour_schema)]
+    pub colour: Option<Option<Colour>>,
+    /// Tags to add.
+    #[serde(default)]
+    #[schema(schema_with = tags_schema)]
+    pub add_tags: Vec<String>,
+    /// Tags to take off.
+    #[serde(default)]
+    #[schema(schema_with = tags_schema)]
+    pub remove_tags: Vec<String>,
+}
+
+/// `POST /api/v1/collections`: make or change a collection.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CollectionRequest {
+    /// The collection (made when there is none); names differing only in case are one.
+    #[schema(schema_with = collection_name_schema)]
+    pub name: String,
+    /// Samples (ids) to add at the end, in this order.
+    #[serde(default)]
+    #[schema(schema_with = ids_schema)]
+    pub add: Vec<String>,
+    /// Samples (ids) to take out.
+    #[serde(default)]
+    #[schema(schema_with = ids_schema)]
+    pub remove: Vec<String>,
+    /// A new name (null or left out: the name stays).
+    #[serde(default)]
+    #[schema(schema_with = new_name_schema)]
+    pub rename_to: Option<String>,
+}
+
+/// `?name=` of the collection routes (documented by the routes themselves, with the same
+/// bounds as [`collection_name_schema`]: utoipa marks a parameter with its own schema as
+/// optional).
+#[derive(Debug, Deserialize)]
+pub struct CollectionName {
+    /// The collection's name, any case.
+    pub name: String,
+}
+
+/// Text the engine takes: no control characters and at least one that is not a space.
+const TEXT_PATTERN: &str = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$";
+
+fn colour_schema() -> utoipa::openapi::Object {
+    let values = Colour::ALL
+        .iter()
+        .map(|c| serde_json::Value::from(c.name()))
+        .chain([serde_json::Value::Null]);
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(nullable(utoipa::openapi::schema::Type::String))
+        .description(Some("A colour label, or null to take it off"))
+        .enum_values(Some(values))
+        .build()
+}
+
+fn text(max: usize) -> utoipa::openapi::Object {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .min_length(Some(1))
+        .max_length(Some(max))
+        .pattern(Some(TEXT_PATTERN))
+        .build()
+}
+
+fn tags_schema() -> utoipa::openapi::Array {
+    use samplemind_engine::library::curation::{MAX_TAGS, MAX_TAG_CHARS};
+    utoipa::openapi::ArrayBuilder::new()
+        .items(text(MAX_TAG_CHARS))
+        .max_items(Some(MAX_TAGS))
+        .build()
+}
+
+fn collection_name_schema() -> utoipa::openapi::Object {
+    text(samplemind_engine::library::curation::MAX_COLLECTION_NAME_CHARS)
+}
+
+fn new_name_schema() -> utoipa::openapi::Object {
+    let mut o = collection_name_schema();
+    o.schema_type = nullable(utoipa::openapi::schema::Type::String);
+    o
+}
+
+/// The most ids one collection request names.
+pub const MAX_IDS: usize = 500;
+
+fn ids_schema() -> utoipa::openapi::Array {
+    utoipa::openapi::ArrayBuilder::new()
+        .items(
+            utoipa::openapi::ObjectBuilder::new()
+                .schema_type(utoipa::openapi::schema::Type::String)
+                .pattern(Some("^[0-9a-fA-F]{64}$"))
+                .min_length(Some(64))
+                .max_length(Some(64)),
+        )
+        .max_items(Some(MAX_IDS))
         .build()
 }
 

@@ -37,6 +37,12 @@ pub enum BrowseError {
     /// A hand category that is not one of the taxonomy's.
     #[error("not a category: {0:?} (one of {list})", list = CATEGORIES.join(", "))]
     BadCategory(String),
+    /// A mark or a collection edit that cannot be (a rating of 6, an empty tag).
+    #[error(transparent)]
+    Curation(#[from] crate::curation::CurationError),
+    /// No collection has this name.
+    #[error("no collection is called {0:?}")]
+    NoCollection(String),
     /// The search could not run (a key that names no key).
     #[error(transparent)]
     Search(#[from] SearchError),
@@ -173,8 +179,9 @@ impl Browser {
             .into_iter()
             .filter_map(|nb| {
                 let rec = lib.sample(&nb.hash).ok()??;
+                let marks = lib.curation(&nb.hash).unwrap_or_default();
                 Some(SimilarSample {
-                    sample: SampleSummary::of(&nb.path, &rec),
+                    sample: SampleSummary::of(&nb.path, &rec, &marks),
                     score: nb.score,
                 })
             })

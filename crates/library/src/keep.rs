@@ -3,7 +3,7 @@
 //! scanned.
 //!
 //! A damaged store loses whatever it held; analyses come back from a rescan, but hand
-//! corrections (and, as they land, favourites, collections and user tags) would not. Each edit
+//! corrections, favourites, ratings, colours, user tags and collections would not. Each edit
 //! appends one line, synced before the edit is stored, so the journal is never behind the
 //! store. Human edits are few, so the file stays small and is never compacted; `repair`
 //! replays it, the last line for a sample winning. A torn last line (a crash mid-append) is
@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use super::curation::{Collection, Curation};
 use super::record::{stored_path, ContentHash, Corrections};
 
 /// The journal's file name in the library folder.
@@ -36,6 +37,13 @@ enum Line {
         hash: String,
         corrections: Corrections,
     },
+    /// The marks on a sample (favourite, rating, colour, tags), replacing earlier ones.
+    Curation { hash: String, curation: Curation },
+    /// A collection as it now is, under its key; `None` when it was deleted.
+    Collection {
+        key: String,
+        collection: Option<Collection>,
+    },
 }
 
 /// Everything the journal holds, replayed.
@@ -45,6 +53,10 @@ pub struct Kept {
     pub roots: Vec<PathBuf>,
     /// The latest hand corrections of each sample.
     pub corrections: HashMap<ContentHash, Corrections>,
+    /// The latest marks on each sample.
+    pub curation: HashMap<ContentHash, Curation>,
+    /// The latest state of each collection by key; `None` for a deleted one.
+    pub collections: HashMap<String, Option<Collection>>,
     /// Lines that did not read (a torn last line, a hand edit gone wrong); skipped.
     pub unreadable_lines: usize,
 }
@@ -77,6 +89,42 @@ pub fn append_corrections(
         &Line::Corrections {
             hash: hash.to_hex(),
             corrections: corrections.clone(),
+        },
+    )
+}
+
+/// Append the marks on the sample under `hash`.
+///
+/// # Errors
+/// The file system's (a full disk among them).
+pub fn append_curation(
+    library_dir: &Path,
+    hash: &ContentHash,
+    curation: &Curation,
+) -> std::io::Result<()> {
+    append(
+        library_dir,
+        &Line::Curation {
+            hash: hash.to_hex(),
+            curation: curation.clone(),
+        },
+    )
+}
+
+/// Append a collection's new state under `key` (`None`: deleted).
+///
+/// # Errors
+/// The file system's (a full disk among them).
+pub fn append_collection(
+    library_dir: &Path,
+    key: &str,
+    collection: Option<&Collection>,
+) -> std::io::Result<()> {
+    append(
+        library_dir,
+        &Line::Collection {
+            key: key.to_string(),
+            collection: collection.cloned(),
         },
     )
 }
@@ -143,6 +191,19 @@ fn replay(line: &[u8], kept: &mut Kept, seen_roots: &mut BTreeSet<PathBuf>) {
             }
             None => kept.unreadable_lines += 1,
         },
+        Ok(Line::Curation { hash, curation }) => match ContentHash::from_hex(&hash) {
+            Some(h) if curation.is_valid() => {
+                kept.curation.insert(h, curation);
+            }
+            _ => kept.unreadable_lines += 1,
+        },
+        Ok(Line::Collection { key, collection }) => {
+            if collection.as_ref().is_some_and(|c| c.key() != key) {
+                kept.unreadable_lines += 1;
+            } else {
+                kept.collections.insert(key, collection);
+            }
+        }
         Err(_) => kept.unreadable_lines += 1,
     }
 }

@@ -9,7 +9,9 @@
 //! store: no server to run, and a kill -9 leaves it consistent. Trees, each with one job:
 //! `samples` (content hash → [`SampleRecord`]), `paths` (path → [`PathEntry`]), `meta` (schema
 //! version, the roots scanned), `vectors` (embeddings), `peaks` (waveform overviews), `kept`
-//! (hand corrections waiting for a sample analysed afresh after a repair). Beside the store,
+//! (hand corrections waiting for a sample analysed afresh after a repair), `curation` (content
+//! hash → the producer's marks: favourite, rating, colour, tags) and `collections` (name →
+//! an ordered list of content hashes), see [`curation`]. Beside the store,
 //! `keep.jsonl` journals what a rescan cannot rebuild ([`keep`]), and [`repair`] rebuilds a
 //! damaged store from what still reads, that journal and a rescan. Values are MessagePack
 //! with field names, so a record written by an older version still decodes after fields are
@@ -19,6 +21,7 @@
 
 pub mod browse;
 pub mod changes;
+pub mod curation;
 pub mod error;
 pub(crate) mod files;
 pub mod keep;
@@ -34,6 +37,7 @@ pub mod store;
 pub mod synthetic;
 pub mod view;
 
+pub use curation::{Collection, Colour, Curation, CurationEdit, CurationError};
 pub use error::LibraryError;
 pub use files::scratch_parent;
 pub use record::{

@@ -8,8 +8,9 @@ use serde::{Deserialize, Serialize};
 use samplemind_analysis::Analysis;
 
 /// Version of the record layout. Records carry it; [`super::Library::open`] migrates older
-/// libraries.
-pub const SCHEMA_VERSION: u32 = 1;
+/// libraries. 2: the producer's tags moved from the record to the marks
+/// ([`crate::curation::Curation`]).
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// The blake3 hash of a file's bytes: identical files share one analysis.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -75,8 +76,6 @@ pub struct SampleRecord {
     pub analysis: Analysis,
     /// Seconds since the Unix epoch when it was analysed.
     pub analysed_at: u64,
-    /// Tags (from the user or the AI layer), lowercase.
-    pub tags: Vec<String>,
     /// Hand corrections, kept across rescans.
     pub corrections: Corrections,
     /// A language model's description and tags (`samplemind ai describe`, `ai warm`).
@@ -95,7 +94,6 @@ impl Default for SampleRecord {
             path: PathBuf::new(),
             analysis: Analysis::default(),
             analysed_at: 0,
-            tags: Vec::new(),
             corrections: Corrections::default(),
             ai: None,
             learned: None,

@@ -41,6 +41,10 @@ pub struct Rebuilt {
     pub without_snapshot: bool,
     /// Hand corrections given back from the keep journal.
     pub corrections_restored: usize,
+    /// Samples whose marks (favourite, rating, colour, tags) came back from the journal.
+    pub marks_restored: usize,
+    /// Collections given back from the journal.
+    pub collections_restored: usize,
     /// Journal lines that did not read (skipped).
     pub unreadable_journal_lines: usize,
     /// Folders and files to rescan: those scanned before, and the folders of saved paths
@@ -115,6 +119,14 @@ pub fn repair(dir: &Path) -> Result<RepairOutcome> {
     for (hash, corrections) in &kept.corrections {
         restore_corrections(&fresh, hash, corrections)?;
         out.corrections_restored += 1;
+    }
+    for (hash, c) in &kept.curation {
+        fresh.restore_curation(hash, c)?;
+        out.marks_restored += 1;
+    }
+    for (key, c) in &kept.collections {
+        fresh.restore_collection(key, c.as_ref())?;
+        out.collections_restored += usize::from(c.is_some());
     }
     out.roots = roots_to_rescan(&fresh, kept.roots);
     fresh.flush()?;

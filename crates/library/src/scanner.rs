@@ -600,7 +600,7 @@ fn store(
                 lib.put_vectors(hash, &v)?;
             }
             // Analysed again (outdated, or its record did not decode): what the producer
-            // added (tags, corrections, an AI description) stays.
+            // added (corrections, an AI description) stays; their marks live apart.
             let before = lib.sample(hash).ok().flatten().unwrap_or_default();
             let rec = SampleRecord {
                 schema: SCHEMA_VERSION,
@@ -609,7 +609,6 @@ fn store(
                 path: first.path.clone(),
                 analysis,
                 analysed_at: unix_now(),
-                tags: before.tags,
                 corrections: before.corrections,
                 ai: before.ai,
                 // Learned from the old distribution: the scan learns again at its end.

@@ -10,6 +10,8 @@ use serde::Serialize;
 use super::error::{LibraryError, Result};
 use samplemind_ml::SoundVectors;
 
+mod marks;
+
 /// Why a waveform overview could not be had.
 #[derive(Debug, thiserror::Error)]
 pub enum PeaksError {
@@ -40,6 +42,10 @@ pub struct Library {
     /// Hand corrections by content hash, as replayed from the keep journal by `repair`: a
     /// sample analysed afresh takes them (its record was lost with a damaged store).
     kept: sled::Tree,
+    /// The producer's marks by content hash ([`crate::curation::Curation`]).
+    curation: sled::Tree,
+    /// Collections by [`crate::curation::collection_key`].
+    collections: sled::Tree,
     /// Which open library this is, unique in the process, and how many writes to its paths
     /// and samples it has seen: together they name one state of what a search sees.
     instance: u64,
@@ -168,6 +174,8 @@ impl Library {
             vectors: open_tree("vectors")?,
             peaks: open_tree("peaks")?,
             kept: open_tree("kept")?,
+            curation: open_tree("curation")?,
+            collections: open_tree("collections")?,
             db,
             instance: INSTANCES.fetch_add(1, Ordering::Relaxed),
             writes: Arc::new(crate::changes::Log::default()),
@@ -252,7 +260,7 @@ impl Library {
     }
 
     /// Every tree with its name, always in the same order (`repair` copies tree by tree).
-    pub(super) fn trees(&self) -> [(&'static str, &sled::Tree); 6] {
+    pub(super) fn trees(&self) -> [(&'static str, &sled::Tree); 8] {
         [
             ("meta", &self.meta),
             ("samples", &self.samples),
@@ -260,6 +268,8 @@ impl Library {
             ("vectors", &self.vectors),
             ("peaks", &self.peaks),
             ("kept", &self.kept),
+            ("curation", &self.curation),
+            ("collections", &self.collections),
         ]
     }
 
@@ -291,8 +301,9 @@ impl Library {
         LibraryError::from_store(&self.dir, source)
     }
 
-    /// Bring an older library up to [`SCHEMA_VERSION`]. Version 1 is the first; later
-    /// versions add steps here, each rewriting what changed, in one pass per step.
+    /// Bring an older library up to [`SCHEMA_VERSION`], one step per version, each rewriting
+    /// what changed in one pass; the version is written after its step, so a step cut short
+    /// runs again on the next open.
     fn migrate(&self) -> Result<()> {
         let found = self
             .meta
@@ -306,9 +317,11 @@ impl Library {
                 supported: SCHEMA_VERSION,
             }),
             Some(v) if v == SCHEMA_VERSION => Ok(()),
-            _ => {
-                // None (new library) or older: no earlier layout exists yet, so there is
-                // nothing to rewrite; record the version.
+            found => {
+                // A new library has nothing to rewrite.
+                if found.is_some() || !self.samples.is_empty() {
+                    self.tags_to_marks()?;
+                }
                 self.meta
                     .insert(META_SCHEMA, &SCHEMA_VERSION.to_be_bytes())
                     .map_err(|e| self.store_err(e))?;
@@ -345,7 +358,7 @@ impl Library {
             .map_err(|e| self.store_err(e))
     }
 
-    /// Store a sample record, keeping corrections and tags of an existing one.
+    /// Store a sample record, keeping the corrections and AI description of an existing one.
     pub fn put_sample(&self, rec: &SampleRecord) -> Result<()> {
         let mut rec = rec.clone();
         let old = self.sample(&rec.hash).ok().flatten();
@@ -360,9 +373,6 @@ impl Library {
         if let Some(old) = old {
             if rec.corrections == Default::default() {
                 rec.corrections = old.corrections;
-            }
-            if rec.tags.is_empty() {
-                rec.tags = old.tags;
             }
             if rec.ai.is_none() {
                 rec.ai = old.ai;

@@ -6,6 +6,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use crate::curation::{Colour, Curation};
 use crate::search::sort::{sort_hits, SortKey};
 use crate::search::{search, Query, SearchError};
 use crate::{Library, SampleRecord};
@@ -36,6 +37,16 @@ pub struct PageQuery {
     pub lufs_min: Option<f32>,
     /// Loudest integrated loudness, LUFS.
     pub lufs_max: Option<f32>,
+    /// Tags every row must carry (the producer's, the models', the language model's).
+    pub tags: Vec<String>,
+    /// Starred sounds only.
+    pub favourite: bool,
+    /// At least this many stars.
+    pub min_rating: Option<u8>,
+    /// One colour label only.
+    pub colour: Option<Colour>,
+    /// One collection's sounds only.
+    pub collection: Option<String>,
     /// Sort column.
     pub sort: SortKey,
     /// Sort descending.
@@ -72,6 +83,16 @@ impl PageQuery {
                     self.lufs_max.unwrap_or(f32::MAX),
                 )
             }),
+            tags: self
+                .tags
+                .iter()
+                .filter(|t| !t.trim().is_empty())
+                .cloned()
+                .collect(),
+            favourite: self.favourite,
+            min_rating: self.min_rating.filter(|r| *r > 0),
+            colour: self.colour,
+            collection: given(&self.collection),
             ..Query::default()
         }
     }
@@ -109,15 +130,23 @@ pub struct SampleSummary {
     pub lufs: Option<f32>,
     /// Tags: the user's, the models', the language model's, each once.
     pub tags: Vec<String>,
+    /// The producer's own tags (the first of `tags`; the ones they can take off).
+    pub user_tags: Vec<String>,
+    /// Starred.
+    pub favourite: bool,
+    /// Stars, 0 (unrated) to 5.
+    pub rating: u8,
+    /// Colour label.
+    pub colour: Option<Colour>,
     /// A language model's description.
     pub description: Option<String>,
 }
 
 impl SampleSummary {
-    /// The summary of `rec` found at `path`.
-    pub fn of(path: &Path, rec: &SampleRecord) -> Self {
+    /// The summary of `rec` found at `path`, with the producer's marks `marks`.
+    pub fn of(path: &Path, rec: &SampleRecord, marks: &Curation) -> Self {
         let a = &rec.analysis;
-        let mut tags = rec.tags.clone();
+        let mut tags = marks.tags.clone();
         tags.extend(a.model_tags.iter().map(|t| t.tag.clone()));
         if let Some(ai) = &rec.ai {
             tags.extend(ai.tags.iter().cloned());
@@ -142,9 +171,23 @@ impl SampleSummary {
             duration_s: a.duration_s,
             lufs: a.lufs,
             tags,
+            user_tags: marks.tags.clone(),
+            favourite: marks.favourite,
+            rating: marks.rating,
+            colour: marks.colour,
             description: rec.ai.as_ref().map(|d| d.description.clone()),
         }
     }
+}
+
+/// The summary of `rec` at `path` with the marks the library holds for it (none when they do
+/// not read: a face shows the sample rather than failing on its marks).
+pub fn summarise(lib: &Library, path: &Path, rec: &SampleRecord) -> SampleSummary {
+    let marks = lib.curation(&rec.hash).unwrap_or_else(|e| {
+        tracing::warn!("{e}");
+        Curation::default()
+    });
+    SampleSummary::of(path, rec, &marks)
 }
 
 /// Every match of `q`, sorted, summarised; and the records that could not be read (skipped),
@@ -160,7 +203,7 @@ pub fn matches(
     sort_hits(&mut hits, q.sort, q.descending);
     let rows = hits
         .iter()
-        .map(|h| SampleSummary::of(&h.path, &h.sample))
+        .map(|h| SampleSummary::of(&h.path, &h.sample, &h.curation))
         .collect();
     Ok((rows, problems.iter().map(ToString::to_string).collect()))
 }
@@ -203,9 +246,11 @@ mod tests {
 
     #[test]
     fn a_tag_given_by_two_sources_is_shown_once_and_corrections_win() {
-        let mut rec = SampleRecord {
+        let mut rec = SampleRecord::default();
+        let marks = Curation {
             tags: vec!["dark".into(), "kick".into()],
-            ..SampleRecord::default()
+            favourite: true,
+            ..Curation::default()
         };
         rec.analysis.model_tags = vec![samplemind_ml::ScoredTag {
             tag: "kick".into(),
@@ -213,8 +258,10 @@ mod tests {
         }];
         rec.analysis.bpm = Some(87.0);
         rec.corrections.bpm = Some(174.0);
-        let s = SampleSummary::of(Path::new("/packs/Drums/Kick 1.wav"), &rec);
+        let s = SampleSummary::of(Path::new("/packs/Drums/Kick 1.wav"), &rec, &marks);
         assert_eq!(s.tags, ["dark", "kick"]);
+        assert_eq!(s.user_tags, ["dark", "kick"]);
+        assert!(s.favourite);
         assert_eq!(s.bpm, Some(174.0));
         assert_eq!(
             (s.name.as_str(), s.folder.as_str()),

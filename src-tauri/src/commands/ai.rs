@@ -28,7 +28,7 @@ pub async fn ai_describe(state: State<'_, Shared>, id: String) -> CmdResult<Samp
         let mut rec = rec;
         rec.ai = Some(d);
         st.lib.put_sample(&rec)?;
-        Ok(SampleDetail::of(&path, &rec))
+        Ok(SampleDetail::of(&st.lib, &path, &rec))
     })
     .await
 }

@@ -38,7 +38,7 @@ pub async fn search_samples(
 pub async fn get_sample(state: State<'_, Shared>, id: String) -> CmdResult<SampleDetail> {
     blocking(&state, move |st| {
         let (path, rec) = st.sample(&id)?;
-        Ok(SampleDetail::of(&path, &rec))
+        Ok(SampleDetail::of(&st.lib, &path, &rec))
     })
     .await
 }
@@ -69,7 +69,7 @@ pub async fn correct_bpm(
 ) -> CmdResult<SampleDetail> {
     blocking(&state, move |st| {
         let rec = browse::correct_bpm(&st.lib, &id, bpm)?;
-        Ok(SampleDetail::of(&rec.path, &rec))
+        Ok(SampleDetail::of(&st.lib, &rec.path, &rec))
     })
     .await
 }
@@ -85,7 +85,7 @@ pub async fn correct_category(
 ) -> CmdResult<SampleDetail> {
     blocking(&state, move |st| {
         let rec = browse::correct_category(&st.lib, &id, category.as_deref())?;
-        Ok(SampleDetail::of(&rec.path, &rec))
+        Ok(SampleDetail::of(&st.lib, &rec.path, &rec))
     })
     .await
 }

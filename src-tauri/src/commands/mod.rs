@@ -6,6 +6,7 @@ pub mod api;
 pub mod audio;
 pub mod health;
 pub mod library;
+pub mod marks;
 pub mod record;
 pub mod scan;
 pub mod settings;

@@ -34,6 +34,11 @@ pub enum Command {
     /// Set a sample's category or tempo by hand. A rescan keeps it, and a category teaches
     /// the rest of the sample's pack.
     Correct(CorrectArgs),
+    /// Star, rate, colour or tag a sample (kept by content: a moved file keeps its marks).
+    Mark(MarkArgs),
+    /// Named, ordered collections of samples ("Track 12").
+    #[command(subcommand)]
+    Collection(CollectionCommand),
     /// Transcribe the notes of a sound (basic-pitch) into a standard MIDI file.
     Midi(MidiArgs),
     /// Language models: ask, list models, the answer cache.
@@ -397,6 +402,87 @@ pub struct CorrectArgs {
     pub json: bool,
 }
 
+/// `samplemind mark`.
+#[derive(Debug, Args)]
+#[command(group(
+    ArgGroup::new("edit")
+        .required(true)
+        .multiple(true)
+        .args(["fav", "unfav", "rating", "colour", "no_colour", "tag", "untag"])
+))]
+pub struct MarkArgs {
+    /// The sample: its file (wherever it lies now), or its hash (at least 8 hex digits).
+    #[arg(value_name = "FILE|ID")]
+    pub query: String,
+    /// Star it.
+    #[arg(long, conflicts_with = "unfav")]
+    pub fav: bool,
+    /// Take the star off.
+    #[arg(long)]
+    pub unfav: bool,
+    /// Stars, 0 (unrated) to 5.
+    #[arg(long, value_parser = clap::value_parser!(u8).range(0..=5))]
+    pub rating: Option<u8>,
+    /// A colour label: red, orange, yellow, green, blue, purple, grey.
+    #[arg(long, conflicts_with = "no_colour")]
+    pub colour: Option<String>,
+    /// Take the colour label off.
+    #[arg(long)]
+    pub no_colour: bool,
+    /// Add a tag (repeat for more).
+    #[arg(long, value_name = "TAG")]
+    pub tag: Vec<String>,
+    /// Take a tag off (repeat for more).
+    #[arg(long, value_name = "TAG")]
+    pub untag: Vec<String>,
+    /// Print the sample as stored, as one JSON object.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `samplemind collection …`.
+#[derive(Debug, Subcommand)]
+pub enum CollectionCommand {
+    /// Every collection with how many samples it holds.
+    List(JsonFlag),
+    /// A collection's samples, in its order.
+    Show {
+        /// The collection's name (any case).
+        name: String,
+        /// JSON Lines instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Add samples to the end of a collection (made when there is none).
+    Add {
+        /// The collection's name.
+        name: String,
+        /// The samples: files or hashes.
+        #[arg(value_name = "FILE|ID", required = true)]
+        samples: Vec<String>,
+    },
+    /// Take samples out of a collection (the library keeps them).
+    Remove {
+        /// The collection's name.
+        name: String,
+        /// The samples: files or hashes.
+        #[arg(value_name = "FILE|ID", required = true)]
+        samples: Vec<String>,
+    },
+    /// Give a collection another name.
+    Rename {
+        /// Its name now.
+        from: String,
+        /// Its new name.
+        to: String,
+    },
+    /// Delete a collection (its samples stay in the library).
+    Delete {
+        /// The collection's name.
+        name: String,
+    },
+}
+
 /// `samplemind scan`.
 #[derive(Debug, Args)]
 pub struct ScanArgs {
@@ -458,6 +544,21 @@ pub struct SearchArgs {
     /// Loudness in LUFS: `-14` or `-20..-10`.
     #[arg(long, value_parser = parse_range_f32, allow_hyphen_values = true)]
     pub lufs: Option<(f32, f32)>,
+    /// A tag every result carries, yours or a model's (repeat for more).
+    #[arg(long, value_name = "TAG")]
+    pub tag: Vec<String>,
+    /// Starred samples only.
+    #[arg(long)]
+    pub fav: bool,
+    /// At least this many stars.
+    #[arg(long, value_parser = clap::value_parser!(u8).range(1..=5))]
+    pub rating: Option<u8>,
+    /// One colour label only.
+    #[arg(long)]
+    pub colour: Option<String>,
+    /// One collection's samples only.
+    #[arg(long)]
+    pub collection: Option<String>,
     /// At most this many results.
     #[arg(long, short = 'n', default_value_t = 100)]
     pub limit: usize,

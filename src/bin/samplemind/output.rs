@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, CellAlignment, Table};
-use samplemind::library::SampleRecord;
+use samplemind::library::{Curation, SampleRecord};
 use samplemind::Analysis;
 use serde::Serialize;
 
@@ -23,9 +23,12 @@ pub struct Row<'a> {
     /// Analysis fields, flattened.
     #[serde(flatten)]
     pub analysis: &'a Analysis,
-    /// Tags of stored samples.
+    /// The producer's marks on a stored sample (favourite, rating, colour, tags).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub tags: Option<&'a [String]>,
+    pub marks: Option<&'a Curation>,
+    /// The collections a stored sample is in, when asked (export).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub collections: Option<Vec<&'a str>>,
     /// A language model's description and tags, when one was asked.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ai: Option<&'a samplemind::ai::uses::AiDescription>,
@@ -38,13 +41,19 @@ pub struct Row<'a> {
 }
 
 impl<'a> Row<'a> {
-    /// A stored sample, with the user's corrections applied.
-    pub fn stored(path: &'a Path, s: &'a SampleRecord, corrected: &'a Analysis) -> Self {
+    /// A stored sample, with the user's corrections applied, and its marks.
+    pub fn stored(
+        path: &'a Path,
+        s: &'a SampleRecord,
+        corrected: &'a Analysis,
+        marks: &'a Curation,
+    ) -> Self {
         Row {
             path,
             hash: Some(s.hash.to_hex()),
             analysis: corrected,
-            tags: Some(&s.tags),
+            marks: Some(marks),
+            collections: None,
             ai: s.ai.as_ref(),
             features: None,
             tempo_features: None,
@@ -123,10 +132,20 @@ pub const CSV_HEADER: &[&str] = &[
     "onset_count",
     "attack_ms",
     "tags",
+    "favourite",
+    "rating",
+    "colour",
+    "collections",
 ];
 
 /// One CSV record in [`CSV_HEADER`] order.
-pub fn csv_record(path: &Path, s: &SampleRecord, a: &Analysis) -> Vec<String> {
+pub fn csv_record(
+    path: &Path,
+    s: &SampleRecord,
+    a: &Analysis,
+    marks: &Curation,
+    collections: &[&str],
+) -> Vec<String> {
     let o = |v: Option<f32>| v.map(|x| x.to_string()).unwrap_or_default();
     vec![
         path.display().to_string(),
@@ -157,6 +176,11 @@ pub fn csv_record(path: &Path, s: &SampleRecord, a: &Analysis) -> Vec<String> {
         a.zero_crossing_rate.to_string(),
         a.onset_count.to_string(),
         o(a.attack_ms),
-        s.tags.join(";"),
+        // The producer's own tags; the models' are a feature of the analysis, not a mark.
+        marks.tags.join(";"),
+        (marks.favourite as u8).to_string(),
+        marks.rating.to_string(),
+        marks.colour.map(|c| c.to_string()).unwrap_or_default(),
+        collections.join(";"),
     ]
 }

@@ -15,6 +15,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use super::tokens;
+use crate::curation::{Colour, Curation};
 use crate::store::path_key;
 use crate::{ContentHash, Library, LibraryError, PathStatus, SampleRecord};
 use samplemind_analysis::key_name;
@@ -32,6 +33,12 @@ pub(super) struct Row {
     pub is_loop: bool,
     pub duration_s: f64,
     pub lufs: Option<f32>,
+    /// The producer's marks.
+    pub favourite: bool,
+    pub rating: u8,
+    pub colour: Option<Colour>,
+    /// Every whole tag, lowercase: the producer's, the models', the language model's.
+    pub tags: Box<[Box<str>]>,
     /// Words of the file name, the folders, the tags / AI words / category, each field's
     /// words joined by single spaces (a few allocations a row: 10,000 rows take ~4 MB), and
     /// the model tags' words with the model's score.
@@ -66,10 +73,17 @@ pub(super) fn of(lib: &Library) -> (Arc<Catalogue>, Vec<LibraryError>) {
             return (updated, Vec::new());
         }
     }
-    let (entries, problems) = lib.entries();
+    let (entries, mut problems) = lib.entries();
+    let (marks, unread) = lib.all_curation();
+    problems.extend(unread);
+    let none = Curation::default();
     let rows = entries
         .into_iter()
-        .filter_map(|e| Some(row(e.path, &e.sample?)))
+        .filter_map(|e| {
+            let s = e.sample?;
+            let m = marks.get(&s.hash).unwrap_or(&none);
+            Some(row(e.path, &s, m))
+        })
         .collect();
     let built = Arc::new(Catalogue { generation, rows });
     if problems.is_empty() {
@@ -116,7 +130,7 @@ fn follow(lib: &Library, c: Arc<Catalogue>) -> Option<Catalogue> {
         match lib.path_entry(path).ok()? {
             Some(e) if e.status == PathStatus::Analysed => {
                 if let Some(s) = lib.sample(&e.hash).ok()? {
-                    fresh.push(row(path.clone(), &s));
+                    fresh.push(row(path.clone(), &s, &lib.curation(&e.hash).ok()?));
                 }
             }
             _ => {}
@@ -190,11 +204,18 @@ fn merged(mut old: Vec<Row>, touched: &HashSet<PathBuf>, fresh: Vec<Row>) -> Vec
     out
 }
 
-/// The row of `path`, whose content's record is `s`.
-fn row(path: PathBuf, s: &SampleRecord) -> Row {
+/// The row of `path`, whose content's record is `s` and marks `m`.
+fn row(path: PathBuf, s: &SampleRecord, m: &Curation) -> Row {
     let a = &s.analysis;
-    let mut meta: Vec<String> = s.tags.iter().flat_map(|t| tokens(t)).collect();
+    let mut meta: Vec<String> = m.tags.iter().flat_map(|t| tokens(t)).collect();
+    let mut tags: Vec<Box<str>> = m.tags.iter().map(|t| t.as_str().into()).collect();
+    tags.extend(
+        a.model_tags
+            .iter()
+            .map(|t| crate::curation::tag_key(&t.tag).into()),
+    );
     if let Some(ai) = &s.ai {
+        tags.extend(ai.tags.iter().map(|t| crate::curation::tag_key(t).into()));
         meta.extend(ai.tags.iter().flat_map(|t| tokens(t)));
         meta.extend(tokens(&ai.description));
     }
@@ -235,6 +256,10 @@ fn row(path: PathBuf, s: &SampleRecord) -> Row {
         is_loop: a.is_loop,
         duration_s: a.duration_s,
         lufs: a.lufs,
+        favourite: m.favourite,
+        rating: m.rating,
+        colour: m.colour,
+        tags: tags.into_boxed_slice(),
         hash: s.hash,
         path,
     }

@@ -9,6 +9,7 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
+use crate::curation::{tag_key, Colour, Curation};
 use crate::{Library, LibraryError, SampleRecord};
 use samplemind_analysis::key_name;
 
@@ -30,6 +31,17 @@ pub struct Query {
     pub duration_s: Option<(f64, f64)>,
     /// Inclusive loudness range, LUFS.
     pub lufs: Option<(f32, f32)>,
+    /// Tags every hit must carry, whole (the producer's, the models' or the language
+    /// model's), any case.
+    pub tags: Vec<String>,
+    /// Starred sounds only.
+    pub favourite: bool,
+    /// At least this many stars.
+    pub min_rating: Option<u8>,
+    /// This colour label only.
+    pub colour: Option<Colour>,
+    /// Sounds of this collection only (any case or spacing of its name).
+    pub collection: Option<String>,
     /// At most this many hits.
     pub limit: Option<usize>,
     /// The words' text embedding ([`samplemind_ml::text::embed`]): when set, samples rank by how
@@ -44,6 +56,8 @@ pub struct Hit {
     pub path: PathBuf,
     /// Its record.
     pub sample: SampleRecord,
+    /// The producer's marks on it.
+    pub curation: Curation,
     /// Relevance of the words (higher first); 0 without words.
     pub score: f32,
 }
@@ -54,6 +68,12 @@ pub enum SearchError {
     /// The key filter is not a key.
     #[error("not a key: {0:?} (try \"A minor\", \"Eb major\", \"F#m\")")]
     BadKey(String),
+    /// The collection filter names no collection.
+    #[error("no collection is called {0:?} (samplemind collection list)")]
+    NoCollection(String),
+    /// The store failed while reading what a filter needs.
+    #[error(transparent)]
+    Library(#[from] LibraryError),
 }
 
 /// Run `q` over `lib`. Corrupt records are skipped and returned for reporting. Filters and
@@ -68,6 +88,22 @@ pub fn search(lib: &Library, q: &Query) -> Result<(Vec<Hit>, Vec<LibraryError>),
     };
     let words: Vec<String> = q.text.as_deref().map(tokens).unwrap_or_default();
     let category = q.category.as_deref().map(str::to_lowercase);
+    let wanted_tags: Vec<String> = q
+        .tags
+        .iter()
+        .map(|t| tag_key(t))
+        .filter(|t| !t.is_empty())
+        .collect();
+    let members: Option<std::collections::HashSet<crate::ContentHash>> = match &q.collection {
+        Some(name) => Some(
+            lib.collection(name)?
+                .ok_or_else(|| SearchError::NoCollection(name.clone()))?
+                .members
+                .into_iter()
+                .collect(),
+        ),
+        None => None,
+    };
     let (cat, mut problems) = catalogue::of(lib);
     let mut found: Vec<(f32, &catalogue::Row)> = Vec::new();
     for r in &cat.rows {
@@ -97,6 +133,16 @@ pub fn search(lib: &Library, q: &Query) -> Result<(Vec<Hit>, Vec<LibraryError>),
                 _ => continue,
             }
         }
+        if (q.favourite && !r.favourite)
+            || q.min_rating.is_some_and(|m| r.rating < m)
+            || q.colour.is_some_and(|c| r.colour != Some(c))
+            || members.as_ref().is_some_and(|m| !m.contains(&r.hash))
+            || !wanted_tags
+                .iter()
+                .all(|t| r.tags.iter().any(|x| **x == **t))
+        {
+            continue;
+        }
         let score = if let Some(q) = &q.semantic {
             let v = lib.vectors(&r.hash).ok().flatten().unwrap_or_default();
             if v.text.len() != q.len() {
@@ -122,6 +168,10 @@ pub fn search(lib: &Library, q: &Query) -> Result<(Vec<Hit>, Vec<LibraryError>),
         match lib.sample(&r.hash) {
             Ok(Some(sample)) => hits.push(Hit {
                 path: r.path.clone(),
+                curation: lib.curation(&r.hash).unwrap_or_else(|e| {
+                    problems.push(e);
+                    Curation::default()
+                }),
                 sample,
                 score,
             }),

@@ -111,6 +111,7 @@ mod tests {
         Hit {
             path: name.into(),
             sample: s,
+            curation: crate::Curation::default(),
             score: 0.0,
         }
     }

@@ -75,7 +75,8 @@ pub fn run(args: AnalyzeArgs, models: Option<Arc<Models>>) -> Result<Outcome, Er
                 path,
                 hash: None,
                 analysis: &a.analysis,
-                tags: None,
+                marks: None,
+                collections: None,
                 ai: None,
                 features,
                 tempo_features: args

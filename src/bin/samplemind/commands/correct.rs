@@ -1,7 +1,7 @@
 //! `samplemind correct`.
 
 use samplemind::library::browse::{self, Edit};
-use samplemind::library::view::SampleSummary;
+use samplemind::library::view;
 use samplemind::Library;
 
 use super::{Error, Outcome};
@@ -25,7 +25,7 @@ pub fn run(lib: &Library, args: CorrectArgs) -> Result<Outcome, Error> {
     if args.json {
         println!(
             "{}",
-            serde_json::to_string(&SampleSummary::of(&rec.path, &rec))?
+            serde_json::to_string(&view::summarise(lib, &rec.path, &rec))?
         );
         return Ok(Outcome::Clean);
     }

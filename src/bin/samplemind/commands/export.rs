@@ -1,7 +1,10 @@
-//! `samplemind export --csv|--json`.
+//! `samplemind export --csv|--json`: every analysed path with its analysis (corrections
+//! applied) and the producer's marks and collections.
 
+use std::collections::HashMap;
 use std::io::Write;
 
+use samplemind::library::{ContentHash, Curation};
 use samplemind::Library;
 
 use super::{Error, Outcome};
@@ -9,16 +12,36 @@ use crate::cli::ExportArgs;
 use crate::output::{self, Row};
 
 pub fn run(lib: &Library, args: ExportArgs) -> Result<Outcome, Error> {
-    let (entries, problems) = lib.entries();
+    let (entries, mut problems) = lib.entries();
+    let (marks, unread) = lib.all_curation();
+    problems.extend(unread);
+    let (collections, unread) = lib.collections();
+    problems.extend(unread);
+    let mut member_of: HashMap<ContentHash, Vec<&str>> = HashMap::new();
+    for c in &collections {
+        for h in &c.members {
+            member_of.entry(*h).or_default().push(&c.name);
+        }
+    }
     for p in &problems {
         output::error(p);
     }
+    let none = Curation::default();
     let rows: Vec<_> = entries
         .iter()
         .filter_map(|e| {
-            e.sample
-                .as_ref()
-                .map(|s| (e.path.as_path(), s, s.corrected()))
+            e.sample.as_ref().map(|s| {
+                (
+                    e.path.as_path(),
+                    s,
+                    s.corrected(),
+                    marks.get(&s.hash).unwrap_or(&none),
+                    member_of
+                        .get(&s.hash)
+                        .map(Vec::as_slice)
+                        .unwrap_or_default(),
+                )
+            })
         })
         .collect();
     let mut out: Box<dyn Write> = match &args.output {
@@ -30,12 +53,18 @@ pub fn run(lib: &Library, args: ExportArgs) -> Result<Outcome, Error> {
     if args.csv {
         let mut w = csv::Writer::from_writer(&mut out);
         w.write_record(output::CSV_HEADER)?;
-        for (path, s, a) in &rows {
-            w.write_record(output::csv_record(path, s, a))?;
+        for (path, s, a, m, c) in &rows {
+            w.write_record(output::csv_record(path, s, a, m, c))?;
         }
         w.flush()?;
     } else {
-        let json: Vec<Row<'_>> = rows.iter().map(|(p, s, a)| Row::stored(p, s, a)).collect();
+        let json: Vec<Row<'_>> = rows
+            .iter()
+            .map(|(p, s, a, m, c)| Row {
+                collections: Some(c.to_vec()),
+                ..Row::stored(p, s, a, m)
+            })
+            .collect();
         serde_json::to_writer_pretty(&mut out, &json)?;
         writeln!(out)?;
     }

@@ -3,10 +3,12 @@
 mod ai;
 mod analyze;
 mod bench;
+mod collection;
 mod correct;
 #[cfg(feature = "device")]
 mod device;
 mod export;
+mod mark;
 mod midi;
 mod repair;
 mod scan;
@@ -55,6 +57,8 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
         Command::Analyze(a) => analyze::run(a, models()?),
         Command::Similar(a) => similar::run(&open_to_read()?, a, models()?),
         Command::Correct(a) => correct::run(&open()?, a),
+        Command::Mark(a) => mark::run(&open()?, a),
+        Command::Collection(a) => collection::run(&open()?, a),
         Command::Midi(a) => midi::run(a, cli.no_models),
         Command::Ai(a) => {
             // Only embeddings need the ONNX runtime; the rest stays quick to start.

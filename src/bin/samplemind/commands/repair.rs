@@ -67,8 +67,10 @@ pub fn run(
             }
         );
         println!(
-            "gave back {} hand corrections from {}",
+            "gave back {} hand corrections, the marks of {} samples and {} collections from {}",
             rebuilt.corrections_restored,
+            rebuilt.marks_restored,
+            rebuilt.collections_restored,
             samplemind::library::keep::FILE_NAME
         );
     }

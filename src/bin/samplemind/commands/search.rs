@@ -42,6 +42,11 @@ pub fn run(lib: &Library, args: SearchArgs, models: Option<Arc<Models>>) -> Resu
         max_duration_s,
         lufs_min,
         lufs_max,
+        tags: args.tag,
+        favourite: args.fav,
+        min_rating: args.rating,
+        colour: args.colour.as_deref().map(str::parse).transpose()?,
+        collection: args.collection,
         ..PageQuery::default()
     };
     // The same filters as the app and the API; what only a terminal asks for (a cap, a
@@ -60,7 +65,7 @@ pub fn run(lib: &Library, args: SearchArgs, models: Option<Arc<Models>>) -> Resu
         for (h, a) in hits.iter().zip(&corrected) {
             println!(
                 "{}",
-                serde_json::to_string(&Row::stored(&h.path, &h.sample, a))?
+                serde_json::to_string(&Row::stored(&h.path, &h.sample, a, &h.curation))?
             );
         }
     } else if hits.is_empty() {

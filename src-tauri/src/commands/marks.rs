@@ -1,0 +1,86 @@
+//! The producer's marks and collections: star (F), rate, colour, tag a sample; make and fill
+//! collections. Each is one call into `samplemind::library::curation`, as the CLI and the API
+//! make it.
+
+use samplemind::library::curation::{self, CollectionSummary};
+use samplemind::library::CurationEdit;
+use tauri::State;
+
+use super::blocking;
+use crate::dto::{SampleDetail, SampleSummary};
+use crate::error::CmdResult;
+use crate::state::Shared;
+
+/// Change the marks of sample `id` (a field left out stays); the sample as it now is.
+#[tauri::command]
+#[specta::specta]
+pub async fn mark_sample(
+    state: State<'_, Shared>,
+    id: String,
+    edit: CurationEdit,
+) -> CmdResult<SampleDetail> {
+    blocking(&state, move |st| {
+        curation::mark(&st.lib, &id, &edit)?;
+        let (path, rec) = st.sample(&id)?;
+        Ok(SampleDetail::of(&st.lib, &path, &rec))
+    })
+    .await
+}
+
+/// Every collection, in name order.
+#[tauri::command]
+#[specta::specta]
+pub async fn list_collections(state: State<'_, Shared>) -> CmdResult<Vec<CollectionSummary>> {
+    blocking(&state, move |st| Ok(curation::list_collections(&st.lib))).await
+}
+
+/// Add samples to the end of a collection (made when there is none).
+#[tauri::command]
+#[specta::specta]
+pub async fn add_to_collection(
+    state: State<'_, Shared>,
+    name: String,
+    ids: Vec<String>,
+) -> CmdResult<CollectionSummary> {
+    blocking(&state, move |st| {
+        Ok(curation::add_to_collection(&st.lib, &name, &ids)?)
+    })
+    .await
+}
+
+/// Take samples out of a collection (the library keeps them).
+#[tauri::command]
+#[specta::specta]
+pub async fn remove_from_collection(
+    state: State<'_, Shared>,
+    name: String,
+    ids: Vec<String>,
+) -> CmdResult<CollectionSummary> {
+    blocking(&state, move |st| {
+        Ok(curation::remove_from_collection(&st.lib, &name, &ids)?)
+    })
+    .await
+}
+
+/// A collection's samples, in its order.
+#[tauri::command]
+#[specta::specta]
+pub async fn collection_samples(
+    state: State<'_, Shared>,
+    name: String,
+) -> CmdResult<Vec<SampleSummary>> {
+    blocking(&state, move |st| {
+        Ok(curation::collection_samples(&st.lib, &name)?)
+    })
+    .await
+}
+
+/// Delete a collection; its samples stay in the library.
+#[tauri::command]
+#[specta::specta]
+pub async fn delete_collection(state: State<'_, Shared>, name: String) -> CmdResult<()> {
+    blocking(&state, move |st| {
+        Ok(curation::delete_collection(&st.lib, &name)?)
+    })
+    .await
+}
