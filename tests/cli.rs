@@ -615,3 +615,97 @@ fn a_closed_pipe_ends_the_output_quietly() {
         );
     }
 }
+
+/// The producer's marks and collections from the command line: `mark`, `collection`, the
+/// search filters and the export columns; a file moved to another folder keeps its marks.
+#[test]
+fn marks_and_collections_follow_a_moved_file_into_search_and_export() {
+    let home = tempfile::tempdir().unwrap();
+    let dir = home.path().join("in");
+    make_folder(&dir);
+    run_ok(cli(home.path()).arg("scan").arg(&dir));
+    let a = dir.join("a_440.wav");
+    let b = dir.join("b_880.wav");
+    let bad = cli(home.path())
+        .arg("mark")
+        .arg(&a)
+        .args(["--colour", "teal"])
+        .output()
+        .unwrap();
+    assert_ne!(bad.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("not a colour label"));
+    let marked = run_ok(cli(home.path()).arg("mark").arg(&b).args([
+        "--fav",
+        "--rating",
+        "4",
+        "--colour",
+        "green",
+        "--tag",
+        "Lead  Sine",
+        "--json",
+    ]));
+    let marked: serde_json::Value = serde_json::from_slice(&marked.stdout).unwrap();
+    assert_eq!(marked["user_tags"], serde_json::json!(["lead sine"]));
+    run_ok(
+        cli(home.path())
+            .args(["collection", "add", "Track 12"])
+            .arg(&b)
+            .arg(&a),
+    );
+
+    // Moved into a new folder and rescanned: the content, and so its marks, are the same.
+    std::fs::create_dir_all(dir.join("moved")).unwrap();
+    std::fs::rename(&b, dir.join("moved/b_880.wav")).unwrap();
+    run_ok(cli(home.path()).arg("scan").arg(&dir));
+    let found = |args: &[&str]| -> Vec<String> {
+        stdout(&run_ok(
+            cli(home.path()).arg("search").args(args).arg("--json"),
+        ))
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            v["path"]
+                .as_str()
+                .unwrap()
+                .rsplit('/')
+                .next()
+                .unwrap()
+                .to_string()
+        })
+        .collect()
+    };
+    assert_eq!(found(&["--fav"]), ["b_880.wav"]);
+    assert_eq!(
+        found(&["--tag", "LEAD SINE", "--rating", "3"]),
+        ["b_880.wav"]
+    );
+    assert_eq!(found(&["--colour", "green", "lead"]), ["b_880.wav"]);
+    let mut in_track = found(&["--collection", "track 12"]);
+    in_track.sort();
+    assert_eq!(in_track, ["a_440.wav", "a_copy.wav", "b_880.wav"]);
+    let shown = stdout(&run_ok(cli(home.path()).args([
+        "collection",
+        "show",
+        "Track 12",
+    ])));
+    assert!(
+        shown.lines().next().unwrap().ends_with("moved/b_880.wav"),
+        "the collection's order, at the file's new place: {shown}"
+    );
+
+    let csv = stdout(&run_ok(cli(home.path()).args(["export", "--csv"])));
+    let row = csv.lines().find(|l| l.contains("b_880.wav")).unwrap();
+    assert!(row.ends_with(",lead sine,1,4,green,Track 12"), "{row}");
+    run_ok(cli(home.path()).args(["collection", "rename", "track 12", "Final"]));
+    run_ok(
+        cli(home.path())
+            .arg("mark")
+            .arg(dir.join("moved/b_880.wav"))
+            .args(["--unfav", "--untag", "lead sine"]),
+    );
+    assert!(found(&["--fav"]).is_empty());
+    assert_eq!(
+        stdout(&run_ok(cli(home.path()).args(["collection", "list"]))).trim(),
+        "2  Final"
+    );
+}
