@@ -476,7 +476,7 @@ fn the_app_analyses_dropped_samples_searches_filters_and_auditions() {
 
     // Every dropped file shows analysed: the loop has a tempo near 120, the kick a category.
     let rows = s.js(
-        "return [...document.querySelectorAll('.row[data-id]')].map(r => [...r.querySelectorAll('.c')].map(c => c.textContent.trim()))",
+        "return [...document.querySelectorAll('.row[data-id]')].map(r => [...r.querySelectorAll('.c:not(.mark)')].map(c => c.textContent.trim()))",
         json!([]),
     );
     let rows: Vec<Vec<String>> = serde_json::from_value(rows).unwrap();
@@ -547,6 +547,25 @@ fn the_app_analyses_dropped_samples_searches_filters_and_auditions() {
     });
     s.wait_text("[data-testid=waveform]", Duration::from_secs(10), |_| true);
     s.screenshot("e2e-detail");
+
+    // F stars the selected row through the real backend; the ★ filter then lists it alone.
+    s.js(
+        "window.dispatchEvent(new KeyboardEvent('keydown', {key: 'f'}));",
+        json!([]),
+    );
+    s.wait_text(
+        &format!(".row[data-id='{kick_id}'] .star.on"),
+        Duration::from_secs(10),
+        |t| t == "★",
+    );
+    s.click("button[aria-label='Favourites only']");
+    s.wait_text("[data-testid=count]", Duration::from_secs(10), |t| {
+        t == "1 samples"
+    });
+    s.click("button.clear");
+    s.wait_text("[data-testid=count]", Duration::from_secs(10), |t| {
+        t == "3 samples"
+    });
 
     // Health panel through the real backend.
     s.click("nav button:nth-child(3)");
@@ -674,7 +693,7 @@ fn drag_out_reaches_another_app(s: &Session, display: &str, name: &str) {
     let (ax, ay, _, _) = centre("^SampleMind$");
     // The row's centre in the page, then on the screen.
     let at = s.js(
-        "const r = [...document.querySelectorAll('.row[data-id]')].find(r => r.querySelector('.c').textContent.trim() === arguments[0]).getBoundingClientRect(); return [r.left + 60, r.top + r.height / 2];",
+        "const r = [...document.querySelectorAll('.row[data-id]')].find(r => r.querySelector('.c.name').textContent.trim() === arguments[0]).getBoundingClientRect(); return [r.left + 60, r.top + r.height / 2];",
         json!([name]),
     );
     let (px, py) = (

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { chipsOf, emptyQuery, removeChip, sameQuery } from "./filters";
+import { chipsOf, emptyQuery, removeChip, sameQuery, withTag } from "./filters";
 
 describe("filter chips", () => {
   it("shows one chip per set filter and removing one clears only it", () => {
@@ -13,6 +13,14 @@ describe("filter chips", () => {
   });
   it("an exact tempo reads as one number", () => {
     expect(chipsOf({ ...emptyQuery(), bpmMin: 128, bpmMax: 128 })[0].label).toBe("128 BPM");
+  });
+  it("marks read as chips, and removing a tag's chip takes only that tag", () => {
+    const q = withTag(withTag({ ...emptyQuery(), favourite: true, minRating: 3, colour: "red", collection: "Track 12" }, "Dark"), "lofi");
+    expect(withTag(q, "dark")).toBe(q);
+    const chips = chipsOf(q);
+    expect(chips.map((c) => c.label)).toEqual(["★ Favourites", "≥ ★★★", "● red", "in Track 12", "#dark", "#lofi"]);
+    expect(removeChip(q, chips[4]).tags).toEqual(["lofi"]);
+    expect(removeChip(q, chips[0]).favourite).toBe(false);
   });
   it("compares queries by value", () => {
     expect(sameQuery(emptyQuery(), emptyQuery())).toBe(true);

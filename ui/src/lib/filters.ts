@@ -3,7 +3,7 @@
 
 import type { PageQuery } from "../bindings.gen";
 
-export type Chip = { field: keyof PageQuery; label: string };
+export type Chip = { field: keyof PageQuery; label: string; value?: string };
 
 export function emptyQuery(): PageQuery {
   return {
@@ -17,6 +17,11 @@ export function emptyQuery(): PageQuery {
     maxDurationS: null,
     lufsMin: null,
     lufsMax: null,
+    tags: [],
+    favourite: false,
+    minRating: null,
+    colour: null,
+    collection: null,
     sort: "relevance",
     descending: false,
   };
@@ -41,6 +46,11 @@ export function chipsOf(q: PageQuery): Chip[] {
   if (q.maxDurationS != null) out.push({ field: "maxDurationS", label: `≤ ${q.maxDurationS} s` });
   if (q.lufsMin != null) out.push({ field: "lufsMin", label: `≥ ${q.lufsMin} LUFS` });
   if (q.lufsMax != null) out.push({ field: "lufsMax", label: `≤ ${q.lufsMax} LUFS` });
+  if (q.favourite) out.push({ field: "favourite", label: "★ Favourites" });
+  if (q.minRating) out.push({ field: "minRating", label: `≥ ${"★".repeat(q.minRating)}` });
+  if (q.colour) out.push({ field: "colour", label: `● ${q.colour}` });
+  if (q.collection) out.push({ field: "collection", label: `in ${q.collection}` });
+  for (const t of q.tags ?? []) out.push({ field: "tags", label: `#${t}`, value: t });
   return out;
 }
 
@@ -50,10 +60,21 @@ export function removeChip(q: PageQuery, c: Chip): PageQuery {
   if (c.field === "bpmMin" || c.field === "bpmMax") {
     n.bpmMin = null;
     n.bpmMax = null;
+  } else if (c.field === "tags") {
+    n.tags = (q.tags ?? []).filter((t) => t !== c.value);
+  } else if (c.field === "favourite") {
+    n.favourite = false;
   } else {
     (n as Record<string, unknown>)[c.field] = null;
   }
   return n;
+}
+
+/** The query with one more tag every row must carry (once). */
+export function withTag(q: PageQuery, tag: string): PageQuery {
+  const t = tag.trim().toLowerCase();
+  if (!t || (q.tags ?? []).includes(t)) return q;
+  return { ...q, tags: [...(q.tags ?? []), t] };
 }
 
 /** Two queries ask for the same rows. */

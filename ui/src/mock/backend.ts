@@ -2,7 +2,7 @@
 // app). It answers the same commands with generated rows, so a test can check the UI's
 // requests and behaviour, and time scrolling over a 100,000-row library.
 
-import type { SampleDetail, PageQuery, SampleSummary } from "../bindings.gen";
+import type { CurationEdit, SampleDetail, PageQuery, SampleSummary } from "../bindings.gen";
 
 const CATS = ["kick", "snare", "hat", "clap", "bass", "pad", "keys", "synth", "vocal", "fx", "drums"];
 const KEYS = ["C major", "A minor", "F major", "D minor", "G major", "E minor", "Eb major", "C minor"];
@@ -26,6 +26,10 @@ export function makeRow(i: number): SampleSummary {
     duration_s: isLoop ? 4 + (i % 8) : 0.2 + (i % 20) / 10,
     lufs: -6 - (i % 180) / 10,
     tags: i % 3 === 0 ? ["punchy", "dark"] : ["bright"],
+    user_tags: [],
+    favourite: false,
+    rating: 0,
+    colour: null,
     description: null,
   };
 }
@@ -40,6 +44,10 @@ export class MockBackend {
   categories = new Map<string, string>();
   playing: string | null = null;
   api: { url: string; tokenFile: string } | null = null;
+  /** Marks by id, over the generated rows. */
+  marks = new Map<string, Pick<SampleSummary, "favourite" | "rating" | "colour" | "user_tags">>();
+  /** Collections by name: ids in order. */
+  collections = new Map<string, string[]>();
   /** Providers whose key the mocked OS keyring holds. */
   keyring = new Set<string>();
 
@@ -59,7 +67,7 @@ export class MockBackend {
 
   /** Matching rows, cached per query like the Rust side's result cache. */
   private filtered(q: PageQuery): SampleSummary[] {
-    const key = JSON.stringify(q) + this.corrected.size;
+    const key = JSON.stringify(q) + this.corrected.size + JSON.stringify([...this.marks]) + JSON.stringify([...this.collections]);
     if (this.last?.key === key) return this.last.rows;
     const rows = this.compute(q);
     this.last = { key, rows };
@@ -68,7 +76,12 @@ export class MockBackend {
 
   private compute(q: PageQuery): SampleSummary[] {
     const words = (q.text ?? "").toLowerCase().split(/\s+/).filter(Boolean);
-    let out = this.rows.filter((r) => {
+    let out = this.rows.map((r) => this.row(r.id)).filter((r) => {
+      if (q.favourite && !r.favourite) return false;
+      if (q.minRating && r.rating < q.minRating) return false;
+      if (q.colour && r.colour !== q.colour) return false;
+      if (q.collection && !(this.collections.get(q.collection) ?? []).includes(r.id)) return false;
+      if ((q.tags ?? []).some((t) => !r.tags.includes(t))) return false;
       if (q.isLoop != null && r.is_loop !== q.isLoop) return false;
       // As the library files them: an unsure guess only under "unsure".
       const filed = r.category_unsure ? "unsure" : r.category;
@@ -99,7 +112,9 @@ export class MockBackend {
     const c = this.corrected.get(id);
     const cat = this.categories.get(id);
     const withBpm = c === undefined ? r : { ...r, bpm: c ?? r.bpm };
-    return cat ? { ...withBpm, category: cat, category_unsure: false } : withBpm;
+    const m = this.marks.get(id);
+    const marked = m ? { ...withBpm, ...m, tags: [...m.user_tags, ...withBpm.tags.filter((t) => !m.user_tags.includes(t))] } : withBpm;
+    return cat ? { ...marked, category: cat, category_unsure: false } : marked;
   }
 
   private detail(id: string): SampleDetail {
@@ -138,6 +153,28 @@ export class MockBackend {
         if (args.category == null) this.categories.delete(args.id as string);
         else this.categories.set(args.id as string, args.category as string);
         return this.detail(args.id as string);
+      case "mark_sample": {
+        const id = args.id as string;
+        const e = args.edit as CurationEdit;
+        const r = this.row(id);
+        const m = { favourite: r.favourite, rating: r.rating, colour: r.colour, user_tags: [...r.user_tags] };
+        if (e.favourite != null) m.favourite = e.favourite;
+        if (e.rating != null) m.rating = e.rating;
+        if ("colour" in e) m.colour = e.colour;
+        m.user_tags = m.user_tags.filter((t) => !e.removeTags.includes(t));
+        for (const t of e.addTags) if (!m.user_tags.includes(t.toLowerCase())) m.user_tags.push(t.toLowerCase());
+        this.marks.set(id, m);
+        return this.detail(id);
+      }
+      case "list_collections":
+        return [...this.collections].sort().map(([name, ids]) => ({ name, count: ids.length }));
+      case "add_to_collection": {
+        const name = args.name as string;
+        const ids = this.collections.get(name) ?? [];
+        for (const id of args.ids as string[]) if (!ids.includes(id)) ids.push(id);
+        this.collections.set(name, ids);
+        return { name, count: ids.length };
+      }
       case "similar_samples": {
         const i = parseInt(args.id as string, 16);
         return [1, 2, 3].map((d) => ({ sample: this.rows[(i + d * CATS.length) % this.rows.length], score: 0.9 - d * 0.1 }));

@@ -148,6 +148,43 @@ const cases = [
     await page.selectOption('select[aria-label="Set category"]', "");
     assert.equal((await lastCall("correct_category")).args.category, null);
   }],
+  ["F stars the selected row; rating, colour, tags and a collection reach the backend and filter", async () => {
+    await page.click(`.row[data-id="${rowId(2)}"]`);
+    await page.waitForSelector('[data-testid="marks"]');
+    await clearCalls();
+    await page.keyboard.press("f");
+    const star = await lastCall("mark_sample");
+    assert.deepEqual([star.args.id, star.args.edit.favourite, "colour" in star.args.edit], [rowId(2), true, false]);
+    await page.waitForSelector(`.row[data-id="${rowId(2)}"] .star.on`);
+    await page.click('[aria-label="4 stars"]');
+    assert.equal((await lastCall("mark_sample")).args.edit.rating, 4);
+    await page.click('[aria-label="Colour blue"]');
+    assert.equal((await lastCall("mark_sample")).args.edit.colour, "blue");
+    await page.fill('input[aria-label="Add a tag"]', "Dusty");
+    await page.press('input[aria-label="Add a tag"]', "Enter");
+    assert.deepEqual((await lastCall("mark_sample")).args.edit.addTags, ["Dusty"]);
+    await page.waitForSelector('[data-testid="tags"] .tag.mine >> text=dusty');
+    await page.fill('input[aria-label="Add to collection"]', "Track 12");
+    await page.click('[data-testid="detail"] button:has-text("Add")');
+    assert.deepEqual((await lastCall("add_to_collection")).args, { name: "Track 12", ids: [rowId(2)] });
+    await page.waitForSelector("text=in Track 12 (1)");
+    await page.screenshot({ path: path.join(shots, "page-marks.png") });
+
+    await page.click('button[aria-label="Favourites only"]');
+    await page.waitForSelector("text=★ Favourites");
+    assert.equal((await lastCall("search_samples")).args.query.favourite, true);
+    await page.waitForSelector('[data-testid="count"] >> text=1 samples');
+    await page.click('[data-testid="tags"] .tagname >> text=dusty');
+    assert.deepEqual((await lastCall("search_samples")).args.query.tags, ["dusty"]);
+    await page.click("text=Clear");
+    await page.selectOption('select[aria-label="Collection"]', "Track 12");
+    assert.equal((await lastCall("search_samples")).args.query.collection, "Track 12");
+    await page.waitForSelector('[data-testid="count"] >> text=1 samples');
+    await page.click("text=Clear");
+    // Taking the star off from the table.
+    await page.click(`.row[data-id="${rowId(2)}"] .star`);
+    assert.equal((await lastCall("mark_sample")).args.edit.favourite, false);
+  }],
   ["drag-over, scan progress and per-file errors are shown", async () => {
     await page.evaluate(() => window.__mock.emit("drop-hover", { active: true }));
     await page.waitForSelector('[data-testid="drop-overlay"]');
