@@ -29,6 +29,8 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
         .commands(collect_commands![
             commands::library::search_samples,
             commands::library::get_sample,
+            commands::library::sample_facets,
+            commands::library::list_folders,
             commands::library::sample_peaks,
             commands::library::correct_bpm,
             commands::library::correct_category,

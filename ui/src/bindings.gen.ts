@@ -30,6 +30,29 @@ async getSample(id: string) : Promise<Result<SampleDetail, AppError>> {
 }
 },
 /**
+ * How many matches of `query` each category, key, loop / one-shot, favourite and colour
+ * holds: the counts beside the filter menus' choices.
+ */
+async sampleFacets(query: PageQuery) : Promise<Result<Facets, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("sample_facets", { query }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * The folders that hold analysed samples, from the scanned folders down: the folder tree.
+ */
+async listFolders() : Promise<Result<FolderCount[], AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("list_folders") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
  * The waveform overview of a sample in `columns` columns (computed once, then cached).
  */
 async samplePeaks(id: string, columns: number) : Promise<Result<Peaks, AppError>> {
@@ -616,6 +639,18 @@ fix?: string | null;
  */
 details: JsonValue }
 /**
+ * One choice of a filter and how many matches it holds.
+ */
+export type Count = { 
+/**
+ * The choice ("kick", "A minor", "red").
+ */
+value: string; 
+/**
+ * Matches with it.
+ */
+count: number }
+/**
  * A change of one sound's marks. A field left `None` (or an empty list) stays as it is.
  */
 export type CurationEdit = { 
@@ -704,6 +739,50 @@ export type ErrorKind =
  */
 "other"
 /**
+ * The counts of one search's matches, most common first.
+ */
+export type Facets = { 
+/**
+ * Matches in all.
+ */
+total: number; 
+/**
+ * By category ("unsure" for the classifier's unsure guesses).
+ */
+categories: Count[]; 
+/**
+ * By key.
+ */
+keys: Count[]; 
+/**
+ * Loops among the matches.
+ */
+loops: number; 
+/**
+ * One-shots among the matches.
+ */
+one_shots: number; 
+/**
+ * Starred matches.
+ */
+favourites: number; 
+/**
+ * By colour label.
+ */
+colours: Count[] }
+/**
+ * A folder of the library and how many analysed files lie under it (at any depth).
+ */
+export type FolderCount = { 
+/**
+ * The folder (shown lossily when it is not UTF-8).
+ */
+path: string; 
+/**
+ * Analysed files under it.
+ */
+count: number }
+/**
  * The detailed health report.
  */
 export type Health = { 
@@ -769,6 +848,18 @@ bpmMax: number | null;
  * Key, any common spelling ("Am", "A minor", "8A").
  */
 key: string | null; 
+/**
+ * With `key`: its compatible keys too (relative, a fifth either side).
+ */
+keyCompatible: boolean; 
+/**
+ * Root note: "C" (any octave) or "C2".
+ */
+root: string | null; 
+/**
+ * Samples under this folder only.
+ */
+folder: string | null; 
 /**
  * Category, or "unsure" for the sounds whose category is an unsure guess.
  */

@@ -20,6 +20,11 @@ pub fn pitch_class(note: &str) -> Option<u8> {
         _ => return None,
     };
     let mut pc = base;
+    // A double sharp or flat is the most any spelling uses; more is not a note (and a long
+    // run of them must not overflow).
+    if chars.clone().count() > 2 {
+        return None;
+    }
     for c in chars {
         match c {
             '#' | '♯' => pc += 1,
@@ -89,9 +94,79 @@ fn camelot(s: &str) -> Option<String> {
     ))
 }
 
+/// The keys a DJ or producer mixes with `key` (any spelling): itself, its relative, and the
+/// keys a fifth above and below in the same mode (the Camelot wheel's neighbours), in that
+/// order, canonically spelled. Empty when `key` is not a key.
+pub fn compatible(key: &str) -> Vec<String> {
+    let Some(k) = normalise(key) else {
+        return Vec::new();
+    };
+    let minor = k.ends_with("minor");
+    let Some(pc) = k.split(' ').next().and_then(pitch_class) else {
+        return Vec::new();
+    };
+    let name = |pc: i32, minor: bool| {
+        format!(
+            "{} {}",
+            TONICS[pc.rem_euclid(12) as usize],
+            if minor { "minor" } else { "major" }
+        )
+    };
+    let pc = i32::from(pc);
+    let relative = if minor { pc + 3 } else { pc + 9 };
+    vec![
+        k.clone(),
+        name(relative, !minor),
+        name(pc + 7, minor),
+        name(pc - 7, minor),
+    ]
+}
+
+/// A note with an optional octave (`A1`, `F#3`, `Eb`, `C-1`): its pitch class and octave.
+pub fn note_and_octave(s: &str) -> Option<(u8, Option<i8>)> {
+    let s = s.trim();
+    let split = s
+        .char_indices()
+        .find(|(i, c)| *i > 0 && (c.is_ascii_digit() || *c == '-'))
+        .map_or(s.len(), |(i, _)| i);
+    let (note, octave) = s.split_at(split);
+    let pc = pitch_class(note)?;
+    if octave.is_empty() {
+        return Some((pc, None));
+    }
+    let o: i8 = octave.parse().ok().filter(|o| (-1..=9).contains(o))?;
+    Some((pc, Some(o)))
+}
+
 #[cfg(test)]
 mod tests {
-    use super::normalise;
+    use super::{compatible, normalise, note_and_octave};
+
+    #[test]
+    fn compatible_keys_are_the_relative_and_the_fifths_either_side() {
+        assert_eq!(
+            compatible("Am"),
+            ["A minor", "C major", "E minor", "D minor"]
+        );
+        assert_eq!(
+            compatible("8B"),
+            ["C major", "A minor", "G major", "F major"]
+        );
+        assert!(compatible("H").is_empty());
+    }
+
+    #[test]
+    fn notes_read_with_and_without_an_octave() {
+        assert_eq!(note_and_octave("A1"), Some((9, Some(1))));
+        assert_eq!(note_and_octave("f#3"), Some((6, Some(3))));
+        assert_eq!(note_and_octave("Eb"), Some((3, None)));
+        assert_eq!(note_and_octave("C-1"), Some((0, Some(-1))));
+        assert_eq!(note_and_octave("H2"), None);
+        assert_eq!(note_and_octave("A12"), None);
+        assert_eq!(note_and_octave(&format!("C{}", "#".repeat(200))), None);
+        assert_eq!(note_and_octave("C##"), Some((2, None)));
+        assert_eq!(note_and_octave(""), None);
+    }
 
     #[test]
     fn spellings_fold_to_one_name() {

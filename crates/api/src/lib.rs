@@ -96,6 +96,8 @@ pub fn app(state: Arc<ApiState>) -> Http {
         .route("/api/v1/health/detailed", get(routes::health_detailed))
         .route("/metrics", get(routes::metrics))
         .route("/api/v1/samples", get(routes::list_samples))
+        .route("/api/v1/samples/facets", get(routes::sample_facets))
+        .route("/api/v1/folders", get(routes::folders))
         .route(
             "/api/v1/samples/{id}",
             get(routes::get_sample).patch(routes::correct_sample),

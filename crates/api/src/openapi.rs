@@ -15,6 +15,8 @@ use super::views::*;
         routes::health_detailed,
         routes::metrics,
         routes::list_samples,
+        routes::sample_facets,
+        routes::folders,
         routes::get_sample,
         routes::correct_sample,
         routes::mark_sample,
@@ -27,7 +29,7 @@ use super::views::*;
         routes::ask,
         openapi_json,
     ),
-    components(schemas(HealthSummary, SampleSummary, SamplePage, SimilarSample, AnalyzeRequest, CorrectionRequest, MarksRequest, CollectionRequest, CollectionSummary, Colour, AskRequest, AskResponse, ErrorBody, ErrorDetail)),
+    components(schemas(HealthSummary, SampleSummary, SamplePage, SimilarSample, AnalyzeRequest, CorrectionRequest, MarksRequest, CollectionRequest, CollectionSummary, Colour, Facets, Count, FolderCount, AskRequest, AskResponse, ErrorBody, ErrorDetail)),
     modifiers(&Bearer),
 )]
 struct Doc;

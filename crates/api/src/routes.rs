@@ -100,9 +100,7 @@ pub async fn list_samples(
     f: Result<Query<SampleFilters>, QueryRejection>,
 ) -> Result<Json<SamplePage>, ApiError> {
     let Query(f) = f?;
-    if f.rating_min.is_some_and(|r| r > 5) {
-        return Err(ApiError::bad_request("rating_min: stars are 0 to 5"));
-    }
+    check_filters(&f)?;
     let key = f
         .sort
         .as_deref()
@@ -119,6 +117,45 @@ pub async fn list_samples(
         }))
     })
     .await
+}
+
+/// How many of the samples matching the filters each category, key, loop or one-shot,
+/// favourite and colour holds (what a filter menu shows beside each choice).
+#[utoipa::path(get, path = "/api/v1/samples/facets", tag = "samples", security(("bearer" = [])), params(SampleFilters),
+    responses((status = 200, description = "Counts of the matches", body = Facets),
+              (status = 400, description = "A bad filter", body = ErrorBody),
+              (status = 401, description = "No or wrong token", body = ErrorBody),
+              (status = 404, description = "The collection filter names no collection", body = ErrorBody)))]
+pub async fn sample_facets(
+    State(s): Shared,
+    f: Result<Query<SampleFilters>, QueryRejection>,
+) -> Result<Json<Facets>, ApiError> {
+    let Query(f) = f?;
+    check_filters(&f)?;
+    blocking(move || {
+        let q = f.page_query(SortKey::default()).search_query();
+        let (facets, _) = samplemind_engine::search::facets::facets(&s.lib, &q)
+            .map_err(browse::BrowseError::from)?;
+        Ok(Json(facets))
+    })
+    .await
+}
+
+/// Every folder that holds analysed samples, from the scanned folders down, with how many
+/// lie under it.
+#[utoipa::path(get, path = "/api/v1/folders", tag = "samples", security(("bearer" = [])),
+    responses((status = 200, description = "Folders in path order", body = [FolderCount]),
+              (status = 401, description = "No or wrong token", body = ErrorBody)))]
+pub async fn folders(State(s): Shared) -> Result<Json<Vec<FolderCount>>, ApiError> {
+    blocking(move || Ok(Json(samplemind_engine::search::facets::folders(&s.lib)))).await
+}
+
+/// The checks of the filters the document states and serde does not make.
+fn check_filters(f: &SampleFilters) -> Result<(), ApiError> {
+    if f.rating_min.is_some_and(|r| r > 5) {
+        return Err(ApiError::bad_request("rating_min: stars are 0 to 5"));
+    }
+    Ok(())
 }
 
 /// The most samples one page answers; the document's `limit` maximum.

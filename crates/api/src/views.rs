@@ -13,6 +13,8 @@ use samplemind_engine::library::view::PageQuery;
 pub use samplemind_engine::library::view::SampleSummary;
 /// A colour label (the engine's; its schema too).
 pub use samplemind_engine::library::Colour;
+/// Counts of a search's matches (the engine's).
+pub use samplemind_engine::search::facets::{Count, Facets, FolderCount};
 use samplemind_engine::search::sort::SortKey;
 
 /// `GET /api/v1/health`.
@@ -41,6 +43,13 @@ pub struct SampleFilters {
         pattern = r"^\s*(?:(?:0?[1-9]|1[0-2])[ABab]|[A-Ga-g][#b♯♭]*\s*(?:[Mm][Ii][Nn](?:[Oo][Rr])?|[Mm][Aa][Jj](?:[Oo][Rr])?|[Mm])?)?\s*$"
     )]
     pub key: Option<String>,
+    /// With `key`: the keys that mix with it too (relative, a fifth either side).
+    pub key_compatible: Option<bool>,
+    /// Root note: `C` (any octave) or `C2`, sharps or flats.
+    #[param(pattern = r"^(?:[A-Ga-g][#b♯♭]*(?:-1|[0-9])?)?$")]
+    pub root: Option<String>,
+    /// Samples under this folder only (an absolute path).
+    pub folder: Option<String>,
     /// Category (kick, pad, ...), or `unsure` for the samples whose category is the
     /// classifier's unsure guess (`category_unsure` in a result).
     pub category: Option<String>,
@@ -90,6 +99,9 @@ impl SampleFilters {
             bpm_min: self.bpm_min,
             bpm_max: self.bpm_max,
             key: self.key.clone(),
+            key_compatible: self.key_compatible.unwrap_or(false),
+            root: self.root.clone(),
+            folder: self.folder.clone(),
             category: self.category.clone(),
             is_loop: self.is_loop,
             min_duration_s: self.min_duration,

@@ -25,6 +25,12 @@ pub struct PageQuery {
     pub bpm_max: Option<f32>,
     /// Key, any common spelling ("Am", "A minor", "8A").
     pub key: Option<String>,
+    /// With `key`: its compatible keys too (relative, a fifth either side).
+    pub key_compatible: bool,
+    /// Root note: "C" (any octave) or "C2".
+    pub root: Option<String>,
+    /// Samples under this folder only.
+    pub folder: Option<String>,
     /// Category, or "unsure" for the sounds whose category is an unsure guess.
     pub category: Option<String>,
     /// Loops only (true) or one-shots only (false).
@@ -61,6 +67,9 @@ impl PageQuery {
         Query {
             text: given(&self.text),
             key: given(&self.key),
+            key_compatible: self.key_compatible,
+            root: given(&self.root),
+            folder: given(&self.folder).map(std::path::PathBuf::from),
             category: given(&self.category),
             is_loop: self.is_loop,
             bpm: (self.bpm_min.is_some() || self.bpm_max.is_some()).then(|| {

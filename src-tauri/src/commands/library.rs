@@ -4,6 +4,7 @@
 use samplemind::analysis::AnalysisOptions;
 use samplemind::library::browse::{self, SamplePage, SimilarSample};
 use samplemind::ml::midi_file;
+use samplemind::search::facets::{self, Facets, FolderCount};
 use samplemind::search::similar::Aspect;
 use tauri::State;
 
@@ -30,6 +31,26 @@ pub async fn search_samples(
             .page(&st.lib, &query, offset, limit.min(MAX_PAGE))?)
     })
     .await
+}
+
+/// How many matches of `query` each category, key, loop / one-shot, favourite and colour
+/// holds: the counts beside the filter menus' choices.
+#[tauri::command]
+#[specta::specta]
+pub async fn sample_facets(state: State<'_, Shared>, query: PageQuery) -> CmdResult<Facets> {
+    blocking(&state, move |st| {
+        let (f, _) =
+            facets::facets(&st.lib, &query.search_query()).map_err(browse::BrowseError::from)?;
+        Ok(f)
+    })
+    .await
+}
+
+/// The folders that hold analysed samples, from the scanned folders down: the folder tree.
+#[tauri::command]
+#[specta::specta]
+pub async fn list_folders(state: State<'_, Shared>) -> CmdResult<Vec<FolderCount>> {
+    blocking(&state, move |st| Ok(facets::folders(&st.lib))).await
 }
 
 /// Everything known about one sample.

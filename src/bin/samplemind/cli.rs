@@ -520,7 +520,9 @@ pub struct AnalyzeArgs {
 /// `samplemind search`.
 #[derive(Debug, Args)]
 pub struct SearchArgs {
-    /// Words to find in names, folders, tags and categories.
+    /// Words to find in names, folders, tags and categories; `-word` excludes, and shorthand
+    /// finds what it stands for (bd: kick, hh: hat, vox: vocal).
+    #[arg(allow_hyphen_values = true)]
     pub text: Vec<String>,
     /// Tempo: `128` or a range `120..130`.
     #[arg(long, value_parser = parse_range_f32)]
@@ -528,6 +530,15 @@ pub struct SearchArgs {
     /// Key: `"A minor"`, `Am`, `"Eb major"`, Camelot `8A`.
     #[arg(long)]
     pub key: Option<String>,
+    /// With --key: the keys that mix with it too (relative, a fifth either side).
+    #[arg(long, requires = "key")]
+    pub compatible: bool,
+    /// Root note: `C` (any octave) or `C2`.
+    #[arg(long)]
+    pub root: Option<String>,
+    /// Samples under this folder only.
+    #[arg(long)]
+    pub folder: Option<PathBuf>,
     /// Category: kick, snare, hat, bass, pad, drums, ...; `unsure` lists the sounds whose
     /// category is the classifier's unsure guess.
     #[arg(long)]
@@ -566,6 +577,10 @@ pub struct SearchArgs {
     /// by word: "thumping low end" finds kicks named "punchy kick".
     #[arg(long)]
     pub semantic: bool,
+    /// Count the matches by category, key, loop / one-shot, favourite and colour instead of
+    /// listing them.
+    #[arg(long, conflicts_with = "semantic")]
+    pub facets: bool,
     /// Print JSON Lines instead of a table.
     #[arg(long)]
     pub json: bool,

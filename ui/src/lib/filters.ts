@@ -11,6 +11,9 @@ export function emptyQuery(): PageQuery {
     bpmMin: null,
     bpmMax: null,
     key: null,
+    keyCompatible: false,
+    root: null,
+    folder: null,
     category: null,
     isLoop: null,
     minDurationS: null,
@@ -41,7 +44,9 @@ export function chipsOf(q: PageQuery): Chip[] {
       label: hi === Infinity ? `≥ ${lo} BPM` : lo === hi ? `${lo} BPM` : `${lo}–${hi} BPM`,
     });
   }
-  if (q.key) out.push({ field: "key", label: q.key });
+  if (q.key) out.push({ field: "key", label: q.keyCompatible ? `${q.key} + compatible` : q.key });
+  if (q.root) out.push({ field: "root", label: `root ${q.root}` });
+  if (q.folder) out.push({ field: "folder", label: `in ${q.folder.split("/").pop() || q.folder}` });
   if (q.minDurationS != null) out.push({ field: "minDurationS", label: `≥ ${q.minDurationS} s` });
   if (q.maxDurationS != null) out.push({ field: "maxDurationS", label: `≤ ${q.maxDurationS} s` });
   if (q.lufsMin != null) out.push({ field: "lufsMin", label: `≥ ${q.lufsMin} LUFS` });
@@ -64,6 +69,9 @@ export function removeChip(q: PageQuery, c: Chip): PageQuery {
     n.tags = (q.tags ?? []).filter((t) => t !== c.value);
   } else if (c.field === "favourite") {
     n.favourite = false;
+  } else if (c.field === "key") {
+    n.key = null;
+    n.keyCompatible = false;
   } else {
     (n as Record<string, unknown>)[c.field] = null;
   }

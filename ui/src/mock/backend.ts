@@ -82,6 +82,8 @@ export class MockBackend {
       if (q.colour && r.colour !== q.colour) return false;
       if (q.collection && !(this.collections.get(q.collection) ?? []).includes(r.id)) return false;
       if ((q.tags ?? []).some((t) => !r.tags.includes(t))) return false;
+      if (q.folder && !r.path.startsWith(q.folder + "/")) return false;
+      if (q.root && !(r.root_note ?? "").startsWith(q.root)) return false;
       if (q.isLoop != null && r.is_loop !== q.isLoop) return false;
       // As the library files them: an unsure guess only under "unsure".
       const filed = r.category_unsure ? "unsure" : r.category;
@@ -138,6 +140,24 @@ export class MockBackend {
         const all = this.filtered(args.query as PageQuery);
         const offset = args.offset as number;
         return { total: all.length, offset, rows: all.slice(offset, offset + (args.limit as number)), problems: [] };
+      }
+      case "sample_facets": {
+        const all = this.filtered(args.query as PageQuery);
+        const counts = (f: (r: SampleSummary) => string | null) => {
+          const m = new Map<string, number>();
+          for (const r of all) { const v = f(r); if (v) m.set(v, (m.get(v) ?? 0) + 1); }
+          return [...m].map(([value, count]) => ({ value, count })).sort((a, b) => b.count - a.count);
+        };
+        return {
+          total: all.length, categories: counts((r) => r.category), keys: counts((r) => r.key),
+          loops: all.filter((r) => r.is_loop).length, one_shots: all.filter((r) => !r.is_loop).length,
+          favourites: all.filter((r) => r.favourite).length, colours: counts((r) => r.colour),
+        };
+      }
+      case "list_folders": {
+        const m = new Map<string, number>([["/samples", this.rows.length]]);
+        for (const r of this.rows) m.set(r.path.slice(0, r.path.lastIndexOf("/")), (m.get(r.path.slice(0, r.path.lastIndexOf("/"))) ?? 0) + 1);
+        return [...m].sort().map(([path, count]) => ({ path, count }));
       }
       case "get_sample":
         return this.detail(args.id as string);

@@ -185,6 +185,28 @@ const cases = [
     await page.click(`.row[data-id="${rowId(2)}"] .star`);
     assert.equal((await lastCall("mark_sample")).args.edit.favourite, false);
   }],
+  ["the filter bar, the facet counts and the folder tree reach the backend", async () => {
+    await page.click('button[title="Tempo, key, root, length, loudness"]');
+    await page.waitForSelector('[data-testid="filterbar"]');
+    await page.fill('input[aria-label="Lowest BPM"]', "120");
+    await page.press('input[aria-label="Lowest BPM"]', "Tab");
+    assert.equal((await lastCall("search_samples")).args.query.bpmMin, 120);
+    await page.selectOption('select[aria-label="Key"]', "A minor");
+    await page.check('input[aria-label="Compatible keys"]');
+    const q = (await lastCall("search_samples")).args.query;
+    assert.deepEqual([q.key, q.keyCompatible], ["A minor", true]);
+    await page.waitForSelector("text=A minor + compatible");
+    assert.ok((await calls("sample_facets")).length > 0, "the counts follow the query");
+    await page.click("text=Clear");
+    // Folders: the top one opens to show its packs; a click scopes the table.
+    await page.click('[aria-label="open /samples"]');
+    await page.click('[data-testid="folders"] button.name >> text=pack_1');
+    assert.equal((await lastCall("search_samples")).args.query.folder, "/samples/pack_1");
+    await page.waitForSelector('[data-testid="count"] >> text=500 samples');
+    await page.screenshot({ path: path.join(shots, "page-filters.png") });
+    await page.click('[data-testid="folders"] >> text=All folders');
+    await page.click('button[title="Tempo, key, root, length, loudness"]');
+  }],
   ["drag-over, scan progress and per-file errors are shown", async () => {
     await page.evaluate(() => window.__mock.emit("drop-hover", { active: true }));
     await page.waitForSelector('[data-testid="drop-overlay"]');

@@ -30,6 +30,8 @@ pub(super) struct Row {
     pub key: Option<Box<str>>,
     /// Lowercase category, or "unsure" for an unsure guess.
     pub category: Option<Box<str>>,
+    /// Root note: pitch class and octave.
+    pub root: Option<(u8, Option<i8>)>,
     pub is_loop: bool,
     pub duration_s: f64,
     pub lufs: Option<f32>,
@@ -253,6 +255,7 @@ fn row(path: PathBuf, s: &SampleRecord, m: &Curation) -> Row {
             .and_then(key_name::normalise)
             .map(String::into_boxed_str),
         category: s.filed_under().map(|c| c.to_lowercase().into_boxed_str()),
+        root: a.root_note.as_deref().and_then(key_name::note_and_octave),
         is_loop: a.is_loop,
         duration_s: a.duration_s,
         lufs: a.lufs,

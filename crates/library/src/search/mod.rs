@@ -2,6 +2,8 @@
 //! words matched against file and folder names, tags and category.
 
 mod catalogue;
+pub mod facets;
+mod filter;
 pub mod similar;
 pub mod sort;
 
@@ -11,17 +13,25 @@ use serde::Serialize;
 
 use crate::curation::{tag_key, Colour, Curation};
 use crate::{Library, LibraryError, SampleRecord};
-use samplemind_analysis::key_name;
+use filter::Filter;
 
 /// A search. Every set field must match; words must all appear.
 #[derive(Debug, Clone, Default)]
 pub struct Query {
-    /// Words, matched case-insensitively against names, folders, tags and category.
+    /// Words, matched case-insensitively against names, folders, tags and category. A word
+    /// with a leading `-` excludes the samples it matches; a producer's shorthand matches
+    /// what it stands for too (`bd` finds kicks, see [`SYNONYMS`]).
     pub text: Option<String>,
     /// Inclusive tempo range.
     pub bpm: Option<(f32, f32)>,
     /// A key in any common spelling (`Am`, `A minor`, `8A`); enharmonics match.
     pub key: Option<String>,
+    /// With `key`: its compatible keys match too (relative, a fifth either side).
+    pub key_compatible: bool,
+    /// A root note: `C` (any octave) or `C2` (that octave); enharmonics match.
+    pub root: Option<String>,
+    /// Samples under this folder only.
+    pub folder: Option<PathBuf>,
     /// A category (`kick`, `pad`, ...), or "unsure" for the sounds whose category is an unsure
     /// guess (they match no other category until the user sets one).
     pub category: Option<String>,
@@ -68,6 +78,9 @@ pub enum SearchError {
     /// The key filter is not a key.
     #[error("not a key: {0:?} (try \"A minor\", \"Eb major\", \"F#m\")")]
     BadKey(String),
+    /// The root filter is not a note.
+    #[error("not a note: {0:?} (try \"C\", \"F#2\", \"Eb1\")")]
+    BadNote(String),
     /// The collection filter names no collection.
     #[error("no collection is called {0:?} (samplemind collection list)")]
     NoCollection(String),
@@ -80,85 +93,16 @@ pub enum SearchError {
 /// words run over the in-memory [`catalogue`]; only the hits' records are read.
 ///
 /// # Errors
-/// [`SearchError::BadKey`] for a key filter that is not a key.
+/// [`SearchError::BadKey`] for a key filter that is not a key, [`SearchError::BadNote`] for
+/// a root that is not a note, [`SearchError::NoCollection`].
 pub fn search(lib: &Library, q: &Query) -> Result<(Vec<Hit>, Vec<LibraryError>), SearchError> {
-    let key = match &q.key {
-        Some(k) => Some(key_name::normalise(k).ok_or_else(|| SearchError::BadKey(k.clone()))?),
-        None => None,
-    };
-    let words: Vec<String> = q.text.as_deref().map(tokens).unwrap_or_default();
-    let category = q.category.as_deref().map(str::to_lowercase);
-    let wanted_tags: Vec<String> = q
-        .tags
-        .iter()
-        .map(|t| tag_key(t))
-        .filter(|t| !t.is_empty())
-        .collect();
-    let members: Option<std::collections::HashSet<crate::ContentHash>> = match &q.collection {
-        Some(name) => Some(
-            lib.collection(name)?
-                .ok_or_else(|| SearchError::NoCollection(name.clone()))?
-                .members
-                .into_iter()
-                .collect(),
-        ),
-        None => None,
-    };
+    let filter = Filter::new(lib, q)?;
     let (cat, mut problems) = catalogue::of(lib);
-    let mut found: Vec<(f32, &catalogue::Row)> = Vec::new();
-    for r in &cat.rows {
-        if let Some((lo, hi)) = q.bpm {
-            match r.bpm {
-                Some(b) if b >= lo && b <= hi => {}
-                _ => continue,
-            }
-        }
-        if key.is_some() && r.key.as_deref() != key.as_deref() {
-            continue;
-        }
-        if category.is_some() && r.category.as_deref() != category.as_deref() {
-            continue;
-        }
-        if q.is_loop.is_some_and(|l| l != r.is_loop) {
-            continue;
-        }
-        if q.duration_s
-            .is_some_and(|(lo, hi)| r.duration_s < lo || r.duration_s > hi)
-        {
-            continue;
-        }
-        if let Some((lo, hi)) = q.lufs {
-            match r.lufs {
-                Some(l) if l >= lo && l <= hi => {}
-                _ => continue,
-            }
-        }
-        if (q.favourite && !r.favourite)
-            || q.min_rating.is_some_and(|m| r.rating < m)
-            || q.colour.is_some_and(|c| r.colour != Some(c))
-            || members.as_ref().is_some_and(|m| !m.contains(&r.hash))
-            || !wanted_tags
-                .iter()
-                .all(|t| r.tags.iter().any(|x| **x == **t))
-        {
-            continue;
-        }
-        let score = if let Some(q) = &q.semantic {
-            let v = lib.vectors(&r.hash).ok().flatten().unwrap_or_default();
-            if v.text.len() != q.len() {
-                continue;
-            }
-            v.text.iter().zip(q).map(|(a, b)| a * b).sum()
-        } else if words.is_empty() {
-            0.0
-        } else {
-            match word_score(r, &words) {
-                Some(sc) => sc,
-                None => continue,
-            }
-        };
-        found.push((score, r));
-    }
+    let mut found: Vec<(f32, &catalogue::Row)> = cat
+        .rows
+        .iter()
+        .filter_map(|r| filter.score(lib, r).map(|s| (s, r)))
+        .collect();
     found.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.path.cmp(&b.1.path)));
     if let Some(n) = q.limit {
         found.truncate(n);
@@ -182,6 +126,51 @@ pub fn search(lib: &Library, q: &Query) -> Result<(Vec<Hit>, Vec<LibraryError>),
     Ok((hits, problems))
 }
 
+/// A producer's shorthand and what it stands for: a search for either finds both.
+pub const SYNONYMS: &[(&str, &str)] = &[
+    ("bd", "kick"),
+    ("kik", "kick"),
+    ("sd", "snare"),
+    ("snr", "snare"),
+    ("hh", "hat"),
+    ("hihat", "hat"),
+    ("oh", "hat"),
+    ("ch", "hat"),
+    ("cym", "cymbal"),
+    ("vox", "vocal"),
+    ("vocals", "vocal"),
+    ("perc", "percussion"),
+    ("fx", "effect"),
+    ("sfx", "effect"),
+    ("keys", "keyboard"),
+    ("gtr", "guitar"),
+];
+
+/// The words to find (each with its synonyms, the word first) and the words to exclude
+/// (`-word`), lowercase.
+fn words_of(text: &str) -> (Vec<Vec<String>>, Vec<Vec<String>>) {
+    let mut find = Vec::new();
+    let mut exclude = Vec::new();
+    for raw in text.split_whitespace() {
+        let (target, raw) = match raw.strip_prefix('-') {
+            Some(rest) => (&mut exclude, rest),
+            None => (&mut find, raw),
+        };
+        for w in tokens(raw) {
+            let mut alts = vec![w.clone()];
+            for (a, b) in SYNONYMS {
+                if w == *a {
+                    alts.push((*b).to_string());
+                } else if w == *b {
+                    alts.push((*a).to_string());
+                }
+            }
+            target.push(alts);
+        }
+    }
+    (find, exclude)
+}
+
 /// Lowercase alphanumeric words.
 fn tokens(s: &str) -> Vec<String> {
     s.split(|c: char| !c.is_alphanumeric())
@@ -190,40 +179,170 @@ fn tokens(s: &str) -> Vec<String> {
         .collect()
 }
 
-/// Every word must match somewhere; a match in the file name weighs more than in a folder,
-/// and a whole-word match more than a prefix.
-/// Model tags weigh by how sure the model was.
-fn word_score(r: &catalogue::Row, words: &[String]) -> Option<f32> {
-    let (name, folders, meta, model) = (&*r.name, &*r.folders, &*r.meta, &r.model);
+/// Every word (or one of its synonyms) must match somewhere; a match in the file name weighs
+/// more than in a folder, and a whole-word match more than a prefix. Model tags weigh by how
+/// sure the model was; a synonym weighs a little less than the word typed.
+fn word_score(r: &catalogue::Row, words: &[Vec<String>]) -> Option<f32> {
     let mut total = 0.0;
-    for w in words {
-        // Each field is its words joined by single spaces (one allocation per field).
-        let field_score = |toks: &str, weight: f32| {
-            toks.split(' ')
-                .map(|t| {
-                    if t == w {
-                        weight
-                    } else if t.starts_with(w.as_str()) {
-                        weight * 0.5
-                    } else {
-                        0.0
-                    }
-                })
-                .fold(0.0f32, f32::max)
-        };
-        let model_score = model
+    for alts in words {
+        let best = alts
             .iter()
-            .filter(|(t, _)| **t == **w)
-            .map(|(_, sc)| 2.0 * sc)
+            .enumerate()
+            .map(|(i, w)| one_word_score(r, w) * if i == 0 { 1.0 } else { 0.9 })
             .fold(0.0f32, f32::max);
-        let best = field_score(name, 3.0)
-            .max(field_score(meta, 2.0))
-            .max(model_score)
-            .max(field_score(folders, 1.0));
         if best == 0.0 {
             return None;
         }
         total += best;
     }
     Some(total)
+}
+
+fn one_word_score(r: &catalogue::Row, w: &str) -> f32 {
+    // Each field is its words joined by single spaces (one allocation per field).
+    let field_score = |toks: &str, weight: f32| {
+        toks.split(' ')
+            .map(|t| {
+                if t == w {
+                    weight
+                } else if t.starts_with(w) {
+                    weight * 0.5
+                } else {
+                    0.0
+                }
+            })
+            .fold(0.0f32, f32::max)
+    };
+    let model_score = r
+        .model
+        .iter()
+        .filter(|(t, _)| **t == *w)
+        .map(|(_, sc)| 2.0 * sc)
+        .fold(0.0f32, f32::max);
+    field_score(&r.name, 3.0)
+        .max(field_score(&r.meta, 2.0))
+        .max(model_score)
+        .max(field_score(&r.folders, 1.0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ContentHash;
+
+    fn library() -> (tempfile::TempDir, Library) {
+        let dir = tempfile::tempdir().unwrap();
+        let lib = Library::open(dir.path()).unwrap();
+        let put = |i: u8, path: &str, key: Option<&str>, root: Option<&str>| {
+            let mut rec = SampleRecord {
+                hash: ContentHash([i; 32]),
+                path: dir.path().join(path),
+                ..SampleRecord::default()
+            };
+            rec.analysis.key = key.map(str::to_string);
+            rec.analysis.root_note = root.map(str::to_string);
+            lib.put_analysed(&rec).unwrap();
+        };
+        put(1, "Drums/BD Heavy.wav", None, None);
+        put(2, "Drums/Kick Soft.wav", None, None);
+        put(3, "Drums/Loops/Kick Loop.wav", None, None);
+        put(4, "Keys/Rhodes Am.wav", Some("A minor"), Some("A2"));
+        put(5, "Keys/Rhodes C.wav", Some("C major"), Some("C3"));
+        put(6, "Keys/Rhodes Em.wav", Some("E minor"), Some("E2"));
+        put(7, "Keys/Rhodes F#.wav", Some("F# major"), Some("Gb2"));
+        (dir, lib)
+    }
+
+    fn names(lib: &Library, q: Query) -> Vec<String> {
+        let mut v: Vec<String> = search(lib, &q)
+            .unwrap()
+            .0
+            .into_iter()
+            .map(|h| h.path.file_stem().unwrap().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    }
+
+    fn words(w: &str) -> Query {
+        Query {
+            text: Some(w.into()),
+            ..Query::default()
+        }
+    }
+
+    #[test]
+    fn shorthand_finds_what_it_stands_for_and_a_minus_word_excludes() {
+        let (_dir, lib) = library();
+        assert_eq!(
+            names(&lib, words("bd")),
+            ["BD Heavy", "Kick Loop", "Kick Soft"]
+        );
+        assert_eq!(
+            names(&lib, words("kick")),
+            ["BD Heavy", "Kick Loop", "Kick Soft"]
+        );
+        assert_eq!(names(&lib, words("kick -loop")), ["BD Heavy", "Kick Soft"]);
+        assert_eq!(names(&lib, words("-drums")).len(), 4);
+        // The word typed ranks above its synonym.
+        let (hits, _) = search(&lib, &words("bd")).unwrap();
+        assert!(hits[0].path.ends_with("BD Heavy.wav"), "{:?}", hits[0].path);
+    }
+
+    #[test]
+    fn compatible_keys_roots_by_note_or_octave_and_a_folder_scope() {
+        let (dir, lib) = library();
+        let am = Query {
+            key: Some("Am".into()),
+            ..Query::default()
+        };
+        assert_eq!(names(&lib, am.clone()), ["Rhodes Am"]);
+        let mixable = Query {
+            key_compatible: true,
+            ..am
+        };
+        assert_eq!(names(&lib, mixable), ["Rhodes Am", "Rhodes C", "Rhodes Em"]);
+        let root = |r: &str| Query {
+            root: Some(r.into()),
+            ..Query::default()
+        };
+        assert_eq!(names(&lib, root("F#")), ["Rhodes F#"], "enharmonic");
+        assert_eq!(names(&lib, root("a2")), ["Rhodes Am"]);
+        assert!(names(&lib, root("A3")).is_empty());
+        assert!(matches!(
+            search(&lib, &root("H2")),
+            Err(SearchError::BadNote(_))
+        ));
+        let drums = Query {
+            folder: Some(dir.path().join("Drums/Loops")),
+            ..Query::default()
+        };
+        assert_eq!(names(&lib, drums), ["Kick Loop"]);
+    }
+
+    #[test]
+    fn facets_count_the_matches_and_folders_count_what_lies_under_them() {
+        let (dir, lib) = library();
+        lib.remember_root(dir.path()).unwrap();
+        let (f, problems) = facets::facets(&lib, &words("rhodes")).unwrap();
+        assert!(problems.is_empty());
+        assert_eq!((f.total, f.loops, f.one_shots), (4, 0, 4));
+        assert_eq!(f.keys.len(), 4);
+        let (all, _) = facets::facets(&lib, &Query::default()).unwrap();
+        assert_eq!(all.total, 7);
+        let folders: Vec<(String, u32)> = facets::folders(&lib)
+            .into_iter()
+            .map(|f| (f.path, f.count))
+            .collect();
+        let at = |p: &str| dir.path().join(p).display().to_string();
+        assert_eq!(
+            folders,
+            [
+                (dir.path().display().to_string(), 7),
+                (at("Drums"), 3),
+                (at("Drums/Loops"), 1),
+                (at("Keys"), 4)
+            ]
+        );
+    }
 }

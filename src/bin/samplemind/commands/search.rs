@@ -30,6 +30,11 @@ pub fn run(lib: &Library, args: SearchArgs, models: Option<Arc<Models>>) -> Resu
         bpm_min,
         bpm_max,
         key: args.key,
+        key_compatible: args.compatible,
+        root: args.root,
+        folder: args
+            .folder
+            .map(|f| std::fs::canonicalize(&f).unwrap_or(f).display().to_string()),
         category: args.category,
         is_loop: if args.is_loop {
             Some(true)
@@ -49,6 +54,36 @@ pub fn run(lib: &Library, args: SearchArgs, models: Option<Arc<Models>>) -> Resu
         collection: args.collection,
         ..PageQuery::default()
     };
+    if args.facets {
+        let (f, problems) = samplemind::search::facets::facets(lib, &page.search_query())?;
+        for p in &problems {
+            output::error(p);
+        }
+        if args.json {
+            println!("{}", serde_json::to_string(&f)?);
+        } else {
+            let list = |v: &[samplemind::search::facets::Count]| {
+                v.iter()
+                    .map(|c| format!("{} {}", c.value, c.count))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            println!(
+                "{} samples: {} loops, {} one-shots, {} favourites",
+                f.total, f.loops, f.one_shots, f.favourites
+            );
+            println!("categories  {}", list(&f.categories));
+            println!("keys        {}", list(&f.keys));
+            if !f.colours.is_empty() {
+                println!("colours     {}", list(&f.colours));
+            }
+        }
+        return Ok(if problems.is_empty() {
+            Outcome::Clean
+        } else {
+            Outcome::SomeFailed
+        });
+    }
     // The same filters as the app and the API; what only a terminal asks for (a cap, a
     // search by meaning) goes on the search it runs.
     let q = Query {

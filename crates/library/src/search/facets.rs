@@ -1,0 +1,137 @@
+//! What a filter menu shows beside each choice: how many of a search's matches each category,
+//! key, loop or one-shot, favourite and colour holds; and the folders that hold samples, for
+//! the folder tree. Counted over the in-memory catalogue: no record is read.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+use serde::Serialize;
+
+use super::filter::Filter;
+use super::{catalogue, Query, SearchError};
+use crate::{Library, LibraryError};
+
+/// One choice of a filter and how many matches it holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Count {
+    /// The choice ("kick", "A minor", "red").
+    pub value: String,
+    /// Matches with it.
+    pub count: u32,
+}
+
+/// The counts of one search's matches, most common first.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Facets {
+    /// Matches in all.
+    pub total: u32,
+    /// By category ("unsure" for the classifier's unsure guesses).
+    pub categories: Vec<Count>,
+    /// By key.
+    pub keys: Vec<Count>,
+    /// Loops among the matches.
+    pub loops: u32,
+    /// One-shots among the matches.
+    pub one_shots: u32,
+    /// Starred matches.
+    pub favourites: u32,
+    /// By colour label.
+    pub colours: Vec<Count>,
+}
+
+/// The counts of `q`'s matches (its limit aside).
+///
+/// # Errors
+/// As [`super::search`].
+pub fn facets(lib: &Library, q: &Query) -> Result<(Facets, Vec<LibraryError>), SearchError> {
+    let filter = Filter::new(lib, q)?;
+    let (cat, problems) = catalogue::of(lib);
+    let mut f = Facets::default();
+    let mut categories: HashMap<&str, u32> = HashMap::new();
+    let mut keys: HashMap<&str, u32> = HashMap::new();
+    let mut colours: HashMap<&'static str, u32> = HashMap::new();
+    for r in cat.rows.iter().filter(|r| filter.score(lib, r).is_some()) {
+        f.total += 1;
+        if let Some(c) = &r.category {
+            *categories.entry(c).or_default() += 1;
+        }
+        if let Some(k) = &r.key {
+            *keys.entry(k).or_default() += 1;
+        }
+        if r.is_loop {
+            f.loops += 1;
+        } else {
+            f.one_shots += 1;
+        }
+        f.favourites += u32::from(r.favourite);
+        if let Some(c) = r.colour {
+            *colours.entry(c.name()).or_default() += 1;
+        }
+    }
+    f.categories = ranked(categories);
+    f.keys = ranked(keys);
+    f.colours = ranked(colours);
+    Ok((f, problems))
+}
+
+fn ranked(m: HashMap<&str, u32>) -> Vec<Count> {
+    let mut v: Vec<Count> = m
+        .into_iter()
+        .map(|(value, count)| Count {
+            value: value.to_string(),
+            count,
+        })
+        .collect();
+    v.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
+    v
+}
+
+/// A folder of the library and how many analysed files lie under it (at any depth).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FolderCount {
+    /// The folder (shown lossily when it is not UTF-8).
+    pub path: String,
+    /// Analysed files under it.
+    pub count: u32,
+}
+
+/// Every folder that holds analysed files, from the scanned roots down, in path order: what a
+/// folder tree shows. Folders above a root (`/`, `/home`) are left out.
+pub fn folders(lib: &Library) -> Vec<FolderCount> {
+    // A file given to a scan stands for its folder; a root is stat'ed once, never per row.
+    let tops: Vec<std::path::PathBuf> = lib
+        .roots()
+        .into_iter()
+        .map(|r| match r.parent() {
+            Some(parent) if r.is_file() => parent.to_path_buf(),
+            _ => r,
+        })
+        .collect();
+    let (cat, _) = catalogue::of(lib);
+    let mut counts: BTreeMap<&Path, u32> = BTreeMap::new();
+    for r in &cat.rows {
+        let top = tops
+            .iter()
+            .filter(|t| r.path.starts_with(t))
+            .min_by_key(|t| t.components().count());
+        for folder in r.path.ancestors().skip(1) {
+            if folder.parent().is_none() || top.is_some_and(|t| !folder.starts_with(t)) {
+                break;
+            }
+            *counts.entry(folder).or_default() += 1;
+        }
+    }
+    counts
+        .into_iter()
+        .map(|(p, count)| FolderCount {
+            path: p.display().to_string(),
+            count,
+        })
+        .collect()
+}
