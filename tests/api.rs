@@ -549,6 +549,21 @@ fn marks_and_collections_filter_the_list_and_keep_their_order() {
         assert_eq!(got, want, "{query}");
     }
 
+    let (st, f) = s.get("/api/v1/samples/facets?fav=true");
+    assert_eq!(
+        (st, f["total"].as_u64(), f["favourites"].as_u64()),
+        (200, Some(1), Some(1)),
+        "{f}"
+    );
+    let (_, all_facets) = s.get("/api/v1/samples/facets");
+    assert_eq!(all_facets["total"], 7);
+    let (st, folders) = s.get("/api/v1/folders");
+    assert_eq!(st, 200);
+    assert!(
+        folders.as_array().unwrap().iter().any(|f| f["count"] == 7),
+        "the scanned folder holds every sample: {folders}"
+    );
+
     let (st, c) = s.post_json(
         "/api/v1/collections",
         &serde_json::json!({"name": "Track 12", "add": [hat, kick]}),

@@ -100,14 +100,7 @@ pub async fn list_samples(
     f: Result<Query<SampleFilters>, QueryRejection>,
 ) -> Result<Json<SamplePage>, ApiError> {
     let Query(f) = f?;
-    check_filters(&f)?;
-    let key = f
-        .sort
-        .as_deref()
-        .map(sort_key)
-        .transpose()?
-        .unwrap_or_default();
-    let limit = in_range("limit", f.limit, 100, 0, MAX_PAGE)?;
+    let (key, limit) = check_filters(&f)?;
     let offset = f.offset.unwrap_or(0);
     blocking(move || {
         let page = s.browse.page(&s.lib, &f.page_query(key), offset, limit)?;
@@ -131,9 +124,9 @@ pub async fn sample_facets(
     f: Result<Query<SampleFilters>, QueryRejection>,
 ) -> Result<Json<Facets>, ApiError> {
     let Query(f) = f?;
-    check_filters(&f)?;
+    let (key, _) = check_filters(&f)?;
     blocking(move || {
-        let q = f.page_query(SortKey::default()).search_query();
+        let q = f.page_query(key).search_query();
         let (facets, _) = samplemind_engine::search::facets::facets(&s.lib, &q)
             .map_err(browse::BrowseError::from)?;
         Ok(Json(facets))
@@ -150,12 +143,20 @@ pub async fn folders(State(s): Shared) -> Result<Json<Vec<FolderCount>>, ApiErro
     blocking(move || Ok(Json(samplemind_engine::search::facets::folders(&s.lib)))).await
 }
 
-/// The checks of the filters the document states and serde does not make.
-fn check_filters(f: &SampleFilters) -> Result<(), ApiError> {
+/// The checks of the filters the document states and serde does not make; the sort column
+/// and the page's length.
+fn check_filters(f: &SampleFilters) -> Result<(SortKey, u32), ApiError> {
     if f.rating_min.is_some_and(|r| r > 5) {
         return Err(ApiError::bad_request("rating_min: stars are 0 to 5"));
     }
-    Ok(())
+    let limit = in_range("limit", f.limit, 100, 0, MAX_PAGE)?;
+    let sort = f
+        .sort
+        .as_deref()
+        .map(sort_key)
+        .transpose()?
+        .unwrap_or_default();
+    Ok((sort, limit))
 }
 
 /// The most samples one page answers; the document's `limit` maximum.
@@ -504,7 +505,11 @@ fn inside_library(s: &ApiState, path: &str) -> Result<PathBuf, ApiError> {
         )));
     }
     if !p.is_file() {
-        return Err(ApiError::bad_request(format!("{path}: not a file")));
+        // Well-formed, and inside the library: a folder (the folder list names them) cannot
+        // be analysed as one sound.
+        return Err(ApiError::unprocessable(format!(
+            "{path}: a folder, not a file"
+        )));
     }
     Ok(p)
 }

@@ -46,7 +46,7 @@ pub struct SampleFilters {
     /// With `key`: the keys that mix with it too (relative, a fifth either side).
     pub key_compatible: Option<bool>,
     /// Root note: `C` (any octave) or `C2`, sharps or flats.
-    #[param(pattern = r"^(?:[A-Ga-g][#b♯♭]*(?:-1|[0-9])?)?$")]
+    #[param(pattern = r"^(?:[A-Ga-g][#b♯♭]{0,2}(?:-1|[0-9])?)?$")]
     pub root: Option<String>,
     /// Samples under this folder only (an absolute path).
     pub folder: Option<String>,
