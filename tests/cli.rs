@@ -680,6 +680,10 @@ fn marks_and_collections_follow_a_moved_file_into_search_and_export() {
         ["b_880.wav"]
     );
     assert_eq!(found(&["--colour", "green", "lead"]), ["b_880.wav"]);
+    assert!(
+        found(&["--fav", "--not", "b"]).is_empty(),
+        "--not leaves it out"
+    );
     let mut in_track = found(&["--collection", "track 12"]);
     in_track.sort();
     assert_eq!(in_track, ["a_440.wav", "a_copy.wav", "b_880.wav"]);

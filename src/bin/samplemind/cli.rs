@@ -520,10 +520,12 @@ pub struct AnalyzeArgs {
 /// `samplemind search`.
 #[derive(Debug, Args)]
 pub struct SearchArgs {
-    /// Words to find in names, folders, tags and categories; `-word` excludes, and shorthand
-    /// finds what it stands for (bd: kick, hh: hat, vox: vocal).
-    #[arg(allow_hyphen_values = true)]
+    /// Words to find in names, folders, tags and categories; shorthand finds what it stands
+    /// for (bd: kick, hh: hat, vox: vocal).
     pub text: Vec<String>,
+    /// Leave out what this word matches (repeat for more; `-- -word` works too).
+    #[arg(long, value_name = "WORD")]
+    pub not: Vec<String>,
     /// Tempo: `128` or a range `120..130`.
     #[arg(long, value_parser = parse_range_f32)]
     pub bpm: Option<(f32, f32)>,

@@ -25,8 +25,14 @@ pub fn run(lib: &Library, args: SearchArgs, models: Option<Arc<Models>>) -> Resu
     let (bpm_min, bpm_max) = args.bpm.unzip();
     let (min_duration_s, max_duration_s) = args.duration.map(|(a, b)| (a as f64, b as f64)).unzip();
     let (lufs_min, lufs_max) = args.lufs.unzip();
+    let words: Vec<String> = args
+        .text
+        .iter()
+        .cloned()
+        .chain(args.not.iter().map(|w| format!("-{w}")))
+        .collect();
     let page = PageQuery {
-        text: (!args.text.is_empty()).then(|| args.text.join(" ")),
+        text: (!words.is_empty()).then(|| words.join(" ")),
         bpm_min,
         bpm_max,
         key: args.key,
