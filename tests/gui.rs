@@ -567,6 +567,25 @@ fn the_app_analyses_dropped_samples_searches_filters_and_auditions() {
         t == "3 samples"
     });
 
+    // The dropped files' folder is watched: a file copied into it shows in the table
+    // within seconds, with no drop and no rescan.
+    let copied = Instant::now();
+    std::fs::copy(&paths[0], files.path().join("Kick Again.wav")).unwrap();
+    s.wait_text("[data-testid=count]", Duration::from_secs(15), |t| {
+        t == "4 samples"
+    });
+    eprintln!(
+        "figure: a file copied into a watched folder listed {:.1} s later",
+        copied.elapsed().as_secs_f64()
+    );
+    s.wait_text("[data-testid=status]", Duration::from_secs(5), |t| {
+        t.starts_with("watched folders:")
+    });
+    std::fs::remove_file(files.path().join("Kick Again.wav")).unwrap();
+    s.wait_text("[data-testid=count]", Duration::from_secs(15), |t| {
+        t == "3 samples"
+    });
+
     // Health panel through the real backend.
     s.click("nav button:nth-child(3)");
     s.wait_text(

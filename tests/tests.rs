@@ -23,3 +23,4 @@ mod scan;
 mod secret_service;
 mod shared;
 mod store_damage;
+mod watch;

@@ -85,3 +85,20 @@ pub struct TakeRecorded {
     /// The take.
     pub row: SampleSummary,
 }
+
+/// A watched folder changed and the library followed: new files analysed, gone ones marked
+/// missing.
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type, Event)]
+#[serde(rename_all = "camelCase")]
+pub struct FolderChanged {
+    /// Files and folders that changed.
+    pub changed: u32,
+    /// Sounds analysed.
+    pub analysed: u32,
+    /// Files found again by their content (moved, renamed, copied), not analysed again.
+    pub known: u32,
+    /// Paths gone (marked missing; their analyses are kept).
+    pub gone: u32,
+    /// Files that failed (each is also sent as a `ScanFileFailed`).
+    pub failed: u32,
+}

@@ -11,6 +11,7 @@ pub mod error;
 pub mod events;
 pub mod panel;
 pub mod state;
+pub mod watcher;
 
 use std::sync::Arc;
 
@@ -71,6 +72,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             events::DropHover,
             events::InputLevel,
             events::TakeRecorded,
+            events::FolderChanged,
         ])
         // The category taxonomy, from the engine: the UI's category filter lists it.
         .constant("CATEGORIES", samplemind::analysis::classify::CATEGORIES)
@@ -149,6 +151,7 @@ fn rescan_after_repair(app: tauri::AppHandle, state: Shared) {
         if let Err(e) = commands::scan::run_scan(&app, &state, roots) {
             tracing::warn!("the rescan after the repair failed: {}", e.message);
         }
+        watcher::restart(&app, &state);
     });
 }
 
@@ -177,6 +180,7 @@ pub fn run() {
         .invoke_handler(builder.invoke_handler())
         .setup(move |app| {
             builder.mount_events(app);
+            watcher::restart(app.handle(), &after_repair);
             rescan_after_repair(app.handle().clone(), after_repair);
             Ok(())
         })
@@ -200,6 +204,8 @@ pub fn run() {
                             if let Err(e) = commands::scan::run_scan(&app, &st, paths) {
                                 tracing::warn!("scan of dropped files: {e}");
                             }
+                            // A dropped folder is one of the library's now: watch it too.
+                            watcher::restart(&app, &st);
                         });
                     }
                     _ => {}

@@ -43,6 +43,10 @@ pub struct AppState {
     pub scanning: AtomicBool,
     /// Set to stop the running scan after the files in flight.
     pub cancel_scan: Arc<AtomicBool>,
+    /// Taken by every scan, the folder watch's included: one writes at a time.
+    pub scan_lock: Arc<Mutex<()>>,
+    /// Stops the folder watch that runs ([`crate::watcher`]).
+    pub watch_stop: Mutex<Option<Arc<AtomicBool>>>,
     /// The recording in progress.
     pub take: Mutex<Option<TakeInProgress>>,
     /// The local HTTP API, once started from the settings.
@@ -100,6 +104,8 @@ impl AppState {
             browse: Browser::default(),
             scanning: AtomicBool::new(false),
             cancel_scan: Arc::new(AtomicBool::new(false)),
+            scan_lock: Arc::new(Mutex::new(())),
+            watch_stop: Mutex::new(None),
             take: Mutex::new(None),
             api: Mutex::new(None),
             rescan_after_repair: Mutex::new(repaired.map(|r| r.roots).unwrap_or_default()),

@@ -407,6 +407,7 @@ async apiStatus() : Promise<Result<ApiStatus | null, AppError>> {
 
 export const events = __makeEvents__<{
 dropHover: DropHover,
+folderChanged: FolderChanged,
 inputLevel: InputLevel,
 sampleAnalysed: SampleAnalysed,
 scanFileFailed: ScanFileFailed,
@@ -415,6 +416,7 @@ scanProgress: ScanProgress,
 takeRecorded: TakeRecorded
 }>({
 dropHover: "drop-hover",
+folderChanged: "folder-changed",
 inputLevel: "input-level",
 sampleAnalysed: "sample-analysed",
 scanFileFailed: "scan-file-failed",
@@ -770,6 +772,31 @@ favourites: number;
  * By colour label.
  */
 colours: Count[] }
+/**
+ * A watched folder changed and the library followed: new files analysed, gone ones marked
+ * missing.
+ */
+export type FolderChanged = { 
+/**
+ * Files and folders that changed.
+ */
+changed: number; 
+/**
+ * Sounds analysed.
+ */
+analysed: number; 
+/**
+ * Files found again by their content (moved, renamed, copied), not analysed again.
+ */
+known: number; 
+/**
+ * Paths gone (marked missing; their analyses are kept).
+ */
+gone: number; 
+/**
+ * Files that failed (each is also sent as a `ScanFileFailed`).
+ */
+failed: number }
 /**
  * A folder of the library and how many analysed files lie under it (at any depth).
  */

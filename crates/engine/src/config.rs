@@ -91,12 +91,24 @@ pub struct Settings {
 }
 
 /// The `[library]` section.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct LibrarySettings {
     /// Folders of the library: rescanned on request, and the only places the local HTTP
     /// API reads files from.
     pub folders: Vec<PathBuf>,
+    /// The desktop app watches the library's folders while it is open (new files analysed
+    /// within seconds, deleted ones marked missing).
+    pub watch: bool,
+}
+
+impl Default for LibrarySettings {
+    fn default() -> Self {
+        Self {
+            folders: Vec::new(),
+            watch: true,
+        }
+    }
 }
 
 /// The `[audio]` section.

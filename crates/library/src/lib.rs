@@ -36,6 +36,7 @@ pub mod store;
 #[cfg(feature = "synthetic")]
 pub mod synthetic;
 pub mod view;
+pub mod watch;
 
 pub use curation::{Collection, Colour, Curation, CurationEdit, CurationError};
 pub use error::LibraryError;

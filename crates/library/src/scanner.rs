@@ -52,6 +52,12 @@ pub struct ScanOptions {
     ///
     /// Default: `None` (this machine alone).
     pub share: Option<Arc<dyn AnalysisShare>>,
+    /// Note the scanned folders and files as the library's roots (what `repair` rescans and
+    /// the folder tree starts from). A watcher's scan of the files it saw change does not:
+    /// they lie under roots already.
+    ///
+    /// Default: `true`.
+    pub remember_roots: bool,
 }
 
 impl Default for ScanOptions {
@@ -62,6 +68,7 @@ impl Default for ScanOptions {
                 .unwrap_or(2),
             analysis: AnalysisOptions::default(),
             share: None,
+            remember_roots: true,
         }
     }
 }
@@ -168,7 +175,9 @@ pub fn scan(
                 continue;
             }
         };
-        lib.remember_root(&root)?;
+        if opts.remember_roots {
+            lib.remember_root(&root)?;
+        }
         if root.is_dir() {
             walk(&root, &mut candidates, &mut report.failures);
             dirs.push(root);

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 use std::sync::atomic::Ordering;
-use std::sync::Mutex;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use samplemind::library::progress::{Progress, Step};
@@ -20,9 +20,6 @@ use crate::state::{AppState, Shared};
 /// Progress events at most this often (a table refresh per event would be too many).
 const PROGRESS_EVERY: Duration = Duration::from_millis(100);
 
-/// Serialises scans.
-static SCAN_LOCK: Mutex<()> = Mutex::new(());
-
 /// Scan `roots` into the library, sending events to `app`. Blocking.
 pub fn run_scan(app: &AppHandle, st: &AppState, roots: Vec<PathBuf>) -> CmdResult<ScanSummary> {
     if roots.is_empty() {
@@ -31,7 +28,8 @@ pub fn run_scan(app: &AppHandle, st: &AppState, roots: Vec<PathBuf>) -> CmdResul
             "nothing to scan: no path given",
         ));
     }
-    let _one_at_a_time = SCAN_LOCK.lock().unwrap_or_else(|p| p.into_inner());
+    let lock = Arc::clone(&st.scan_lock);
+    let _one_at_a_time = lock.lock().unwrap_or_else(|p| p.into_inner());
     st.scanning.store(true, Ordering::SeqCst);
     st.cancel_scan.store(false, Ordering::SeqCst);
     let t0 = Instant::now();
@@ -101,8 +99,12 @@ pub async fn scan_paths(
     state: State<'_, Shared>,
     paths: Vec<String>,
 ) -> CmdResult<ScanSummary> {
+    let shared = state.inner().clone();
     blocking(&state, move |st| {
-        run_scan(&app, st, paths.into_iter().map(PathBuf::from).collect())
+        let r = run_scan(&app, st, paths.into_iter().map(PathBuf::from).collect());
+        // The folders scanned are the library's now: watch them too.
+        crate::watcher::restart(&app, &shared);
+        r
     })
     .await
 }

@@ -20,9 +20,17 @@ pub async fn get_settings(state: State<'_, Shared>) -> CmdResult<AppSettings> {
 /// Save the settings (config.toml) and rebuild the AI router with them.
 #[tauri::command]
 #[specta::specta]
-pub async fn save_settings(state: State<'_, Shared>, settings: AppSettings) -> CmdResult<()> {
+pub async fn save_settings(
+    app: tauri::AppHandle,
+    state: State<'_, Shared>,
+    settings: AppSettings,
+) -> CmdResult<()> {
+    let shared = state.inner().clone();
     blocking(&state, move |st| {
-        st.save_settings(settings.applied_to(st.settings())?)
+        st.save_settings(settings.applied_to(st.settings())?)?;
+        // The library folders may have changed: watch the ones there are now.
+        crate::watcher::restart(&app, &shared);
+        Ok(())
     })
     .await
 }

@@ -34,6 +34,9 @@ pub enum Command {
     /// Set a sample's category or tempo by hand. A rescan keeps it, and a category teaches
     /// the rest of the sample's pack.
     Correct(CorrectArgs),
+    /// Keep the library up to date with its folders: new files analysed within seconds,
+    /// deleted ones marked missing, renamed ones keep their analysis. Runs until Ctrl-C.
+    Watch(WatchArgs),
     /// Star, rate, colour or tag a sample (kept by content: a moved file keeps its marks).
     Mark(MarkArgs),
     /// Named, ordered collections of samples ("Track 12").
@@ -398,6 +401,17 @@ pub struct CorrectArgs {
     #[arg(long)]
     pub clear_bpm: bool,
     /// Print the sample as stored, as one JSON object.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `samplemind watch`.
+#[derive(Debug, Args)]
+pub struct WatchArgs {
+    /// Folders to watch [default: the folders the library was scanned from].
+    #[arg(value_name = "FOLDER")]
+    pub folders: Vec<PathBuf>,
+    /// Print each batch's report as a JSON line.
     #[arg(long)]
     pub json: bool,
 }

@@ -16,6 +16,7 @@ mod search;
 mod serve;
 mod similar;
 mod stats;
+mod watch;
 mod welcome;
 
 use std::sync::Arc;
@@ -58,6 +59,7 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
         Command::Similar(a) => similar::run(&open_to_read()?, a, models()?),
         Command::Correct(a) => correct::run(&open()?, a),
         Command::Mark(a) => mark::run(&open()?, a),
+        Command::Watch(a) => watch::run(&open()?, a, models()?),
         Command::Collection(a) => collection::run(&open()?, a),
         Command::Midi(a) => midi::run(a, cli.no_models),
         Command::Ai(a) => {
