@@ -38,6 +38,8 @@ pub struct Spread {
     pub p10_ms: f64,
     /// 90th percentile.
     pub p90_ms: f64,
+    /// 95th percentile.
+    pub p95_ms: f64,
     /// Sum of all measurements.
     pub total_ms: f64,
 }
@@ -55,6 +57,7 @@ impl Spread {
             median_ms: at(0.5),
             p10_ms: at(0.1),
             p90_ms: at(0.9),
+            p95_ms: at(0.95),
             total_ms: ms.iter().sum(),
         }
     }

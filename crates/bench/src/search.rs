@@ -34,6 +34,15 @@ pub struct SearchBench {
     pub sorted: Spread,
     /// The peer: the same filter over the records already decoded in memory.
     pub in_memory_filter: Spread,
+    /// The producer's marks: starred samples with three stars or more (issue 25).
+    pub marks: Spread,
+    /// Facet counts (category, key, loop / one-shot, favourite, colour) of the whole
+    /// library: what the filter menus show with no filter set, the most rows to count.
+    pub facets: Spread,
+    /// Facet counts of the filtered search (`category = kick`, `bpm 120..130`).
+    pub facets_filtered: Spread,
+    /// The folder list of the folder tree.
+    pub folders: Spread,
 }
 
 /// The generated library the search figures run over (the library crate's, so its own
@@ -120,6 +129,27 @@ pub fn search_bench(
         filter: timed(runs, || run(&filter, None)),
         words: timed(runs, || run(&words, None)),
         sorted: timed(runs, || run(&loops, Some(sort::SortKey::Bpm))),
+        marks: timed(runs, || {
+            run(
+                &search::Query {
+                    favourite: true,
+                    min_rating: Some(3),
+                    ..Default::default()
+                },
+                None,
+            )
+        }),
+        facets: timed(runs, || {
+            search::facets::facets(&lib, &search::Query::default())
+                .map(|(f, _)| f.total as usize)
+                .unwrap_or_default()
+        }),
+        facets_filtered: timed(runs, || {
+            search::facets::facets(&lib, &filter)
+                .map(|(f, _)| f.total as usize)
+                .unwrap_or_default()
+        }),
+        folders: timed(runs, || search::facets::folders(&lib).len()),
         in_memory_filter: timed(runs, || {
             in_memory
                 .iter()
@@ -153,5 +183,9 @@ mod tests {
         )
         .unwrap();
         assert_eq!(hits.len(), 50);
+        assert_eq!(b.facets.n, 2);
+        let (all, _) = search::facets::facets(&lib, &search::Query::default()).unwrap();
+        assert_eq!(all.total, 400);
+        assert_eq!(all.favourites, 8, "one in fifty is starred");
     }
 }
