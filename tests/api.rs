@@ -564,6 +564,15 @@ fn marks_and_collections_filter_the_list_and_keep_their_order() {
         "the scanned folder holds every sample: {folders}"
     );
 
+    // The demo holds no copy: no duplicates, and keeping one of nothing is a 404.
+    let (st, d) = s.get("/api/v1/duplicates");
+    assert_eq!((st, d), (200, serde_json::json!([])));
+    let (st, _) = s.post_json(
+        "/api/v1/duplicates/keep",
+        &serde_json::json!({"id": kick, "keep": "/nowhere.wav"}),
+    );
+    assert_eq!(st, 404);
+
     let (st, c) = s.post_json(
         "/api/v1/collections",
         &serde_json::json!({"name": "Track 12", "add": [hat, kick]}),

@@ -713,3 +713,36 @@ fn marks_and_collections_follow_a_moved_file_into_search_and_export() {
         "2  Final"
     );
 }
+
+/// `duplicates` lists the sound found at two paths; keeping the first hides the copy from
+/// searches (the file stays), and `--show-all` brings it back.
+#[test]
+fn duplicates_keep_one_hides_the_copy_and_touches_no_file() {
+    let home = tempfile::tempdir().unwrap();
+    let dir = home.path().join("in");
+    make_folder(&dir);
+    run_ok(cli(home.path()).arg("scan").arg(&dir));
+    let count = || {
+        stdout(&run_ok(cli(home.path()).args(["search", "--json"])))
+            .lines()
+            .count()
+    };
+    let before = count();
+    let groups: serde_json::Value = serde_json::from_str(&stdout(&run_ok(
+        cli(home.path()).args(["duplicates", "--json"]),
+    )))
+    .unwrap();
+    assert_eq!(groups.as_array().unwrap().len(), 1, "{groups}");
+    assert_eq!(groups[0]["paths"].as_array().unwrap().len(), 2);
+    let kept: serde_json::Value = serde_json::from_str(&stdout(&run_ok(cli(home.path()).args([
+        "duplicates",
+        "--keep-first",
+        "--json",
+    ]))))
+    .unwrap();
+    assert_eq!(kept[0]["paths"][1]["hidden"], true, "{kept}");
+    assert_eq!(count(), before - 1);
+    assert!(dir.join("sub/a_copy.wav").exists() && dir.join("a_440.wav").exists());
+    run_ok(cli(home.path()).args(["duplicates", "--show-all"]));
+    assert_eq!(count(), before);
+}

@@ -43,6 +43,8 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::marks::remove_from_collection,
             commands::marks::collection_samples,
             commands::marks::delete_collection,
+            commands::marks::list_duplicates,
+            commands::marks::keep_duplicate,
             commands::scan::scan_paths,
             commands::scan::rescan_library,
             commands::scan::cancel_scan,

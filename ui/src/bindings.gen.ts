@@ -176,6 +176,29 @@ async deleteCollection(name: string) : Promise<Result<null, AppError>> {
 }
 },
 /**
+ * Every sample found at two or more paths, the most copies first.
+ */
+async listDuplicates() : Promise<Result<DuplicateGroup[], AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("list_duplicates") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Keep path `keep` of sample `id` and hide its other paths from searches (no file is
+ * touched); with no `keep`, show them all again.
+ */
+async keepDuplicate(id: string, keep: string | null) : Promise<Result<DuplicateGroup, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("keep_duplicate", { id, keep }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
  * Scan files and folders (what was dropped on the window, or chosen in settings).
  */
 async scanPaths(paths: string[]) : Promise<Result<ScanSummary, AppError>> {
@@ -705,6 +728,30 @@ export type DropHover = {
  */
 active: boolean }
 /**
+ * One content found at several paths.
+ */
+export type DuplicateGroup = { 
+/**
+ * The content hash, hex: the sample's id.
+ */
+id: string; 
+/**
+ * Its paths, in path order.
+ */
+paths: DuplicatePath[] }
+/**
+ * One path of a duplicated content.
+ */
+export type DuplicatePath = { 
+/**
+ * The file (shown lossily when it is not UTF-8).
+ */
+path: string; 
+/**
+ * Hidden from searches.
+ */
+hidden: boolean }
+/**
  * What went wrong, for the UI to choose how to show it.
  */
 export type ErrorKind = 
@@ -931,6 +978,10 @@ colour: Colour | null;
  * One collection's sounds only.
  */
 collection: string | null; 
+/**
+ * Also the paths hidden as a duplicate's copies.
+ */
+includeHidden: boolean; 
 /**
  * Sort column.
  */

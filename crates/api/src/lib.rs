@@ -98,6 +98,8 @@ pub fn app(state: Arc<ApiState>) -> Http {
         .route("/api/v1/samples", get(routes::list_samples))
         .route("/api/v1/samples/facets", get(routes::sample_facets))
         .route("/api/v1/folders", get(routes::folders))
+        .route("/api/v1/duplicates", get(routes::duplicates))
+        .route("/api/v1/duplicates/keep", post(routes::keep_duplicate))
         .route(
             "/api/v1/samples/{id}",
             get(routes::get_sample).patch(routes::correct_sample),

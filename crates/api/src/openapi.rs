@@ -20,6 +20,8 @@ use super::views::*;
         routes::get_sample,
         routes::correct_sample,
         routes::mark_sample,
+        routes::duplicates,
+        routes::keep_duplicate,
         routes::list_collections,
         routes::edit_collection,
         routes::collection_samples,
@@ -29,7 +31,7 @@ use super::views::*;
         routes::ask,
         openapi_json,
     ),
-    components(schemas(HealthSummary, SampleSummary, SamplePage, SimilarSample, AnalyzeRequest, CorrectionRequest, MarksRequest, CollectionRequest, CollectionSummary, Colour, Facets, Count, FolderCount, AskRequest, AskResponse, ErrorBody, ErrorDetail)),
+    components(schemas(HealthSummary, SampleSummary, SamplePage, SimilarSample, AnalyzeRequest, CorrectionRequest, MarksRequest, CollectionRequest, CollectionSummary, Colour, Facets, Count, FolderCount, DuplicateGroup, DuplicatePath, KeepRequest, AskRequest, AskResponse, ErrorBody, ErrorDetail)),
     modifiers(&Bearer),
 )]
 struct Doc;

@@ -325,6 +325,39 @@ pub async fn mark_sample(
     blocking(move || Ok(Json(curation::mark(&s.lib, &id, &edit)?))).await
 }
 
+/// Every sample found at two or more paths, the most copies first.
+#[utoipa::path(get, path = "/api/v1/duplicates", tag = "samples", security(("bearer" = [])),
+    responses((status = 200, description = "The groups", body = [DuplicateGroup]),
+              (status = 401, description = "No or wrong token", body = ErrorBody)))]
+pub async fn duplicates(State(s): Shared) -> Result<Json<Vec<DuplicateGroup>>, ApiError> {
+    blocking(move || Ok(Json(samplemind_engine::search::duplicates::exact(&s.lib)))).await
+}
+
+/// Keep one path of a duplicated sample and hide the others from every search (no file is
+/// touched); without `keep`, show them all again.
+#[utoipa::path(post, path = "/api/v1/duplicates/keep", tag = "samples", security(("bearer" = [])),
+    request_body = KeepRequest,
+    responses((status = 200, description = "The group as it now is", body = DuplicateGroup),
+              (status = 400, description = "A bad body", body = ErrorBody),
+              (status = 401, description = "No or wrong token", body = ErrorBody),
+              (status = 404, description = "Not a duplicated sample, or not one of its paths", body = ErrorBody),
+              (status = 413, description = "A body over 64 KiB", body = ErrorBody)))]
+pub async fn keep_duplicate(
+    State(s): Shared,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<DuplicateGroup>, ApiError> {
+    let req: KeepRequest = object_body(&body_bytes(body)?)?;
+    parse_id(&req.id)?;
+    blocking(move || {
+        use samplemind_engine::search::duplicates;
+        Ok(Json(match &req.keep {
+            Some(k) => duplicates::keep_one(&s.lib, &req.id, Some(std::path::Path::new(k)))?,
+            None => duplicates::show_all(&s.lib, &req.id)?,
+        }))
+    })
+    .await
+}
+
 /// Every collection, in name order.
 #[utoipa::path(get, path = "/api/v1/collections", tag = "collections", security(("bearer" = [])),
     responses((status = 200, description = "The collections", body = [CollectionSummary]),

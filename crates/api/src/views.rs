@@ -13,6 +13,8 @@ use samplemind_engine::library::view::PageQuery;
 pub use samplemind_engine::library::view::SampleSummary;
 /// A colour label (the engine's; its schema too).
 pub use samplemind_engine::library::Colour;
+/// A duplicated content and its paths (the engine's).
+pub use samplemind_engine::search::duplicates::{DuplicateGroup, DuplicatePath};
 /// Counts of a search's matches (the engine's).
 pub use samplemind_engine::search::facets::{Count, Facets, FolderCount};
 use samplemind_engine::search::sort::SortKey;
@@ -78,6 +80,8 @@ pub struct SampleFilters {
     pub colour: Option<Colour>,
     /// One collection's samples only (its name, any case).
     pub collection: Option<String>,
+    /// Also the paths hidden as a duplicate's copies.
+    pub include_hidden: Option<bool>,
     /// Sort column.
     #[param(schema_with = sort_column_schema)]
     pub sort: Option<String>,
@@ -117,6 +121,7 @@ impl SampleFilters {
             min_rating: self.rating_min,
             colour: self.colour,
             collection: self.collection.clone(),
+            include_hidden: self.include_hidden.unwrap_or(false),
             sort,
             descending: self.desc.unwrap_or(false),
         }
@@ -278,6 +283,19 @@ pub struct CollectionRequest {
     #[serde(default)]
     #[schema(schema_with = new_name_schema)]
     pub rename_to: Option<String>,
+}
+
+/// `POST /api/v1/duplicates/keep`: keep one path of a duplicated sample, hide the others.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct KeepRequest {
+    /// The sample (content hash, 64 hex digits).
+    #[schema(pattern = "^[0-9a-fA-F]{64}$", min_length = 64, max_length = 64)]
+    pub id: String,
+    /// The path to keep (one of the group's); the others are hidden. Left out: every path is
+    /// shown again.
+    #[serde(default)]
+    pub keep: Option<String>,
 }
 
 /// `?name=` of the collection routes (documented by the routes themselves, with the same

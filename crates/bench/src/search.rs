@@ -185,7 +185,10 @@ mod tests {
         assert_eq!(hits.len(), 50);
         assert_eq!(b.facets.n, 2);
         let (all, _) = search::facets::facets(&lib, &search::Query::default()).unwrap();
-        assert_eq!(all.total, 401, "the 400 and the one written after the first search");
+        assert_eq!(
+            all.total, 401,
+            "the 400 and the one written after the first search"
+        );
         assert_eq!(all.favourites, 8, "one in fifty is starred");
     }
 }

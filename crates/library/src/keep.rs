@@ -39,6 +39,8 @@ enum Line {
     },
     /// The marks on a sample (favourite, rating, colour, tags), replacing earlier ones.
     Curation { hash: String, curation: Curation },
+    /// A path hidden from searches (a duplicate's copy), or shown again.
+    Hidden { raw: Vec<u8>, hidden: bool },
     /// A collection as it now is, under its key; `None` when it was deleted.
     Collection {
         key: String,
@@ -55,6 +57,8 @@ pub struct Kept {
     pub corrections: HashMap<ContentHash, Corrections>,
     /// The latest marks on each sample.
     pub curation: HashMap<ContentHash, Curation>,
+    /// Paths hidden from searches, and shown again (`false`), the last word for each.
+    pub hidden: HashMap<PathBuf, bool>,
     /// The latest state of each collection by key; `None` for a deleted one.
     pub collections: HashMap<String, Option<Collection>>,
     /// Lines that did not read (a torn last line, a hand edit gone wrong); skipped.
@@ -107,6 +111,20 @@ pub fn append_curation(
         &Line::Curation {
             hash: hash.to_hex(),
             curation: curation.clone(),
+        },
+    )
+}
+
+/// Append that `path` is hidden (or shown again).
+///
+/// # Errors
+/// The file system's (a full disk among them).
+pub fn append_hidden(library_dir: &Path, path: &Path, hidden: bool) -> std::io::Result<()> {
+    append(
+        library_dir,
+        &Line::Hidden {
+            raw: stored_path::raw(path),
+            hidden,
         },
     )
 }
@@ -197,6 +215,9 @@ fn replay(line: &[u8], kept: &mut Kept, seen_roots: &mut BTreeSet<PathBuf>) {
             }
             _ => kept.unreadable_lines += 1,
         },
+        Ok(Line::Hidden { raw, hidden }) => {
+            kept.hidden.insert(stored_path::from_raw(&raw), hidden);
+        }
         Ok(Line::Collection { key, collection }) => {
             if collection.as_ref().is_some_and(|c| c.key() != key) {
                 kept.unreadable_lines += 1;

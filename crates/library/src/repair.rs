@@ -124,6 +124,9 @@ pub fn repair(dir: &Path) -> Result<RepairOutcome> {
         fresh.restore_curation(hash, c)?;
         out.marks_restored += 1;
     }
+    for (path, hidden) in &kept.hidden {
+        fresh.restore_hidden(path, *hidden)?;
+    }
     for (key, c) in &kept.collections {
         fresh.restore_collection(key, c.as_ref())?;
         out.collections_restored += usize::from(c.is_some());

@@ -46,6 +46,8 @@ pub struct Library {
     curation: sled::Tree,
     /// Collections by [`crate::curation::collection_key`].
     collections: sled::Tree,
+    /// Paths the producer hid (the copies of a duplicate they keep one of), by path key.
+    hidden: sled::Tree,
     /// Which open library this is, unique in the process, and how many writes to its paths
     /// and samples it has seen: together they name one state of what a search sees.
     instance: u64,
@@ -176,6 +178,7 @@ impl Library {
             kept: open_tree("kept")?,
             curation: open_tree("curation")?,
             collections: open_tree("collections")?,
+            hidden: open_tree("hidden")?,
             db,
             instance: INSTANCES.fetch_add(1, Ordering::Relaxed),
             writes: Arc::new(crate::changes::Log::default()),
@@ -260,7 +263,7 @@ impl Library {
     }
 
     /// Every tree with its name, always in the same order (`repair` copies tree by tree).
-    pub(super) fn trees(&self) -> [(&'static str, &sled::Tree); 8] {
+    pub(super) fn trees(&self) -> [(&'static str, &sled::Tree); 9] {
         [
             ("meta", &self.meta),
             ("samples", &self.samples),
@@ -270,6 +273,7 @@ impl Library {
             ("kept", &self.kept),
             ("curation", &self.curation),
             ("collections", &self.collections),
+            ("hidden", &self.hidden),
         ]
     }
 

@@ -53,6 +53,8 @@ pub struct PageQuery {
     pub colour: Option<Colour>,
     /// One collection's sounds only.
     pub collection: Option<String>,
+    /// Also the paths hidden as a duplicate's copies.
+    pub include_hidden: bool,
     /// Sort column.
     pub sort: SortKey,
     /// Sort descending.
@@ -102,6 +104,7 @@ impl PageQuery {
             min_rating: self.min_rating.filter(|r| *r > 0),
             colour: self.colour,
             collection: given(&self.collection),
+            include_hidden: self.include_hidden,
             ..Query::default()
         }
     }

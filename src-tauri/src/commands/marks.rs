@@ -1,8 +1,9 @@
 //! The producer's marks and collections: star (F), rate, colour, tag a sample; make and fill
-//! collections. Each is one call into `samplemind::library::curation`, as the CLI and the API
+//! collections; keep one copy of a duplicate. Each is one call into `samplemind::library::curation`, as the CLI and the API
 //! make it.
 
 use samplemind::library::curation::{self, CollectionSummary};
+use samplemind::search::duplicates::{self, DuplicateGroup};
 use samplemind::library::CurationEdit;
 use tauri::State;
 
@@ -81,6 +82,31 @@ pub async fn collection_samples(
 pub async fn delete_collection(state: State<'_, Shared>, name: String) -> CmdResult<()> {
     blocking(&state, move |st| {
         Ok(curation::delete_collection(&st.lib, &name)?)
+    })
+    .await
+}
+
+/// Every sample found at two or more paths, the most copies first.
+#[tauri::command]
+#[specta::specta]
+pub async fn list_duplicates(state: State<'_, Shared>) -> CmdResult<Vec<DuplicateGroup>> {
+    blocking(&state, move |st| Ok(duplicates::exact(&st.lib))).await
+}
+
+/// Keep path `keep` of sample `id` and hide its other paths from searches (no file is
+/// touched); with no `keep`, show them all again.
+#[tauri::command]
+#[specta::specta]
+pub async fn keep_duplicate(
+    state: State<'_, Shared>,
+    id: String,
+    keep: Option<String>,
+) -> CmdResult<DuplicateGroup> {
+    blocking(&state, move |st| {
+        Ok(match keep {
+            Some(k) => duplicates::keep_one(&st.lib, &id, Some(std::path::Path::new(&k)))?,
+            None => duplicates::show_all(&st.lib, &id)?,
+        })
     })
     .await
 }

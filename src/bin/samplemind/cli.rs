@@ -39,6 +39,9 @@ pub enum Command {
     Watch(WatchArgs),
     /// Star, rate, colour or tag a sample (kept by content: a moved file keeps its marks).
     Mark(MarkArgs),
+    /// The same sound at several paths: list them, keep one and hide the rest from searches
+    /// (no file is touched), or show them all again.
+    Duplicates(DuplicatesArgs),
     /// Named, ordered collections of samples ("Track 12").
     #[command(subcommand)]
     Collection(CollectionCommand),
@@ -412,6 +415,20 @@ pub struct WatchArgs {
     #[arg(value_name = "FOLDER")]
     pub folders: Vec<PathBuf>,
     /// Print each batch's report as a JSON line.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `samplemind duplicates`.
+#[derive(Debug, Args)]
+pub struct DuplicatesArgs {
+    /// In every group, keep the first path (in path order) and hide the others.
+    #[arg(long, conflicts_with = "show_all")]
+    pub keep_first: bool,
+    /// Show every hidden copy again.
+    #[arg(long)]
+    pub show_all: bool,
+    /// Print the groups as JSON.
     #[arg(long)]
     pub json: bool,
 }

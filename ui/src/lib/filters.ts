@@ -25,6 +25,7 @@ export function emptyQuery(): PageQuery {
     minRating: null,
     colour: null,
     collection: null,
+    includeHidden: false,
     sort: "relevance",
     descending: false,
   };

@@ -46,6 +46,8 @@ export class MockBackend {
   api: { url: string; tokenFile: string } | null = null;
   /** Marks by id, over the generated rows. */
   marks = new Map<string, Pick<SampleSummary, "favourite" | "rating" | "colour" | "user_tags">>();
+  /** One sound at two paths. */
+  duplicates = [{ id: "0".repeat(64), paths: [{ path: "/samples/pack_0/kick_000000.wav", hidden: false }, { path: "/backup/pack_0/kick_000000.wav", hidden: false }] }];
   /** Collections by name: ids in order. */
   collections = new Map<string, string[]>();
   /** Providers whose key the mocked OS keyring holds. */
@@ -185,6 +187,14 @@ export class MockBackend {
         for (const t of e.addTags) if (!m.user_tags.includes(t.toLowerCase())) m.user_tags.push(t.toLowerCase());
         this.marks.set(id, m);
         return this.detail(id);
+      }
+      case "list_duplicates":
+        return this.duplicates;
+      case "keep_duplicate": {
+        const g = this.duplicates.find((d) => d.id === args.id);
+        if (!g) throw { kind: "not_found", message: `no sample ${args.id}` };
+        for (const p of g.paths) p.hidden = args.keep != null && p.path !== args.keep;
+        return g;
       }
       case "list_collections":
         return [...this.collections].sort().map(([name, ids]) => ({ name, count: ids.length }));

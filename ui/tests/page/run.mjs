@@ -244,6 +244,14 @@ const cases = [
     assert.equal(await page.textContent('[data-testid="health-note-audio"]'), "engine idle · 1 of 1 threads running");
     await page.screenshot({ path: path.join(shots, "page-health.png") });
     await page.keyboard.press("Escape");
+    await page.click("nav >> text=Duplicates");
+    await page.waitForSelector('[data-testid="duplicates"] >> text=2 copies');
+    await page.click('[aria-label="Keep /backup/pack_0/kick_000000.wav"]');
+    assert.deepEqual((await lastCall("keep_duplicate")).args, { id: "0".repeat(64), keep: "/backup/pack_0/kick_000000.wav" });
+    await page.waitForSelector('[data-testid="duplicates"] >> text=hidden');
+    await page.click("text=Show all");
+    assert.equal((await lastCall("keep_duplicate")).args.keep, null);
+    await page.keyboard.press("Escape");
     await page.click("nav >> text=Record");
     await page.waitForSelector('[data-testid="meter"]');
     await page.evaluate(() => window.__mock.emit("input-level", { peakDb: -12, rmsDb: -20, clipped: false }));

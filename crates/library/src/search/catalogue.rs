@@ -35,6 +35,8 @@ pub(super) struct Row {
     pub is_loop: bool,
     pub duration_s: f64,
     pub lufs: Option<f32>,
+    /// Hidden by the producer (a duplicate's copy): left out unless asked for.
+    pub hidden: bool,
     /// The producer's marks.
     pub favourite: bool,
     pub rating: u8,
@@ -78,13 +80,15 @@ pub(super) fn of(lib: &Library) -> (Arc<Catalogue>, Vec<LibraryError>) {
     let (entries, mut problems) = lib.entries();
     let (marks, unread) = lib.all_curation();
     problems.extend(unread);
+    let hidden = lib.hidden_paths();
     let none = Curation::default();
     let rows = entries
         .into_iter()
         .filter_map(|e| {
             let s = e.sample?;
             let m = marks.get(&s.hash).unwrap_or(&none);
-            Some(row(e.path, &s, m))
+            let h = hidden.contains(&e.path);
+            Some(row(e.path, &s, m, h))
         })
         .collect();
     let built = Arc::new(Catalogue { generation, rows });
@@ -132,7 +136,8 @@ fn follow(lib: &Library, c: Arc<Catalogue>) -> Option<Catalogue> {
         match lib.path_entry(path).ok()? {
             Some(e) if e.status == PathStatus::Analysed => {
                 if let Some(s) = lib.sample(&e.hash).ok()? {
-                    fresh.push(row(path.clone(), &s, &lib.curation(&e.hash).ok()?));
+                    let marks = lib.curation(&e.hash).ok()?;
+                    fresh.push(row(path.clone(), &s, &marks, lib.is_hidden(path)));
                 }
             }
             _ => {}
@@ -207,7 +212,7 @@ fn merged(mut old: Vec<Row>, touched: &HashSet<PathBuf>, fresh: Vec<Row>) -> Vec
 }
 
 /// The row of `path`, whose content's record is `s` and marks `m`.
-fn row(path: PathBuf, s: &SampleRecord, m: &Curation) -> Row {
+fn row(path: PathBuf, s: &SampleRecord, m: &Curation, hidden: bool) -> Row {
     let a = &s.analysis;
     let mut meta: Vec<String> = m.tags.iter().flat_map(|t| tokens(t)).collect();
     let mut tags: Vec<Box<str>> = m.tags.iter().map(|t| t.as_str().into()).collect();
@@ -259,6 +264,7 @@ fn row(path: PathBuf, s: &SampleRecord, m: &Curation) -> Row {
         is_loop: a.is_loop,
         duration_s: a.duration_s,
         lufs: a.lufs,
+        hidden,
         favourite: m.favourite,
         rating: m.rating,
         colour: m.colour,

@@ -93,7 +93,8 @@ impl<'q> Filter<'q> {
             None => true,
             Some((lo, hi)) => v.is_some_and(|v| v >= lo && v <= hi),
         };
-        within(r.bpm, q.bpm)
+        (q.include_hidden || !r.hidden)
+            && within(r.bpm, q.bpm)
             && within(r.lufs, q.lufs)
             && self.keys.as_ref().is_none_or(|keys| {
                 r.key

@@ -2,6 +2,7 @@
 //! words matched against file and folder names, tags and category.
 
 mod catalogue;
+pub mod duplicates;
 pub mod facets;
 mod filter;
 pub mod similar;
@@ -52,6 +53,8 @@ pub struct Query {
     pub colour: Option<Colour>,
     /// Sounds of this collection only (any case or spacing of its name).
     pub collection: Option<String>,
+    /// Also the paths the producer hid (a duplicate's copies); by default they are left out.
+    pub include_hidden: bool,
     /// At most this many hits.
     pub limit: Option<usize>,
     /// The words' text embedding ([`samplemind_ml::text::embed`]): when set, samples rank by how

@@ -2,6 +2,7 @@
 //! goes to the keep journal first, then to its tree.
 
 use std::collections::HashMap;
+use std::path::Path;
 
 use super::{decode, encode, fused, Library};
 use crate::changes::Touched;
@@ -129,6 +130,45 @@ impl Library {
             self.restore_collection(&key, None)?;
         }
         Ok(had)
+    }
+
+    /// Hide `path` from searches (or show it again): a copy of a duplicate the producer keeps
+    /// one of. No file is touched. Journalled, then stored.
+    ///
+    /// # Errors
+    /// The journal's or the store's write errors.
+    pub fn set_hidden(&self, path: &Path, hidden: bool) -> Result<()> {
+        keep::append_hidden(&self.dir, path, hidden)
+            .map_err(|e| self.store_err(sled::Error::Io(e)))?;
+        self.restore_hidden(path, hidden)
+    }
+
+    /// Hide or show `path` without journalling it (`repair`).
+    pub(crate) fn restore_hidden(&self, path: &Path, hidden: bool) -> Result<()> {
+        let key = super::path_key(path);
+        if hidden {
+            self.hidden.insert(key, &[])
+        } else {
+            self.hidden.remove(key)
+        }
+        .map_err(|e| self.store_err(e))?;
+        self.wrote(Touched::Path(path.to_path_buf()));
+        Ok(())
+    }
+
+    /// Whether `path` is hidden.
+    pub fn is_hidden(&self, path: &Path) -> bool {
+        self.hidden
+            .contains_key(super::path_key(path))
+            .unwrap_or(false)
+    }
+
+    /// Every hidden path.
+    pub fn hidden_paths(&self) -> std::collections::HashSet<std::path::PathBuf> {
+        fused(self.hidden.iter())
+            .filter_map(|kv| kv.ok())
+            .map(|(k, _)| super::key_path(&k))
+            .collect()
     }
 
     /// Schema 1 to 2: a record's own `tags` (the producer's, in version 1) become the

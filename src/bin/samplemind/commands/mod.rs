@@ -7,6 +7,7 @@ mod collection;
 mod correct;
 #[cfg(feature = "device")]
 mod device;
+mod duplicates;
 mod export;
 mod mark;
 mod midi;
@@ -59,6 +60,7 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
         Command::Similar(a) => similar::run(&open_to_read()?, a, models()?),
         Command::Correct(a) => correct::run(&open()?, a),
         Command::Mark(a) => mark::run(&open()?, a),
+        Command::Duplicates(a) => duplicates::run(&open()?, a),
         Command::Watch(a) => watch::run(&open()?, a, models()?),
         Command::Collection(a) => collection::run(&open()?, a),
         Command::Midi(a) => midi::run(a, cli.no_models),
