@@ -746,3 +746,50 @@ fn duplicates_keep_one_hides_the_copy_and_touches_no_file() {
     run_ok(cli(home.path()).args(["duplicates", "--show-all"]));
     assert_eq!(count(), before);
 }
+
+/// Key, root note and loop by hand, on two samples at once; search and a rescan keep them.
+#[test]
+fn correct_sets_key_root_and_loop_on_several_samples() {
+    let home = tempfile::tempdir().unwrap();
+    let dir = home.path().join("in");
+    make_folder(&dir);
+    run_ok(cli(home.path()).arg("scan").arg(&dir));
+    let (a, b) = (dir.join("a_440.wav"), dir.join("b_880.wav"));
+    let bad = cli(home.path())
+        .arg("correct")
+        .arg(&a)
+        .args(["--root", "C"])
+        .output()
+        .unwrap();
+    assert_ne!(bad.status.code(), Some(0), "a root needs its octave");
+    let out = run_ok(
+        cli(home.path())
+            .arg("correct")
+            .arg(&a)
+            .arg(&b)
+            .args(["--key", "f#m", "--root", "Gb1", "--loop", "--json"]),
+    );
+    let set: Vec<serde_json::Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(set.len(), 2);
+    assert!(set
+        .iter()
+        .all(|s| s["key"] == "F# minor" && s["root_note"] == "F#1" && s["is_loop"] == true));
+    run_ok(cli(home.path()).arg("scan").arg(&dir));
+    let found = |args: &[&str]| {
+        stdout(&run_ok(
+            cli(home.path()).arg("search").args(args).arg("--json"),
+        ))
+        .lines()
+        .count()
+    };
+    // a_440 has a copy: three paths, two contents.
+    assert_eq!(found(&["--key", "F#m", "--root", "F#", "--loop"]), 3);
+    assert_eq!(
+        found(&["--key", "A major", "--compatible"]),
+        3,
+        "F# minor is A major's relative"
+    );
+}

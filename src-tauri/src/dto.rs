@@ -47,6 +47,12 @@ pub struct SampleDetail {
     pub analysed_category: Option<String>,
     /// Category set by hand, kept across rescans.
     pub corrected_category: Option<String>,
+    /// Key set by hand.
+    pub corrected_key: Option<String>,
+    /// Root note set by hand.
+    pub corrected_root: Option<String>,
+    /// Loop (true) or one-shot (false) set by hand.
+    pub corrected_loop: Option<bool>,
     /// When the category was learned from the user's corrections in the same pack: how many.
     pub learned_from: Option<u32>,
     /// Sample peak, dBFS.
@@ -91,6 +97,9 @@ impl SampleDetail {
             category_confidence: rec.category_confidence(),
             analysed_category: a.category.clone(),
             corrected_category: rec.corrections.category.clone(),
+            corrected_key: rec.corrections.key.clone(),
+            corrected_root: rec.corrections.root_note.clone(),
+            corrected_loop: rec.corrections.is_loop,
             learned_from: rec
                 .learned
                 .as_ref()

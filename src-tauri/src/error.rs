@@ -113,6 +113,8 @@ impl From<samplemind::library::browse::BrowseError> for AppError {
             B::BadId(_)
             | B::BadTempo(_)
             | B::BadCategory(_)
+            | B::BadKey(_)
+            | B::BadNote(_)
             | B::Ambiguous(_)
             | B::Curation(_)
             | B::Search(_) => ErrorKind::BadInput,

@@ -87,6 +87,39 @@ async correctCategory(id: string, category: string | null) : Promise<Result<Samp
 }
 },
 /**
+ * Set (or clear, with null) the key by hand ("A minor", "F#m", "8A"). A rescan keeps it.
+ */
+async correctKey(id: string, key: string | null) : Promise<Result<SampleDetail, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("correct_key", { id, key }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Set (or clear, with null) the root note with its octave ("C2") by hand.
+ */
+async correctRoot(id: string, root: string | null) : Promise<Result<SampleDetail, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("correct_root", { id, root }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Set (or clear, with null) loop (true) or one-shot (false) by hand.
+ */
+async correctLoop(id: string, isLoop: boolean | null) : Promise<Result<SampleDetail, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("correct_loop", { id, isLoop }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
  * The `n` (1 to 200) sounds most like sample `id` by `aspect`.
  */
 async similarSamples(id: string, aspect: Aspect, n: number) : Promise<Result<SimilarSample[], AppError>> {
@@ -1163,6 +1196,18 @@ analysedCategory: string | null;
  * Category set by hand, kept across rescans.
  */
 correctedCategory: string | null; 
+/**
+ * Key set by hand.
+ */
+correctedKey: string | null; 
+/**
+ * Root note set by hand.
+ */
+correctedRoot: string | null; 
+/**
+ * Loop (true) or one-shot (false) set by hand.
+ */
+correctedLoop: boolean | null; 
 /**
  * When the category was learned from the user's corrections in the same pack: how many.
  */

@@ -115,6 +115,8 @@ impl From<samplemind_engine::library::browse::BrowseError> for ApiError {
             B::BadId(_)
             | B::BadTempo(_)
             | B::BadCategory(_)
+            | B::BadKey(_)
+            | B::BadNote(_)
             | B::Ambiguous(_)
             | B::Curation(_)
             | B::Search(_) => Self::bad_request(e.to_string()),

@@ -208,7 +208,8 @@ pub async fn get_sample(
     .await
 }
 
-/// Correct a sample by hand: its category, its tempo, or both (JSON merge-patch style).
+/// Correct a sample by hand: its category, tempo, key, root note, loop or one-shot (JSON
+/// merge-patch style).
 #[utoipa::path(patch, path = "/api/v1/samples/{id}", tag = "samples", security(("bearer" = [])),
     params(("id" = String, Path, description = "Content hash, 64 hex digits", pattern = "^[0-9a-fA-F]{64}$", min_length = 64, max_length = 64)),
     request_body = CorrectionRequest,
@@ -253,6 +254,9 @@ pub async fn correct_sample(
     let edit = browse::Edit {
         category: req.category,
         bpm: req.bpm.map(|b| b.map(|b| b as f32)),
+        key: req.key,
+        root_note: req.root_note,
+        is_loop: req.is_loop,
     };
     blocking(move || {
         let rec = browse::correct(&s.lib, &id, &edit)?;

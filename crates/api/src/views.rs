@@ -42,7 +42,7 @@ pub struct SampleFilters {
     pub bpm_max: Option<f32>,
     /// Key in any common spelling ("Am", "A minor", "F#maj", "Eb", or Camelot "8A").
     #[param(
-        pattern = r"^\s*(?:(?:0?[1-9]|1[0-2])[ABab]|[A-Ga-g][#b♯♭]*\s*(?:[Mm][Ii][Nn](?:[Oo][Rr])?|[Mm][Aa][Jj](?:[Oo][Rr])?|[Mm])?)?\s*$"
+        pattern = r"^\s*(?:(?:0?[1-9]|1[0-2])[ABab]|[A-Ga-g][#b♯♭]{0,2}\s*(?:[Mm][Ii][Nn](?:[Oo][Rr])?|[Mm][Aa][Jj](?:[Oo][Rr])?|[Mm])?)?\s*$"
     )]
     pub key: Option<String>,
     /// With `key`: the keys that mix with it too (relative, a fifth either side).
@@ -200,6 +200,43 @@ pub struct CorrectionRequest {
     #[serde(default, deserialize_with = "present")]
     #[schema(schema_with = bpm_schema)]
     pub bpm: Option<Option<f64>>,
+    /// The key ("A minor", "F#m", "8A"), or null.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(schema_with = key_schema)]
+    pub key: Option<Option<String>>,
+    /// The root note with its octave ("C2", "F#1"), or null.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(schema_with = root_schema)]
+    pub root_note: Option<Option<String>>,
+    /// Loop (true) or one-shot (false), or null.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(schema_with = loop_schema)]
+    pub is_loop: Option<Option<bool>>,
+}
+
+fn key_schema() -> utoipa::openapi::Object {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(nullable(utoipa::openapi::schema::Type::String))
+        .description(Some("A key, or null to clear it"))
+        .pattern(Some(
+            r"^(?:(?:0?[1-9]|1[0-2])[ABab]|[A-Ga-g][#b♯♭]{0,2} ?(?:[Mm][Ii][Nn](?:[Oo][Rr])?|[Mm][Aa][Jj](?:[Oo][Rr])?|[Mm])?)$",
+        ))
+        .build()
+}
+
+fn root_schema() -> utoipa::openapi::Object {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(nullable(utoipa::openapi::schema::Type::String))
+        .description(Some("A note and its octave, or null to clear it"))
+        .pattern(Some(r"^[A-Ga-g][#b♯♭]{0,2}(?:-1|[0-9])$"))
+        .build()
+}
+
+fn loop_schema() -> utoipa::openapi::Object {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(nullable(utoipa::openapi::schema::Type::Boolean))
+        .description(Some("Loop (true) or one-shot (false), or null to clear it"))
+        .build()
 }
 
 /// A field that is present, even as `null` (`Some(None)`), apart from one left out (`None`,

@@ -34,6 +34,12 @@ pub enum BrowseError {
     /// A hand tempo outside [`TEMPO_RANGE`].
     #[error("tempo out of range: {0} (1 to 999 BPM)")]
     BadTempo(f32),
+    /// A hand key that is not a key.
+    #[error("not a key: {0:?} (try \"A minor\", \"Eb major\", \"F#m\")")]
+    BadKey(String),
+    /// A hand root note that is not a note with its octave.
+    #[error("not a root note: {0:?} (a note and its octave: \"C2\", \"F#1\")")]
+    BadNote(String),
     /// A hand category that is not one of the taxonomy's.
     #[error("not a category: {0:?} (one of {list})", list = CATEGORIES.join(", "))]
     BadCategory(String),
@@ -273,6 +279,12 @@ pub struct Edit {
     pub category: Option<Option<String>>,
     /// The tempo, inside [`TEMPO_RANGE`].
     pub bpm: Option<Option<f32>>,
+    /// The key, any common spelling (stored canonically: "A minor").
+    pub key: Option<Option<String>>,
+    /// The root note with its octave ("C2", "F#1"; stored canonically).
+    pub root_note: Option<Option<String>>,
+    /// Loop (true) or one-shot (false).
+    pub is_loop: Option<Option<bool>>,
 }
 
 /// Apply `edit` to sample `id`; a rescan keeps it. Every field is checked before anything is
@@ -298,10 +310,32 @@ pub fn correct(lib: &Library, id: &str, edit: &Edit) -> Result<SampleRecord, Bro
         }
         other => other.clone(),
     };
+    let key = match &edit.key {
+        Some(Some(k)) => Some(Some(
+            samplemind_analysis::key_name::normalise(k)
+                .ok_or_else(|| BrowseError::BadKey(k.clone()))?,
+        )),
+        other => other.clone(),
+    };
+    let root_note = match &edit.root_note {
+        Some(Some(n)) => Some(Some(
+            root_name(n).ok_or_else(|| BrowseError::BadNote(n.clone()))?,
+        )),
+        other => other.clone(),
+    };
     let rec = find(lib, id)?;
     let mut c = rec.corrections.clone();
     if let Some(b) = edit.bpm {
         c.bpm = b;
+    }
+    if let Some(k) = key {
+        c.key = k;
+    }
+    if let Some(n) = root_note {
+        c.root_note = n;
+    }
+    if let Some(l) = edit.is_loop {
+        c.is_loop = l;
     }
     if let Some(cat) = category {
         c.category = cat;
@@ -315,6 +349,33 @@ pub fn correct(lib: &Library, id: &str, edit: &Edit) -> Result<SampleRecord, Bro
         crate::learn::relearn_pack(lib, &crate::learn::pack_of(&rec.path, &lib.roots()))?;
     }
     Ok(rec)
+}
+
+/// A root note as stored: the canonical tonic and its octave ("C#2"); `None` without an
+/// octave or when it is not a note.
+fn root_name(n: &str) -> Option<String> {
+    let (pc, octave) = samplemind_analysis::key_name::note_and_octave(n)?;
+    Some(format!(
+        "{}{}",
+        samplemind_analysis::key_name::TONICS[pc as usize],
+        octave?
+    ))
+}
+
+/// Apply `edit` to every sample of `ids`; each is checked before any is written, so a bad id
+/// changes none. The records as stored.
+///
+/// # Errors
+/// As [`correct`], for the first id that fails.
+pub fn correct_many(
+    lib: &Library,
+    ids: &[String],
+    edit: &Edit,
+) -> Result<Vec<SampleRecord>, BrowseError> {
+    for id in ids {
+        find(lib, id)?;
+    }
+    ids.iter().map(|id| correct(lib, id, edit)).collect()
 }
 
 /// Set (or clear, with `None`) the tempo of sample `id` by hand: [`correct`] with the tempo
@@ -430,6 +491,7 @@ mod tests {
         let both = |category: &str, bpm: f32| Edit {
             category: Some(Some(category.into())),
             bpm: Some(Some(bpm)),
+            ..Edit::default()
         };
         assert!(matches!(
             correct(&lib, &id, &both("synth", 0.5)),
@@ -456,6 +518,45 @@ mod tests {
             (cleared.category(), cleared.bpm()),
             (Some("synth"), Some(90.0))
         );
+        // Key, root note and loop: stored canonically, refused when they are not one.
+        let set = correct(
+            &lib,
+            &id,
+            &Edit {
+                key: Some(Some("f#m".into())),
+                root_note: Some(Some("Gb1".into())),
+                is_loop: Some(Some(true)),
+                ..Edit::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(
+            (set.key(), set.root_note(), set.is_loop()),
+            (Some("F# minor"), Some("F#1"), true)
+        );
+        assert_eq!(set.corrected().root_note.as_deref(), Some("F#1"));
+        for bad in [
+            Edit {
+                key: Some(Some("H major".into())),
+                ..Edit::default()
+            },
+            Edit {
+                root_note: Some(Some("C".into())),
+                ..Edit::default()
+            },
+        ] {
+            assert!(correct(&lib, &id, &bad).is_err(), "{bad:?}");
+        }
+        let many = correct_many(
+            &lib,
+            &[id.clone(), "0".repeat(64)],
+            &Edit {
+                is_loop: Some(None),
+                ..Edit::default()
+            },
+        );
+        assert!(many.is_err(), "one unknown id: none is changed");
+        assert!(find(&lib, &id).unwrap().is_loop());
     }
 
     #[test]

@@ -56,6 +56,10 @@ pub struct Corrections {
     pub key: Option<String>,
     /// Category set by the user.
     pub category: Option<String>,
+    /// Root note set by the user ("C2").
+    pub root_note: Option<String>,
+    /// Loop (true) or one-shot (false), set by the user.
+    pub is_loop: Option<bool>,
 }
 
 /// One analysed sound, stored under its [`ContentHash`].
@@ -113,6 +117,17 @@ impl SampleRecord {
             .as_deref()
             .or(self.analysis.key.as_deref())
     }
+    /// Root note, the user's correction first.
+    pub fn root_note(&self) -> Option<&str> {
+        self.corrections
+            .root_note
+            .as_deref()
+            .or(self.analysis.root_note.as_deref())
+    }
+    /// Loop or one-shot, the user's correction first.
+    pub fn is_loop(&self) -> bool {
+        self.corrections.is_loop.unwrap_or(self.analysis.is_loop)
+    }
     /// Category: the user's correction, else what the library learned from the user's
     /// corrections in the same pack, else the analysis's.
     pub fn category(&self) -> Option<&str> {
@@ -153,6 +168,8 @@ impl SampleRecord {
         let mut a = self.analysis.clone();
         a.bpm = self.bpm();
         a.key = self.key().map(str::to_string);
+        a.root_note = self.root_note().map(str::to_string);
+        a.is_loop = self.is_loop();
         a.category = self.category().map(str::to_string);
         a.category_confidence = self.category_confidence();
         a.category_unsure = self.category_is_unsure();

@@ -111,6 +111,71 @@ pub async fn correct_category(
     .await
 }
 
+/// Set (or clear, with null) the key by hand ("A minor", "F#m", "8A"). A rescan keeps it.
+#[tauri::command]
+#[specta::specta]
+pub async fn correct_key(
+    state: State<'_, Shared>,
+    id: String,
+    key: Option<String>,
+) -> CmdResult<SampleDetail> {
+    edit(
+        state,
+        id,
+        browse::Edit {
+            key: Some(key),
+            ..Default::default()
+        },
+    )
+    .await
+}
+
+/// Set (or clear, with null) the root note with its octave ("C2") by hand.
+#[tauri::command]
+#[specta::specta]
+pub async fn correct_root(
+    state: State<'_, Shared>,
+    id: String,
+    root: Option<String>,
+) -> CmdResult<SampleDetail> {
+    edit(
+        state,
+        id,
+        browse::Edit {
+            root_note: Some(root),
+            ..Default::default()
+        },
+    )
+    .await
+}
+
+/// Set (or clear, with null) loop (true) or one-shot (false) by hand.
+#[tauri::command]
+#[specta::specta]
+pub async fn correct_loop(
+    state: State<'_, Shared>,
+    id: String,
+    is_loop: Option<bool>,
+) -> CmdResult<SampleDetail> {
+    edit(
+        state,
+        id,
+        browse::Edit {
+            is_loop: Some(is_loop),
+            ..Default::default()
+        },
+    )
+    .await
+}
+
+async fn edit(state: State<'_, Shared>, id: String, e: browse::Edit) -> CmdResult<SampleDetail> {
+    blocking(&state, move |st| {
+        let rec = browse::correct(&st.lib, &id, &e)?;
+        Ok(SampleDetail::of(&st.lib, &rec.path, &rec))
+    })
+    .await
+}
+
 /// The `n` (1 to 200) sounds most like sample `id` by `aspect`.
 #[tauri::command]
 #[specta::specta]

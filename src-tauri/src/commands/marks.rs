@@ -3,8 +3,8 @@
 //! make it.
 
 use samplemind::library::curation::{self, CollectionSummary};
-use samplemind::search::duplicates::{self, DuplicateGroup};
 use samplemind::library::CurationEdit;
+use samplemind::search::duplicates::{self, DuplicateGroup};
 use tauri::State;
 
 use super::blocking;

@@ -385,12 +385,34 @@ pub struct SimilarArgs {
     ArgGroup::new("edit")
         .required(true)
         .multiple(true)
-        .args(["category", "bpm", "clear_category", "clear_bpm"])
+        .args(["category", "bpm", "clear_category", "clear_bpm", "key", "clear_key", "root", "clear_root", "is_loop", "one_shot", "clear_loop"])
 ))]
 pub struct CorrectArgs {
-    /// The sample: its file (wherever it lies now), or its hash (at least 8 hex digits).
-    #[arg(value_name = "FILE|ID")]
-    pub query: String,
+    /// The samples: files (wherever they lie now), or hashes (at least 8 hex digits). Every
+    /// one is found before any is changed.
+    #[arg(value_name = "FILE|ID", required = true)]
+    pub query: Vec<String>,
+    /// Set the key: "A minor", Am, "Eb major", Camelot 8A.
+    #[arg(long, conflicts_with = "clear_key")]
+    pub key: Option<String>,
+    /// Forget the hand key.
+    #[arg(long)]
+    pub clear_key: bool,
+    /// Set the root note with its octave: C2, F#1.
+    #[arg(long, conflicts_with = "clear_root")]
+    pub root: Option<String>,
+    /// Forget the hand root note.
+    #[arg(long)]
+    pub clear_root: bool,
+    /// It is a loop.
+    #[arg(long = "loop", conflicts_with_all = ["one_shot", "clear_loop"])]
+    pub is_loop: bool,
+    /// It is a one-shot.
+    #[arg(long, conflicts_with = "clear_loop")]
+    pub one_shot: bool,
+    /// Forget the hand loop / one-shot.
+    #[arg(long)]
+    pub clear_loop: bool,
     /// Set the category: one of the taxonomy's names (a wrong one prints the list).
     #[arg(long, conflicts_with = "clear_category")]
     pub category: Option<String>,

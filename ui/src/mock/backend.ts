@@ -129,7 +129,7 @@ export class MockBackend {
       bpmConfidence: r.bpm ? 0.8 : null, bpmAlternatives: r.bpm ? [r.bpm / 2, r.bpm * 2] : [],
       tempoSource: r.bpm ? "bar_fit" : null, keyConfidence: r.key ? 0.7 : null, rootCents: r.root_note ? -3 : null,
       categoryConfidence: 0.9, analysedCategory: base.category, correctedCategory: this.categories.get(id) ?? null,
-      learnedFrom: null, peakDb: -0.3, sampleRate: 44100, channels: 2, bitDepth: 24, codec: "pcm_s24le",
+      learnedFrom: null, correctedKey: null, correctedRoot: null, correctedLoop: null, peakDb: -0.3, sampleRate: 44100, channels: 2, bitDepth: 24, codec: "pcm_s24le",
       spectralCentroidHz: 1200, attackMs: 4, modelTags: [], aiDescription: null, modelError: null,
     };
   }
@@ -170,6 +170,10 @@ export class MockBackend {
       }
       case "correct_bpm":
         this.corrected.set(args.id as string, args.bpm as number | null);
+        return this.detail(args.id as string);
+      case "correct_key":
+      case "correct_root":
+      case "correct_loop":
         return this.detail(args.id as string);
       case "correct_category":
         if (args.category == null) this.categories.delete(args.id as string);

@@ -147,6 +147,13 @@ const cases = [
     assert.ok((await calls("search_samples")).length > 0, "the table reloads: the pack's other rows may have changed");
     await page.selectOption('select[aria-label="Set category"]', "");
     assert.equal((await lastCall("correct_category")).args.category, null);
+    await page.selectOption('select[aria-label="Set key"]', "F# minor");
+    assert.deepEqual((await lastCall("correct_key")).args, { id: rowId(1), key: "F# minor" });
+    await page.fill('input[aria-label="Set root note"]', "F#1");
+    await page.press('input[aria-label="Set root note"]', "Enter");
+    assert.deepEqual((await lastCall("correct_root")).args, { id: rowId(1), root: "F#1" });
+    await page.click('button[aria-label="Loop or one-shot"]');
+    assert.equal(typeof (await lastCall("correct_loop")).args.isLoop, "boolean");
   }],
   ["F stars the selected row; rating, colour, tags and a collection reach the backend and filter", async () => {
     await page.click(`.row[data-id="${rowId(2)}"]`);

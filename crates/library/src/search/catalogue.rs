@@ -260,8 +260,8 @@ fn row(path: PathBuf, s: &SampleRecord, m: &Curation, hidden: bool) -> Row {
             .and_then(key_name::normalise)
             .map(String::into_boxed_str),
         category: s.filed_under().map(|c| c.to_lowercase().into_boxed_str()),
-        root: a.root_note.as_deref().and_then(key_name::note_and_octave),
-        is_loop: a.is_loop,
+        root: s.root_note().and_then(key_name::note_and_octave),
+        is_loop: s.is_loop(),
         duration_s: a.duration_s,
         lufs: a.lufs,
         hidden,

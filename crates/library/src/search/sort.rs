@@ -48,7 +48,7 @@ fn key_rank(k: &str) -> Option<u32> {
 
 /// Root note as a MIDI number with cents ("A#3" → 58).
 fn root_rank(h: &Hit) -> Option<f32> {
-    let r = h.sample.analysis.root_note.as_deref()?;
+    let r = h.sample.root_note()?;
     let split = r.find(|c: char| c.is_ascii_digit() || c == '-')?;
     let (note, octave) = r.split_at(split);
     let pc = key_name::pitch_class(note)? as f32;
