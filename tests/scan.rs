@@ -293,3 +293,76 @@ fn search_sees_every_write_between_queries() {
         "a missing file is not listed"
     );
 }
+
+/// A drive unplugged (its folder gone): its samples stay listed, offline with the drive's
+/// name, a rescan does not mark them missing, and on re-mount nothing is analysed again.
+#[test]
+fn an_unplugged_drive_stays_listed_offline_and_comes_back_without_analysis() {
+    use samplemind::library::browse::Browser;
+    use samplemind::library::view::PageQuery;
+    let t = TempLib::new();
+    let drive = t.dir.path().join("USB Samples");
+    make_folder(&drive);
+    run_scan(&t.lib, std::slice::from_ref(&drive));
+    let page = |t: &TempLib| {
+        Browser::default()
+            .page(&t.lib, &PageQuery::default(), 0, 100)
+            .unwrap()
+    };
+    assert_eq!(page(&t).total, 4);
+    assert!(page(&t).rows.iter().all(|r| r.offline.is_none()));
+
+    let away = t.dir.path().join("elsewhere");
+    std::fs::rename(&drive, &away).unwrap();
+    let p = page(&t);
+    assert_eq!(p.total, 4, "an offline drive's samples stay listed");
+    assert!(
+        p.rows
+            .iter()
+            .all(|r| r.offline.as_deref() == Some("USB Samples")),
+        "{:?}",
+        p.rows
+    );
+    let r = run_scan(&t.lib, std::slice::from_ref(&drive));
+    assert_eq!((r.missing, r.analysed), (0, 0), "{r:?}");
+    assert_eq!(page(&t).total, 4);
+
+    std::fs::rename(&away, &drive).unwrap();
+    let r = run_scan(&t.lib, std::slice::from_ref(&drive));
+    assert_eq!((r.analysed, r.hashed, r.unchanged), (0, 0, 4), "{r:?}");
+    assert!(page(&t).rows.iter().all(|r| r.offline.is_none()));
+}
+
+/// A folder moved for good, relinked to its new place: found again by content (nothing
+/// analysed), the old paths gone, the roots moved, a hidden copy still hidden.
+#[test]
+fn a_moved_folder_is_relinked_by_content_with_no_analysis() {
+    use samplemind::library::drives::relink;
+    use samplemind::search::{duplicates, search, Query};
+    let t = TempLib::new();
+    let old = std::fs::canonicalize(t.dir.path()).unwrap().join("Packs");
+    make_folder(&old);
+    run_scan(&t.lib, std::slice::from_ref(&old));
+    let g = duplicates::exact(&t.lib);
+    duplicates::keep_one(&t.lib, &g[0].id, None).unwrap();
+    let count = |q: &Query| search(&t.lib, q).unwrap().0.len();
+    assert_eq!(count(&Query::default()), 3);
+
+    let new = old.with_file_name("Moved Packs");
+    std::fs::rename(&old, &new).unwrap();
+    let r = relink(&t.lib, &old, &new, &ScanOptions::default(), &mut |_| {}).unwrap();
+    assert_eq!((r.old_paths, r.relinked), (4, 4), "{r:?}");
+    assert_eq!(r.scan.analysed, 0, "{r:?}");
+    let hits = search(&t.lib, &Query::default()).unwrap().0;
+    assert_eq!(hits.len(), 3, "the copy is still hidden");
+    assert!(hits.iter().all(|h| h.path.starts_with(&new)));
+    assert_eq!(t.lib.roots(), vec![new.clone()]);
+    assert!(relink(
+        &t.lib,
+        &old.with_file_name("Nothing"),
+        &new,
+        &ScanOptions::default(),
+        &mut |_| {}
+    )
+    .is_err());
+}

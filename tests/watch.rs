@@ -143,6 +143,18 @@ fn a_watched_folder_keeps_the_library_up_to_date() {
         t.lib.roots()
     );
 
+    // The watched folder itself goes (a drive unplugged): its samples are not marked missing.
+    let away = root.with_file_name("unplugged");
+    std::fs::rename(&root, &away).unwrap();
+    std::thread::sleep(Duration::from_millis(1500));
+    while let Ok(b) = rx.try_recv() {
+        assert_eq!(b.gone, 0, "an unplugged drive's files are not gone: {b:#?}");
+    }
+    assert_eq!(
+        status(&t.lib, &root.join("first.wav")),
+        Some(PathStatus::Analysed)
+    );
+
     stop.store(true, Ordering::Relaxed);
     worker.join().unwrap().unwrap();
 }

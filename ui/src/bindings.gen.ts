@@ -1348,7 +1348,12 @@ colour: Colour | null;
 /**
  * A language model's description.
  */
-description: string | null }
+description: string | null; 
+/**
+ * The name of the folder (drive, share) it lives on when that is not there now: the
+ * sample stays listed, and cannot be played until it is back.
+ */
+offline: string | null }
 /**
  * A file could not be indexed or analysed; the scan goes on.
  */

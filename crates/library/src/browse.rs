@@ -6,6 +6,7 @@
 //! bad id, category or tempo reads the same everywhere. The CLI, which answers once and exits, calls [`view`] and [`similar`]
 //! directly.
 
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
@@ -125,10 +126,20 @@ impl Browser {
     ) -> Result<SamplePage, BrowseError> {
         let (all, problems) = self.rows(lib, q)?;
         let total = u32::try_from(all.len()).unwrap_or(u32::MAX);
+        let mut rows = view::window(&all, offset as usize, limit as usize);
+        // A drive comes and goes without a write to the library: asked per page, a stat per
+        // scanned folder, never per row.
+        let offline = crate::drives::offline_roots(lib);
+        if !offline.is_empty() {
+            for r in &mut rows {
+                r.offline =
+                    crate::drives::offline_name(&offline, Path::new(&r.path)).map(str::to_string);
+            }
+        }
         Ok(SamplePage {
             total,
             offset: offset.min(total),
-            rows: view::window(&all, offset as usize, limit as usize),
+            rows,
             problems,
         })
     }

@@ -32,6 +32,8 @@ enum Line {
     /// A folder or file given to a scan. `raw` is the path's bytes (lossless, also for a
     /// name that is not UTF-8); `shown` is for people reading the file.
     Root { raw: Vec<u8>, shown: String },
+    /// A root forgotten (a folder relinked to its new place).
+    ForgetRoot { raw: Vec<u8> },
     /// The hand corrections of a sample, replacing earlier ones.
     Corrections {
         hash: String,
@@ -75,6 +77,19 @@ pub fn append_root(library_dir: &Path, root: &Path) -> std::io::Result<()> {
         &Line::Root {
             raw: stored_path::raw(root),
             shown: root.display().to_string(),
+        },
+    )
+}
+
+/// Append that `root` is no longer one of the library's.
+///
+/// # Errors
+/// The file system's (a full disk among them).
+pub fn append_forget_root(library_dir: &Path, root: &Path) -> std::io::Result<()> {
+    append(
+        library_dir,
+        &Line::ForgetRoot {
+            raw: stored_path::raw(root),
         },
     )
 }
@@ -202,6 +217,11 @@ fn replay(line: &[u8], kept: &mut Kept, seen_roots: &mut BTreeSet<PathBuf>) {
             if seen_roots.insert(p.clone()) {
                 kept.roots.push(p);
             }
+        }
+        Ok(Line::ForgetRoot { raw }) => {
+            let p = stored_path::from_raw(&raw);
+            kept.roots.retain(|r| *r != p);
+            seen_roots.remove(&p);
         }
         Ok(Line::Corrections { hash, corrections }) => match ContentHash::from_hex(&hash) {
             Some(h) => {

@@ -22,6 +22,7 @@
 pub mod browse;
 pub mod changes;
 pub mod curation;
+pub mod drives;
 pub mod error;
 pub(crate) mod files;
 pub mod keep;

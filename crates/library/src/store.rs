@@ -593,6 +593,20 @@ impl Library {
         Ok(())
     }
 
+    /// Forget that `root` was scanned (a folder relinked to its new place): journalled, so
+    /// that `repair` does not rescan it, then removed from the store.
+    ///
+    /// # Errors
+    /// Store and journal write errors.
+    pub fn forget_root(&self, root: &Path) -> Result<()> {
+        super::keep::append_forget_root(&self.dir, root)
+            .map_err(|e| self.store_err(sled::Error::Io(e)))?;
+        self.meta
+            .remove(root_key(root))
+            .map_err(|e| self.store_err(e))?;
+        Ok(())
+    }
+
     /// Every folder or file given to a scan so far, as [`Library::remember_root`] noted them.
     pub fn roots(&self) -> Vec<PathBuf> {
         fused(self.meta.scan_prefix(META_ROOT))

@@ -152,6 +152,9 @@ pub struct SampleSummary {
     pub colour: Option<Colour>,
     /// A language model's description.
     pub description: Option<String>,
+    /// The name of the folder (drive, share) it lives on when that is not there now: the
+    /// sample stays listed, and cannot be played until it is back.
+    pub offline: Option<String>,
 }
 
 impl SampleSummary {
@@ -188,6 +191,7 @@ impl SampleSummary {
             rating: marks.rating,
             colour: marks.colour,
             description: rec.ai.as_ref().map(|d| d.description.clone()),
+            offline: None,
         }
     }
 }

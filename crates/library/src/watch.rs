@@ -150,7 +150,7 @@ pub fn watch(
                     .one_scan_at_a_time
                     .as_ref()
                     .map(|l| l.lock().unwrap_or_else(|p| p.into_inner()));
-                apply(lib, batch, &scan_opts, stop, on_event)?
+                apply(lib, folders, batch, &scan_opts, stop, on_event)?
             };
             on_batch(&applied);
         }
@@ -181,6 +181,7 @@ pub fn library_folders(lib: &Library, extra: &[PathBuf]) -> Vec<PathBuf> {
 /// Scan what is there of `changed`, mark missing what went.
 fn apply(
     lib: &Library,
+    folders: &[PathBuf],
     changed: BTreeSet<PathBuf>,
     scan_opts: &ScanOptions,
     stop: &AtomicBool,
@@ -193,14 +194,17 @@ fn apply(
     let (present, gone): (Vec<PathBuf>, Vec<PathBuf>) =
         changed.into_iter().partition(|p| p.exists());
     // A folder's scan covers what lies in it: its files are not scanned twice.
-    let folders: Vec<&PathBuf> = present.iter().filter(|p| p.is_dir()).collect();
+    let dirs: Vec<&PathBuf> = present.iter().filter(|p| p.is_dir()).collect();
     let roots: Vec<PathBuf> = present
         .iter()
         .filter(|p| p.is_dir() || samplemind_audio::has_audio_extension(p))
-        .filter(|p| !folders.iter().any(|f| *f != *p && p.starts_with(f)))
+        .filter(|p| !dirs.iter().any(|f| *f != *p && p.starts_with(f)))
         .cloned()
         .collect();
-    for p in &gone {
+    // A watched folder that is itself gone is a drive unplugged or a share unmounted, not
+    // files deleted: its samples stay, offline, until it is back (see `crate::drives`).
+    let unplugged = |p: &Path| folders.iter().any(|f| p.starts_with(f) && !f.exists());
+    for p in gone.iter().filter(|p| !unplugged(p)) {
         out.gone += mark_missing(lib, p)?;
     }
     if !roots.is_empty() {

@@ -37,6 +37,17 @@ pub enum Command {
     /// Keep the library up to date with its folders: new files analysed within seconds,
     /// deleted ones marked missing, renamed ones keep their analysis. Runs until Ctrl-C.
     Watch(WatchArgs),
+    /// A library folder moved elsewhere: point it at its new place. Its files are found again
+    /// by content (nothing is analysed), marks and collections follow.
+    Relink {
+        /// Where the folder was.
+        from: PathBuf,
+        /// Where it is now.
+        to: PathBuf,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Star, rate, colour or tag a sample (kept by content: a moved file keeps its marks).
     Mark(MarkArgs),
     /// The same sound at several paths: list them, keep one and hide the rest from searches

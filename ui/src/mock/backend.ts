@@ -31,6 +31,7 @@ export function makeRow(i: number): SampleSummary {
     rating: 0,
     colour: null,
     description: null,
+    offline: null,
   };
 }
 

@@ -60,6 +60,30 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
         Command::Similar(a) => similar::run(&open_to_read()?, a, models()?),
         Command::Correct(a) => correct::run(&open()?, a),
         Command::Mark(a) => mark::run(&open()?, a),
+        Command::Relink { from, to, json } => {
+            let lib = open()?;
+            let r = samplemind::library::drives::relink(
+                &lib,
+                &from,
+                &to,
+                &samplemind::library::ScanOptions::default(),
+                &mut |_| {},
+            )?;
+            if json {
+                println!("{}", serde_json::to_string(&r)?);
+            } else {
+                println!(
+                    "{} of the {} paths under {} found again under {} ({} analysed, {} failed)",
+                    r.relinked,
+                    r.old_paths,
+                    from.display(),
+                    to.display(),
+                    r.scan.analysed,
+                    r.scan.failures.len()
+                );
+            }
+            Ok(Outcome::Clean)
+        }
         Command::Duplicates(a) => duplicates::run(&open()?, a),
         Command::Watch(a) => watch::run(&open()?, a, models()?),
         Command::Collection(a) => collection::run(&open()?, a),
