@@ -793,3 +793,64 @@ fn correct_sets_key_root_and_loop_on_several_samples() {
         "F# minor is A major's relative"
     );
 }
+
+/// Tidy-up export: a dry run lists the new names and writes nothing; the copies are named
+/// from the template, the originals are unchanged, and a WAV copy carries its tempo and loop
+/// flag in an `acid` chunk that the analyser reads back.
+#[test]
+fn export_to_a_folder_renames_copies_and_writes_tempo_into_the_wav() {
+    let home = tempfile::tempdir().unwrap();
+    let dir = home.path().join("in");
+    make_folder(&dir);
+    run_ok(cli(home.path()).arg("scan").arg(&dir));
+    let b = dir.join("b_880.wav");
+    let before = std::fs::read(&b).unwrap();
+    run_ok(cli(home.path()).arg("correct").arg(&b).args([
+        "--bpm",
+        "96",
+        "--loop",
+        "--category",
+        "synth",
+    ]));
+    run_ok(cli(home.path()).arg("mark").arg(&b).arg("--fav"));
+    let out = home.path().join("tidy");
+    let dry = stdout(&run_ok(
+        cli(home.path()).args(["export", "--to"]).arg(&out).args([
+            "--rename",
+            "{category}_{bpm}_{type}_{name}",
+            "--fav",
+            "--dry-run",
+        ]),
+    ));
+    assert!(dry.contains("synth_96_loop_b_880.wav"), "{dry}");
+    assert!(!out.exists(), "a dry run writes nothing");
+    run_ok(cli(home.path()).args(["export", "--to"]).arg(&out).args([
+        "--rename",
+        "{category}_{bpm}_{type}_{name}",
+        "--fav",
+    ]));
+    let copy = out.join("synth_96_loop_b_880.wav");
+    assert_eq!(std::fs::read_dir(&out).unwrap().count(), 1);
+    assert_eq!(
+        std::fs::read(&b).unwrap(),
+        before,
+        "the original is unchanged"
+    );
+    let a: serde_json::Value = serde_json::from_str(
+        stdout(&run_ok(
+            cli(home.path()).arg("analyze").arg("--json").arg(&copy),
+        ))
+        .trim(),
+    )
+    .unwrap();
+    assert_eq!(a["tempo_source"], "metadata", "{a}");
+    assert_eq!(a["bpm"].as_f64(), Some(96.0));
+    // An existing copy is never overwritten.
+    let again = cli(home.path())
+        .args(["export", "--to"])
+        .arg(&out)
+        .args(["--rename", "{category}_{bpm}_{type}_{name}", "--fav"])
+        .output()
+        .unwrap();
+    assert_eq!(again.status.code(), Some(1));
+}

@@ -16,6 +16,7 @@ pub mod error;
 pub mod gapless;
 pub mod peaks;
 pub mod resample;
+pub mod riff;
 
 pub use decode::{decode_file, decode_mono, FrameSink, StreamInfo};
 pub use error::DecodeError;

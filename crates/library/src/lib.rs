@@ -36,6 +36,7 @@ pub mod share;
 pub mod store;
 #[cfg(feature = "synthetic")]
 pub mod synthetic;
+pub mod tidy;
 pub mod view;
 pub mod watch;
 

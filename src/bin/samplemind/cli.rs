@@ -654,17 +654,45 @@ pub struct SearchArgs {
 
 /// `samplemind export`.
 #[derive(Debug, Args)]
-#[group(required = true, multiple = false, id = "format")]
+#[command(group(
+    ArgGroup::new("format")
+        .required(true)
+        .multiple(false)
+        .args(["csv", "json", "to"])
+))]
 pub struct ExportArgs {
     /// Comma-separated values with a header.
-    #[arg(long, group = "format")]
+    #[arg(long)]
     pub csv: bool,
     /// A JSON array.
-    #[arg(long, group = "format")]
+    #[arg(long)]
     pub json: bool,
     /// Write to this file instead of standard output.
-    #[arg(long, short = 'o')]
+    #[arg(long, short = 'o', conflicts_with = "to")]
     pub output: Option<PathBuf>,
+    /// Copy the samples into this folder under tidy names (the originals are never changed);
+    /// WAV copies carry their tempo, root note and loop points (acid and smpl chunks).
+    #[arg(long, value_name = "DIR")]
+    pub to: Option<PathBuf>,
+    /// With --to: the copies' names, from {category} {bpm} {key} {root} {type} {name}
+    /// {folder} {id}.
+    #[arg(long, requires = "to", default_value = "{category}_{bpm}_{key}_{name}")]
+    pub rename: String,
+    /// With --to: list the copies' names and write nothing.
+    #[arg(long, requires = "to")]
+    pub dry_run: bool,
+    /// With --to: only one collection's samples.
+    #[arg(long, requires = "to")]
+    pub collection: Option<String>,
+    /// With --to: only starred samples.
+    #[arg(long, requires = "to")]
+    pub fav: bool,
+    /// With --to: only this category.
+    #[arg(long, requires = "to")]
+    pub category: Option<String>,
+    /// With --to: only samples with this tag (repeat for more).
+    #[arg(long, requires = "to", value_name = "TAG")]
+    pub tag: Vec<String>,
 }
 
 /// `128` → (128, 128) within 0.5; `120..130` → (120, 130).

@@ -12,6 +12,9 @@ use crate::cli::ExportArgs;
 use crate::output::{self, Row};
 
 pub fn run(lib: &Library, args: ExportArgs) -> Result<Outcome, Error> {
+    if let Some(dir) = &args.to {
+        return tidy_up(lib, dir, &args);
+    }
     let (entries, mut problems) = lib.entries();
     let (marks, unread) = lib.all_curation();
     problems.extend(unread);
@@ -70,6 +73,54 @@ pub fn run(lib: &Library, args: ExportArgs) -> Result<Outcome, Error> {
     }
     out.flush()?;
     Ok(if problems.is_empty() {
+        Outcome::Clean
+    } else {
+        Outcome::SomeFailed
+    })
+}
+
+/// `export --to DIR`: copies under tidy names, in collection order when one is named.
+fn tidy_up(lib: &Library, dir: &std::path::Path, args: &ExportArgs) -> Result<Outcome, Error> {
+    use samplemind::library::tidy;
+    use samplemind::search::{search, Query};
+    tidy::check_template(&args.rename)?;
+    let q = Query {
+        collection: args.collection.clone(),
+        favourite: args.fav,
+        category: args.category.clone(),
+        tags: args.tag.clone(),
+        ..Query::default()
+    };
+    let (mut hits, problems) = search(lib, &q)?;
+    for p in &problems {
+        output::error(p);
+    }
+    // One copy per sound: a sound at two paths is exported once.
+    let mut seen = std::collections::HashSet::new();
+    hits.retain(|h| seen.insert(h.sample.hash));
+    let plans = tidy::plan(&hits, dir, &args.rename)?;
+    if args.dry_run {
+        for p in &plans {
+            println!("{}  ->  {}", p.from.display(), p.to.display());
+        }
+        println!(
+            "{} files would be copied (dry run: nothing written)",
+            plans.len()
+        );
+        return Ok(Outcome::Clean);
+    }
+    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let report = tidy::run(&plans, &hits);
+    for f in &report.failed {
+        output::error(f);
+    }
+    println!(
+        "{} files copied into {} ({} WAV copies with tempo and loop chunks); the originals are unchanged",
+        report.copied,
+        dir.display(),
+        report.tagged
+    );
+    Ok(if report.failed.is_empty() && problems.is_empty() {
         Outcome::Clean
     } else {
         Outcome::SomeFailed
