@@ -160,7 +160,7 @@ fn acid(info: &LoopInfo) -> ([u8; 4], Vec<u8>) {
 fn smpl(info: &LoopInfo, rate: u32, frames: u64) -> ([u8; 4], Vec<u8>) {
     let looped = !info.one_shot && frames > 0;
     let mut b = Vec::with_capacity(60);
-    let period_ns = if rate > 0 { 1_000_000_000 / rate } else { 0 };
+    let period_ns = 1_000_000_000u32.checked_div(rate).unwrap_or(0);
     for v in [
         0u32, // manufacturer
         0,    // product
