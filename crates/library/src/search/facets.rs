@@ -101,9 +101,32 @@ pub struct FolderCount {
     pub count: u32,
 }
 
+/// The last folder list and the library state it was counted at: the tree asks again on
+/// every scan event, and the list only changes with the library.
+static LAST_FOLDERS: std::sync::Mutex<Option<((u64, u64), Vec<FolderCount>)>> =
+    std::sync::Mutex::new(None);
+
 /// Every folder that holds analysed files, from the scanned roots down, in path order: what a
-/// folder tree shows. Folders above a root (`/`, `/home`) are left out.
+/// folder tree shows. Folders above a root (`/`, `/home`) are left out. Counted once per
+/// library state.
 pub fn folders(lib: &Library) -> Vec<FolderCount> {
+    let generation = lib.generation();
+    let cached = LAST_FOLDERS.lock().ok().and_then(|last| {
+        last.as_ref()
+            .filter(|(g, _)| *g == generation)
+            .map(|(_, f)| f.clone())
+    });
+    if let Some(f) = cached {
+        return f;
+    }
+    let counted = count_folders(lib);
+    if let Ok(mut last) = LAST_FOLDERS.lock() {
+        *last = Some((generation, counted.clone()));
+    }
+    counted
+}
+
+fn count_folders(lib: &Library) -> Vec<FolderCount> {
     // A file given to a scan stands for its folder; a root is stat'ed once, never per row.
     let tops: Vec<std::path::PathBuf> = lib
         .roots()
