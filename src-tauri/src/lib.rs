@@ -41,6 +41,8 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::library::similar_samples,
             commands::library::export_midi,
             commands::marks::mark_sample,
+            commands::marks::mark_samples,
+            commands::marks::correct_samples_category,
             commands::marks::list_collections,
             commands::marks::add_to_collection,
             commands::marks::remove_from_collection,

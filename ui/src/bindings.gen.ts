@@ -154,6 +154,30 @@ async markSample(id: string, edit: CurationEdit) : Promise<Result<SampleDetail, 
 }
 },
 /**
+ * Change the marks of every selected sample (each is checked before any is written); how
+ * many changed.
+ */
+async markSamples(ids: string[], edit: CurationEdit) : Promise<Result<number, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("mark_samples", { ids, edit }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Set (or clear, with null) the category of every selected sample; each is found before
+ * any is changed. How many.
+ */
+async correctSamplesCategory(ids: string[], category: string | null) : Promise<Result<number, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("correct_samples_category", { ids, category }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
  * Every collection, in name order.
  */
 async listCollections() : Promise<Result<CollectionSummary[], AppError>> {

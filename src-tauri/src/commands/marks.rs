@@ -28,6 +28,42 @@ pub async fn mark_sample(
     .await
 }
 
+/// Change the marks of every selected sample (each is checked before any is written); how
+/// many changed.
+#[tauri::command]
+#[specta::specta]
+pub async fn mark_samples(
+    state: State<'_, Shared>,
+    ids: Vec<String>,
+    edit: CurationEdit,
+) -> CmdResult<u32> {
+    blocking(&state, move |st| {
+        let n = curation::mark_many(&st.lib, &ids, &edit)?;
+        Ok(u32::try_from(n).unwrap_or(u32::MAX))
+    })
+    .await
+}
+
+/// Set (or clear, with null) the category of every selected sample; each is found before
+/// any is changed. How many.
+#[tauri::command]
+#[specta::specta]
+pub async fn correct_samples_category(
+    state: State<'_, Shared>,
+    ids: Vec<String>,
+    category: Option<String>,
+) -> CmdResult<u32> {
+    blocking(&state, move |st| {
+        let edit = samplemind::library::browse::Edit {
+            category: Some(category),
+            ..Default::default()
+        };
+        let n = samplemind::library::browse::correct_many(&st.lib, &ids, &edit)?.len();
+        Ok(u32::try_from(n).unwrap_or(u32::MAX))
+    })
+    .await
+}
+
 /// Every collection, in name order.
 #[tauri::command]
 #[specta::specta]

@@ -201,6 +201,12 @@ export class MockBackend {
         for (const p of g.paths) p.hidden = args.keep != null && p.path !== args.keep;
         return g;
       }
+      case "mark_samples":
+        for (const id of args.ids as string[]) this.handle("mark_sample", { id, edit: args.edit });
+        return (args.ids as string[]).length;
+      case "correct_samples_category":
+        for (const id of args.ids as string[]) this.handle("correct_category", { id, category: args.category });
+        return (args.ids as string[]).length;
       case "list_collections":
         return [...this.collections].sort().map(([name, ids]) => ({ name, count: ids.length }));
       case "add_to_collection": {

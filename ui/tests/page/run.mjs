@@ -192,6 +192,27 @@ const cases = [
     await page.click(`.row[data-id="${rowId(2)}"] .star`);
     assert.equal((await lastCall("mark_sample")).args.edit.favourite, false);
   }],
+  ["Ctrl- and Shift-click pick rows, and the selection pane marks them all", async () => {
+    await page.click(`.row[data-id="${rowId(5)}"]`);
+    await page.click(`.row[data-id="${rowId(8)}"]`, { modifiers: ["Shift"] });
+    await page.waitForSelector('[data-testid="selection"] >> text=4 samples selected');
+    await page.click(`.row[data-id="${rowId(6)}"]`, { modifiers: ["Control"] });
+    await page.waitForSelector('[data-testid="selection"] >> text=3 samples selected');
+
+    await clearCalls();
+    await page.click("text=★ Star all");
+    const m = await lastCall("mark_samples");
+    assert.deepEqual([m.args.ids, m.args.edit.favourite], [[rowId(5), rowId(7), rowId(8)], true]);
+    await page.waitForSelector('[data-testid="selection-note"] >> text=starred: 3 changed');
+    await page.fill('input[aria-label="Tag all"]', "lofi");
+    await page.press('input[aria-label="Tag all"]', "Enter");
+    assert.deepEqual((await lastCall("mark_samples")).args.edit.addTags, ["lofi"]);
+    await page.selectOption('select[aria-label="Set category of all"]', "pad");
+    assert.deepEqual((await lastCall("correct_samples_category")).args, { ids: [rowId(5), rowId(7), rowId(8)], category: "pad" });
+    await page.screenshot({ path: path.join(shots, "page-selection.png") });
+    await page.click("text=Clear the selection");
+    await page.waitForSelector('[data-testid="detail"]');
+  }],
   ["the filter bar, the facet counts and the folder tree reach the backend", async () => {
     await page.click('button[title="Tempo, key, root, length, loudness"]');
     await page.waitForSelector('[data-testid="filterbar"]');

@@ -25,6 +25,27 @@ pub fn mark(lib: &Library, id: &str, edit: &CurationEdit) -> Result<SampleSummar
     Ok(SampleSummary::of(&rec.path, &rec, &after))
 }
 
+/// Apply `edit` to the marks of every sample of `ids` (a selection of rows): every id and
+/// the edit are checked before anything is written. How many were changed.
+///
+/// # Errors
+/// As [`mark`], for the first id or value that fails (nothing is written then).
+pub fn mark_many(lib: &Library, ids: &[String], edit: &CurationEdit) -> Result<usize, BrowseError> {
+    let mut planned = Vec::with_capacity(ids.len());
+    for id in ids {
+        let rec = find(lib, id)?;
+        let before = lib.curation(&rec.hash)?;
+        let after = before.edited(edit)?;
+        if after != before {
+            planned.push((rec.hash, after));
+        }
+    }
+    for (hash, after) in &planned {
+        lib.set_curation(hash, after)?;
+    }
+    Ok(planned.len())
+}
+
 /// A collection as a list shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]

@@ -13,7 +13,7 @@ use std::fmt;
 use std::str::FromStr;
 
 pub use edit::{
-    add_to_collection, collection_samples, delete_collection, list_collections, mark,
+    add_to_collection, collection_samples, delete_collection, list_collections, mark, mark_many,
     remove_from_collection, rename_collection, CollectionSummary,
 };
 

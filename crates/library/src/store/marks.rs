@@ -428,6 +428,46 @@ mod tests {
         assert_eq!(lib.curation(&rec.hash).unwrap().tags, ["dusty", "lofi"]);
     }
 
+    /// A selection is marked whole or not at all: one unknown id, or one tag that cannot be,
+    /// and nothing is written.
+    #[test]
+    fn marking_a_selection_checks_every_sample_first() {
+        use crate::curation::mark_many;
+        let dir = tempfile::tempdir().unwrap();
+        let lib = Library::open(dir.path()).unwrap();
+        for i in 0..3 {
+            lib.put_analysed(&record(dir.path(), i)).unwrap();
+        }
+        let ids: Vec<String> = (0..3).map(|i| ContentHash([i; 32]).to_hex()).collect();
+        let star = CurationEdit {
+            favourite: Some(true),
+            ..CurationEdit::default()
+        };
+        let mut with_unknown = ids.clone();
+        with_unknown.push(ContentHash([9; 32]).to_hex());
+        assert!(mark_many(&lib, &with_unknown, &star).is_err());
+        assert!(hits(
+            &lib,
+            Query {
+                favourite: true,
+                ..Query::default()
+            }
+        )
+        .is_empty());
+        assert_eq!(mark_many(&lib, &ids, &star).unwrap(), 3);
+        assert_eq!(mark_many(&lib, &ids, &star).unwrap(), 0, "already starred");
+        assert_eq!(
+            hits(
+                &lib,
+                Query {
+                    favourite: true,
+                    ..Query::default()
+                }
+            ),
+            [0, 1, 2]
+        );
+    }
+
     /// A damaged or hand-made marks value is refused, never shown.
     #[test]
     fn marks_out_of_bounds_in_the_store_do_not_read() {
