@@ -15,6 +15,7 @@ mod formats;
 mod gui;
 mod hostile;
 mod keys;
+mod kit;
 mod levels;
 mod llm;
 mod models;

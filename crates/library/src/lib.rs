@@ -26,6 +26,7 @@ pub mod drives;
 pub mod error;
 pub(crate) mod files;
 pub mod keep;
+pub mod kit;
 pub mod learn;
 pub mod progress;
 pub mod record;

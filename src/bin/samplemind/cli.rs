@@ -53,6 +53,10 @@ pub enum Command {
     /// The same sound at several paths: list them, keep one and hide the rest from searches
     /// (no file is touched), or show them all again.
     Duplicates(DuplicatesArgs),
+    /// Build a drum kit on General MIDI notes (kick 36, snare 38, hat 42, ...), suggested
+    /// around one sound and/or picked pad by pad, and write its WAVs, an SFZ and a Decent
+    /// Sampler preset into a folder.
+    Kit(KitArgs),
     /// Named, ordered collections of samples ("Track 12").
     #[command(subcommand)]
     Collection(CollectionCommand),
@@ -448,6 +452,53 @@ pub struct WatchArgs {
     #[arg(value_name = "FOLDER")]
     pub folders: Vec<PathBuf>,
     /// Print each batch's report as a JSON line.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `samplemind kit`.
+#[derive(Debug, Args)]
+#[command(group(
+    ArgGroup::new("sounds")
+        .required(true)
+        .multiple(true)
+        .args(["around", "kick", "snare", "clap", "hat", "open_hat", "tom", "cymbal", "perc"])
+))]
+pub struct KitArgs {
+    /// Where to write the kit (made when missing).
+    #[arg(value_name = "DIR")]
+    pub out: PathBuf,
+    /// Suggest every pad from the sounds most like this one (a file or an id).
+    #[arg(long, value_name = "FILE|ID")]
+    pub around: Option<String>,
+    /// The kick (note 36).
+    #[arg(long, value_name = "FILE|ID")]
+    pub kick: Option<String>,
+    /// The snare (38).
+    #[arg(long, value_name = "FILE|ID")]
+    pub snare: Option<String>,
+    /// The clap (39).
+    #[arg(long, value_name = "FILE|ID")]
+    pub clap: Option<String>,
+    /// The closed hat (42).
+    #[arg(long, value_name = "FILE|ID")]
+    pub hat: Option<String>,
+    /// The open hat (46).
+    #[arg(long, value_name = "FILE|ID")]
+    pub open_hat: Option<String>,
+    /// The tom (45).
+    #[arg(long, value_name = "FILE|ID")]
+    pub tom: Option<String>,
+    /// The cymbal (49).
+    #[arg(long, value_name = "FILE|ID")]
+    pub cymbal: Option<String>,
+    /// Any percussion (56).
+    #[arg(long, value_name = "FILE|ID")]
+    pub perc: Option<String>,
+    /// The kit's name (its files' names).
+    #[arg(long, default_value = "SampleMind Kit")]
+    pub name: String,
+    /// Print the kit as JSON.
     #[arg(long)]
     pub json: bool,
 }

@@ -103,8 +103,10 @@ pub struct FolderCount {
 
 /// The last folder list and the library state it was counted at: the tree asks again on
 /// every scan event, and the list only changes with the library.
-static LAST_FOLDERS: std::sync::Mutex<Option<((u64, u64), Vec<FolderCount>)>> =
-    std::sync::Mutex::new(None);
+static LAST_FOLDERS: std::sync::Mutex<Option<Counted>> = std::sync::Mutex::new(None);
+
+/// A folder list and the library state ([`Library::generation`]) it was counted at.
+type Counted = ((u64, u64), Vec<FolderCount>);
 
 /// Every folder that holds analysed files, from the scanned roots down, in path order: what a
 /// folder tree shows. Folders above a root (`/`, `/home`) are left out. Counted once per

@@ -9,6 +9,7 @@ mod correct;
 mod device;
 mod duplicates;
 mod export;
+mod kit;
 mod mark;
 mod midi;
 mod repair;
@@ -85,6 +86,7 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
             Ok(Outcome::Clean)
         }
         Command::Duplicates(a) => duplicates::run(&open()?, a),
+        Command::Kit(a) => kit::run(&open()?, a, models()?),
         Command::Watch(a) => watch::run(&open()?, a, models()?),
         Command::Collection(a) => collection::run(&open()?, a),
         Command::Midi(a) => midi::run(a, cli.no_models),
