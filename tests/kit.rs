@@ -2,8 +2,6 @@
 //! as WAVs + SFZ + Decent Sampler preset, and a MIDI groove played through the exported SFZ
 //! by the offline renderer: the kick's sound lands on note 36 at the groove's times.
 
-use std::path::Path;
-
 use samplemind::library::browse::{correct_category, find};
 use samplemind::library::kit::{export, render::render, suggest, Slot};
 use samplemind::ml::basic_pitch::Note;

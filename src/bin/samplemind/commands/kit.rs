@@ -14,7 +14,11 @@ pub fn run(lib: &Library, args: KitArgs, models: Option<Arc<Models>>) -> Result<
     let mut kit = match &args.around {
         Some(seed) => {
             let id = browse::resolve(lib, seed)?.hash.to_hex();
-            suggest(lib, &id, &samplemind::analysis::AnalysisOptions::with_models(models))?
+            suggest(
+                lib,
+                &id,
+                &samplemind::analysis::AnalysisOptions::with_models(models),
+            )?
         }
         None => Kit::default(),
     };
