@@ -76,7 +76,12 @@ fn a_suggested_kit_exports_to_sfz_and_plays_the_kick_on_note_36() {
     assert_eq!(find(&t.lib, &kick_a).unwrap().category(), Some("kick"));
 
     let out = t.dir.path().join("My Kit");
-    let e = export(&kit, &out, "My Kit").unwrap();
+    let e = export(&t.lib, &kit, &out, "My Kit").unwrap();
+    // A kit handed in by a face names only files the library holds for its pads.
+    let mut forged = kit.clone();
+    forged.pads[0].path = "/etc/passwd".into();
+    forged.pads[0].id = "0".repeat(64);
+    assert!(export(&t.lib, &forged, &t.dir.path().join("forged"), "x").is_err());
     assert_eq!(e.samples, 3);
     let sfz = std::fs::read_to_string(&e.sfz).unwrap();
     assert!(sfz.contains("sample=36_kick.wav key=36"), "{sfz}");

@@ -256,6 +256,40 @@ async keepDuplicate(id: string, keep: string | null) : Promise<Result<DuplicateG
 }
 },
 /**
+ * A drum kit around sample `id`: on each pad, the one-shot of its category that sounds most
+ * like it.
+ */
+async suggestKit(id: string) : Promise<Result<Kit, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("suggest_kit", { id }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Put sample `id` on pad `slot` of `kit`; the kit as it now is.
+ */
+async setKitPad(kit: Kit, slot: Slot, id: string) : Promise<Result<Kit, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("set_kit_pad", { kit, slot, id }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Write `kit` into folder `dir` (the WAVs, an SFZ and a Decent Sampler preset).
+ */
+async exportKit(kit: Kit, dir: string, name: string) : Promise<Result<string, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("export_kit", { kit, dir, name }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
  * Scan files and folders (what was dropped on the window, or chosen in settings).
  */
 async scanPaths(paths: string[]) : Promise<Result<ScanSummary, AppError>> {
@@ -959,6 +993,34 @@ rmsDb: number;
 clipped: boolean }
 export type JsonValue = null | boolean | number | string | JsonValue[] | Partial<{ [key in string]: JsonValue }>
 /**
+ * A kit: pads with their sounds (a pad may be empty).
+ */
+export type Kit = { 
+/**
+ * The filled pads, in [`Slot::ALL`] order.
+ */
+pads: Pad[] }
+/**
+ * One pad with its sound.
+ */
+export type Pad = { 
+/**
+ * The pad.
+ */
+slot: Slot; 
+/**
+ * Its MIDI note.
+ */
+note: number; 
+/**
+ * The sample's id (content hash, hex).
+ */
+id: string; 
+/**
+ * A path of it.
+ */
+path: string }
+/**
  * A library search as a table asks it: every set filter must match, then a sort. Serde
  * names are camelCase, as the desktop app's UI sends them.
  */
@@ -1491,6 +1553,42 @@ sample: SampleSummary;
  * Similarity, higher is nearer (-1..1).
  */
 score: number }
+/**
+ * A pad of a kit: its General MIDI note and the category of the sound it wants.
+ */
+export type Slot = 
+/**
+ * Bass drum 1, note 36.
+ */
+"kick" | 
+/**
+ * Acoustic snare, 38.
+ */
+"snare" | 
+/**
+ * Hand clap, 39.
+ */
+"clap" | 
+/**
+ * Closed hi-hat, 42.
+ */
+"closed_hat" | 
+/**
+ * Open hi-hat, 46.
+ */
+"open_hat" | 
+/**
+ * Low tom, 45.
+ */
+"tom" | 
+/**
+ * Crash cymbal, 49.
+ */
+"cymbal" | 
+/**
+ * Cowbell, 56: any percussion.
+ */
+"percussion"
 /**
  * A column to sort by.
  */

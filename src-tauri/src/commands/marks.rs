@@ -3,6 +3,7 @@
 //! make it.
 
 use samplemind::library::curation::{self, CollectionSummary};
+use samplemind::library::kit::{self, Kit, Slot};
 use samplemind::library::CurationEdit;
 use samplemind::search::duplicates::{self, DuplicateGroup};
 use tauri::State;
@@ -143,6 +144,53 @@ pub async fn keep_duplicate(
             Some(k) => duplicates::keep_one(&st.lib, &id, Some(std::path::Path::new(&k)))?,
             None => duplicates::show_all(&st.lib, &id)?,
         })
+    })
+    .await
+}
+
+/// A drum kit around sample `id`: on each pad, the one-shot of its category that sounds most
+/// like it.
+#[tauri::command]
+#[specta::specta]
+pub async fn suggest_kit(state: State<'_, Shared>, id: String) -> CmdResult<Kit> {
+    blocking(&state, move |st| {
+        let opts = samplemind::analysis::AnalysisOptions::with_models(st.models.clone());
+        Ok(kit::suggest(&st.lib, &id, &opts)?)
+    })
+    .await
+}
+
+/// Put sample `id` on pad `slot` of `kit`; the kit as it now is.
+#[tauri::command]
+#[specta::specta]
+pub async fn set_kit_pad(
+    state: State<'_, Shared>,
+    kit: Kit,
+    slot: Slot,
+    id: String,
+) -> CmdResult<Kit> {
+    blocking(&state, move |st| {
+        let mut kit = kit;
+        kit.set(&st.lib, slot, &id)?;
+        Ok(kit)
+    })
+    .await
+}
+
+/// Write `kit` into folder `dir` (the WAVs, an SFZ and a Decent Sampler preset).
+#[tauri::command]
+#[specta::specta]
+pub async fn export_kit(
+    state: State<'_, Shared>,
+    kit: Kit,
+    dir: String,
+    name: String,
+) -> CmdResult<String> {
+    blocking(&state, move |st| {
+        let out = kit::export(&st.lib, &kit, std::path::Path::new(&dir), &name).map_err(|e| {
+            crate::error::AppError::new(crate::error::ErrorKind::Other, e.to_string())
+        })?;
+        Ok(out.sfz.display().to_string())
     })
     .await
 }

@@ -37,6 +37,8 @@ export function makeRow(i: number): SampleSummary {
 
 export type Call = { cmd: string; args: Record<string, unknown> };
 
+const rowId = (i: number) => i.toString(16).padStart(64, "0");
+
 export class MockBackend {
   rows: SampleSummary[];
   calls: Call[] = [];
@@ -193,6 +195,19 @@ export class MockBackend {
         this.marks.set(id, m);
         return this.detail(id);
       }
+      case "suggest_kit":
+        return { pads: [
+          { slot: "kick", note: 36, id: args.id, path: this.row(args.id as string).path },
+          { slot: "snare", note: 38, id: rowId(1), path: this.rows[1].path },
+        ] };
+      case "set_kit_pad": {
+        const kit = args.kit as { pads: { slot: string; note: number; id: string; path: string }[] };
+        const pads = kit.pads.filter((p) => p.slot !== args.slot);
+        pads.push({ slot: args.slot as string, note: 0, id: args.id as string, path: this.row(args.id as string).path });
+        return { pads };
+      }
+      case "export_kit":
+        return `${args.dir}/${args.name}.sfz`;
       case "list_duplicates":
         return this.duplicates;
       case "keep_duplicate": {

@@ -280,6 +280,20 @@ const cases = [
     await page.click("text=Show all");
     assert.equal((await lastCall("keep_duplicate")).args.keep, null);
     await page.keyboard.press("Escape");
+    // The kit builder around the selected row: pads filled, a pad plays, the export is asked.
+    await page.click(`.row[data-id="${rowId(0)}"]`);
+    await page.click("nav >> text=Kit");
+    await page.click("text=Suggest a kit around");
+    assert.equal((await lastCall("suggest_kit")).args.id, rowId(0));
+    await page.waitForSelector('[data-testid="kit-note"] >> text=2 pads filled');
+    await page.click('[aria-label="Play Snare"]');
+    assert.equal((await lastCall("play_sample")).args.id, rowId(1));
+    await page.fill('input[aria-label="Kit folder"]', "/tmp/kits/k1");
+    await page.click("text=Export (WAV + SFZ + Decent Sampler)");
+    assert.deepEqual((await lastCall("export_kit")).args.dir, "/tmp/kits/k1");
+    await page.waitForSelector('[data-testid="kit-note"] >> text=written:');
+    await page.screenshot({ path: path.join(shots, "page-kit.png") });
+    await page.keyboard.press("Escape");
     await page.click("nav >> text=Record");
     await page.waitForSelector('[data-testid="meter"]');
     await page.evaluate(() => window.__mock.emit("input-level", { peakDb: -12, rmsDb: -20, clipped: false }));

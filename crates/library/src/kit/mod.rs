@@ -7,14 +7,14 @@ pub mod render;
 
 use std::path::{Path, PathBuf};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::browse::{find, BrowseError};
 use crate::search::similar::{probe_for, Aspect, SimilarIndex};
 use crate::Library;
 
 /// A pad of a kit: its General MIDI note and the category of the sound it wants.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum Slot {
@@ -92,7 +92,7 @@ impl Slot {
 }
 
 /// One pad with its sound.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Pad {
     /// The pad.
@@ -106,7 +106,7 @@ pub struct Pad {
 }
 
 /// A kit: pads with their sounds (a pad may be empty).
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Kit {
     /// The filled pads, in [`Slot::ALL`] order.
@@ -183,6 +183,25 @@ pub fn suggest(
     Ok(kit)
 }
 
+/// The file to copy for `pad`: its path when the library holds that path for its content,
+/// else the path its content was analysed from.
+fn file_of(lib: &Library, pad: &Pad) -> Result<PathBuf, std::io::Error> {
+    let unknown = || {
+        std::io::Error::new(
+            std::io::ErrorKind::NotFound,
+            format!("pad {}: no sample {} in the library", pad.note, pad.id),
+        )
+    };
+    let rec = find(lib, &pad.id).map_err(|_| unknown())?;
+    let given = PathBuf::from(&pad.path);
+    let held = lib
+        .path_entry(&given)
+        .ok()
+        .flatten()
+        .is_some_and(|e| e.hash == rec.hash);
+    Ok(if held { given } else { rec.path })
+}
+
 /// What an export wrote.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct KitExport {
@@ -197,11 +216,18 @@ pub struct KitExport {
 }
 
 /// Write `kit` into `dir`: `samples/<note>_<pad>.<ext>` (copies; the originals are never
-/// changed), `<name>.sfz` and `<name>.dspreset`, each pad on its General MIDI note.
+/// changed), `<name>.sfz` and `<name>.dspreset`, each pad on its General MIDI note. A pad's
+/// file is one the library holds for its id (a kit handed in by a face is not trusted to
+/// name any other file).
 ///
 /// # Errors
-/// The file system's, naming the file.
-pub fn export(kit: &Kit, dir: &Path, name: &str) -> Result<KitExport, std::io::Error> {
+/// The file system's, naming the file; a pad whose id the library does not hold.
+pub fn export(
+    lib: &Library,
+    kit: &Kit,
+    dir: &Path,
+    name: &str,
+) -> Result<KitExport, std::io::Error> {
     let named = |p: &Path, e: std::io::Error| {
         std::io::Error::new(e.kind(), format!("{}: {e}", p.display()))
     };
@@ -229,7 +255,8 @@ pub fn export(kit: &Kit, dir: &Path, name: &str) -> Result<KitExport, std::io::E
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<DecentSampler minVersion=\"1.0.0\">\n  <groups>\n    <group>\n",
     );
     for pad in &kit.pads {
-        let from = Path::new(&pad.path);
+        let from = file_of(lib, pad)?;
+        let from = from.as_path();
         let ext = from
             .extension()
             .map(|e| e.to_string_lossy().to_lowercase())

@@ -457,7 +457,10 @@ mod tests {
             keep(&followed);
         }
         let followed = FOLLOWED.load(std::sync::atomic::Ordering::Relaxed) - followed_before;
-        assert!(followed >= 30, "most rounds followed the writes: {followed} of 40");
+        assert!(
+            followed >= 30,
+            "most rounds followed the writes: {followed} of 40"
+        );
     }
 
     /// Enough edits that they are merged in one pass rather than made in place.

@@ -43,7 +43,7 @@ pub fn run(lib: &Library, args: KitArgs, models: Option<Arc<Models>>) -> Result<
             "no sound for any pad (scan some drums, or name them with --kick, --snare...)".into(),
         );
     }
-    let written = export(&kit, &args.out, &args.name)?;
+    let written = export(lib, &kit, &args.out, &args.name)?;
     if args.json {
         println!(
             "{}",
