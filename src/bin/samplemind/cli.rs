@@ -506,6 +506,13 @@ pub struct KitArgs {
 /// `samplemind duplicates`.
 #[derive(Debug, Args)]
 pub struct DuplicatesArgs {
+    /// List near-duplicates instead: different files of the same sound (re-encoded, trimmed),
+    /// by their embeddings (needs the local models to have run on them).
+    #[arg(long, conflicts_with_all = ["keep_first", "show_all"])]
+    pub near: bool,
+    /// With --near: the score from which two sounds count as one (0..1).
+    #[arg(long, requires = "near")]
+    pub threshold: Option<f32>,
     /// In every group, keep the first path (in path order) and hide the others.
     #[arg(long, conflicts_with = "show_all")]
     pub keep_first: bool,

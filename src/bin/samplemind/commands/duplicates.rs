@@ -7,6 +7,24 @@ use super::{Error, Outcome};
 use crate::cli::DuplicatesArgs;
 
 pub fn run(lib: &Library, args: DuplicatesArgs) -> Result<Outcome, Error> {
+    if args.near {
+        let floor = args.threshold.unwrap_or(duplicates::NEAR_THRESHOLD);
+        let pairs = duplicates::near_pairs(lib, floor);
+        if args.json {
+            println!("{}", serde_json::to_string(&pairs)?);
+        } else if pairs.is_empty() {
+            println!("no near-duplicates at {floor} (they need the local models' embeddings)");
+        } else {
+            for p in &pairs {
+                println!(
+                    "{:.3}  {}
+       {}",
+                    p.score, p.a_path, p.b_path
+                );
+            }
+        }
+        return Ok(Outcome::Clean);
+    }
     let mut groups = duplicates::exact(lib);
     if args.keep_first || args.show_all {
         groups = groups
