@@ -223,14 +223,7 @@ pub async fn correct_sample(
     body: Bytes,
 ) -> Result<Json<SampleSummary>, ApiError> {
     parse_id(&id)?;
-    let body: serde_json::Value =
-        serde_json::from_slice(&body).map_err(|e| ApiError::bad_request(format!("body: {e}")))?;
-    // serde reads a struct from an array too; the document promises an object.
-    if !body.is_object() {
-        return Err(ApiError::bad_request("body: not a JSON object"));
-    }
-    let req: CorrectionRequest =
-        serde_json::from_value(body).map_err(|e| ApiError::bad_request(format!("body: {e}")))?;
+    let req: CorrectionRequest = object_body(&body)?;
     // The document's limits, checked as it states them: the engine would also take " Synth "
     // and round 999.00001 to an f32 of 999.
     if let Some(Some(c)) = &req.category {
@@ -353,11 +346,10 @@ pub async fn keep_duplicate(
     let req: KeepRequest = object_body(&body_bytes(body)?)?;
     parse_id(&req.id)?;
     blocking(move || {
-        use samplemind_engine::search::duplicates;
-        Ok(Json(match &req.keep {
-            Some(k) => duplicates::keep_one(&s.lib, &req.id, Some(std::path::Path::new(k)))?,
-            None => duplicates::show_all(&s.lib, &req.id)?,
-        }))
+        let keep = req.keep.as_deref().map(std::path::Path::new);
+        Ok(Json(samplemind_engine::search::duplicates::keep(
+            &s.lib, &req.id, keep,
+        )?))
     })
     .await
 }

@@ -140,10 +140,8 @@ pub async fn keep_duplicate(
     keep: Option<String>,
 ) -> CmdResult<DuplicateGroup> {
     blocking(&state, move |st| {
-        Ok(match keep {
-            Some(k) => duplicates::keep_one(&st.lib, &id, Some(std::path::Path::new(&k)))?,
-            None => duplicates::show_all(&st.lib, &id)?,
-        })
+        let keep = keep.as_deref().map(std::path::Path::new);
+        Ok(duplicates::keep(&st.lib, &id, keep)?)
     })
     .await
 }

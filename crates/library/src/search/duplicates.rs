@@ -193,6 +193,18 @@ pub fn keep_one(
     group(lib, id)
 }
 
+/// What every face's "keep this one" asks: keep path `keep` and hide the others, or with
+/// `None` show them all again.
+///
+/// # Errors
+/// As [`keep_one`].
+pub fn keep(lib: &Library, id: &str, keep: Option<&Path>) -> Result<DuplicateGroup, BrowseError> {
+    match keep {
+        Some(k) => keep_one(lib, id, Some(k)),
+        None => show_all(lib, id),
+    }
+}
+
 /// Show every path of sample `id` again.
 ///
 /// # Errors
