@@ -854,3 +854,103 @@ fn export_to_a_folder_renames_copies_and_writes_tempo_into_the_wav() {
         .unwrap();
     assert_eq!(again.status.code(), Some(1));
 }
+
+/// Tidy-up export with processing: a quiet one-shot with half a second of silence at each
+/// end comes out trimmed, at the loudness asked, as FLAC with its key in the tags; an MP3
+/// copied as it is carries its tempo and key in ID3. The originals are unchanged.
+#[test]
+fn export_trims_normalises_converts_and_tags_the_copies() {
+    use samplemind::audio::tags::read_tags;
+    let home = tempfile::tempdir().unwrap();
+    let dir = home.path().join("in");
+    std::fs::create_dir_all(&dir).unwrap();
+    let rate = 44_100;
+    let mut hit = vec![0f32; rate as usize / 2];
+    hit.extend(
+        sine(220.0, 0.05, rate, 0.6)
+            .iter()
+            .enumerate()
+            .map(|(i, x)| x * (-(i as f32) / rate as f32 * 4.0).exp()),
+    );
+    hit.extend(vec![0f32; rate as usize / 2]);
+    let one_shot = dir.join("quiet hit.wav");
+    write_wav(&one_shot, &[hit.clone(), hit], rate, 24);
+    let before = std::fs::read(&one_shot).unwrap();
+    let with_mp3 = have("ffmpeg");
+    let mp3 = dir.join("groove.mp3");
+    if with_mp3 {
+        let wav = home.path().join("groove.wav");
+        write_mono(&wav, &music_like(rate, 4.0, 7), rate);
+        ffmpeg(&wav, &mp3, &["-b:a", "128k"]);
+    }
+    run_ok(cli(home.path()).arg("scan").arg(&dir));
+    run_ok(cli(home.path()).arg("correct").arg(&one_shot).args([
+        "--one-shot",
+        "--key",
+        "A minor",
+        "--category",
+        "tom",
+    ]));
+    let out = home.path().join("tidy");
+    run_ok(cli(home.path()).args(["export", "--to"]).arg(&out).args([
+        "--category",
+        "tom",
+        "--rename",
+        "{category}_{key}_{name}",
+        "--trim",
+        "--normalise",
+        "-18",
+        "--format",
+        "flac",
+    ]));
+    let copy = out.join("tom_Am_quiet hit.flac");
+    assert!(
+        copy.exists(),
+        "{:?}",
+        std::fs::read_dir(&out).unwrap().collect::<Vec<_>>()
+    );
+    assert_eq!(
+        std::fs::read(&one_shot).unwrap(),
+        before,
+        "the original is unchanged"
+    );
+    let a: serde_json::Value = serde_json::from_str(
+        stdout(&run_ok(
+            cli(home.path()).arg("analyze").arg("--json").arg(&copy),
+        ))
+        .trim(),
+    )
+    .unwrap();
+    let secs = a["duration_s"].as_f64().unwrap();
+    assert!(
+        (0.55..0.65).contains(&secs),
+        "trimmed to the sound: {secs} s"
+    );
+    let lufs = a["lufs"].as_f64().unwrap();
+    assert!((lufs - -18.0).abs() < 0.5, "normalised: {lufs} LUFS ({a})");
+    assert_eq!(read_tags(&copy).unwrap().key.as_deref(), Some("Am"));
+
+    if with_mp3 {
+        run_ok(cli(home.path()).arg("correct").arg(&mp3).args([
+            "--bpm",
+            "96",
+            "--loop",
+            "--key",
+            "F# minor",
+            "--category",
+            "drums",
+        ]));
+        let report = stdout(&run_ok(
+            cli(home.path()).args(["export", "--to"]).arg(&out).args([
+                "--category",
+                "drums",
+                "--rename",
+                "{bpm}_{name}",
+            ]),
+        ));
+        let tags = read_tags(&out.join("96_groove.mp3")).unwrap();
+        assert_eq!(tags.bpm, Some(96.0), "{report}");
+        assert_eq!(tags.key.as_deref(), Some("F#m"));
+        assert!(report.contains("1 with tempo / key metadata"), "{report}");
+    }
+}

@@ -12,11 +12,13 @@
 pub mod decode;
 #[cfg(feature = "device")]
 pub mod device;
+pub mod encode;
 pub mod error;
 pub mod gapless;
 pub mod peaks;
 pub mod resample;
 pub mod riff;
+pub mod tags;
 
 pub use decode::{decode_file, decode_mono, FrameSink, StreamInfo};
 pub use error::DecodeError;

@@ -186,7 +186,7 @@ fn synthetic_index(n: usize) -> (SimilarIndex, Vec<Probe>) {
     let mut make = |i: usize| {
         let mut a = Analysis {
             timbre: (0..40).map(|_| rnd()).collect(),
-            is_loop: i % 3 == 0,
+            is_loop: i.is_multiple_of(3),
             onset_count: (i % 17) as u32,
             duration_s: 1.0 + (i % 7) as f64,
             ..Analysis::default()

@@ -751,6 +751,24 @@ pub struct ExportArgs {
     /// With --to: only samples with this tag (repeat for more).
     #[arg(long, requires = "to", value_name = "TAG")]
     pub tag: Vec<String>,
+    /// With --to: cut leading and trailing silence from one-shots (loops keep their length).
+    #[arg(long, requires = "to")]
+    pub trim: bool,
+    /// With --to: bring every copy to this loudness, LUFS (-40 to 0; peaks kept at -1 dBFS).
+    #[arg(long, requires = "to", value_name = "LUFS", allow_hyphen_values = true)]
+    pub normalise: Option<f32>,
+    /// With --to: write every copy as wav or flac (16-bit sources stay 16-bit, others 24).
+    #[arg(long = "format", id = "copy_format", requires = "to", value_parser = parse_encoding)]
+    pub copy_format: Option<samplemind::audio::encode::Encoding>,
+}
+
+fn parse_encoding(s: &str) -> Result<samplemind::audio::encode::Encoding, String> {
+    use samplemind::audio::encode::Encoding;
+    match s.to_ascii_lowercase().as_str() {
+        "wav" | "wave" => Ok(Encoding::Wav),
+        "flac" => Ok(Encoding::Flac),
+        other => Err(format!("{other:?}: the copies can be wav or flac")),
+    }
 }
 
 /// `128` → (128, 128) within 0.5; `120..130` → (120, 130).

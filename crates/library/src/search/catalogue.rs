@@ -288,8 +288,8 @@ mod tests {
                 .join(format!("kick {i}.wav")),
             ..SampleRecord::default()
         };
-        rec.analysis.category = Some(if i % 2 == 0 { "kick" } else { "pad" }.into());
-        rec.analysis.bpm = (i % 3 == 0).then_some(90.0 + f32::from(i));
+        rec.analysis.category = Some(if i.is_multiple_of(2) { "kick" } else { "pad" }.into());
+        rec.analysis.bpm = i.is_multiple_of(3).then_some(90.0 + f32::from(i));
         rec
     }
 

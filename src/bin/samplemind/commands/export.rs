@@ -84,6 +84,12 @@ fn tidy_up(lib: &Library, dir: &std::path::Path, args: &ExportArgs) -> Result<Ou
     use samplemind::library::tidy;
     use samplemind::search::{search, Query};
     tidy::check_template(&args.rename)?;
+    let processing = tidy::Processing {
+        trim: args.trim,
+        normalise_lufs: args.normalise,
+        format: args.copy_format,
+    };
+    processing.check()?;
     let q = Query {
         collection: args.collection.clone(),
         favourite: args.fav,
@@ -98,7 +104,7 @@ fn tidy_up(lib: &Library, dir: &std::path::Path, args: &ExportArgs) -> Result<Ou
     // One copy per sound: a sound at two paths is exported once.
     let mut seen = std::collections::HashSet::new();
     hits.retain(|h| seen.insert(h.sample.hash));
-    let plans = tidy::plan(&hits, dir, &args.rename)?;
+    let plans = tidy::plan(&hits, dir, &args.rename, &processing)?;
     if args.dry_run {
         for p in &plans {
             println!("{}  ->  {}", p.from.display(), p.to.display());
@@ -110,14 +116,18 @@ fn tidy_up(lib: &Library, dir: &std::path::Path, args: &ExportArgs) -> Result<Ou
         return Ok(Outcome::Clean);
     }
     std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    let report = tidy::run(&plans, &hits);
+    let report = tidy::run(&plans, &hits, &processing);
     for f in &report.failed {
         output::error(f);
     }
+    for w in &report.warnings {
+        eprintln!("warning: {w}");
+    }
     println!(
-        "{} files copied into {} ({} WAV copies with tempo and loop chunks); the originals are unchanged",
+        "{} files copied into {} ({} processed, {} with tempo / key metadata); the originals are unchanged",
         report.copied,
         dir.display(),
+        report.rendered,
         report.tagged
     );
     Ok(if report.failed.is_empty() && problems.is_empty() {

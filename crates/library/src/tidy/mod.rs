@@ -1,11 +1,11 @@
 //! Tidy-up export (issue 25): copies of the samples a search found, into one folder, under
-//! names made from what the library knows (`{category}_{bpm}_{key}_{name}`), with their tempo,
-//! root note and loop points written into the WAV copies' `acid` and `smpl` chunks so that
-//! other tools read them. The originals are never modified; a dry run lists the names and
-//! writes nothing.
-//!
-//! Not done yet: trimming silence, normalising to a loudness target, converting formats, and
-//! ID3 / Vorbis tags in non-WAV copies (those are copied as they are).
+//! names made from what the library knows (`{category}_{bpm}_{key}_{name}`), optionally
+//! trimmed, normalised to a loudness target and converted ([`render`]), with their tempo,
+//! key, root note and loop points written where other tools read them: `acid` and `smpl`
+//! chunks in WAV copies, ID3 / Vorbis / MP4 tags in the others. The originals are never
+//! modified; a dry run lists the names and writes nothing.
+
+pub mod render;
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -13,7 +13,10 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::search::Hit;
+pub use render::Processing;
+use samplemind_audio::encode::Encoding;
 use samplemind_audio::riff::{copy_with_loop_info, LoopInfo};
+use samplemind_audio::tags::{write_tags, SoundTags};
 
 /// The names a template may use.
 pub const FIELDS: &[&str] = &[
@@ -36,10 +39,15 @@ pub struct Planned {
 pub struct TidyReport {
     /// Files copied.
     pub copied: u64,
-    /// Of them, WAV copies that carry tempo and loop chunks.
+    /// Of them, copies that carry their tempo / key / loop metadata (chunks or tags).
     pub tagged: u64,
+    /// Of them, copies decoded and written anew (trimmed, normalised or converted).
+    pub rendered: u64,
     /// Files that could not be copied, each with the reason (the rest went on).
     pub failed: Vec<String>,
+    /// Copies made, with something short of what was asked (tags not written, a gain held
+    /// by the peak ceiling), each with the reason.
+    pub warnings: Vec<String>,
 }
 
 /// Why a template cannot be used.
@@ -71,20 +79,29 @@ pub fn check_template(template: &str) -> Result<(), TemplateError> {
     Ok(())
 }
 
-/// The copies of `hits` in `dir` under `template` (each name once: a clash gets " 2", " 3").
+/// The copies of `hits` in `dir` under `template` (each name once: a clash gets " 2", " 3"),
+/// with the extension of the format `processing` writes them in.
 ///
 /// # Errors
 /// [`TemplateError`] for a template that does not read.
-pub fn plan(hits: &[Hit], dir: &Path, template: &str) -> Result<Vec<Planned>, TemplateError> {
+pub fn plan(
+    hits: &[Hit],
+    dir: &Path,
+    template: &str,
+    processing: &Processing,
+) -> Result<Vec<Planned>, TemplateError> {
     check_template(template)?;
     let mut taken: HashSet<String> = HashSet::new();
     let mut out = Vec::with_capacity(hits.len());
     for h in hits {
-        let ext = h
-            .path
-            .extension()
-            .map(|e| format!(".{}", e.to_string_lossy().to_lowercase()))
-            .unwrap_or_default();
+        let ext = match processing.encoding_for(&h.path) {
+            Some(e) => format!(".{}", e.extension()),
+            None => h
+                .path
+                .extension()
+                .map(|e| format!(".{}", e.to_string_lossy().to_lowercase()))
+                .unwrap_or_default(),
+        };
         let stem = tidy(&fill(template, h));
         let stem = if stem.is_empty() {
             "sample".to_string()
@@ -105,9 +122,10 @@ pub fn plan(hits: &[Hit], dir: &Path, template: &str) -> Result<Vec<Planned>, Te
     Ok(out)
 }
 
-/// Copy every planned file (WAV copies with tempo and loop chunks); a file that fails is
-/// named and the rest go on. An existing file at a copy's place is never overwritten.
-pub fn run(plans: &[Planned], hits: &[Hit]) -> TidyReport {
+/// Copy every planned file, processed as `processing` asks, with its metadata; a file that
+/// fails is named and the rest go on. An existing file at a copy's place is never
+/// overwritten.
+pub fn run(plans: &[Planned], hits: &[Hit], processing: &Processing) -> TidyReport {
     let mut report = TidyReport::default();
     for (p, h) in plans.iter().zip(hits) {
         if p.to.exists() {
@@ -117,31 +135,123 @@ pub fn run(plans: &[Planned], hits: &[Hit]) -> TidyReport {
             ));
             continue;
         }
-        let is_wav = p
-            .from
-            .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("wav"));
-        let done = if is_wav {
-            match copy_with_loop_info(&p.from, &p.to, &loop_info(h)) {
-                Ok(()) => {
-                    report.tagged += 1;
-                    Ok(())
-                }
-                // A WAV this cannot rewrite (RF64) is still copied, as it is.
-                Err(samplemind_audio::riff::RiffError::NotWave(_)) => {
-                    std::fs::copy(&p.from, &p.to).map(|_| ())
-                }
-                Err(samplemind_audio::riff::RiffError::Io { source, .. }) => Err(source),
-            }
-        } else {
-            std::fs::copy(&p.from, &p.to).map(|_| ())
+        let done = match processing.encoding_for(&p.from) {
+            Some(encoding) => rendered_copy(p, h, processing, encoding, &mut report),
+            None => plain_copy(p, h, &mut report),
         };
         match done {
             Ok(()) => report.copied += 1,
-            Err(e) => report.failed.push(format!("{}: {e}", p.from.display())),
+            Err(e) => report.failed.push(e),
         }
     }
     report
+}
+
+/// The file as it is, with its metadata added.
+fn plain_copy(p: &Planned, h: &Hit, report: &mut TidyReport) -> Result<(), String> {
+    let failed = |e: std::io::Error| format!("{}: {e}", p.from.display());
+    if is_ext(&p.from, &["wav", "wave"]) {
+        match copy_with_loop_info(&p.from, &p.to, &loop_info(h)) {
+            Ok(()) => {
+                report.tagged += 1;
+                return Ok(());
+            }
+            // A WAV this cannot rewrite (RF64) is still copied, as it is.
+            Err(samplemind_audio::riff::RiffError::NotWave(_)) => {}
+            Err(samplemind_audio::riff::RiffError::Io { source, .. }) => {
+                return Err(failed(source))
+            }
+        }
+        return std::fs::copy(&p.from, &p.to).map(|_| ()).map_err(failed);
+    }
+    std::fs::copy(&p.from, &p.to).map_err(failed)?;
+    tag(&p.to, h, report);
+    Ok(())
+}
+
+/// Decoded, processed and written anew; WAV copies get the loop chunks, FLAC copies tags.
+fn rendered_copy(
+    p: &Planned,
+    h: &Hit,
+    processing: &Processing,
+    encoding: Encoding,
+    report: &mut TidyReport,
+) -> Result<(), String> {
+    let dir = p.to.parent().unwrap_or(Path::new("."));
+    // Written beside the copy first, so that a failure leaves no half file under its name.
+    let scratch = tempfile::Builder::new()
+        .prefix(".samplemind-export-")
+        .tempfile_in(dir)
+        .map_err(|e| format!("{}: {e}", dir.display()))?;
+    let done = render::render(
+        &p.from,
+        scratch.path(),
+        processing,
+        h.sample.is_loop(),
+        encoding,
+    )?;
+    if done.peak_limited {
+        report.warnings.push(format!(
+            "{}: normalised to {:+.1} dB only, to keep its peak at {} dBFS",
+            p.to.display(),
+            done.gain_db.unwrap_or_default(),
+            render::PEAK_CEILING_DB
+        ));
+    }
+    match encoding {
+        Encoding::Wav => {
+            copy_with_loop_info(scratch.path(), &p.to, &loop_info(h))
+                .map_err(|e| format!("{}: {e}", p.to.display()))?;
+            report.tagged += 1;
+        }
+        Encoding::Flac => {
+            scratch
+                .persist_noclobber(&p.to)
+                .map_err(|e| format!("{}: {}", p.to.display(), e.error))?;
+            tag(&p.to, h, report);
+        }
+    }
+    report.rendered += 1;
+    Ok(())
+}
+
+/// Tempo, key and a description in the copy's tags, where its format has them.
+fn tag(copy: &Path, h: &Hit, report: &mut TidyReport) {
+    const TAGGED: &[&str] = &[
+        "flac", "mp3", "ogg", "oga", "opus", "m4a", "mp4", "aif", "aiff",
+    ];
+    if !is_ext(copy, TAGGED) {
+        return;
+    }
+    match write_tags(copy, &sound_tags(h)) {
+        Ok(()) => report.tagged += 1,
+        Err(e) => report.warnings.push(e.to_string()),
+    }
+}
+
+fn is_ext(path: &Path, exts: &[&str]) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| exts.iter().any(|x| x.eq_ignore_ascii_case(e)))
+}
+
+/// What the tags of a copy say: tempo, short key, and category / type / root in a comment.
+fn sound_tags(h: &Hit) -> SoundTags {
+    let s = &h.sample;
+    let mut words = Vec::new();
+    if let Some(c) = s.category() {
+        words.push(c.to_string());
+    }
+    words.push(if s.is_loop() { "loop" } else { "one-shot" }.to_string());
+    if let Some(r) = s.root_note() {
+        words.push(format!("root {r}"));
+    }
+    SoundTags {
+        bpm: s.bpm().filter(|_| s.is_loop()),
+        key: s.key().map(short_key),
+        title: None,
+        comment: Some(format!("SampleMind: {}", words.join(", "))),
+    }
 }
 
 fn loop_info(h: &Hit) -> LoopInfo {
@@ -272,7 +382,13 @@ mod tests {
             hit("/p/Loop 1.WAV", Some(120.0), Some("A minor"), true),
             hit("/p/What?.flac", None, None, false),
         ];
-        let plans = plan(&hits, Path::new("/out"), "{category}_{bpm}_{key}_{name}").unwrap();
+        let plans = plan(
+            &hits,
+            Path::new("/out"),
+            "{category}_{bpm}_{key}_{name}",
+            &Processing::default(),
+        )
+        .unwrap();
         let names: Vec<String> = plans
             .iter()
             .map(|p| p.to.file_name().unwrap().to_string_lossy().into_owned())
