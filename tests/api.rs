@@ -606,3 +606,104 @@ fn marks_and_collections_filter_the_list_and_keep_their_order() {
     let (_, list) = s.get("/api/v1/collections");
     assert_eq!(list, serde_json::json!([]));
 }
+
+/// Tidy-up export, kits and relink through the API: files are written only under the export
+/// folder, a folder that climbs out of it is refused, a kit around the kick puts it on note
+/// 36, and a moved folder is found again without analysing anything.
+#[test]
+fn export_kit_and_relink_write_only_under_the_export_folder() {
+    let s = start();
+    let (_, all) = s.get("/api/v1/samples?sort=name");
+    let id = |name: &str| {
+        all["samples"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["name"].as_str().unwrap().starts_with(name))
+            .unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let (kick, snare) = (id("kick"), id("snare"));
+    let root = s.home.path().join("exports");
+    let body = json!({"folder": "track 12/drums", "ids": [kick, snare], "rename": "{name}_{id}",
+                      "normalise_lufs": -16.0, "format": "wav", "dry_run": true});
+    let (st, dry) = s.post_json("/api/v1/export", &body);
+    assert_eq!(st, 200, "{dry}");
+    assert_eq!(dry["planned"].as_array().unwrap().len(), 2, "{dry}");
+    assert!(dry["report"].is_null());
+    assert!(!root.exists(), "a dry run writes nothing");
+    let mut real = body.clone();
+    real["dry_run"] = json!(false);
+    let (st, done) = s.post_json("/api/v1/export", &real);
+    assert_eq!(st, 200, "{done}");
+    assert_eq!(done["report"]["copied"], 2, "{done}");
+    assert_eq!(done["report"]["rendered"], 2, "{done}");
+    let written: Vec<_> = std::fs::read_dir(root.join("track 12/drums"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(written.len(), 2, "{written:?}");
+    assert!(written.iter().all(|n| n.ends_with(".wav")), "{written:?}");
+    for bad in [
+        "../out",
+        "/tmp/out",
+        "a/../../b",
+        ".hidden",
+        "a//b",
+        "c:\\x",
+    ] {
+        let (st, e) = s.post_json("/api/v1/export", &json!({"folder": bad}));
+        assert_eq!(st, 400, "{bad}: {e}");
+    }
+    let (st, e) = s.post_json(
+        "/api/v1/export",
+        &json!({"folder": "x", "rename": "{tempo}"}),
+    );
+    assert_eq!(st, 400, "{e}");
+
+    let (st, k) = s.get(&format!("/api/v1/kit/suggest?id={kick}"));
+    assert_eq!(st, 200, "{k}");
+    let pads = k["pads"].as_array().unwrap();
+    let on_36 = pads.iter().find(|p| p["note"] == 36).expect("a kick pad");
+    assert_eq!(on_36["id"], kick.as_str());
+    let choice: Vec<Value> = pads
+        .iter()
+        .map(|p| json!({"slot": p["slot"], "id": p["id"]}))
+        .collect();
+    let (st, w) = s.post_json(
+        "/api/v1/kit/export",
+        &json!({"pads": choice, "folder": "kits/demo", "name": "Demo Kit"}),
+    );
+    assert_eq!(st, 200, "{w}");
+    assert!(root.join("kits/demo/Demo Kit.sfz").is_file(), "{w}");
+
+    // The library folder's files move into a subfolder; the relink finds every one again.
+    let moved = s.folder.join("moved");
+    std::fs::create_dir_all(&moved).unwrap();
+    for e in std::fs::read_dir(&s.folder).unwrap().flatten() {
+        if e.path().is_file() {
+            std::fs::rename(e.path(), moved.join(e.file_name())).unwrap();
+        }
+    }
+    let (st, e) = s.post_json(
+        "/api/v1/relink",
+        &json!({"from": s.folder, "to": s.home.path()}),
+    );
+    assert_eq!(st, 403, "outside the library folders: {e}");
+    let (st, r) = s.post_json("/api/v1/relink", &json!({"from": s.folder, "to": moved}));
+    assert_eq!(st, 200, "{r}");
+    assert_eq!(r["analysed"], 0, "{r}");
+    assert_eq!(r["relinked"], r["old_paths"], "{r}");
+    let (_, page) = s.get("/api/v1/samples");
+    assert!(
+        page["samples"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|x| x["path"].as_str().unwrap().contains("/moved/")),
+        "{page}"
+    );
+}

@@ -9,6 +9,7 @@
 
 pub mod auth;
 pub mod error;
+pub mod exports;
 pub mod metrics;
 pub mod openapi;
 pub mod routes;
@@ -56,6 +57,8 @@ pub struct ApiState {
     pub metrics: metrics::Metrics,
     /// The last page's rows and the similar-sound index, kept while the library is unchanged.
     pub browse: Browser,
+    /// The only folder exports and kits are written under.
+    pub export_root: PathBuf,
 }
 
 impl ApiState {
@@ -76,6 +79,11 @@ impl ApiState {
             .iter()
             .filter_map(|f| std::fs::canonicalize(f).ok())
             .collect();
+        let export_root = settings
+            .library
+            .export_folder
+            .clone()
+            .unwrap_or_else(|| home.join("exports"));
         Ok(Self {
             lib,
             models,
@@ -86,6 +94,7 @@ impl ApiState {
             started: Instant::now(),
             metrics: metrics::Metrics::default(),
             browse: Browser::default(),
+            export_root,
         })
     }
 }
@@ -120,6 +129,10 @@ pub fn app(state: Arc<ApiState>) -> Http {
             "/api/v1/analyze",
             post(routes::analyze).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
         )
+        .route("/api/v1/export", post(exports::export))
+        .route("/api/v1/relink", post(exports::relink))
+        .route("/api/v1/kit/suggest", get(exports::kit_suggest))
+        .route("/api/v1/kit/export", post(exports::kit_export))
         .route("/api/v1/ai/ask", post(routes::ask))
         .route("/api/v1/openapi.json", get(openapi::openapi_json))
         .route_layer(axum::middleware::from_fn_with_state(

@@ -4,12 +4,12 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use super::error::{ErrorBody, ErrorDetail};
-use super::routes;
 use super::views::*;
+use super::{exports, routes};
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "SampleMind local API", description = "The sample library on this machine: search, analyse, similar sounds, marks and collections, health, AI."),
+    info(title = "SampleMind local API", description = "The sample library on this machine: search, analyse, similar sounds, marks and collections, tidy-up exports and kits, relinking moved folders, health, AI."),
     paths(
         routes::health,
         routes::health_detailed,
@@ -28,10 +28,14 @@ use super::views::*;
         routes::delete_collection,
         routes::similar,
         routes::analyze,
+        exports::export,
+        exports::relink,
+        exports::kit_suggest,
+        exports::kit_export,
         routes::ask,
         openapi_json,
     ),
-    components(schemas(HealthSummary, SampleSummary, SamplePage, SimilarSample, AnalyzeRequest, CorrectionRequest, MarksRequest, CollectionRequest, CollectionSummary, Colour, Facets, Count, FolderCount, DuplicateGroup, DuplicatePath, KeepRequest, AskRequest, AskResponse, ErrorBody, ErrorDetail)),
+    components(schemas(HealthSummary, SampleSummary, SamplePage, SimilarSample, AnalyzeRequest, CorrectionRequest, MarksRequest, CollectionRequest, CollectionSummary, Colour, Facets, Count, FolderCount, DuplicateGroup, DuplicatePath, KeepRequest, ExportBody, CopyFormat, ExportDone, Planned, TidyReport, RelinkBody, RelinkSummary, Kit, Pad, Slot, PadChoice, KitExportBody, KitExport, AskRequest, AskResponse, ErrorBody, ErrorDetail)),
     modifiers(&Bearer),
 )]
 struct Doc;

@@ -20,10 +20,10 @@ use samplemind_engine::analysis::classify::CATEGORIES;
 use samplemind_engine::library::{browse, curation, ContentHash};
 use samplemind_engine::search::{similar, sort::SortKey};
 
-type Shared = State<Arc<ApiState>>;
+pub(crate) type Shared = State<Arc<ApiState>>;
 
 /// Run blocking core work off the async threads.
-async fn blocking<T: Send + 'static>(
+pub(crate) async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
     tokio::task::spawn_blocking(f)
@@ -185,7 +185,7 @@ fn in_range(
     }
 }
 
-fn parse_id(id: &str) -> Result<ContentHash, ApiError> {
+pub(crate) fn parse_id(id: &str) -> Result<ContentHash, ApiError> {
     Ok(browse::parse_id(id)?)
 }
 
@@ -264,7 +264,7 @@ fn summary(s: &ApiState, rec: &samplemind_engine::library::SampleRecord) -> Samp
 
 /// The body, or the documented JSON error for one over the limit (axum's own answer is
 /// plain text).
-fn body_bytes(body: Result<Bytes, BytesRejection>) -> Result<Bytes, ApiError> {
+pub(crate) fn body_bytes(body: Result<Bytes, BytesRejection>) -> Result<Bytes, ApiError> {
     body.map_err(|e| {
         if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
             ApiError::too_large("a JSON body is at most 64 KiB")
@@ -276,7 +276,7 @@ fn body_bytes(body: Result<Bytes, BytesRejection>) -> Result<Bytes, ApiError> {
 
 /// A JSON object body as `T`, or a 400 naming what is wrong (serde also reads a struct
 /// from an array; the document promises an object).
-fn object_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+pub(crate) fn object_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     let v: serde_json::Value =
         serde_json::from_slice(body).map_err(|e| ApiError::bad_request(format!("body: {e}")))?;
     if !v.is_object() {
@@ -518,7 +518,7 @@ pub async fn analyze(
 }
 
 /// `path`, canonical, when it lies inside a library folder.
-fn inside_library(s: &ApiState, path: &str) -> Result<PathBuf, ApiError> {
+pub(crate) fn inside_library(s: &ApiState, path: &str) -> Result<PathBuf, ApiError> {
     if s.folders.is_empty() {
         return Err(ApiError::forbidden(
             "no library folders are configured ([library] folders in config.toml): no path can be read",

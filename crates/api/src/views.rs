@@ -7,6 +7,10 @@ use utoipa::{IntoParams, ToSchema};
 pub use samplemind_engine::library::browse::SimilarSample;
 /// A collection as listed (the engine's).
 pub use samplemind_engine::library::curation::CollectionSummary;
+/// A kit and what its export wrote (the engine's).
+pub use samplemind_engine::library::kit::{Kit, KitExport, Pad, Slot};
+/// What an export listed and did (the engine's).
+pub use samplemind_engine::library::tidy::{ExportDone, Planned, TidyReport};
 use samplemind_engine::library::view::PageQuery;
 /// One sample, as every face shows it (the engine's summary; its schema is derived from the
 /// type itself).
@@ -400,6 +404,166 @@ fn ids_schema() -> utoipa::openapi::Array {
         )
         .max_items(Some(MAX_IDS))
         .build()
+}
+
+/// The format of processed copies.
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum CopyFormat {
+    /// RIFF WAVE with `acid` / `smpl` chunks.
+    Wav,
+    /// FLAC with Vorbis comments.
+    Flac,
+}
+
+/// The longest folder name a request may give for its output, in characters.
+pub const MAX_FOLDER_CHARS: usize = 200;
+
+/// `POST /api/v1/export`: copies of chosen samples, renamed and optionally processed, in a
+/// folder under the export folder of the config.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExportBody {
+    /// The folder to write into, under the export folder (`[library] export_folder`, by
+    /// default `exports` in the SampleMind home): a relative path without `..`; made when
+    /// missing.
+    #[schema(schema_with = folder_schema)]
+    pub folder: String,
+    /// The copies' names from `{category} {bpm} {key} {root} {type} {name} {folder} {id}`
+    /// (default `{category}_{bpm}_{key}_{name}`).
+    #[serde(default)]
+    #[schema(schema_with = template_schema)]
+    pub rename: Option<String>,
+    /// List the names and write nothing.
+    #[serde(default)]
+    pub dry_run: bool,
+    /// Cut leading and trailing silence from one-shots (loops keep their length).
+    #[serde(default)]
+    pub trim: bool,
+    /// Bring each copy to this loudness, LUFS (peaks kept at -1 dBFS).
+    #[serde(default)]
+    #[schema(minimum = -40.0, maximum = 0.0)]
+    pub normalise_lufs: Option<f32>,
+    /// Write every copy in this format (a processed copy is otherwise FLAC for FLAC, WAV for
+    /// anything else).
+    #[serde(default)]
+    pub format: Option<CopyFormat>,
+    /// These samples, in this order (else the filters choose).
+    #[serde(default)]
+    #[schema(schema_with = ids_schema)]
+    pub ids: Vec<String>,
+    /// Only this collection's samples, in its order.
+    #[serde(default)]
+    #[schema(schema_with = new_name_schema)]
+    pub collection: Option<String>,
+    /// Only starred samples.
+    #[serde(default)]
+    pub favourite: bool,
+    /// Only this category.
+    #[serde(default)]
+    #[schema(schema_with = category_filter_schema)]
+    pub category: Option<String>,
+    /// Only samples with all these tags.
+    #[serde(default)]
+    #[schema(schema_with = tags_schema)]
+    pub tags: Vec<String>,
+}
+
+/// `POST /api/v1/relink`: a folder of the library moved; point it at its new place.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RelinkBody {
+    /// The folder the library knew (gone, or moved away).
+    #[schema(schema_with = path_schema)]
+    pub from: String,
+    /// Where it is now: inside a library folder of the config.
+    #[schema(schema_with = path_schema)]
+    pub to: String,
+}
+
+/// What a relink did.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RelinkSummary {
+    /// Paths under the old folder the library knew.
+    pub old_paths: u64,
+    /// Of them, found at the new place (by relative path or by content).
+    pub relinked: u64,
+    /// Files of the new place analysed afresh (contents the library did not hold).
+    pub analysed: u64,
+    /// Files whose analysis was found again by content (nothing analysed).
+    pub reused: u64,
+    /// Files that could not be read, each with the reason.
+    pub failed: Vec<String>,
+}
+
+/// `?id=` of `GET /api/v1/kit/suggest` (documented by the route itself: utoipa marks a
+/// parameter with its own schema as optional).
+#[derive(Debug, Deserialize)]
+pub struct KitSuggestParams {
+    /// The sound the kit is built around (content hash).
+    pub id: String,
+}
+
+/// A pad to fill: its slot and the sample on it.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PadChoice {
+    /// The pad.
+    pub slot: Slot,
+    /// The sample (content hash).
+    #[schema(pattern = "^[0-9a-fA-F]{64}$", min_length = 64, max_length = 64)]
+    pub id: String,
+}
+
+/// `POST /api/v1/kit/export`: write a kit's samples, SFZ and Decent Sampler preset into a
+/// folder under the export folder.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct KitExportBody {
+    /// The pads (one per slot; a later one replaces an earlier one).
+    #[schema(min_items = 1, max_items = 8)]
+    pub pads: Vec<PadChoice>,
+    /// The folder to write into, under the export folder: a relative path without `..`.
+    #[schema(schema_with = folder_schema)]
+    pub folder: String,
+    /// The instrument's name (its files' names).
+    #[schema(schema_with = collection_name_schema)]
+    pub name: String,
+}
+
+/// A folder under the export folder: '/'-separated names, none starting with a dot or a
+/// space, no '\\' or ':' or control character anywhere (the server checks the same in
+/// `routes::export_dir`).
+pub const FOLDER_PATTERN: &str = r"^[^/\\.:\s\u0000-\u001f\u007f-\u009f][^/\\:\u0000-\u001f\u007f-\u009f]*(/[^/\\.:\s\u0000-\u001f\u007f-\u009f][^/\\:\u0000-\u001f\u007f-\u009f]*)*$";
+
+fn folder_schema() -> utoipa::openapi::Object {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .min_length(Some(1))
+        .max_length(Some(MAX_FOLDER_CHARS))
+        .pattern(Some(FOLDER_PATTERN))
+        .build()
+}
+
+/// The longest name template, in characters.
+pub const MAX_TEMPLATE_CHARS: usize = 200;
+/// The longest path a request may give, in characters.
+pub const MAX_PATH_CHARS: usize = 4096;
+
+fn template_schema() -> utoipa::openapi::Object {
+    let mut o = text(MAX_TEMPLATE_CHARS);
+    o.schema_type = nullable(utoipa::openapi::schema::Type::String);
+    o
+}
+
+fn path_schema() -> utoipa::openapi::Object {
+    text(MAX_PATH_CHARS)
+}
+
+fn category_filter_schema() -> utoipa::openapi::Object {
+    let mut o = category_schema();
+    o.description = Some("Only this category (one of the taxonomy's names)".into());
+    o
 }
 
 /// `POST /api/v1/ai/ask`.

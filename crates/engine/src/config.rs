@@ -100,6 +100,9 @@ pub struct LibrarySettings {
     /// The desktop app watches the library's folders while it is open (new files analysed
     /// within seconds, deleted ones marked missing).
     pub watch: bool,
+    /// Where the local HTTP API writes tidy-up exports and kits: a request names a folder
+    /// made under this one, never a path of its own. Unset: `exports` in the SampleMind home.
+    pub export_folder: Option<PathBuf>,
 }
 
 impl Default for LibrarySettings {
@@ -107,6 +110,7 @@ impl Default for LibrarySettings {
         Self {
             folders: Vec::new(),
             watch: true,
+            export_folder: None,
         }
     }
 }

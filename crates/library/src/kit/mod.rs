@@ -16,6 +16,7 @@ use crate::Library;
 /// A pad of a kit: its General MIDI note and the category of the sound it wants.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Slot {
     /// Bass drum 1, note 36.
@@ -94,6 +95,7 @@ impl Slot {
 /// One pad with its sound.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Pad {
     /// The pad.
     pub slot: Slot,
@@ -108,6 +110,7 @@ pub struct Pad {
 /// A kit: pads with their sounds (a pad may be empty).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Kit {
     /// The filled pads, in [`Slot::ALL`] order.
     pub pads: Vec<Pad>,
@@ -204,12 +207,18 @@ fn file_of(lib: &Library, pad: &Pad) -> Result<PathBuf, std::io::Error> {
 
 /// What an export wrote.
 #[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct KitExport {
     /// The SFZ instrument.
     #[serde(serialize_with = "crate::record::stored_path::serialize")]
+    #[cfg_attr(feature = "specta", specta(type = String))]
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub sfz: PathBuf,
     /// The Decent Sampler preset.
     #[serde(serialize_with = "crate::record::stored_path::serialize")]
+    #[cfg_attr(feature = "specta", specta(type = String))]
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub dspreset: PathBuf,
     /// The samples copied beside them.
     pub samples: usize,

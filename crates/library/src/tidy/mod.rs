@@ -5,6 +5,7 @@
 //! chunks in WAV copies, ID3 / Vorbis / MP4 tags in the others. The originals are never
 //! modified; a dry run lists the names and writes nothing.
 
+pub mod job;
 pub mod render;
 
 use std::collections::HashSet;
@@ -13,6 +14,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::search::Hit;
+pub use job::{export, ExportDone, ExportError, ExportRequest};
 pub use render::Processing;
 use samplemind_audio::encode::Encoding;
 use samplemind_audio::riff::{copy_with_loop_info, LoopInfo};
@@ -25,17 +27,25 @@ pub const FIELDS: &[&str] = &[
 
 /// One planned copy.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Planned {
     /// The original (read only).
     #[serde(serialize_with = "crate::record::stored_path::serialize")]
+    #[cfg_attr(feature = "specta", specta(type = String))]
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub from: PathBuf,
     /// The copy.
     #[serde(serialize_with = "crate::record::stored_path::serialize")]
+    #[cfg_attr(feature = "specta", specta(type = String))]
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub to: PathBuf,
 }
 
 /// What an export did.
 #[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TidyReport {
     /// Files copied.
     pub copied: u64,

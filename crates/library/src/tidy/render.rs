@@ -13,6 +13,7 @@ use samplemind_audio::encode::{self, Encoding};
 
 /// What is done to a copy besides renaming it.
 #[derive(Debug, Clone, Copy, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Processing {
     /// Cut leading and trailing silence (below [`TRIM_FLOOR_DB`]) from one-shots.
@@ -25,7 +26,8 @@ pub struct Processing {
     /// Write every copy in this format; without it a processed copy keeps FLAC as FLAC and
     /// turns anything else into WAV, and an unprocessed copy is the file as it is.
     #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, example = "wav"))]
+    #[cfg_attr(feature = "specta", specta(type = Option<String>))]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, example = "flac"))]
     pub format: Option<Encoding>,
 }
 

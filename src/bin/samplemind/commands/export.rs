@@ -82,41 +82,36 @@ pub fn run(lib: &Library, args: ExportArgs) -> Result<Outcome, Error> {
 /// `export --to DIR`: copies under tidy names, in collection order when one is named.
 fn tidy_up(lib: &Library, dir: &std::path::Path, args: &ExportArgs) -> Result<Outcome, Error> {
     use samplemind::library::tidy;
-    use samplemind::search::{search, Query};
-    tidy::check_template(&args.rename)?;
-    let processing = tidy::Processing {
-        trim: args.trim,
-        normalise_lufs: args.normalise,
-        format: args.copy_format,
-    };
-    processing.check()?;
-    let q = Query {
+    let to = std::path::absolute(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let req = tidy::ExportRequest {
+        to: to.clone(),
+        rename: args.rename.clone(),
+        dry_run: args.dry_run,
+        processing: tidy::Processing {
+            trim: args.trim,
+            normalise_lufs: args.normalise,
+            format: args.copy_format,
+        },
+        ids: Vec::new(),
         collection: args.collection.clone(),
         favourite: args.fav,
         category: args.category.clone(),
         tags: args.tag.clone(),
-        ..Query::default()
     };
-    let (mut hits, problems) = search(lib, &q)?;
-    for p in &problems {
+    let done = tidy::export(lib, &req)?;
+    for p in &done.problems {
         output::error(p);
     }
-    // One copy per sound: a sound at two paths is exported once.
-    let mut seen = std::collections::HashSet::new();
-    hits.retain(|h| seen.insert(h.sample.hash));
-    let plans = tidy::plan(&hits, dir, &args.rename, &processing)?;
-    if args.dry_run {
-        for p in &plans {
+    let Some(report) = &done.report else {
+        for p in &done.planned {
             println!("{}  ->  {}", p.from.display(), p.to.display());
         }
         println!(
             "{} files would be copied (dry run: nothing written)",
-            plans.len()
+            done.planned.len()
         );
         return Ok(Outcome::Clean);
-    }
-    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    let report = tidy::run(&plans, &hits, &processing);
+    };
     for f in &report.failed {
         output::error(f);
     }
@@ -126,11 +121,11 @@ fn tidy_up(lib: &Library, dir: &std::path::Path, args: &ExportArgs) -> Result<Ou
     println!(
         "{} files copied into {} ({} processed, {} with tempo / key metadata); the originals are unchanged",
         report.copied,
-        dir.display(),
+        to.display(),
         report.rendered,
         report.tagged
     );
-    Ok(if report.failed.is_empty() && problems.is_empty() {
+    Ok(if report.failed.is_empty() && done.problems.is_empty() {
         Outcome::Clean
     } else {
         Outcome::SomeFailed

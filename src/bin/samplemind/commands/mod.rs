@@ -63,13 +63,10 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
         Command::Mark(a) => mark::run(&open()?, a),
         Command::Relink { from, to, json } => {
             let lib = open()?;
-            let r = samplemind::library::drives::relink(
-                &lib,
-                &from,
-                &to,
-                &samplemind::library::ScanOptions::default(),
-                &mut |_| {},
-            )?;
+            // Files new to the library at the new place are analysed as a scan would.
+            let mut opts = samplemind::library::ScanOptions::default();
+            opts.analysis.models = models()?;
+            let r = samplemind::library::drives::relink(&lib, &from, &to, &opts, &mut |_| {})?;
             if json {
                 println!("{}", serde_json::to_string(&r)?);
             } else {
