@@ -290,6 +290,41 @@ async exportKit(kit: Kit, dir: string, name: string) : Promise<Result<string, Ap
 }
 },
 /**
+ * Copy the chosen samples into a folder under tidy names, optionally trimmed, normalised
+ * and converted (a dry run lists the names only). The originals are never changed.
+ */
+async exportSamples(request: ExportRequest) : Promise<Result<ExportDone, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("export_samples", { request }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * The library's folders that are not there now (an unplugged drive, a share not mounted).
+ */
+async offlineFolders() : Promise<Result<OfflineFolder[], AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("offline_folders") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Point folder `from` (moved, or on a drive mounted elsewhere) at `to`: known sounds keep
+ * their analyses, marks and collections; nothing is analysed again.
+ */
+async relinkFolder(from: string, to: string) : Promise<Result<RelinkSummary, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("relink_folder", { from, to }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
  * Scan files and folders (what was dropped on the window, or chosen in settings).
  */
 async scanPaths(paths: string[]) : Promise<Result<ScanSummary, AppError>> {
@@ -879,6 +914,76 @@ export type ErrorKind =
  */
 "other"
 /**
+ * What an export listed, and (unless a dry run) what it did.
+ */
+export type ExportDone = { 
+/**
+ * Every copy, original and new name.
+ */
+planned: Planned[]; 
+/**
+ * What was written; absent for a dry run.
+ */
+report: TidyReport | null; 
+/**
+ * Library entries that could not be read while choosing (the rest went on).
+ */
+problems: string[] }
+/**
+ * What to export and how.
+ */
+export type ExportRequest = 
+/**
+ * Trim, normalise, convert.
+ */
+({ 
+/**
+ * Cut leading and trailing silence (below [`TRIM_FLOOR_DB`]) from one-shots.
+ */
+trim?: boolean; 
+/**
+ * Bring each copy to this integrated loudness, LUFS (peaks kept at or below
+ * [`PEAK_CEILING_DB`]).
+ */
+normalise_lufs?: number | null; 
+/**
+ * Write every copy in this format; without it a processed copy keeps FLAC as FLAC and
+ * turns anything else into WAV, and an unprocessed copy is the file as it is.
+ */
+format?: string | null }) & { 
+/**
+ * The folder the copies go into (made when missing); an absolute path.
+ */
+to: string; 
+/**
+ * The copies' names, from `{category} {bpm} {key} {root} {type} {name} {folder} {id}`.
+ */
+rename?: string; 
+/**
+ * List the copies' names and write nothing.
+ */
+dry_run?: boolean; 
+/**
+ * These samples (content hashes), in this order; without them, the filters choose.
+ */
+ids?: string[]; 
+/**
+ * Only this collection's samples, in its order.
+ */
+collection?: string | null; 
+/**
+ * Only starred samples.
+ */
+favourite?: boolean; 
+/**
+ * Only this category.
+ */
+category?: string | null; 
+/**
+ * Only samples with all these tags.
+ */
+tags?: string[] }
+/**
  * The counts of one search's matches, most common first.
  */
 export type Facets = { 
@@ -1000,6 +1105,18 @@ export type Kit = {
  * The filled pads, in [`Slot::ALL`] order.
  */
 pads: Pad[] }
+/**
+ * A folder of the library whose drive or share is not there now.
+ */
+export type OfflineFolder = { 
+/**
+ * The folder, as the library knows it.
+ */
+path: string; 
+/**
+ * The name shown for it ("offline: <name>").
+ */
+name: string }
 /**
  * One pad with its sound.
  */
@@ -1159,6 +1276,18 @@ memory_mb: number | null;
  */
 threads: number | null }
 /**
+ * One planned copy.
+ */
+export type Planned = { 
+/**
+ * The original (read only).
+ */
+from: string; 
+/**
+ * The copy.
+ */
+to: string }
+/**
  * A sound started.
  */
 export type PlayStarted = { 
@@ -1226,6 +1355,26 @@ keySource?: string;
  * Why the OS keyring could not be read, when it could not (shown, not saved).
  */
 keyError?: string | null }
+/**
+ * What a relink found.
+ */
+export type RelinkSummary = { 
+/**
+ * Paths under the old folder.
+ */
+old_paths: number; 
+/**
+ * Of them, found at the new place.
+ */
+relinked: number; 
+/**
+ * Files at the new place analysed afresh.
+ */
+analysed: number; 
+/**
+ * Files that could not be read.
+ */
+failed: number }
 /**
  * A file was analysed and is in the library.
  */
@@ -1669,6 +1818,31 @@ trimmedS: number;
  * Peak before normalising, dBFS.
  */
 peakDb: number }
+/**
+ * What an export did.
+ */
+export type TidyReport = { 
+/**
+ * Files copied.
+ */
+copied: number; 
+/**
+ * Of them, copies that carry their tempo / key / loop metadata (chunks or tags).
+ */
+tagged: number; 
+/**
+ * Of them, copies decoded and written anew (trimmed, normalised or converted).
+ */
+rendered: number; 
+/**
+ * Files that could not be copied, each with the reason (the rest went on).
+ */
+failed: string[]; 
+/**
+ * Copies made, with something short of what was asked (tags not written, a gain held
+ * by the peak ceiling), each with the reason.
+ */
+warnings: string[] }
 
 /** tauri-specta globals **/
 

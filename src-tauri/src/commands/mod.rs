@@ -10,6 +10,7 @@ pub mod marks;
 pub mod record;
 pub mod scan;
 pub mod settings;
+pub mod tidy;
 
 use crate::error::{joined, CmdResult};
 use crate::state::{AppState, Shared};

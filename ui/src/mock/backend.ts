@@ -51,6 +51,7 @@ export class MockBackend {
   marks = new Map<string, Pick<SampleSummary, "favourite" | "rating" | "colour" | "user_tags">>();
   /** One sound at two paths. */
   duplicates = [{ id: "0".repeat(64), paths: [{ path: "/samples/pack_0/kick_000000.wav", hidden: false }, { path: "/backup/pack_0/kick_000000.wav", hidden: false }] }];
+  offline = [{ path: "/media/usb/Old Packs", name: "usb" }];
   /** Collections by name: ids in order. */
   collections = new Map<string, string[]>();
   /** Providers whose key the mocked OS keyring holds. */
@@ -208,6 +209,25 @@ export class MockBackend {
       }
       case "export_kit":
         return `${args.dir}/${args.name}.sfz`;
+      case "export_samples": {
+        const r = args.request as { to: string; ids: string[]; dry_run: boolean; format: string | null };
+        if (!r.to.startsWith("/")) throw { kind: "bad_input", message: `to: ${r.to} is not an absolute path` };
+        const planned = r.ids.map((id) => {
+          const from = this.row(id).path;
+          const name = from.slice(from.lastIndexOf("/") + 1);
+          return { from, to: `${r.to}/${r.format ? name.replace(/\.[^.]*$/, "." + r.format) : name}` };
+        });
+        const report = r.dry_run ? null : { copied: planned.length, tagged: planned.length, rendered: r.format ? planned.length : 0, failed: [], warnings: [] };
+        return { planned, report, problems: [] };
+      }
+      case "offline_folders":
+        return this.offline;
+      case "relink_folder": {
+        const o = this.offline.find((x) => x.path === args.from);
+        if (!o) throw { kind: "not_found", message: `${args.from} (no sample of the library lies under it)` };
+        this.offline = this.offline.filter((x) => x !== o);
+        return { old_paths: 4, relinked: 4, analysed: 0, failed: 0 };
+      }
       case "list_duplicates":
         return this.duplicates;
       case "keep_duplicate": {

@@ -210,8 +210,36 @@ const cases = [
     await page.selectOption('select[aria-label="Set category of all"]', "pad");
     assert.deepEqual((await lastCall("correct_samples_category")).args, { ids: [rowId(5), rowId(7), rowId(8)], category: "pad" });
     await page.screenshot({ path: path.join(shots, "page-selection.png") });
+    // Export copies of the selection: a preview writes nothing, then the export asks for
+    // the chosen processing.
+    await page.click("text=Export copies…");
+    await page.waitForSelector('[data-testid="export-dialog"]');
+    await page.fill('input[aria-label="Export folder"]', "/home/me/Track 12");
+    await page.check("text=Trim silence");
+    await page.selectOption('select[aria-label="Normalise"]', "-16");
+    await page.selectOption('select[aria-label="Format"]', "flac");
+    await page.click("text=Preview names");
+    await page.waitForSelector('[data-testid="export-note"] >> text=3 copies would be made');
+    const dry = (await lastCall("export_samples")).args.request;
+    assert.deepEqual([dry.dry_run, dry.trim, dry.normalise_lufs, dry.format, dry.ids], [true, true, -16, "flac", [rowId(5), rowId(7), rowId(8)]]);
+    await page.click('[data-testid="export-dialog"] >> text=Export');
+    await page.waitForSelector('[data-testid="export-note"] >> text=3 copied (3 processed');
+    assert.equal((await lastCall("export_samples")).args.request.dry_run, false);
+    await page.screenshot({ path: path.join(shots, "page-export.png") });
+    // Esc closes the dialog and keeps the selection.
+    await page.keyboard.press("Escape");
+    await page.waitForSelector('[data-testid="export-dialog"]', { state: "detached" });
     await page.click("text=Clear the selection");
     await page.waitForSelector('[data-testid="detail"]');
+  }],
+  ["an offline folder is relinked to its new place from the folder tree", async () => {
+    await page.waitForSelector('[data-testid="offline"] >> text=offline: usb');
+    await page.click('[data-testid="offline"] >> text=Relink…');
+    await page.fill('input[aria-label="New place of usb"]', "/media/usb2/Old Packs");
+    await page.click('[data-testid="offline"] >> button[type="submit"]');
+    await page.waitForSelector('[data-testid="relink-note"] >> text=4 of 4 found again');
+    assert.deepEqual((await lastCall("relink_folder")).args, { from: "/media/usb/Old Packs", to: "/media/usb2/Old Packs" });
+    await page.waitForSelector('[data-testid="offline"]', { state: "detached" });
   }],
   ["the filter bar, the facet counts and the folder tree reach the backend", async () => {
     await page.click('button[title="Tempo, key, root, length, loudness"]');

@@ -48,11 +48,11 @@ pub struct Planned {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TidyReport {
     /// Files copied.
-    pub copied: u64,
+    pub copied: u32,
     /// Of them, copies that carry their tempo / key / loop metadata (chunks or tags).
-    pub tagged: u64,
+    pub tagged: u32,
     /// Of them, copies decoded and written anew (trimmed, normalised or converted).
-    pub rendered: u64,
+    pub rendered: u32,
     /// Files that could not be copied, each with the reason (the rest went on).
     pub failed: Vec<String>,
     /// Copies made, with something short of what was asked (tags not written, a gain held
