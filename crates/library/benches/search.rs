@@ -52,7 +52,7 @@ fn queries(c: &mut Criterion) {
             browser.page(&lib, &sorted, offset, 100).unwrap()
         })
     });
-    let probe = view::matches(&lib, &filter).unwrap().0[0].id.clone();
+    let probe = view::matches(&lib, &filter).unwrap().0[0].hash.to_hex();
     let hash = samplemind_library::browse::parse_id(&probe).unwrap();
     let opts = AnalysisOptions::default();
     g.bench_function("similar, exact scan", |b| {

@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex};
 use serde::Serialize;
 
 use crate::search::similar::{self, Aspect, SimilarError, SimilarIndex};
-use crate::search::SearchError;
+use crate::search::{Found, SearchError};
 use crate::view::{self, PageQuery, SampleSummary};
 use crate::{ContentHash, Library, LibraryError, SampleRecord};
 use samplemind_analysis::classify::CATEGORIES;
@@ -93,7 +93,9 @@ type Generation = (u64, u64);
 struct Rows {
     query: PageQuery,
     generation: Generation,
-    rows: Arc<Vec<SampleSummary>>,
+    /// The matches in order: a path and a hash each (about 100 bytes a row), so a page
+    /// reads only its own records.
+    rows: Arc<Vec<Found>>,
     problems: Vec<String>,
 }
 
@@ -124,9 +126,10 @@ impl Browser {
         offset: u32,
         limit: u32,
     ) -> Result<SamplePage, BrowseError> {
-        let (all, problems) = self.rows(lib, q)?;
+        let (all, mut problems) = self.rows(lib, q)?;
         let total = u32::try_from(all.len()).unwrap_or(u32::MAX);
-        let mut rows = view::window(&all, offset as usize, limit as usize);
+        let window = view::window(&all, offset as usize, limit as usize);
+        let mut rows = view::summaries(lib, &window, &mut problems);
         // A drive comes and goes without a write to the library: asked per page, a stat per
         // scanned folder, never per row.
         let offline = crate::drives::offline_roots(lib);
@@ -148,7 +151,7 @@ impl Browser {
         &self,
         lib: &Library,
         q: &PageQuery,
-    ) -> Result<(Arc<Vec<SampleSummary>>, Vec<String>), BrowseError> {
+    ) -> Result<(Arc<Vec<Found>>, Vec<String>), BrowseError> {
         let generation = lib.generation();
         // A poisoned cache is only a cache: recompute rather than fail.
         if let Ok(c) = self.rows.lock() {

@@ -7,8 +7,9 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::curation::{Colour, Curation};
-use crate::search::sort::{sort_hits, SortKey};
-use crate::search::{search, Query, SearchError};
+use crate::search::sort::SortKey;
+use crate::search::{search_sorted, Found};
+use crate::search::{Query, SearchError};
 use crate::{Library, SampleRecord};
 
 /// A library search as a table asks it: every set filter must match, then a sort. Serde
@@ -206,22 +207,35 @@ pub fn summarise(lib: &Library, path: &Path, rec: &SampleRecord) -> SampleSummar
     SampleSummary::of(path, rec, &marks)
 }
 
-/// Every match of `q`, sorted, summarised; and the records that could not be read (skipped),
-/// named.
+/// Every match of `q`, sorted: where and which content, from the search catalogue alone (no
+/// record is read); and the catalogue's unreadable records, named.
 ///
 /// # Errors
 /// [`SearchError`] when the search cannot run (a key that names no key, the store).
-pub fn matches(
-    lib: &Library,
-    q: &PageQuery,
-) -> Result<(Vec<SampleSummary>, Vec<String>), SearchError> {
-    let (mut hits, problems) = search(lib, &q.search_query())?;
-    sort_hits(&mut hits, q.sort, q.descending);
-    let rows = hits
-        .iter()
-        .map(|h| SampleSummary::of(&h.path, &h.sample, &h.curation))
-        .collect();
-    Ok((rows, problems.iter().map(ToString::to_string).collect()))
+pub fn matches(lib: &Library, q: &PageQuery) -> Result<(Vec<Found>, Vec<String>), SearchError> {
+    let (found, problems) = search_sorted(lib, &q.search_query(), q.sort, q.descending)?;
+    Ok((found, problems.iter().map(ToString::to_string).collect()))
+}
+
+/// The summaries of `found` (a window of [`matches`]): each record and its marks read now.
+/// A record gone since the match (deleted by a scan in between) is left out; one that
+/// cannot be read is named in `problems`.
+pub fn summaries(lib: &Library, found: &[Found], problems: &mut Vec<String>) -> Vec<SampleSummary> {
+    let mut out = Vec::with_capacity(found.len());
+    for f in found {
+        match lib.sample(&f.hash) {
+            Ok(Some(rec)) => {
+                let marks = lib.curation(&f.hash).unwrap_or_else(|e| {
+                    problems.push(e.to_string());
+                    Curation::default()
+                });
+                out.push(SampleSummary::of(&f.path, &rec, &marks));
+            }
+            Ok(None) => {}
+            Err(e) => problems.push(e.to_string()),
+        }
+    }
+    out
 }
 
 /// A window of a result list: rows `offset .. offset + limit` (clipped to the list) of `all`.

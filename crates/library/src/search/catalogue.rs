@@ -30,8 +30,12 @@ pub(super) struct Row {
     pub key: Option<Box<str>>,
     /// Lowercase category, or "unsure" for an unsure guess.
     pub category: Option<Box<str>>,
+    /// An unsure guess's category (what a sort by category orders it by); `None` otherwise.
+    pub guess: Option<Box<str>>,
     /// Root note: pitch class and octave.
     pub root: Option<(u8, Option<i8>)>,
+    /// The root note's detuning, cents (a sort by root orders by pitch).
+    pub root_cents: f32,
     pub is_loop: bool,
     pub duration_s: f64,
     pub lufs: Option<f32>,
@@ -260,7 +264,12 @@ fn row(path: PathBuf, s: &SampleRecord, m: &Curation, hidden: bool) -> Row {
             .and_then(key_name::normalise)
             .map(String::into_boxed_str),
         category: s.filed_under().map(|c| c.to_lowercase().into_boxed_str()),
+        guess: s
+            .category_is_unsure()
+            .then(|| s.category().map(Box::from))
+            .flatten(),
         root: s.root_note().and_then(key_name::note_and_octave),
+        root_cents: a.root_cents.unwrap_or(0.0),
         is_loop: s.is_loop(),
         duration_s: a.duration_s,
         lufs: a.lufs,

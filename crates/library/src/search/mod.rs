@@ -129,6 +129,52 @@ pub fn search(lib: &Library, q: &Query) -> Result<(Vec<Hit>, Vec<LibraryError>),
     Ok((hits, problems))
 }
 
+/// One match of [`search_sorted`]: where, and which content.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Found {
+    /// The file.
+    pub path: PathBuf,
+    /// Its content.
+    pub hash: crate::ContentHash,
+}
+
+/// Run `q` over `lib` and order the matches by `sort` (relevance first when words were
+/// given, then path; ties of `sort` keep that order), reading no record: everything comes
+/// from the in-memory catalogue. A face that shows a window of the matches reads only that
+/// window's records ([`crate::browse::Browser::page`]).
+///
+/// # Errors
+/// As [`search`].
+pub fn search_sorted(
+    lib: &Library,
+    q: &Query,
+    sort: sort::SortKey,
+    descending: bool,
+) -> Result<(Vec<Found>, Vec<LibraryError>), SearchError> {
+    let filter = Filter::new(lib, q)?;
+    let (cat, problems) = catalogue::of(lib);
+    let mut found: Vec<(f32, &catalogue::Row)> = cat
+        .rows
+        .iter()
+        .filter_map(|r| filter.score(lib, r).map(|s| (s, r)))
+        .collect();
+    found.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.path.cmp(&b.1.path)));
+    if let Some(n) = q.limit {
+        found.truncate(n);
+    }
+    sort::sort_rows(&mut found, sort, descending);
+    Ok((
+        found
+            .into_iter()
+            .map(|(_, r)| Found {
+                path: r.path.clone(),
+                hash: r.hash,
+            })
+            .collect(),
+        problems,
+    ))
+}
+
 /// A producer's shorthand and what it stands for: a search for either finds both.
 pub const SYNONYMS: &[(&str, &str)] = &[
     ("bd", "kick"),
@@ -347,5 +393,83 @@ mod tests {
                 (at("Keys"), 4)
             ]
         );
+    }
+}
+
+#[cfg(test)]
+mod order_tests {
+    use super::sort::{sort_hits, SortKey};
+    use super::*;
+    use crate::ContentHash;
+
+    /// The catalogue's order (no record read) is the order of the records themselves, for
+    /// every column and direction, over values with ties, gaps, unsure guesses, detuned
+    /// roots, corrections, and words that give relevance.
+    #[test]
+    fn the_catalogue_sorts_as_the_records_do() {
+        let dir = tempfile::tempdir().unwrap();
+        let lib = Library::open(dir.path()).unwrap();
+        let mut seed = 0x5eed_u64;
+        let mut next = |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % n
+        };
+        let keys = ["A minor", "C major", "F# minor", "Eb major"];
+        let cats = ["kick", "snare", "pad", "bass"];
+        for i in 0..150u8 {
+            let mut rec = SampleRecord {
+                hash: ContentHash([i; 32]),
+                path: dir.path().join(format!("pack{}", next(4))).join(format!(
+                    "{} {i}.wav",
+                    ["Kick", "dark pad", "bass"][next(3) as usize]
+                )),
+                ..SampleRecord::default()
+            };
+            let a = &mut rec.analysis;
+            a.bpm = (next(3) > 0).then(|| 80.0 + next(5) as f32 * 10.0);
+            a.key = (next(3) > 0).then(|| keys[next(4) as usize].to_string());
+            a.category = Some(cats[next(4) as usize].to_string());
+            a.category_confidence = Some(if next(4) == 0 { 0.2 } else { 0.9 });
+            a.root_note = (next(2) == 0)
+                .then(|| format!("{}{}", ["A", "C#", "F"][next(3) as usize], next(4)));
+            a.root_cents = (next(2) == 0).then(|| next(80) as f32 - 40.0);
+            a.duration_s = f64::from(next(4) as u8) * 0.5;
+            a.lufs = (next(4) > 0).then(|| -(next(20) as f32));
+            if next(5) == 0 {
+                rec.corrections.bpm = Some(120.0);
+            }
+            lib.put_analysed(&rec).unwrap();
+        }
+        let sorts = [
+            SortKey::Relevance,
+            SortKey::Name,
+            SortKey::Category,
+            SortKey::Bpm,
+            SortKey::Key,
+            SortKey::Root,
+            SortKey::Duration,
+            SortKey::Lufs,
+        ];
+        for text in [None, Some("dark")] {
+            let q = Query {
+                text: text.map(str::to_string),
+                ..Query::default()
+            };
+            for sort in sorts {
+                for descending in [false, true] {
+                    let (mut hits, _) = search(&lib, &q).unwrap();
+                    sort_hits(&mut hits, sort, descending);
+                    let want: Vec<_> = hits
+                        .iter()
+                        .map(|h| (h.path.clone(), h.sample.hash))
+                        .collect();
+                    let (found, _) = search_sorted(&lib, &q, sort, descending).unwrap();
+                    let got: Vec<_> = found.into_iter().map(|f| (f.path, f.hash)).collect();
+                    assert_eq!(got, want, "{sort:?} descending {descending} words {text:?}");
+                }
+            }
+        }
     }
 }

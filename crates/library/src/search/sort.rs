@@ -5,6 +5,7 @@ use std::cmp::Ordering;
 
 use serde::{Deserialize, Serialize};
 
+use super::catalogue::Row;
 use super::Hit;
 use samplemind_analysis::key_name;
 
@@ -71,6 +72,61 @@ fn opt<T: PartialOrd>(a: Option<T>, b: Option<T>, descending: bool) -> Ordering 
         (None, Some(_)) => Ordering::Greater,
         (None, None) => Ordering::Equal,
     }
+}
+
+/// Order catalogue rows (with their relevance) by `key` as [`sort_hits`] orders hits, from
+/// the fields the catalogue holds: no record is read. Ties keep the order given.
+pub(super) fn sort_rows(found: &mut Vec<(f32, &Row)>, key: SortKey, descending: bool) {
+    match key {
+        SortKey::Relevance => {}
+        SortKey::Name => order_by(found, descending, |r| {
+            Some(
+                r.path
+                    .file_name()
+                    .map(|n| n.to_string_lossy().to_lowercase())
+                    .unwrap_or_default(),
+            )
+        }),
+        SortKey::Category => order_by(found, descending, |r| {
+            r.guess
+                .as_deref()
+                .or(r.category.as_deref())
+                .map(str::to_string)
+        }),
+        SortKey::Bpm => order_by(found, descending, |r| r.bpm),
+        SortKey::Key => order_by(found, descending, |r| r.key.as_deref().and_then(key_rank)),
+        SortKey::Root => order_by(found, descending, |r| {
+            r.root.and_then(|(pc, octave)| {
+                Some((f32::from(octave?) + 1.0) * 12.0 + f32::from(pc) + r.root_cents / 100.0)
+            })
+        }),
+        SortKey::Duration => order_by(found, descending, |r| Some(r.duration_s)),
+        SortKey::Lufs => order_by(found, descending, |r| r.lufs),
+    }
+}
+
+/// Each row's key computed once (a name is a lowercase copy), then a stable sort on it.
+fn order_by<'a, K: PartialOrd>(
+    found: &mut Vec<(f32, &'a Row)>,
+    descending: bool,
+    key: impl Fn(&Row) -> Option<K>,
+) {
+    let mut keyed: Vec<(Option<K>, (f32, &'a Row))> =
+        found.drain(..).map(|f| (key(f.1), f)).collect();
+    keyed.sort_by(|a, b| match (&a.0, &b.0) {
+        (Some(x), Some(y)) => {
+            let o = x.partial_cmp(y).unwrap_or(Ordering::Equal);
+            if descending {
+                o.reverse()
+            } else {
+                o
+            }
+        }
+        (Some(_), None) => Ordering::Less,
+        (None, Some(_)) => Ordering::Greater,
+        (None, None) => Ordering::Equal,
+    });
+    found.extend(keyed.into_iter().map(|(_, f)| f));
 }
 
 /// Sort `hits` by `key`; ties keep the relevance order (the sort is stable).
