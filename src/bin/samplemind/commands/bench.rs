@@ -185,6 +185,7 @@ pub fn run(args: BenchArgs) -> Result<Outcome, Error> {
         row(&format!("search: filter, {}", s.records), &s.filter);
         row("search: two words", &s.words);
         row("search: loops by BPM", &s.sorted);
+        row("search: loops by BPM, first page", &s.sorted_page);
         row("peer: filter in memory", &s.in_memory_filter);
         row("search: ★ and ≥ 3 stars", &s.marks);
         row("facet counts, whole library", &s.facets);
