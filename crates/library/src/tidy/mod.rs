@@ -145,10 +145,13 @@ pub fn run(plans: &[Planned], hits: &[Hit], processing: &Processing) -> TidyRepo
             ));
             continue;
         }
-        let done = match processing.encoding_for(&p.from) {
+        // One file's panic (a decoder's, an encoder's, a tag reader's on a strange file) is
+        // that file's failure; the rest go on.
+        let done = samplemind_analysis::isolate::catch(|| match processing.encoding_for(&p.from) {
             Some(encoding) => rendered_copy(p, h, processing, encoding, &mut report),
             None => plain_copy(p, h, &mut report),
-        };
+        })
+        .unwrap_or_else(|panic| Err(format!("{}: panic: {panic}", p.from.display())));
         match done {
             Ok(()) => report.copied += 1,
             Err(e) => report.failed.push(e),
