@@ -358,11 +358,12 @@ async cancelScan() : Promise<Result<boolean, AppError>> {
 }
 },
 /**
- * Play sample `id`; `looped` repeats it, `transpose` shifts it by semitones.
+ * Play sample `id`; `looped` repeats it, `transpose` shifts it by semitones, `start_s`
+ * starts it that far in (a click on the waveform).
  */
-async playSample(id: string, looped: boolean, transpose: number) : Promise<Result<PlayStarted, AppError>> {
+async playSample(id: string, looped: boolean, transpose: number, startS: number | null) : Promise<Result<PlayStarted, AppError>> {
     try {
-    return { status: "ok", data: await TAURI_INVOKE("play_sample", { id, looped, transpose }) };
+    return { status: "ok", data: await TAURI_INVOKE("play_sample", { id, looped, transpose, startS }) };
 } catch (e) {
     if(e instanceof Error) throw e;
     else return { status: "error", error: e  as any };

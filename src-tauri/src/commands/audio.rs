@@ -9,7 +9,8 @@ use crate::dto::{AudioState, Device, PlayStarted};
 use crate::error::CmdResult;
 use crate::state::Shared;
 
-/// Play sample `id`; `looped` repeats it, `transpose` shifts it by semitones.
+/// Play sample `id`; `looped` repeats it, `transpose` shifts it by semitones, `start_s`
+/// starts it that far in (a click on the waveform).
 #[tauri::command]
 #[specta::specta]
 pub async fn play_sample(
@@ -17,12 +18,15 @@ pub async fn play_sample(
     id: String,
     looped: bool,
     transpose: f32,
+    start_s: Option<f64>,
 ) -> CmdResult<PlayStarted> {
     blocking(&state, move |st| {
         let (path, _) = st.sample(&id)?;
         let mut opts = PlayOptions::on(st.settings().audio.output_device);
         opts.looped = looped;
         opts.transpose = transpose.clamp(-24.0, 24.0);
+        // A start past the end plays nothing; a non-number is the start.
+        opts.start_s = start_s.filter(|s| s.is_finite()).unwrap_or(0.0).max(0.0);
         let took = st.audio.play(&path, &opts)?;
         Ok(PlayStarted {
             open_ms: took.as_secs_f64() * 1000.0,

@@ -93,9 +93,17 @@ const cases = [
     await page.keyboard.press("ArrowUp");
     await page.keyboard.press("ArrowUp");
     assert.equal((await lastCall("play_sample")).args.id, rowId(2));
+    // A click on the waveform plays from there: half way along a 1.5 s sound is 0.75 s.
+    const wave = await page.$('[data-testid="waveform"] canvas');
+    const box = await wave.boundingBox();
+    await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+    const from = (await lastCall("play_sample")).args;
+    assert.equal(from.id, rowId(2));
+    assert.ok(Math.abs(from.startS - 0.75) < 0.01, `start ${from.startS}`);
     await page.keyboard.press("l");
     await page.keyboard.press("ArrowDown");
     assert.equal((await lastCall("play_sample")).args.looped, true);
+    assert.equal((await lastCall("play_sample")).args.startS, null);
     await page.keyboard.press(" ");
     assert.equal((await calls("stop_audio")).length, 1);
     await page.screenshot({ path: path.join(shots, "page-detail.png") });
