@@ -52,7 +52,13 @@ fn queries(c: &mut Criterion) {
             browser.page(&lib, &sorted, offset, 100).unwrap()
         })
     });
-    let probe = view::matches(&lib, &filter).unwrap().0[0].hash.to_hex();
+    let probe = view::matches(&lib, &filter)
+        .unwrap()
+        .0
+        .window(&lib, 0, 1)
+        .unwrap()[0]
+        .hash
+        .to_hex();
     let hash = samplemind_library::browse::parse_id(&probe).unwrap();
     let opts = AnalysisOptions::default();
     g.bench_function("similar, exact scan", |b| {

@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex};
 use serde::Serialize;
 
 use crate::search::similar::{self, Aspect, SimilarError, SimilarIndex};
-use crate::search::{Found, SearchError};
+use crate::search::{Matches, SearchError};
 use crate::view::{self, PageQuery, SampleSummary};
 use crate::{ContentHash, Library, LibraryError, SampleRecord};
 use samplemind_analysis::classify::CATEGORIES;
@@ -93,9 +93,9 @@ type Generation = (u64, u64);
 struct Rows {
     query: PageQuery,
     generation: Generation,
-    /// The matches in order: a path and a hash each (about 100 bytes a row), so a page
+    /// The matches in order, as places in the search catalogue (4 bytes a row): a page
     /// reads only its own records.
-    rows: Arc<Vec<Found>>,
+    rows: Arc<Matches>,
     problems: Vec<String>,
 }
 
@@ -126,10 +126,18 @@ impl Browser {
         offset: u32,
         limit: u32,
     ) -> Result<SamplePage, BrowseError> {
-        let (all, mut problems) = self.rows(lib, q)?;
+        let (mut all, mut problems) = self.rows(lib, q)?;
+        let mut window = all.window(lib, offset as usize, limit as usize);
+        if window.is_none() {
+            // The library changed between the search and its window: search again, once.
+            if let Ok(mut c) = self.rows.lock() {
+                *c = None;
+            }
+            (all, problems) = self.rows(lib, q)?;
+            window = all.window(lib, offset as usize, limit as usize);
+        }
         let total = u32::try_from(all.len()).unwrap_or(u32::MAX);
-        let window = view::window(&all, offset as usize, limit as usize);
-        let mut rows = view::summaries(lib, &window, &mut problems);
+        let mut rows = view::summaries(lib, &window.unwrap_or_default(), &mut problems);
         // A drive comes and goes without a write to the library: asked per page, a stat per
         // scanned folder, never per row.
         let offline = crate::drives::offline_roots(lib);
@@ -151,7 +159,7 @@ impl Browser {
         &self,
         lib: &Library,
         q: &PageQuery,
-    ) -> Result<(Arc<Vec<Found>>, Vec<String>), BrowseError> {
+    ) -> Result<(Arc<Matches>, Vec<String>), BrowseError> {
         let generation = lib.generation();
         // A poisoned cache is only a cache: recompute rather than fail.
         if let Ok(c) = self.rows.lock() {

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::curation::{Colour, Curation};
 use crate::search::sort::SortKey;
-use crate::search::{search_sorted, Found};
+use crate::search::{search_sorted, Found, Matches};
 use crate::search::{Query, SearchError};
 use crate::{Library, SampleRecord};
 
@@ -212,7 +212,7 @@ pub fn summarise(lib: &Library, path: &Path, rec: &SampleRecord) -> SampleSummar
 ///
 /// # Errors
 /// [`SearchError`] when the search cannot run (a key that names no key, the store).
-pub fn matches(lib: &Library, q: &PageQuery) -> Result<(Vec<Found>, Vec<String>), SearchError> {
+pub fn matches(lib: &Library, q: &PageQuery) -> Result<(Matches, Vec<String>), SearchError> {
     let (found, problems) = search_sorted(lib, &q.search_query(), q.sort, q.descending)?;
     Ok((found, problems.iter().map(ToString::to_string).collect()))
 }

@@ -63,6 +63,13 @@ pub(super) struct Catalogue {
     pub rows: Vec<Row>,
 }
 
+impl Catalogue {
+    /// The library state it describes.
+    pub(super) fn generation(&self) -> (u64, u64) {
+        self.generation
+    }
+}
+
 /// The last catalogue built in this process (one library is open at a time in practice).
 static LAST: Mutex<Option<Arc<Catalogue>>> = Mutex::new(None);
 

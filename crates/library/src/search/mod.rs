@@ -129,13 +129,58 @@ pub fn search(lib: &Library, q: &Query) -> Result<(Vec<Hit>, Vec<LibraryError>),
     Ok((hits, problems))
 }
 
-/// One match of [`search_sorted`]: where, and which content.
+/// One match: where, and which content.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Found {
     /// The file.
     pub path: PathBuf,
     /// Its content.
     pub hash: crate::ContentHash,
+}
+
+/// The matches of one search, in order, as places in the search catalogue of one library
+/// state: 4 bytes a match (a million matches hold 4 MB, not a copy of every path).
+#[derive(Debug, Clone, Default)]
+pub struct Matches {
+    generation: (u64, u64),
+    order: Vec<u32>,
+}
+
+impl Matches {
+    /// How many.
+    pub fn len(&self) -> usize {
+        self.order.len()
+    }
+
+    /// None at all.
+    pub fn is_empty(&self) -> bool {
+        self.order.is_empty()
+    }
+
+    /// The library state they were found in.
+    pub fn generation(&self) -> (u64, u64) {
+        self.generation
+    }
+
+    /// Matches `offset .. offset + limit` (clipped), or `None` when the library has changed
+    /// since the search (search again then).
+    pub fn window(&self, lib: &Library, offset: usize, limit: usize) -> Option<Vec<Found>> {
+        let (cat, _) = catalogue::of(lib);
+        if cat.generation() != self.generation {
+            return None;
+        }
+        let start = offset.min(self.order.len());
+        let end = start.saturating_add(limit).min(self.order.len());
+        self.order[start..end]
+            .iter()
+            .map(|&i| {
+                cat.rows.get(i as usize).map(|r| Found {
+                    path: r.path.clone(),
+                    hash: r.hash,
+                })
+            })
+            .collect()
+    }
 }
 
 /// Run `q` over `lib` and order the matches by `sort` (relevance first when words were
@@ -150,27 +195,27 @@ pub fn search_sorted(
     q: &Query,
     sort: sort::SortKey,
     descending: bool,
-) -> Result<(Vec<Found>, Vec<LibraryError>), SearchError> {
+) -> Result<(Matches, Vec<LibraryError>), SearchError> {
     let filter = Filter::new(lib, q)?;
     let (cat, problems) = catalogue::of(lib);
-    let mut found: Vec<(f32, &catalogue::Row)> = cat
+    // Each match with its place in the catalogue, which is what is kept.
+    let mut found: Vec<(f32, u32, &catalogue::Row)> = cat
         .rows
         .iter()
-        .filter_map(|r| filter.score(lib, r).map(|s| (s, r)))
+        .zip(0u32..)
+        .filter_map(|(r, i)| filter.score(lib, r).map(|s| (s, i, r)))
         .collect();
-    found.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.path.cmp(&b.1.path)));
+    found.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.2.path.cmp(&b.2.path)));
     if let Some(n) = q.limit {
         found.truncate(n);
     }
     sort::sort_rows(&mut found, sort, descending);
+    let order = found.iter().map(|(_, i, _)| *i).collect();
     Ok((
-        found
-            .into_iter()
-            .map(|(_, r)| Found {
-                path: r.path.clone(),
-                hash: r.hash,
-            })
-            .collect(),
+        Matches {
+            generation: cat.generation(),
+            order,
+        },
         problems,
     ))
 }
@@ -466,7 +511,12 @@ mod order_tests {
                         .map(|h| (h.path.clone(), h.sample.hash))
                         .collect();
                     let (found, _) = search_sorted(&lib, &q, sort, descending).unwrap();
-                    let got: Vec<_> = found.into_iter().map(|f| (f.path, f.hash)).collect();
+                    let got: Vec<_> = found
+                        .window(&lib, 0, usize::MAX)
+                        .unwrap()
+                        .into_iter()
+                        .map(|f| (f.path, f.hash))
+                        .collect();
                     assert_eq!(got, want, "{sort:?} descending {descending} words {text:?}");
                 }
             }

@@ -74,9 +74,12 @@ fn opt<T: PartialOrd>(a: Option<T>, b: Option<T>, descending: bool) -> Ordering 
     }
 }
 
+/// A match: its relevance, its place in the catalogue, its row.
+pub(super) type Ranked<'a> = (f32, u32, &'a Row);
+
 /// Order catalogue rows (with their relevance) by `key` as [`sort_hits`] orders hits, from
 /// the fields the catalogue holds: no record is read. Ties keep the order given.
-pub(super) fn sort_rows(found: &mut Vec<(f32, &Row)>, key: SortKey, descending: bool) {
+pub(super) fn sort_rows(found: &mut Vec<Ranked<'_>>, key: SortKey, descending: bool) {
     match key {
         SortKey::Relevance => {}
         SortKey::Name => order_by(found, descending, |r| {
@@ -107,12 +110,11 @@ pub(super) fn sort_rows(found: &mut Vec<(f32, &Row)>, key: SortKey, descending: 
 
 /// Each row's key computed once (a name is a lowercase copy), then a stable sort on it.
 fn order_by<'a, K: PartialOrd>(
-    found: &mut Vec<(f32, &'a Row)>,
+    found: &mut Vec<Ranked<'a>>,
     descending: bool,
     key: impl Fn(&Row) -> Option<K>,
 ) {
-    let mut keyed: Vec<(Option<K>, (f32, &'a Row))> =
-        found.drain(..).map(|f| (key(f.1), f)).collect();
+    let mut keyed: Vec<(Option<K>, Ranked<'a>)> = found.drain(..).map(|f| (key(f.2), f)).collect();
     keyed.sort_by(|a, b| match (&a.0, &b.0) {
         (Some(x), Some(y)) => {
             let o = x.partial_cmp(y).unwrap_or(Ordering::Equal);
