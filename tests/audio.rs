@@ -498,3 +498,112 @@ fn health_shows_the_audition_engine_state_and_workers() {
         stopped["state"]
     );
 }
+
+/// Find by sound through the loopback: `samplemind similar --record` listens to the input
+/// while a kick (not one of the library's) plays into it, and the nearest one-shots it lists
+/// are the library's kicks, not its hats or its pad.
+#[test]
+fn find_by_sound_hears_a_kick_and_lists_kicks() {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(_pulse) = start_pulse() else { return };
+    let home = tempfile::tempdir().unwrap();
+    std::fs::write(home.path().join("config.toml"), "[ml]\nenabled = false\n").unwrap();
+    let lib_dir = home.path().join("pack");
+    std::fs::create_dir_all(&lib_dir).unwrap();
+    let rate = 44_100u32;
+    let kick = |f0: f32, f1: f32, decay: f32| -> Vec<f32> {
+        let mut phase = 0f32;
+        (0..rate as usize * 2 / 5)
+            .map(|i| {
+                let t = i as f32 / rate as f32;
+                let f = f1 + (f0 - f1) * (-t * 30.0).exp();
+                phase += std::f32::consts::TAU * f / rate as f32;
+                0.8 * phase.sin() * (-t * decay).exp()
+            })
+            .collect()
+    };
+    let mut seed = 7u32;
+    let mut noise = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 17;
+        seed ^= seed << 5;
+        seed as f32 / u32::MAX as f32 * 2.0 - 1.0
+    };
+    let mut hat = |decay: f32| -> Vec<f32> {
+        let mut last = 0f32;
+        (0..rate as usize / 5)
+            .map(|i| {
+                let n = noise();
+                let hp = n - last;
+                last = n;
+                0.4 * hp * (-(i as f32 / rate as f32) * decay).exp()
+            })
+            .collect()
+    };
+    for (i, (f0, f1, d)) in [(160.0, 55.0, 9.0), (140.0, 48.0, 7.0), (180.0, 60.0, 11.0)]
+        .into_iter()
+        .enumerate()
+    {
+        write_mono(
+            &lib_dir.join(format!("kick {i}.wav")),
+            &kick(f0, f1, d),
+            rate,
+        );
+    }
+    for (i, d) in [30.0, 45.0, 60.0].into_iter().enumerate() {
+        write_mono(&lib_dir.join(format!("hat {i}.wav")), &hat(d), rate);
+    }
+    let pad: Vec<f32> = (0..rate as usize * 2)
+        .map(|i| {
+            let t = i as f32 / rate as f32;
+            [220.0f32, 277.2, 329.6]
+                .iter()
+                .map(|f| 0.15 * (std::f32::consts::TAU * f * t).sin())
+                .sum()
+        })
+        .collect();
+    write_mono(&lib_dir.join("pad.wav"), &pad, rate);
+    run_ok(cli(home.path()).arg("scan").arg(&lib_dir));
+
+    let probe = home.path().join("probe kick.wav");
+    write_wav(
+        &probe,
+        &[kick(150.0, 52.0, 8.0), kick(150.0, 52.0, 8.0)],
+        rate,
+        32,
+    );
+    let kept = home.path().join("take.wav");
+    let child = cli(home.path())
+        .args(["similar", "--record", "2.5", "-n", "3", "--json", "--keep"])
+        .arg(&kept)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The CLI opens the input first; the kick plays into it a moment later.
+    std::thread::sleep(Duration::from_millis(900));
+    play_on_sink(&probe);
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let names: Vec<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            v["path"]
+                .as_str()
+                .unwrap()
+                .rsplit('/')
+                .next()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    eprintln!("found by sound: {names:?}\n{stderr}");
+    assert_eq!(names.len(), 3, "{names:?}");
+    assert!(
+        names.iter().all(|n| n.starts_with("kick")),
+        "the nearest one-shots to a kick are kicks: {names:?}"
+    );
+    assert!(kept.is_file(), "the take is kept when asked");
+}

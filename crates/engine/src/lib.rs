@@ -28,6 +28,8 @@ pub use samplemind_library::search;
 pub use samplemind_ml as ml;
 
 pub mod config;
+#[cfg(feature = "device")]
+pub mod find_by_sound;
 pub mod health;
 pub mod studio;
 

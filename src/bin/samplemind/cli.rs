@@ -381,8 +381,18 @@ pub struct MidiArgs {
 pub struct SimilarArgs {
     /// An audio file (in the library or not, e.g. a recording), or a stored sample's hash
     /// (at least 8 hex digits).
-    #[arg(value_name = "FILE|ID")]
-    pub query: String,
+    #[arg(value_name = "FILE|ID", required_unless_present = "record")]
+    pub query: Option<String>,
+    /// Find by sound: record this many seconds from the input (a voice, a beatbox), trim
+    /// the silence, and list the nearest one-shots.
+    #[arg(long, value_name = "SECONDS", conflicts_with = "query")]
+    pub record: Option<f64>,
+    /// With --record: the input device (`samplemind devices`); the default input otherwise.
+    #[arg(long, requires = "record")]
+    pub device: Option<String>,
+    /// With --record: keep the take in this file (else it is thrown away).
+    #[arg(long, value_name = "FILE", requires = "record")]
+    pub keep: Option<PathBuf>,
     /// What "similar" means: timbre, pitch, rhythm or overall.
     #[arg(long, default_value = "overall")]
     pub aspect: samplemind::search::similar::Aspect,

@@ -259,6 +259,23 @@ impl SimilarIndex {
         n: usize,
         exclude: Option<ContentHash>,
     ) -> Vec<Neighbour> {
+        self.query_among(probe, aspect, n, exclude, false)
+    }
+
+    /// As [`Self::query`], among one-shots only (what a sound made with the voice or a
+    /// beatbox is looking for).
+    pub fn query_one_shots(&self, probe: &Probe, aspect: Aspect, n: usize) -> Vec<Neighbour> {
+        self.query_among(probe, aspect, n, None, true)
+    }
+
+    fn query_among(
+        &self,
+        probe: &Probe,
+        aspect: Aspect,
+        n: usize,
+        exclude: Option<ContentHash>,
+        one_shots: bool,
+    ) -> Vec<Neighbour> {
         let mut dsp_probe = probe.analysis.timbre.clone();
         if dsp_probe.len() == self.dsp_dim {
             self.standardise_row(&mut dsp_probe);
@@ -341,6 +358,7 @@ impl SimilarIndex {
             .into_par_iter()
             .with_min_len(4096)
             .filter(|&i| Some(self.entries[i].hash) != exclude)
+            .filter(|&i| !one_shots || !self.entries[i].is_loop)
             .map(|i| (i, score(i)))
             .collect();
         let n = n.min(scored.len());
