@@ -65,6 +65,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::audio::list_devices,
             commands::record::start_recording,
             commands::record::stop_recording,
+            commands::record::find_by_sound,
             commands::ai::ai_status,
             commands::ai::ai_describe,
             commands::ai::ai_ask,

@@ -426,6 +426,18 @@ async stopRecording() : Promise<Result<TakeResult, AppError>> {
 }
 },
 /**
+ * Find by sound: listen to the input for `seconds` (the meter shows it), trim, and list the
+ * `n` one-shots nearest to what was heard by `aspect`. The take is thrown away.
+ */
+async findBySound(seconds: number, aspect: Aspect, n: number) : Promise<Result<SimilarSample[], AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("find_by_sound", { seconds, aspect, n }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
  * Providers in routing order and the cache's figures.
  */
 async aiStatus() : Promise<Result<AiStatus, AppError>> {

@@ -72,3 +72,67 @@ pub async fn stop_recording(app: AppHandle, state: State<'_, Shared>) -> CmdResu
     })
     .await
 }
+
+/// Longest listen of a search by sound, seconds.
+const MAX_LISTEN_SECONDS: f64 = 10.0;
+
+/// Find by sound: listen to the input for `seconds` (the meter shows it), trim, and list the
+/// `n` one-shots nearest to what was heard by `aspect`. The take is thrown away.
+#[tauri::command]
+#[specta::specta]
+pub async fn find_by_sound(
+    app: AppHandle,
+    state: State<'_, Shared>,
+    seconds: f64,
+    aspect: samplemind::search::similar::Aspect,
+    n: u32,
+) -> CmdResult<Vec<samplemind::library::browse::SimilarSample>> {
+    blocking(&state, move |st| {
+        if !(0.5..=MAX_LISTEN_SECONDS).contains(&seconds) {
+            return Err(AppError::new(
+                ErrorKind::BadInput,
+                format!("listen for 0.5 to {MAX_LISTEN_SECONDS} s, not {seconds}"),
+            ));
+        }
+        // The take lives only as long as the search.
+        let scratch = std::env::temp_dir().join(format!(
+            "samplemind-listen-{}-{}.wav",
+            std::process::id(),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_nanos())
+        ));
+        let analysis = samplemind::analysis::AnalysisOptions::with_models(st.models.clone());
+        let found = samplemind::find_by_sound::find_by_sound(
+            &st.lib,
+            &scratch,
+            st.settings().audio.input_device,
+            seconds,
+            aspect,
+            n.clamp(1, 100) as usize,
+            &analysis,
+            &std::sync::atomic::AtomicBool::new(false),
+            &mut |l| {
+                let _ = InputLevel::from(l).emit(&app);
+            },
+        );
+        let _ = std::fs::remove_file(&scratch);
+        let found = found.map_err(|e| match e {
+            samplemind::find_by_sound::FindError::Device(d) => d.into(),
+            samplemind::find_by_sound::FindError::Probe(p) => p.into(),
+            silent => AppError::new(ErrorKind::BadInput, silent.to_string()),
+        })?;
+        Ok(found
+            .neighbours
+            .into_iter()
+            .filter_map(|nb| {
+                let rec = st.lib.sample(&nb.hash).ok()??;
+                Some(samplemind::library::browse::SimilarSample {
+                    sample: samplemind::library::view::summarise(&st.lib, &nb.path, &rec),
+                    score: nb.score,
+                })
+            })
+            .collect())
+    })
+    .await
+}

@@ -251,6 +251,8 @@ export class MockBackend {
         this.collections.set(name, ids);
         return { name, count: ids.length };
       }
+      case "find_by_sound":
+        return [0, 2, 4].map((i) => ({ sample: this.rows[i * CATS.length % this.rows.length], score: 0.9 - i * 0.05 }));
       case "similar_samples": {
         const i = parseInt(args.id as string, 16);
         return [1, 2, 3].map((d) => ({ sample: this.rows[(i + d * CATS.length) % this.rows.length], score: 0.9 - d * 0.1 }));

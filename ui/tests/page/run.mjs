@@ -334,7 +334,14 @@ const cases = [
     await page.waitForSelector('[data-testid="meter"]');
     await page.evaluate(() => window.__mock.emit("input-level", { peakDb: -12, rmsDb: -20, clipped: false }));
     await page.waitForSelector("text=-12.0 dBFS");
-    await page.keyboard.press("Escape");
+    // Find by sound: the nearest one-shots are listed; a click selects one in the table.
+    await page.selectOption('select[aria-label="Find by"]', "pitch");
+    await page.click('button:has-text("Find by sound")');
+    await page.waitForSelector('[data-testid="found-by-sound"] li');
+    assert.deepEqual((await lastCall("find_by_sound")).args, { seconds: 3, aspect: "pitch", n: 12 });
+    await page.click('[data-testid="found-by-sound"] button');
+    await page.waitForSelector('[data-testid="meter"]', { state: "detached" });
+    assert.match(await page.textContent('[data-testid="detail"] h3'), /kick_000000\.wav/);
   }],
 ];
 
