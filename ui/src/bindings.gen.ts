@@ -995,7 +995,12 @@ category?: string | null;
 /**
  * Only samples with all these tags.
  */
-tags?: string[] }
+tags?: string[]; 
+/**
+ * Refuse the export when more samples than this are chosen (a face that answers over
+ * the network bounds its answer); unbounded when absent.
+ */
+at_most?: number | null }
 /**
  * The counts of one search's matches, most common first.
  */

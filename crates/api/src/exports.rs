@@ -18,6 +18,9 @@ use samplemind_engine::analysis::classify::CATEGORIES;
 use samplemind_engine::library::tidy::{self, ExportError, Processing};
 use samplemind_engine::library::{kit, ScanOptions};
 
+/// The most samples one request exports (its answer lists each).
+pub const MAX_EXPORTED: u32 = 10_000;
+
 /// `folder` under the export folder, checked as [`FOLDER_PATTERN`] states: '/'-separated
 /// names, none empty or starting with a dot or a space, no '\\', ':' or control character.
 fn export_dir(s: &ApiState, folder: &str) -> Result<PathBuf, ApiError> {
@@ -83,7 +86,7 @@ impl From<ExportError> for ApiError {
 #[utoipa::path(post, path = "/api/v1/export", tag = "samples", security(("bearer" = [])),
     request_body = ExportBody,
     responses((status = 200, description = "The copies listed (dry run) or made; files that failed are named in the report", body = ExportDone),
-              (status = 400, description = "A bad body: template, folder, target or filter (nothing is written)", body = ErrorBody),
+              (status = 400, description = "A bad body: template, folder, target or filter, or over 10,000 samples chosen (nothing is written)", body = ErrorBody),
               (status = 401, description = "No or wrong token", body = ErrorBody),
               (status = 404, description = "A sample or collection that is not in the library", body = ErrorBody),
               (status = 413, description = "A body over 64 KiB", body = ErrorBody)))]
@@ -141,6 +144,7 @@ pub async fn export(
         favourite: req.favourite,
         category: req.category,
         tags: req.tags,
+        at_most: Some(MAX_EXPORTED),
     };
     blocking(move || Ok(Json(tidy::export(&s.lib, &request)?))).await
 }

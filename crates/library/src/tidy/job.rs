@@ -51,6 +51,10 @@ pub struct ExportRequest {
     /// Only samples with all these tags.
     #[serde(default)]
     pub tags: Vec<String>,
+    /// Refuse the export when more samples than this are chosen (a face that answers over
+    /// the network bounds its answer); unbounded when absent.
+    #[serde(default)]
+    pub at_most: Option<u32>,
 }
 
 fn default_template() -> String {
@@ -85,6 +89,14 @@ pub enum ExportError {
     /// Too many ids.
     #[error("ids: at most {MAX_IDS} samples per export")]
     TooMany,
+    /// The filters chose more samples than the request allows.
+    #[error("{chosen} samples chosen: at most {at_most} per export (narrow the filters)")]
+    TooManyChosen {
+        /// How many the filters chose.
+        chosen: usize,
+        /// The bound.
+        at_most: u32,
+    },
     /// An id that is not a sample.
     #[error(transparent)]
     Sample(#[from] BrowseError),
@@ -117,6 +129,12 @@ pub fn export(lib: &Library, req: &ExportRequest) -> Result<ExportDone, ExportEr
     // One copy per sound: a sound at two paths is exported once.
     let mut seen = HashSet::new();
     hits.retain(|h| seen.insert(h.sample.hash));
+    if let Some(at_most) = req.at_most.filter(|n| hits.len() > *n as usize) {
+        return Err(ExportError::TooManyChosen {
+            chosen: hits.len(),
+            at_most,
+        });
+    }
     let planned = plan(&hits, &req.to, &req.rename, &req.processing)?;
     let report = if req.dry_run {
         None
@@ -159,4 +177,51 @@ fn chosen(lib: &Library, req: &ExportRequest) -> Result<(Vec<Hit>, Vec<String>),
     };
     let (hits, problems) = search(lib, &q)?;
     Ok((hits, problems.iter().map(ToString::to_string).collect()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{ContentHash, SampleRecord};
+
+    #[test]
+    fn a_bounded_export_refuses_more_than_its_bound_and_a_relative_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let lib = Library::open(&dir.path().join("lib")).unwrap();
+        for i in 0..3u8 {
+            let rec = SampleRecord {
+                hash: ContentHash([i; 32]),
+                path: dir.path().join(format!("s{i}.wav")),
+                ..SampleRecord::default()
+            };
+            lib.put_analysed(&rec).unwrap();
+        }
+        let mut req = ExportRequest {
+            to: dir.path().join("out"),
+            rename: DEFAULT_TEMPLATE.into(),
+            dry_run: true,
+            processing: Processing::default(),
+            ids: Vec::new(),
+            collection: None,
+            favourite: false,
+            category: None,
+            tags: Vec::new(),
+            at_most: Some(2),
+        };
+        assert!(matches!(
+            export(&lib, &req),
+            Err(ExportError::TooManyChosen {
+                chosen: 3,
+                at_most: 2
+            })
+        ));
+        req.at_most = Some(3);
+        assert_eq!(export(&lib, &req).unwrap().planned.len(), 3);
+        assert!(!req.to.exists(), "a dry run writes nothing");
+        req.to = "out".into();
+        assert!(matches!(
+            export(&lib, &req),
+            Err(ExportError::Destination(_))
+        ));
+    }
 }

@@ -97,6 +97,7 @@ fn tidy_up(lib: &Library, dir: &std::path::Path, args: &ExportArgs) -> Result<Ou
         favourite: args.fav,
         category: args.category.clone(),
         tags: args.tag.clone(),
+        at_most: None,
     };
     let done = tidy::export(lib, &req)?;
     for p in &done.problems {
