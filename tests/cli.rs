@@ -954,3 +954,40 @@ fn export_trims_normalises_converts_and_tags_the_copies() {
         assert!(report.contains("1 with tempo / key metadata"), "{report}");
     }
 }
+
+/// `samplemind relink`: a library folder renamed is found again by content, and the
+/// config's library folders follow it (a rescan and the API's folder rule read them).
+#[test]
+fn relink_finds_a_renamed_folder_and_the_config_follows() {
+    let home = tempfile::tempdir().unwrap();
+    let old = home.path().join("Old Packs");
+    make_folder(&old);
+    std::fs::write(
+        home.path().join("config.toml"),
+        format!(
+            "[library]\nfolders = [{:?}]\n[ml]\nenabled = false\n",
+            old.display().to_string()
+        ),
+    )
+    .unwrap();
+    run_ok(cli(home.path()).arg("scan").arg(&old));
+    let new = home.path().join("New Packs");
+    std::fs::rename(&old, &new).unwrap();
+    let out = stdout(&run_ok(
+        cli(home.path())
+            .arg("relink")
+            .arg(&old)
+            .arg(&new)
+            .arg("--json"),
+    ));
+    let r: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    assert!(r["old_paths"].as_u64().unwrap() > 0, "{r}");
+    assert_eq!(r["relinked"], r["old_paths"], "{r}");
+    assert_eq!(r["scan"]["analysed"], 0, "nothing is analysed again: {r}");
+    let config = std::fs::read_to_string(home.path().join("config.toml")).unwrap();
+    let canonical = std::fs::canonicalize(&new).unwrap();
+    assert!(
+        config.contains(&canonical.display().to_string()) && !config.contains("Old Packs"),
+        "{config}"
+    );
+}

@@ -161,11 +161,47 @@ impl Settings {
             Err(e) => Err(format!("{}: {e}", path.display())),
         }
     }
+
+    /// A library folder moved from `from` to `to` (a relink): every `[library] folders`
+    /// entry that is `from` or lies under it now names the same place under `to`. Whether
+    /// anything changed.
+    pub fn relink_folder(&mut self, from: &Path, to: &Path) -> bool {
+        let mut changed = false;
+        for f in &mut self.library.folders {
+            if let Ok(rest) = f.strip_prefix(from) {
+                *f = to.join(rest);
+                changed = true;
+            }
+        }
+        let mut seen = std::collections::HashSet::new();
+        self.library.folders.retain(|f| seen.insert(f.clone()));
+        changed
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_relinked_folder_is_renamed_in_the_library_folders() {
+        let mut s = Settings::default();
+        s.library.folders = vec![
+            "/mnt/old".into(),
+            "/mnt/old/drums".into(),
+            "/elsewhere".into(),
+        ];
+        assert!(s.relink_folder(Path::new("/mnt/old"), Path::new("/media/new")));
+        assert_eq!(
+            s.library.folders,
+            [
+                PathBuf::from("/media/new"),
+                PathBuf::from("/media/new/drums"),
+                PathBuf::from("/elsewhere")
+            ]
+        );
+        assert!(!s.relink_folder(Path::new("/mnt/gone"), Path::new("/x")));
+    }
 
     #[test]
     fn missing_file_is_defaults_and_a_bad_one_is_named() {

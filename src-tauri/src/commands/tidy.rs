@@ -98,6 +98,17 @@ pub async fn relink_folder(
             &mut |_| {},
         )?;
         drop(_one_at_a_time);
+        // The settings' library folders follow (a rescan reads them).
+        let new_place = std::fs::canonicalize(&to).unwrap_or_else(|_| PathBuf::from(&to));
+        let saved = {
+            let mut settings = st.settings.write().unwrap_or_else(|p| p.into_inner());
+            settings
+                .relink_folder(std::path::Path::new(&from), &new_place)
+                .then(|| settings.save_to(&st.config_path))
+        };
+        if let Some(Err(e)) = saved {
+            tracing::warn!("the relink is done, but the settings could not be saved: {e}");
+        }
         // The new place is a library folder now: watch it instead of the old one.
         crate::watcher::restart(&app, &shared);
         let n = |x: u64| u32::try_from(x).unwrap_or(u32::MAX);

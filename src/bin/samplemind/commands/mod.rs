@@ -67,6 +67,15 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
             let mut opts = samplemind::library::ScanOptions::default();
             opts.analysis.models = models()?;
             let r = samplemind::library::drives::relink(&lib, &from, &to, &opts, &mut |_| {})?;
+            // The config's library folders follow, so that a rescan and the API's folder rule
+            // know the new place.
+            let mut settings = samplemind::config::Settings::load()?;
+            let new_place = std::fs::canonicalize(&to).unwrap_or_else(|_| to.clone());
+            if settings.relink_folder(&from, &new_place) {
+                settings.save_to(
+                    &samplemind::config::home_dir().join(samplemind::config::CONFIG_FILE),
+                )?;
+            }
             if json {
                 println!("{}", serde_json::to_string(&r)?);
             } else {
