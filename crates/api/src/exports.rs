@@ -11,7 +11,7 @@ use axum::extract::{Query, State};
 use axum::Json;
 
 use super::error::{ApiError, ErrorBody};
-use super::routes::{blocking, body_bytes, object_body, parse_id, Shared};
+use super::routes::{blocking, body_bytes, canonical_inside, object_body, parse_id, Shared};
 use super::views::*;
 use super::ApiState;
 use samplemind_engine::analysis::classify::CATEGORIES;
@@ -190,20 +190,7 @@ pub async fn relink(
 
 /// `path`, canonical, when it is a folder inside a library folder.
 fn folder_inside_library(s: &ApiState, path: &str) -> Result<PathBuf, ApiError> {
-    if s.folders.is_empty() {
-        return Err(ApiError::forbidden(
-            "no library folders are configured ([library] folders in config.toml)",
-        ));
-    }
-    let p = std::fs::canonicalize(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => ApiError::not_found(format!("{path}: no such folder")),
-        _ => ApiError::forbidden(format!("{path}: {e}")),
-    })?;
-    if !s.folders.iter().any(|f| p.starts_with(f)) {
-        return Err(ApiError::forbidden(format!(
-            "{path}: outside the library folders"
-        )));
-    }
+    let p = canonical_inside(s, path, "folder")?;
     if !p.is_dir() {
         return Err(ApiError::not_found(format!("{path}: not a folder")));
     }

@@ -517,27 +517,34 @@ pub async fn analyze(
     .await
 }
 
-/// `path`, canonical, when it lies inside a library folder.
+/// `path`, canonical, when it is a file inside a library folder.
 pub(crate) fn inside_library(s: &ApiState, path: &str) -> Result<PathBuf, ApiError> {
+    let p = canonical_inside(s, path, "file")?;
+    if !p.is_file() {
+        // Well-formed, and inside the library: a folder (the folder list names them) cannot
+        // be analysed as one sound.
+        return Err(ApiError::unprocessable(format!(
+            "{path}: a folder, not a file"
+        )));
+    }
+    Ok(p)
+}
+
+/// `path` canonicalised (so `..` and symlinks cannot leave), when it lies inside a library
+/// folder; `what` ("file", "folder") names it in a 404.
+pub(crate) fn canonical_inside(s: &ApiState, path: &str, what: &str) -> Result<PathBuf, ApiError> {
     if s.folders.is_empty() {
         return Err(ApiError::forbidden(
             "no library folders are configured ([library] folders in config.toml): no path can be read",
         ));
     }
     let p = std::fs::canonicalize(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => ApiError::not_found(format!("{path}: no such file")),
+        std::io::ErrorKind::NotFound => ApiError::not_found(format!("{path}: no such {what}")),
         _ => ApiError::forbidden(format!("{path}: {e}")),
     })?;
     if !s.folders.iter().any(|f| p.starts_with(f)) {
         return Err(ApiError::forbidden(format!(
             "{path}: outside the library folders"
-        )));
-    }
-    if !p.is_file() {
-        // Well-formed, and inside the library: a folder (the folder list names them) cannot
-        // be analysed as one sound.
-        return Err(ApiError::unprocessable(format!(
-            "{path}: a folder, not a file"
         )));
     }
     Ok(p)

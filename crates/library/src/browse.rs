@@ -202,18 +202,7 @@ impl Browser {
         }
         let index = self.similar_index(lib);
         let (probe, own) = similar::probe_for(lib, &hash.to_hex(), opts)?;
-        Ok(index
-            .query(&probe, aspect, n, own)
-            .into_iter()
-            .filter_map(|nb| {
-                let rec = lib.sample(&nb.hash).ok()??;
-                let marks = lib.curation(&nb.hash).unwrap_or_default();
-                Some(SimilarSample {
-                    sample: SampleSummary::of(&nb.path, &rec, &marks),
-                    score: nb.score,
-                })
-            })
-            .collect())
+        Ok(similar_samples(lib, index.query(&probe, aspect, n, own)))
     }
 
     fn similar_index(&self, lib: &Library) -> Arc<SimilarIndex> {
@@ -229,6 +218,22 @@ impl Browser {
         *cache = Some((generation, idx.clone()));
         idx
     }
+}
+
+/// Neighbours as every face shows them: each sample's summary with its score (one whose
+/// record is gone since the index was built is left out).
+pub fn similar_samples(lib: &Library, neighbours: Vec<similar::Neighbour>) -> Vec<SimilarSample> {
+    neighbours
+        .into_iter()
+        .filter_map(|nb| {
+            let rec = lib.sample(&nb.hash).ok()??;
+            let marks = lib.curation(&nb.hash).unwrap_or_default();
+            Some(SimilarSample {
+                sample: SampleSummary::of(&nb.path, &rec, &marks),
+                score: nb.score,
+            })
+        })
+        .collect()
 }
 
 /// The content hash `id` names (64 hex digits).

@@ -122,17 +122,10 @@ pub async fn find_by_sound(
             samplemind::find_by_sound::FindError::Probe(p) => p.into(),
             silent => AppError::new(ErrorKind::BadInput, silent.to_string()),
         })?;
-        Ok(found
-            .neighbours
-            .into_iter()
-            .filter_map(|nb| {
-                let rec = st.lib.sample(&nb.hash).ok()??;
-                Some(samplemind::library::browse::SimilarSample {
-                    sample: samplemind::library::view::summarise(&st.lib, &nb.path, &rec),
-                    score: nb.score,
-                })
-            })
-            .collect())
+        Ok(samplemind::library::browse::similar_samples(
+            &st.lib,
+            found.neighbours,
+        ))
     })
     .await
 }

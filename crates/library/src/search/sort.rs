@@ -115,19 +115,7 @@ fn order_by<'a, K: PartialOrd>(
     key: impl Fn(&Row) -> Option<K>,
 ) {
     let mut keyed: Vec<(Option<K>, Ranked<'a>)> = found.drain(..).map(|f| (key(f.2), f)).collect();
-    keyed.sort_by(|a, b| match (&a.0, &b.0) {
-        (Some(x), Some(y)) => {
-            let o = x.partial_cmp(y).unwrap_or(Ordering::Equal);
-            if descending {
-                o.reverse()
-            } else {
-                o
-            }
-        }
-        (Some(_), None) => Ordering::Less,
-        (None, Some(_)) => Ordering::Greater,
-        (None, None) => Ordering::Equal,
-    });
+    keyed.sort_by(|a, b| opt(a.0.as_ref(), b.0.as_ref(), descending));
     found.extend(keyed.into_iter().map(|(_, f)| f));
 }
 
