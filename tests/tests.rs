@@ -24,4 +24,5 @@ mod scan;
 mod secret_service;
 mod shared;
 mod store_damage;
+mod sync;
 mod watch;

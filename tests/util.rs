@@ -183,3 +183,64 @@ pub fn with_stdin(cmd: &mut Command, input: &str) -> Output {
     }
     child.wait_with_output().unwrap()
 }
+
+/// A loop `bars` of 4/4 long at `bpm` in A minor (i–iv–v–i, one chord a bar, its root in
+/// the bass), with a kick on every beat and a hat on every eighth: what a tempo and key
+/// reader should read as `bpm` and A minor.
+pub fn a_minor_loop(rate: u32, bpm: f64, bars: usize) -> Vec<f32> {
+    let beat = 60.0 / bpm;
+    let n = (bars as f64 * 4.0 * beat * rate as f64).round() as usize;
+    // A minor, D minor, E minor, A minor: MIDI notes of the chord over its bass.
+    let chords: [[f64; 4]; 4] = [
+        [45.0, 57.0, 60.0, 64.0],
+        [50.0, 62.0, 65.0, 69.0],
+        [52.0, 64.0, 67.0, 71.0],
+        [45.0, 57.0, 60.0, 64.0],
+    ];
+    let hz = |m: f64| 440.0 * 2f64.powf((m - 69.0) / 12.0);
+    let mut noise = 0x2545_F491_4F6C_DD1Du64;
+    let mut x = vec![0.0f32; n];
+    for (i, v) in x.iter_mut().enumerate() {
+        let t = i as f64 / rate as f64;
+        let bar = ((t / (4.0 * beat)) as usize) % bars;
+        let in_bar = t % (4.0 * beat);
+        let in_beat = t % beat;
+        let in_eighth = t % (beat / 2.0);
+        let chord = &chords[bar % 4];
+        // Each chord note with three partials, swelling in over the bar's first 20 ms.
+        let swell = (in_bar / 0.02).min(1.0) * (-0.4 * in_bar).exp();
+        let tonal: f64 = chord
+            .iter()
+            .enumerate()
+            .map(|(k, &m)| {
+                let f = hz(m);
+                let w = if k == 0 { 1.4 } else { 0.7 };
+                w * (1..=3)
+                    .map(|h| (2.0 * std::f64::consts::PI * f * h as f64 * t).sin() / h as f64)
+                    .sum::<f64>()
+            })
+            .sum();
+        let kick_f = 50.0 + 100.0 * (-in_beat / 0.03).exp();
+        let kick = (2.0 * std::f64::consts::PI * kick_f * in_beat).sin() * (-in_beat / 0.12).exp();
+        noise ^= noise << 13;
+        noise ^= noise >> 7;
+        noise ^= noise << 17;
+        let hat = (noise as f64 / u64::MAX as f64 - 0.5) * (-in_eighth / 0.015).exp();
+        *v = (0.06 * swell * tonal + 0.5 * kick + 0.25 * hat) as f32;
+    }
+    x
+}
+
+/// A plucked tone at MIDI note `midi`: five harmonics decaying over `secs`.
+pub fn pluck(rate: u32, midi: f64, secs: f64) -> Vec<f32> {
+    let f = 440.0 * 2f64.powf((midi - 69.0) / 12.0);
+    (0..(rate as f64 * secs) as usize)
+        .map(|i| {
+            let t = i as f64 / rate as f64;
+            let v: f64 = (1..=5)
+                .map(|h| (2.0 * std::f64::consts::PI * f * h as f64 * t).sin() / h as f64)
+                .sum();
+            (0.3 * v * (-1.5 * t).exp()) as f32
+        })
+        .collect()
+}

@@ -63,6 +63,26 @@ pub fn note_name(midi: u8) -> String {
     format!("{name}{}", midi as i32 / 12 - 1)
 }
 
+/// MIDI note of a scientific pitch name, `"A#2"` → 46, `"Eb3"` → 51, `"C-1"` → 0 (C4 = 60);
+/// `None` when it is not one or lies outside 0..=127.
+pub fn midi_of(name: &str) -> Option<u8> {
+    let name = name.trim();
+    let split = name
+        .char_indices()
+        .find(|(_, c)| c.is_ascii_digit() || *c == '-')
+        .map(|(i, _)| i)?;
+    let (note, octave) = name.split_at(split);
+    let pc = crate::key_name::pitch_class(note)? as i32;
+    let octave: i32 = octave.parse().ok().filter(|o| (-1..=9).contains(o))?;
+    // B#3 is C4 and Cb4 is B3: the spelling's letter decides the octave, the accidental may
+    // cross it.
+    let letter = crate::key_name::pitch_class(&note[..1])? as i32;
+    let shift = (pc - letter + 6).rem_euclid(12) - 6;
+    u8::try_from((octave + 1) * 12 + letter + shift)
+        .ok()
+        .filter(|m| *m <= 127)
+}
+
 struct Plans {
     fwd: Arc<dyn RealToComplex<f32>>,
     inv: Arc<dyn ComplexToReal<f32>>,
@@ -319,5 +339,19 @@ mod tests {
         assert_eq!(note_name(46), "A#2");
         assert_eq!(note_name(63), "D#4");
         assert_eq!(note_name(21), "A0");
+    }
+
+    #[test]
+    fn names_read_back_to_their_notes() {
+        for m in 0..=127u8 {
+            assert_eq!(midi_of(&note_name(m)), Some(m));
+        }
+        assert_eq!(midi_of("Eb3"), Some(51));
+        assert_eq!(midi_of("C-1"), Some(0));
+        assert_eq!(midi_of("Cb4"), Some(59));
+        assert_eq!(midi_of("B#3"), Some(60));
+        for bad in ["", "H2", "C", "C10", "G9x", "G#9", "A-2", "é4"] {
+            assert_eq!(midi_of(bad), None, "{bad}");
+        }
     }
 }

@@ -451,6 +451,53 @@ pub fn decode_mono(path: &Path, max_seconds: Option<f64>) -> Result<(StreamInfo,
     Ok((summary.info, sink.mono))
 }
 
+/// Every channel of a sound, whole, as the player and the renderers need it: planar f32 at
+/// the file's own rate, at most `max_samples` samples over all channels.
+#[derive(Debug, Default)]
+pub struct Planes {
+    /// One vector per channel.
+    pub planes: Vec<Vec<f32>>,
+    /// Most samples kept, over all channels.
+    pub max_samples: usize,
+    /// Whether the sound was longer and its end was cut.
+    pub cut: bool,
+}
+
+impl Planes {
+    /// An empty collector keeping at most `max_samples` samples.
+    pub fn up_to(max_samples: usize) -> Self {
+        Self {
+            max_samples,
+            ..Self::default()
+        }
+    }
+
+    /// Frames held.
+    pub fn held(&self) -> usize {
+        self.planes.first().map_or(0, Vec::len)
+    }
+}
+
+impl FrameSink for Planes {
+    fn begin(&mut self, info: &StreamInfo) {
+        self.planes = vec![Vec::new(); info.channels];
+    }
+    fn frames(&mut self, planes: &[Vec<f32>], frames: usize) -> ControlFlow<()> {
+        let channels = self.planes.len().max(1);
+        let room = self.max_samples.saturating_sub(self.held() * channels) / channels;
+        let take = frames.min(room);
+        for (dst, src) in self.planes.iter_mut().zip(planes) {
+            dst.extend_from_slice(&src[..take]);
+        }
+        if take < frames {
+            self.cut = true;
+            ControlFlow::Break(())
+        } else {
+            ControlFlow::Continue(())
+        }
+    }
+}
+
 /// Collects a mono mix up to a cap.
 struct MonoCollector {
     max_frames: usize,

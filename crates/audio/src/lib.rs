@@ -18,6 +18,7 @@ pub mod gapless;
 pub mod peaks;
 pub mod resample;
 pub mod riff;
+pub mod stretch;
 pub mod tags;
 
 pub use decode::{decode_file, decode_mono, FrameSink, StreamInfo};

@@ -8,6 +8,8 @@ use serde::{Deserialize, Serialize};
 pub use crate::ai::settings::{AiSettings, ProviderKind, ProviderSettings, SharedSettings};
 /// The `[ml]` section lives with the models it configures.
 pub use crate::ml::settings::{installed_ml_dir, MlSettings};
+/// The `[project]` section lives with the sync it drives.
+pub use crate::sync::Project;
 
 /// Environment variable that moves the whole SampleMind home (library, config, caches).
 pub const HOME_ENV: &str = "SAMPLEMIND_HOME";
@@ -88,6 +90,8 @@ pub struct Settings {
     pub ai: AiSettings,
     /// What the workstations of a studio share (a Redis server); nothing by default.
     pub shared: SharedSettings,
+    /// The track being worked on: audition in its tempo and key.
+    pub project: Project,
 }
 
 /// The `[library]` section.

@@ -32,6 +32,7 @@ pub mod config;
 pub mod find_by_sound;
 pub mod health;
 pub mod studio;
+pub mod sync;
 
 pub use analysis::{analyse_file, Analysis};
 pub use library::{Library, SampleRecord};

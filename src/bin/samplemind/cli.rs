@@ -121,6 +121,16 @@ pub struct PlayArgs {
     /// Start position, seconds.
     #[arg(long, default_value_t = 0.0)]
     pub start: f64,
+    /// Project tempo: a loop plays stretched to the same bars at this tempo.
+    #[arg(long)]
+    pub bpm: Option<f32>,
+    /// Project key ("F minor", "F#m", "8A"): a loop plays shifted to it, a one-shot to the
+    /// nearest note of its scale (length kept).
+    #[arg(long)]
+    pub key: Option<String>,
+    /// Play a one-shot at this note ("C3"), shifted from its root note (length kept).
+    #[arg(long, conflicts_with = "transpose")]
+    pub note: Option<String>,
 }
 
 /// `samplemind record`.

@@ -81,8 +81,13 @@ impl AudioEngine {
     pub fn position(&self) -> Option<f64> {
         let p = self.current.as_ref()?;
         let played = p.stats().frames as f64 / p.device_rate.max(1) as f64;
-        // Transposing plays the file faster or slower than its own time.
-        Some(self.opts.start_s + played * 2f64.powf(self.opts.transpose as f64 / 12.0))
+        // Transposing plays the file faster or slower than its own time; a synced sound
+        // runs at the project's tempo instead.
+        let speed = match self.opts.stretch.filter(|s| !s.is_identity()) {
+            Some(s) => 1.0 / s.duration,
+            None => 2f64.powf(self.opts.transpose as f64 / 12.0),
+        };
+        Some(self.opts.start_s + played * speed)
     }
 
     /// Call now and then (a UI tick): after a stream error or a lost device, reopen the

@@ -5,7 +5,6 @@
 //! resampling, as samplers do) and keeps a lock-free ring filled; the cpal callback pops
 //! from the ring, applies gain and fades, and fills any shortfall with silence.
 
-use std::ops::ControlFlow;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::sync::Arc;
@@ -16,11 +15,13 @@ use cpal::traits::{DeviceTrait, StreamTrait};
 use cpal::{FromSample, SampleFormat, SizedSample};
 
 use super::{find_device, DeviceError, Direction, BUFFER_FRAMES};
-use crate::decode::{decode_file, FrameSink, StreamInfo};
+use crate::decode::{decode_file, Planes};
 use crate::resample_mono;
+use crate::stretch::{Stretch, Stretcher, RATES};
 
-/// Longest file the player holds, seconds (samples are short; a long file is cut).
-const MAX_SECONDS: f64 = 600.0;
+/// Most samples the player holds, over all channels: ten minutes of stereo at 48 kHz
+/// (samples are short; a long file is cut).
+const MAX_SAMPLES: usize = 600 * 48_000 * 2;
 /// Fade length at start and stop, seconds: long enough to avoid a click, short enough
 /// to feel instant.
 const FADE_SECONDS: f32 = 0.005;
@@ -49,8 +50,11 @@ pub struct PlayOptions {
     pub gain_db: f32,
     /// Transpose, semitones (pitch and length change together). Default: `0`.
     pub transpose: f32,
-    /// Start position, seconds. Default: `0`.
+    /// Start position, seconds of the file. Default: `0`.
     pub start_s: f64,
+    /// Play time-stretched and pitch-shifted (a project's tempo and key), in place of
+    /// `transpose`. Default: none.
+    pub stretch: Option<Stretch>,
 }
 
 impl PlayOptions {
@@ -121,43 +125,14 @@ pub struct Player {
     pub channels: u16,
 }
 
-/// Collects planar f32 of at most [`MAX_SECONDS`].
-struct Collect {
-    planes: Vec<Vec<f32>>,
-    max: usize,
-}
-
-impl FrameSink for Collect {
-    fn begin(&mut self, info: &StreamInfo) {
-        self.planes = vec![Vec::new(); info.channels];
-        self.max = (MAX_SECONDS * info.sample_rate as f64) as usize;
-    }
-    fn frames(&mut self, planes: &[Vec<f32>], frames: usize) -> ControlFlow<()> {
-        let take = frames.min(
-            self.max
-                .saturating_sub(self.planes.first().map_or(0, Vec::len)),
-        );
-        for (dst, src) in self.planes.iter_mut().zip(planes) {
-            dst.extend_from_slice(&src[..take]);
-        }
-        if take < frames {
-            ControlFlow::Break(())
-        } else {
-            ControlFlow::Continue(())
-        }
-    }
-}
-
 impl Player {
     /// Decode `path` and start playing it.
     ///
     /// # Errors
     /// Decode errors naming the file; [`DeviceError`] when the device cannot be opened.
     pub fn play(path: &Path, opts: &PlayOptions) -> Result<Player, DeviceError> {
-        let mut c = Collect {
-            planes: Vec::new(),
-            max: 0,
-        };
+        // A long file is cut: what is kept is bounded whatever the file says of itself.
+        let mut c = Planes::up_to(MAX_SAMPLES);
         let summary = decode_file(path, &mut c)?;
         let device = find_device(opts.device.as_deref(), Direction::Output)?;
         let supported = device
@@ -167,40 +142,45 @@ impl Player {
         let channels = supported.channels();
         let format = supported.sample_format();
 
-        // Resample every channel to the device rate; transposing up plays the file as if it
-        // were recorded at a higher rate.
-        let ratio_rate = summary.info.sample_rate as f64 * 2f64.powf(opts.transpose as f64 / 12.0);
-        let from = ratio_rate.round().max(1.0) as u32;
-        let src: Vec<Vec<f32>> = c
-            .planes
-            .iter()
-            .map(|p| resample_mono(p, from, device_rate))
-            .collect::<Result<_, _>>()
-            .map_err(|reason| {
-                DeviceError::Decode(crate::DecodeError::Resample {
-                    path: path.to_path_buf(),
-                    reason,
-                })
-            })?;
-        let frames = src.first().map_or(0, Vec::len);
-        let start = ((opts.start_s.max(0.0) * device_rate as f64) as usize).min(frames);
-        let interleaved = interleave(&src, channels as usize);
-
         let shared = Arc::new(Shared::default());
         shared
             .gain
             .store(10f32.powf(opts.gain_db / 20.0).to_bits(), Ordering::Relaxed);
         let ring_len = (RING_SECONDS * device_rate as f32) as usize * channels as usize;
         let (producer, consumer) = rtrb::RingBuffer::<f32>::new(ring_len.max(4096));
-
         let preroll = (PREROLL_SECONDS * device_rate as f32) as usize * channels as usize;
+        let source = match opts.stretch.filter(|s| !s.is_identity()) {
+            Some(how) => Source::stretched(
+                path,
+                c.planes,
+                summary.info.sample_rate,
+                device_rate,
+                how,
+                opts.start_s,
+            )?,
+            None => Source::resampled(
+                path,
+                &c.planes,
+                summary.info.sample_rate,
+                device_rate,
+                channels,
+                opts,
+            )?,
+        };
         let feeder = {
             let shared = Arc::clone(&shared);
             let looped = opts.looped;
             let ch = channels as usize;
             std::thread::Builder::new()
                 .name("samplemind-feeder".into())
-                .spawn(move || feed(producer, &interleaved, start * ch, looped, preroll, &shared))
+                .spawn(move || match source {
+                    Source::Plain { data, start } => {
+                        feed(producer, &data, start * ch, looped, preroll, &shared)
+                    }
+                    Source::Stretched(s) => {
+                        feed_stretched(producer, s, ch, looped, preroll, &shared)
+                    }
+                })
                 .map_err(|e| DeviceError::Stream(e.to_string()))?
         };
         let config = super::stream_config(channels, device_rate);
@@ -327,6 +307,107 @@ impl Drop for Player {
     }
 }
 
+/// Longest stretched pass the feeder keeps to replay a loop without stretching it again,
+/// seconds; a longer loop is stretched afresh on every pass.
+const MAX_CACHED_PASS_SECONDS: f64 = 60.0;
+
+/// What the feeder plays.
+enum Source {
+    /// Interleaved at the device's rate and channels, from sample `start` (a frame index).
+    Plain { data: Vec<f32>, start: usize },
+    /// Stretched on the feeder thread as it plays.
+    Stretched(Box<StretchSource>),
+}
+
+/// A sound to stretch pass after pass, and the first pass already prepared.
+struct StretchSource {
+    /// Interleaved, one or two channels, at `rate`.
+    input: Arc<[f32]>,
+    channels: usize,
+    rate: u32,
+    device_rate: u32,
+    how: Stretch,
+    /// The pass from the start position; later passes start at the top.
+    first: Stretcher,
+    /// Whether the first pass starts at the top (and so can be kept for the next passes).
+    first_is_whole: bool,
+}
+
+impl Source {
+    /// Resample every channel to the device rate; transposing up plays the file as if it
+    /// were recorded at a higher rate.
+    fn resampled(
+        path: &Path,
+        planes: &[Vec<f32>],
+        rate: u32,
+        device_rate: u32,
+        channels: u16,
+        opts: &PlayOptions,
+    ) -> Result<Source, DeviceError> {
+        let ratio_rate = rate as f64 * 2f64.powf(opts.transpose as f64 / 12.0);
+        let from = ratio_rate.round().max(1.0) as u32;
+        let src: Vec<Vec<f32>> = planes
+            .iter()
+            .map(|p| resample_mono(p, from, device_rate))
+            .collect::<Result<_, _>>()
+            .map_err(|reason| resample_error(path, reason))?;
+        let frames = src.first().map_or(0, Vec::len);
+        let start = ((opts.start_s.max(0.0) * device_rate as f64) as usize).min(frames);
+        Ok(Source::Plain {
+            data: interleave(&src, channels as usize),
+            start,
+        })
+    }
+
+    /// Fold to at most two channels (what the stretcher takes), bring a rate it does not
+    /// take to the device's, and prepare the first pass from `start_s` (seconds of the file).
+    fn stretched(
+        path: &Path,
+        mut planes: Vec<Vec<f32>>,
+        mut rate: u32,
+        device_rate: u32,
+        how: Stretch,
+        start_s: f64,
+    ) -> Result<Source, DeviceError> {
+        let refuse = |reason: String| {
+            DeviceError::Stream(format!("{}: cannot play in sync: {reason}", path.display()))
+        };
+        if !RATES.contains(&device_rate) {
+            return Err(refuse(format!("the output runs at {device_rate} Hz")));
+        }
+        if !RATES.contains(&rate) {
+            planes = planes
+                .iter()
+                .map(|p| resample_mono(p, rate, device_rate))
+                .collect::<Result<_, _>>()
+                .map_err(|reason| resample_error(path, reason))?;
+            rate = device_rate;
+        }
+        let channels = planes.len().clamp(1, 2);
+        let input: Arc<[f32]> = interleave(&planes, channels).into();
+        let frames = input.len() / channels;
+        let start = ((start_s.max(0.0) * rate as f64) as usize).min(frames);
+        let first = Stretcher::new(Arc::clone(&input), start, channels, rate, device_rate, how)
+            .map_err(refuse)?;
+        Ok(Source::Stretched(Box::new(StretchSource {
+            input,
+            channels,
+            rate,
+            device_rate,
+            how,
+            first,
+            first_is_whole: start == 0,
+        })))
+    }
+}
+
+fn resample_error(path: &Path, reason: String) -> DeviceError {
+    DeviceError::Decode(crate::DecodeError::Resample {
+        path: path.to_path_buf(),
+        reason,
+    })
+}
+
 /// Planar to interleaved with `channels` outputs: mono is copied to every output, more
 /// inputs than outputs are folded round-robin and averaged.
 fn interleave(src: &[Vec<f32>], channels: usize) -> Vec<f32> {
@@ -353,48 +434,150 @@ fn interleave(src: &[Vec<f32>], channels: usize) -> Vec<f32> {
     out
 }
 
-/// The feeder loop: `preroll` samples of silence, then keep the ring full, wrapping
-/// around when looping.
-fn feed(
-    mut producer: rtrb::Producer<f32>,
-    data: &[f32],
-    mut pos: usize,
-    looped: bool,
-    preroll: usize,
-    shared: &Shared,
-) {
-    // The ring is empty and larger than the pre-roll, so this always fits.
-    if let Ok(mut chunk) = producer.write_chunk(preroll.min(producer.slots())) {
+/// Write `n` samples of silence (the ring is empty and larger than the pre-roll, so this
+/// always fits).
+fn write_preroll(producer: &mut rtrb::Producer<f32>, n: usize) {
+    if let Ok(mut chunk) = producer.write_chunk(n.min(producer.slots())) {
         let (a, b) = chunk.as_mut_slices();
         a.fill(0.0);
         b.fill(0.0);
         chunk.commit_all();
     }
-    loop {
+}
+
+/// Push all of `data` into the ring, waiting for room; false when asked to stop first.
+fn push_all(producer: &mut rtrb::Producer<f32>, mut data: &[f32], shared: &Shared) -> bool {
+    while !data.is_empty() {
         if shared.stop.load(Ordering::Acquire) {
-            break;
+            return false;
         }
-        if pos >= data.len() {
-            if looped && !data.is_empty() {
-                pos = 0;
-            } else {
-                break;
-            }
-        }
-        let n = producer.slots().min(data.len() - pos);
+        let n = producer.slots().min(data.len());
         if n == 0 {
             std::thread::sleep(Duration::from_millis(2));
             continue;
         }
         if let Ok(mut chunk) = producer.write_chunk(n) {
             let (a, b) = chunk.as_mut_slices();
-            a.copy_from_slice(&data[pos..pos + a.len()]);
-            b.copy_from_slice(&data[pos + a.len()..pos + n]);
+            let split = a.len();
+            a.copy_from_slice(&data[..split]);
+            b.copy_from_slice(&data[split..n]);
             chunk.commit_all();
-            pos += n;
+            data = &data[n..];
         }
     }
+    true
+}
+
+/// The feeder loop: `preroll` samples of silence, then keep the ring full, wrapping
+/// around when looping.
+fn feed(
+    mut producer: rtrb::Producer<f32>,
+    data: &[f32],
+    start: usize,
+    looped: bool,
+    preroll: usize,
+    shared: &Shared,
+) {
+    write_preroll(&mut producer, preroll);
+    let mut from = start.min(data.len());
+    loop {
+        if !push_all(&mut producer, &data[from..], shared) || !looped || data.is_empty() {
+            break;
+        }
+        from = 0;
+    }
     shared.feeder_done.store(true, Ordering::Release);
+}
+
+/// The feeder loop of a synced sound: stretch block by block into the ring (spread over
+/// the device's channels), pass after pass when looping. A pass from the top is kept, up to
+/// [`MAX_CACHED_PASS_SECONDS`], and replayed instead of stretched again.
+fn feed_stretched(
+    mut producer: rtrb::Producer<f32>,
+    source: Box<StretchSource>,
+    device_channels: usize,
+    looped: bool,
+    preroll: usize,
+    shared: &Shared,
+) {
+    let StretchSource {
+        input,
+        channels,
+        rate,
+        device_rate,
+        how,
+        first,
+        first_is_whole,
+    } = *source;
+    write_preroll(&mut producer, preroll);
+    let keep_up_to = (MAX_CACHED_PASS_SECONDS * device_rate as f64) as usize * device_channels;
+    let mut spread = Vec::new();
+    let mut stretcher = Some(first);
+    let mut whole = first_is_whole;
+    let mut kept: Option<Vec<f32>> = None;
+    'passes: loop {
+        if let Some(pass) = &kept {
+            if !push_all(&mut producer, pass, shared) {
+                break;
+            }
+        } else {
+            let mut s = match stretcher.take() {
+                Some(s) => s,
+                None => {
+                    match Stretcher::new(Arc::clone(&input), 0, channels, rate, device_rate, how) {
+                        Ok(s) => s,
+                        Err(e) => {
+                            tracing::warn!("cannot stretch the next pass: {e}");
+                            break;
+                        }
+                    }
+                }
+            };
+            let total = s.total_frames() as usize * device_channels;
+            let mut keeping =
+                (whole && looped && total <= keep_up_to).then(|| Vec::with_capacity(total));
+            loop {
+                match s.next_block() {
+                    Ok(Some(block)) => {
+                        spread_channels(block, channels, device_channels, &mut spread);
+                        if let Some(k) = &mut keeping {
+                            k.extend_from_slice(&spread);
+                        }
+                        if !push_all(&mut producer, &spread, shared) {
+                            break 'passes;
+                        }
+                    }
+                    Ok(None) => break,
+                    Err(e) => {
+                        tracing::warn!("the stretcher failed: {e}");
+                        break 'passes;
+                    }
+                }
+            }
+            kept = keeping;
+        }
+        if !looped {
+            break;
+        }
+        whole = true;
+    }
+    shared.feeder_done.store(true, Ordering::Release);
+}
+
+/// Interleaved `block` of `from` channels to `to` channels in `out`: mono goes to every
+/// output, stereo to one output is averaged, stereo to more outputs alternates sides.
+fn spread_channels(block: &[f32], from: usize, to: usize, out: &mut Vec<f32>) {
+    out.clear();
+    if from == 0 || to == 0 {
+        return;
+    }
+    for frame in block.chunks_exact(from) {
+        if to == 1 {
+            out.push(frame.iter().sum::<f32>() / from as f32);
+        } else {
+            out.extend((0..to).map(|c| frame[c % from]));
+        }
+    }
 }
 
 /// Build the output stream for sample type `T`.
@@ -474,12 +657,23 @@ where
 
 #[cfg(test)]
 mod tests {
-    use super::interleave;
+    use super::{interleave, spread_channels};
 
     #[test]
     fn mono_goes_to_both_outputs_and_stereo_keeps_its_sides() {
         assert_eq!(interleave(&[vec![1.0, 2.0]], 2), vec![1.0, 1.0, 2.0, 2.0]);
         assert_eq!(interleave(&[vec![1.0], vec![3.0]], 2), vec![1.0, 3.0]);
         assert_eq!(interleave(&[vec![1.0], vec![3.0]], 1), vec![2.0]);
+    }
+
+    #[test]
+    fn a_stretched_block_spreads_over_the_device_channels() {
+        let mut out = Vec::new();
+        spread_channels(&[1.0, 2.0], 1, 2, &mut out);
+        assert_eq!(out, vec![1.0, 1.0, 2.0, 2.0]);
+        spread_channels(&[1.0, 3.0], 2, 1, &mut out);
+        assert_eq!(out, vec![2.0]);
+        spread_channels(&[1.0, 3.0], 2, 4, &mut out);
+        assert_eq!(out, vec![1.0, 3.0, 1.0, 3.0]);
     }
 }

@@ -4,11 +4,10 @@
 //! Trimming is for one-shots only: a loop's length is its tempo (so many beats), and cutting
 //! its head or tail would put it off the grid in the DAW it is dragged into.
 
-use std::ops::ControlFlow;
 use std::path::Path;
 
 use samplemind_analysis::loudness::LoudnessMeter;
-use samplemind_audio::decode::{decode_file, FrameSink, StreamInfo};
+use samplemind_audio::decode::{decode_file, Planes, StreamInfo};
 use samplemind_audio::encode::{self, Encoding};
 
 /// What is done to a copy besides renaming it.
@@ -116,9 +115,9 @@ pub fn render(
     is_loop: bool,
     encoding: Encoding,
 ) -> Result<Rendered, String> {
-    let mut sound = Collect::default();
+    let mut sound = Planes::up_to(MAX_SAMPLES);
     let summary = decode_file(src, &mut sound).map_err(|e| e.to_string())?;
-    if sound.too_long {
+    if sound.cut {
         return Err(format!(
             "{}: too long to process (over {} samples); not exported",
             src.display(),
@@ -208,31 +207,6 @@ fn normalising_gain(planes: &[Vec<f32>], rate: u32, target: f32) -> (Option<f32>
         (Some(room), true)
     } else {
         (Some(wanted), false)
-    }
-}
-
-/// Every plane of the sound, up to [`MAX_SAMPLES`].
-#[derive(Default)]
-struct Collect {
-    planes: Vec<Vec<f32>>,
-    too_long: bool,
-}
-
-impl FrameSink for Collect {
-    fn begin(&mut self, info: &StreamInfo) {
-        self.planes = vec![Vec::new(); info.channels];
-    }
-
-    fn frames(&mut self, planes: &[Vec<f32>], frames: usize) -> ControlFlow<()> {
-        let held = self.planes.first().map_or(0, Vec::len) * self.planes.len();
-        if held + frames * self.planes.len() > MAX_SAMPLES {
-            self.too_long = true;
-            return ControlFlow::Break(());
-        }
-        for (k, p) in self.planes.iter_mut().zip(planes) {
-            k.extend_from_slice(&p[..frames]);
-        }
-        ControlFlow::Continue(())
     }
 }
 

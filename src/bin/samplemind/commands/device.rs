@@ -4,10 +4,13 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
+use samplemind::analysis::pitch::midi_of;
 use samplemind::audio::device::{
     list_devices, record as record_take, AudioEngine, PlayOptions, RecordOptions,
 };
+use samplemind::audio::stretch::Stretch;
 use samplemind::library::{scan, ScanOptions};
+use samplemind::sync::{analysis_of, plan, Project};
 use samplemind::Library;
 
 use super::{Error, Outcome};
@@ -48,13 +51,15 @@ pub fn devices(args: JsonFlag) -> Result<Outcome, Error> {
     Ok(Outcome::Clean)
 }
 
-pub fn play(args: PlayArgs) -> Result<Outcome, Error> {
+pub fn play(args: PlayArgs, lib: Option<&Library>) -> Result<Outcome, Error> {
     let stop = ctrl_c_flag();
+    let stretch = sync_plan(&args, lib)?;
     let mut opts = PlayOptions::on(args.device);
     opts.looped = args.looped;
     opts.transpose = args.transpose;
     opts.gain_db = args.gain;
     opts.start_s = args.start;
+    opts.stretch = stretch;
     let mut engine = AudioEngine::new();
     engine.play(&args.file, &opts)?;
     while engine.is_playing() && !stop.load(Ordering::SeqCst) {
@@ -75,6 +80,42 @@ pub fn play(args: PlayArgs) -> Result<Outcome, Error> {
         tracing::warn!("{} buffer underruns", stats.underruns);
     }
     Ok(Outcome::Clean)
+}
+
+/// With `--bpm`, `--key` or `--note`: how the file plays in the project, told on stderr.
+fn sync_plan(args: &PlayArgs, lib: Option<&Library>) -> Result<Option<Stretch>, Error> {
+    if args.bpm.is_none() && args.key.is_none() && args.note.is_none() {
+        return Ok(None);
+    }
+    let project = Project::new(args.bpm, args.key.as_deref());
+    project.check()?;
+    let note = match &args.note {
+        Some(n) => {
+            Some(midi_of(n).ok_or_else(|| format!("--note {n:?} is not a note (try \"C3\")"))?)
+        }
+        None => None,
+    };
+    let analysis = analysis_of(lib, &args.file)?;
+    let plan = plan(&analysis, &project, note);
+    let mut told = Vec::new();
+    if let (Some(bpm), Some(bars)) = (plan.bpm, plan.bars) {
+        told.push(format!("{bars:.1} bars at {bpm:.1} BPM"));
+    }
+    if let Some(k) = plan.key.as_ref().or(plan.note.as_ref()) {
+        told.push(format!("in {k}"));
+    }
+    if let Some(s) = plan.stretch {
+        told.push(format!(
+            "({:+.0} semitones, {:.1} % of its length)",
+            s.semitones,
+            s.duration * 100.0
+        ));
+    }
+    told.extend(plan.notes.iter().cloned());
+    if !told.is_empty() {
+        eprintln!("{}: {}", args.file.display(), told.join(", "));
+    }
+    Ok(plan.stretch)
 }
 
 pub fn record(

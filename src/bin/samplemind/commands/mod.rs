@@ -123,7 +123,9 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
         #[cfg(feature = "device")]
         Command::Devices(a) => device::devices(a),
         #[cfg(feature = "device")]
-        Command::Play(a) => device::play(a),
+        // Sync reads the file's tempo and key from the library when it has them; playing
+        // does not need a library otherwise.
+        Command::Play(a) => device::play(a, open_to_read().ok().as_ref()),
         #[cfg(feature = "device")]
         Command::Record(a) => device::record(&open()?, a, models()?),
     }
