@@ -607,3 +607,73 @@ fn find_by_sound_hears_a_kick_and_lists_kicks() {
     );
     assert!(kept.is_file(), "the take is kept when asked");
 }
+
+/// Synced audition heard through the server: a 120 BPM A-minor loop played at a 128 BPM
+/// F-minor project is recorded from the sink's monitor and read back by the analyser as
+/// 128 BPM in F minor, with no underrun while the feeder stretched it.
+#[test]
+fn a_synced_loop_is_heard_at_the_project_tempo_and_key() {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(_pulse) = start_pulse() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("loop_Am_120.wav");
+    let x = a_minor_loop(44_100, 120.0, 4);
+    write_wav(&src, &[x.clone(), x], 44_100, 24);
+    let analysis = analyse_file(&src, &AnalysisOptions::default())
+        .unwrap()
+        .analysis;
+    let project = samplemind::sync::Project::new(Some(128.0), Some("F minor"));
+    let plan = samplemind::sync::plan(&analysis, &project, None);
+    let mut opts = PlayOptions::on(Some(format!("pulseaudio:{SINK}")));
+    opts.stretch = plan.stretch;
+    let mut stats = None;
+    // 4 bars at 128 BPM last 7.5 s.
+    let rec = capture_while(8.5, true, || {
+        let p = Player::play(&src, &opts).expect("play");
+        assert!(p.wait(Duration::from_secs(15)), "playback did not finish");
+        stats = Some(p.stats());
+        p.stop();
+    });
+    let stats = stats.unwrap();
+    assert_eq!(stats.underruns, 0, "{stats:?}");
+    let heard = analyse_file(&rec.path, &AnalysisOptions::default())
+        .unwrap()
+        .analysis;
+    eprintln!(
+        "heard {:?} BPM, {:?}, {:.2} s",
+        heard.bpm, heard.key, heard.duration_s
+    );
+    assert!((heard.bpm.unwrap_or(0.0) - 128.0).abs() <= 0.5, "{heard:?}");
+    assert_eq!(heard.key.as_deref(), Some("F minor"));
+    let _ = std::fs::remove_file(&rec.path);
+}
+
+/// A one-shot played at a chosen note through the server: A2 asked to sound as C3 is
+/// recorded and read back as C3.
+#[test]
+fn a_one_shot_played_at_a_chosen_note_is_heard_at_that_note() {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(_pulse) = start_pulse() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("pluck_A2.wav");
+    let x = pluck(44_100, 45.0, 1.5);
+    write_wav(&src, &[x.clone(), x], 44_100, 24);
+    let analysis = analyse_file(&src, &AnalysisOptions::default())
+        .unwrap()
+        .analysis;
+    let project = samplemind::sync::Project::new(None, None);
+    let c3 = samplemind::analysis::pitch::midi_of("C3");
+    let plan = samplemind::sync::plan(&analysis, &project, c3);
+    let mut opts = PlayOptions::on(Some(format!("pulseaudio:{SINK}")));
+    opts.stretch = plan.stretch;
+    let rec = capture_while(3.0, true, || {
+        let p = Player::play(&src, &opts).expect("play");
+        assert!(p.wait(Duration::from_secs(10)), "playback did not finish");
+        p.stop();
+    });
+    let heard = analyse_file(&rec.path, &AnalysisOptions::default())
+        .unwrap()
+        .analysis;
+    assert_eq!(heard.root_note.as_deref(), Some("C3"), "{heard:?}");
+    let _ = std::fs::remove_file(&rec.path);
+}

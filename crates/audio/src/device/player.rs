@@ -78,6 +78,9 @@ struct Shared {
     faded: AtomicBool,
     /// Feeder: everything has been pushed.
     feeder_done: AtomicBool,
+    /// Feeder: the first samples (the pre-roll) are in the ring; before then an empty ring
+    /// is the start's latency, not a glitch.
+    primed: AtomicBool,
     /// Callback: the ring ran dry after the feeder finished.
     drained: AtomicBool,
     /// Frames played.
@@ -435,14 +438,15 @@ fn interleave(src: &[Vec<f32>], channels: usize) -> Vec<f32> {
 }
 
 /// Write `n` samples of silence (the ring is empty and larger than the pre-roll, so this
-/// always fits).
-fn write_preroll(producer: &mut rtrb::Producer<f32>, n: usize) {
+/// always fits), and tell the callback that audio is due from now on.
+fn write_preroll(producer: &mut rtrb::Producer<f32>, n: usize, shared: &Shared) {
     if let Ok(mut chunk) = producer.write_chunk(n.min(producer.slots())) {
         let (a, b) = chunk.as_mut_slices();
         a.fill(0.0);
         b.fill(0.0);
         chunk.commit_all();
     }
+    shared.primed.store(true, Ordering::Release);
 }
 
 /// Push all of `data` into the ring, waiting for room; false when asked to stop first.
@@ -478,7 +482,7 @@ fn feed(
     preroll: usize,
     shared: &Shared,
 ) {
-    write_preroll(&mut producer, preroll);
+    write_preroll(&mut producer, preroll, shared);
     let mut from = start.min(data.len());
     loop {
         if !push_all(&mut producer, &data[from..], shared) || !looped || data.is_empty() {
@@ -509,7 +513,9 @@ fn feed_stretched(
         first,
         first_is_whole,
     } = *source;
-    write_preroll(&mut producer, preroll);
+    // The pre-roll goes in with the first stretched block, not before: until the stretcher
+    // has primed, the stream plays silence without counting it as a glitch.
+    let mut preroll_due = Some(preroll);
     let keep_up_to = (MAX_CACHED_PASS_SECONDS * device_rate as f64) as usize * device_channels;
     let mut spread = Vec::new();
     let mut stretcher = Some(first);
@@ -542,6 +548,9 @@ fn feed_stretched(
                         spread_channels(block, channels, device_channels, &mut spread);
                         if let Some(k) = &mut keeping {
                             k.extend_from_slice(&spread);
+                        }
+                        if let Some(n) = preroll_due.take() {
+                            write_preroll(&mut producer, n, shared);
                         }
                         if !push_all(&mut producer, &spread, shared) {
                             break 'passes;
@@ -638,7 +647,7 @@ where
                 if written < want {
                     if cb.feeder_done.load(Ordering::Acquire) {
                         cb.drained.store(true, Ordering::Release);
-                    } else {
+                    } else if cb.primed.load(Ordering::Acquire) {
                         cb.underruns.fetch_add(1, Ordering::Relaxed);
                     }
                 }
