@@ -158,6 +158,21 @@ impl AppState {
         self.rebuild_router();
     }
 
+    /// Save a new `[project]` section (config.toml) and keep it; nothing else is rebuilt.
+    pub fn save_project(&self, project: samplemind::sync::Project) -> CmdResult<()> {
+        project
+            .check()
+            .map_err(|e| AppError::new(ErrorKind::BadInput, e))?;
+        let mut s = self.settings();
+        s.project = project;
+        s.save_to(&self.config_path)
+            .map_err(|e| AppError::new(ErrorKind::Other, e))?;
+        if let Ok(mut cur) = self.settings.write() {
+            *cur = s;
+        }
+        Ok(())
+    }
+
     /// A copy of the settings.
     pub fn settings(&self) -> Settings {
         self.settings.read().map(|s| s.clone()).unwrap_or_default()

@@ -359,7 +359,8 @@ async cancelScan() : Promise<Result<boolean, AppError>> {
 },
 /**
  * Play sample `id`; `looped` repeats it, `transpose` shifts it by semitones, `start_s`
- * starts it that far in (a click on the waveform).
+ * starts it that far in (a click on the waveform). With the project's sync on, it plays
+ * in the project's tempo and key instead of transposed, and the answer says how.
  */
 async playSample(id: string, looped: boolean, transpose: number, startS: number | null) : Promise<Result<PlayStarted, AppError>> {
     try {
@@ -375,6 +376,42 @@ async playSample(id: string, looped: boolean, transpose: number, startS: number 
 async stopAudio() : Promise<Result<null, AppError>> {
     try {
     return { status: "ok", data: await TAURI_INVOKE("stop_audio") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * The project audition follows.
+ */
+async getProject() : Promise<Result<ProjectSettings, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("get_project") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Set the project's tempo, key and sync (kept in config.toml); refused when the tempo or
+ * key is not one.
+ */
+async setProject(project: ProjectSettings) : Promise<Result<ProjectSettings, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("set_project", { project }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Render sample `id` as it plays in the project, for dragging into a DAW: a WAV under
+ * `$SAMPLEMIND_HOME/synced`, named with its tempo and key (made once, then reused). `None`
+ * when sync is off or the sample plays as it is (drag the file itself then).
+ */
+async renderSynced(id: string) : Promise<Result<string | null, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("render_synced", { id }) };
 } catch (e) {
     if(e instanceof Error) throw e;
     else return { status: "error", error: e  as any };
@@ -1312,7 +1349,27 @@ export type PlayStarted = {
 /**
  * Time to open the sound (first block decoded, stream started), ms.
  */
-openMs: number }
+openMs: number; 
+/**
+ * How it plays in the project, when sync is on.
+ */
+sync: SyncInfo | null }
+/**
+ * The project audition follows: the `[project]` section of the config.
+ */
+export type ProjectSettings = { 
+/**
+ * Tempo, BPM.
+ */
+bpm: number | null; 
+/**
+ * Key, `"F minor"`.
+ */
+key: string | null; 
+/**
+ * Whether audition follows them.
+ */
+sync: boolean }
 /**
  * A language-model provider as the router sees it.
  */
@@ -1812,6 +1869,38 @@ export type Status =
  * Not part of this build.
  */
 "disabled"
+/**
+ * How one sample plays in the project (see `samplemind::sync::SyncPlan`).
+ */
+export type SyncInfo = { 
+/**
+ * Whether it is stretched or shifted at all.
+ */
+changed: boolean; 
+/**
+ * The tempo it plays at, BPM (loops with a tempo).
+ */
+bpm: number | null; 
+/**
+ * The bars it spans (loops with a tempo).
+ */
+bars: number | null; 
+/**
+ * The key it plays in (loops with a key).
+ */
+key: string | null; 
+/**
+ * The note it plays at (one-shots with a root note).
+ */
+note: string | null; 
+/**
+ * Pitch shift, semitones.
+ */
+semitones: number; 
+/**
+ * Why a part plays as it is.
+ */
+notes: string[] }
 /**
  * A take was recorded, analysed and stored.
  */

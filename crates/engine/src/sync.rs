@@ -250,7 +250,14 @@ pub fn render(path: &Path, how: Stretch, out: &Path) -> Result<(), String> {
     if let Some(dir) = out.parent() {
         std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     }
-    encode::write(out, &planes, rate, 24, Encoding::Wav).map_err(|e| named(e.to_string()))
+    // Written aside and renamed, so a DAW never picks up half a file and a render that
+    // fails leaves nothing.
+    let part = out.with_extension("part.wav");
+    encode::write(&part, &planes, rate, 24, Encoding::Wav).map_err(|e| named(e.to_string()))?;
+    std::fs::rename(&part, out).map_err(|e| {
+        let _ = std::fs::remove_file(&part);
+        format!("{}: {e}", out.display())
+    })
 }
 
 /// Pitch class of `key`'s tonic and whether it is minor.

@@ -5,12 +5,15 @@ use samplemind::audio::device::{list_devices as core_devices, PlayOptions};
 use tauri::State;
 
 use super::blocking;
-use crate::dto::{AudioState, Device, PlayStarted};
-use crate::error::CmdResult;
+use samplemind::sync;
+
+use crate::dto::{AudioState, Device, PlayStarted, ProjectSettings, SyncInfo};
+use crate::error::{AppError, CmdResult, ErrorKind};
 use crate::state::Shared;
 
 /// Play sample `id`; `looped` repeats it, `transpose` shifts it by semitones, `start_s`
-/// starts it that far in (a click on the waveform).
+/// starts it that far in (a click on the waveform). With the project's sync on, it plays
+/// in the project's tempo and key instead of transposed, and the answer says how.
 #[tauri::command]
 #[specta::specta]
 pub async fn play_sample(
@@ -21,16 +24,70 @@ pub async fn play_sample(
     start_s: Option<f64>,
 ) -> CmdResult<PlayStarted> {
     blocking(&state, move |st| {
-        let (path, _) = st.sample(&id)?;
-        let mut opts = PlayOptions::on(st.settings().audio.output_device);
+        let (path, rec) = st.sample(&id)?;
+        let settings = st.settings();
+        let mut opts = PlayOptions::on(settings.audio.output_device);
         opts.looped = looped;
         opts.transpose = transpose.clamp(-24.0, 24.0);
         // A start past the end plays nothing; a non-number is the start.
         opts.start_s = start_s.filter(|s| s.is_finite()).unwrap_or(0.0).max(0.0);
+        let plan = settings
+            .project
+            .sync
+            .then(|| sync::plan(&rec.corrected(), &settings.project, None));
+        opts.stretch = plan.as_ref().and_then(|p| p.stretch);
         let took = st.audio.play(&path, &opts)?;
         Ok(PlayStarted {
             open_ms: took.as_secs_f64() * 1000.0,
+            sync: plan.as_ref().map(SyncInfo::from),
         })
+    })
+    .await
+}
+
+/// The project audition follows.
+#[tauri::command]
+#[specta::specta]
+pub async fn get_project(state: State<'_, Shared>) -> CmdResult<ProjectSettings> {
+    blocking(&state, |st| Ok(st.settings().project.into())).await
+}
+
+/// Set the project's tempo, key and sync (kept in config.toml); refused when the tempo or
+/// key is not one.
+#[tauri::command]
+#[specta::specta]
+pub async fn set_project(
+    state: State<'_, Shared>,
+    project: ProjectSettings,
+) -> CmdResult<ProjectSettings> {
+    blocking(&state, move |st| {
+        st.save_project(project.into())?;
+        Ok(st.settings().project.into())
+    })
+    .await
+}
+
+/// Render sample `id` as it plays in the project, for dragging into a DAW: a WAV under
+/// `$SAMPLEMIND_HOME/synced`, named with its tempo and key (made once, then reused). `None`
+/// when sync is off or the sample plays as it is (drag the file itself then).
+#[tauri::command]
+#[specta::specta]
+pub async fn render_synced(state: State<'_, Shared>, id: String) -> CmdResult<Option<String>> {
+    blocking(&state, move |st| {
+        let (path, rec) = st.sample(&id)?;
+        let project = st.settings().project;
+        if !project.sync {
+            return Ok(None);
+        }
+        let plan = sync::plan(&rec.corrected(), &project, None);
+        let Some(how) = plan.stretch else {
+            return Ok(None);
+        };
+        let out = sync::rendered_path(&path, &rec.hash.to_hex(), &plan);
+        if !out.exists() {
+            sync::render(&path, how, &out).map_err(|e| AppError::new(ErrorKind::Decode, e))?;
+        }
+        Ok(Some(out.display().to_string()))
     })
     .await
 }

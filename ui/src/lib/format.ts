@@ -49,3 +49,17 @@ export function scaledBpm(b: number, factor: 2 | 0.5): number | null {
   const v = Math.round(b * factor * 100) / 100;
   return v >= 30 && v <= 400 ? v : null;
 }
+
+/** How a sample plays in the project: "in sync: 4 bars at 128 BPM, F minor (-4 st)", or why it
+ *  plays as it is. */
+export function syncText(s: { changed: boolean; bpm: number | null; bars: number | null; key: string | null; note: string | null; semitones: number; notes: string[] }): string {
+  const parts: string[] = [];
+  if (s.bpm != null && s.bars != null) parts.push(`${Number.isInteger(s.bars) ? s.bars : s.bars.toFixed(1)} bars at ${bpm(s.bpm)} BPM`);
+  const at = s.key ?? s.note;
+  if (at) parts.push(s.semitones ? `${at} (${s.semitones > 0 ? "+" : ""}${s.semitones} st)` : at);
+  const head = s.changed ? `in sync: ${parts.join(", ")}` : "plays as it is";
+  return s.notes.length ? `${head}; ${s.notes.join("; ")}` : head;
+}
+
+/** The 24 keys, as the project's key picker lists them. */
+export const KEYS: string[] = ["C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B"].flatMap((t) => [`${t} major`, `${t} minor`]);

@@ -46,6 +46,8 @@ export class MockBackend {
   /** Categories set by hand. */
   categories = new Map<string, string>();
   playing: string | null = null;
+  /** The project audition follows. */
+  project: { bpm: number | null; key: string | null; sync: boolean } = { bpm: null, key: null, sync: false };
   api: { url: string; tokenFile: string } | null = null;
   /** Marks by id, over the generated rows. */
   marks = new Map<string, Pick<SampleSummary, "favourite" | "rating" | "colour" | "user_tags">>();
@@ -257,9 +259,28 @@ export class MockBackend {
         const i = parseInt(args.id as string, 16);
         return [1, 2, 3].map((d) => ({ sample: this.rows[(i + d * CATS.length) % this.rows.length], score: 0.9 - d * 0.1 }));
       }
-      case "play_sample":
+      case "play_sample": {
         this.playing = args.id as string;
-        return { openMs: 3.2 };
+        const r = this.row(this.playing);
+        // The mock's loops have a tempo and a key; its one-shots play as they are.
+        const sync = !this.project.sync ? null : r.is_loop
+          ? { changed: true, bpm: this.project.bpm, bars: 4, key: this.project.key, note: null, semitones: -4, notes: [] }
+          : { changed: false, bpm: null, bars: null, key: null, note: null, semitones: 0, notes: ["no root note: plays at its own pitch"] };
+        return { openMs: 3.2, sync };
+      }
+      case "get_project":
+        return this.project;
+      case "set_project": {
+        const p = args.project as { bpm: number | null; key: string | null; sync: boolean };
+        if (p.bpm != null && (p.bpm < 20 || p.bpm > 400)) throw { kind: "bad_input", message: `project tempo ${p.bpm} BPM is outside 20..400` };
+        this.project = p;
+        return this.project;
+      }
+      case "render_synced": {
+        if (!this.project.sync) return null;
+        const r = this.row(args.id as string);
+        return `/home/me/.local/share/samplemind/synced/${r.id.slice(0, 12)}/${r.name.replace(/\.\w+$/, "")} ${this.project.bpm}bpm ${this.project.key}.wav`;
+      }
       case "stop_audio":
         this.playing = null;
         return null;

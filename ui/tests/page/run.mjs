@@ -108,6 +108,43 @@ const cases = [
     assert.equal((await calls("stop_audio")).length, 1);
     await page.screenshot({ path: path.join(shots, "page-detail.png") });
   }],
+  ["sync: the project's tempo and key, S toggles it, a synced loop drags its render", async () => {
+    await open(1000);
+    await clearCalls();
+    await page.fill('input[aria-label="Project tempo"]', "128");
+    await page.press('input[aria-label="Project tempo"]', "Enter");
+    await page.locator('input[aria-label="Project tempo"]').evaluate((e) => e.blur());
+    assert.equal((await lastCall("set_project")).args.project.bpm, 128);
+    await page.selectOption('select[aria-label="Project key"]', "F minor");
+    assert.equal((await lastCall("set_project")).args.project.key, "F minor");
+    await page.locator('select[aria-label="Project key"]').evaluate((e) => e.blur());
+    await page.keyboard.press("s");
+    await page.waitForSelector('[data-testid="project"] button.on');
+    assert.deepEqual((await lastCall("set_project")).args.project, { bpm: 128, key: "F minor", sync: true });
+    // Row 0 is a loop in the mock: it plays in sync, and the status says how.
+    await page.click(`.row[data-id="${rowId(0)}"]`);
+    await page.waitForSelector('[data-testid="status"] >> text=in sync: 4 bars at 128 BPM, F minor (-4 st)');
+    await page.waitForFunction(() => window.__mock.backend.calls.some((c) => c.cmd === "render_synced"));
+    // A drag of the row now delivers the render, named with the project's tempo and key.
+    const dragged = async (id) => page.evaluate((id) => {
+      const dt = new DataTransfer();
+      document.querySelector(`.row[data-id="${id}"]`).dispatchEvent(new DragEvent("dragstart", { dataTransfer: dt, bubbles: true }));
+      return dt.getData("text/plain");
+    }, id);
+    let file = "";
+    for (let i = 0; i < 50 && !file.endsWith("128bpm F minor.wav"); i++) {
+      file = await dragged(rowId(0));
+      await page.waitForTimeout(20);
+    }
+    assert.match(file, /synced\/.*kick_000000 128bpm F minor\.wav$/);
+    // A one-shot without a root note plays as it is, and says why; its drag is the file itself.
+    await page.click(`.row[data-id="${rowId(1)}"]`);
+    await page.waitForSelector('[data-testid="status"] >> text=plays as it is; no root note');
+    assert.equal(await dragged(rowId(1)), "/samples/pack_0/snare_000001.wav");
+    await page.keyboard.press("s");
+    await page.waitForSelector('[data-testid="project"] button:not(.on)');
+    assert.equal((await lastCall("set_project")).args.project.sync, false);
+  }],
   ["filters, chips and sorting reach the backend", async () => {
     await clearCalls();
     await page.click("text=Loops");
