@@ -396,6 +396,8 @@ fn the_openapi_document_is_valid_and_lists_every_route() {
         "/api/v1/samples",
         "/api/v1/samples/{id}",
         "/api/v1/samples/{id}/similar",
+        "/api/v1/samples/{id}/sync",
+        "/api/v1/samples/{id}/synced",
         "/api/v1/analyze",
         "/api/v1/ai/ask",
         "/api/v1/openapi.json",
@@ -706,4 +708,53 @@ fn export_kit_and_relink_write_only_under_the_export_folder() {
             .all(|x| x["path"].as_str().unwrap().contains("/moved/")),
         "{page}"
     );
+}
+
+/// A sample in a project's tempo and key through the API: the plan says how the demo's
+/// 100 BPM A-minor loop plays at 120 BPM in C minor, and the render of it reads back so.
+#[test]
+fn a_sample_in_the_project_tempo_and_key_is_planned_and_rendered() {
+    let s = start();
+    let (_, keys) = s.get("/api/v1/samples?loop=true&key=A%20minor");
+    assert_eq!(keys["total"], 1, "{keys}");
+    let id = keys["samples"][0]["id"].as_str().unwrap().to_string();
+    let (st, plan) = s.get(&format!("/api/v1/samples/{id}/sync?bpm=120&key=Cm"));
+    assert_eq!(st, 200, "{plan}");
+    assert_eq!(plan["changed"], true);
+    assert_eq!(plan["bpm"], 120.0);
+    assert_eq!(plan["bars"], 2.0);
+    assert_eq!(plan["key"], "C minor");
+    assert_eq!(plan["semitones"], 3.0);
+    // Two bars at 120 BPM last 4 s; the file lasts 4.8 s.
+    assert!((plan["duration_ratio"].as_f64().unwrap() - 4.0 / 4.8).abs() < 1e-6);
+    let r = s
+        .http
+        .get(format!(
+            "{}/api/v1/samples/{id}/synced?bpm=120&key=Cm",
+            s.base
+        ))
+        .bearer_auth(&s.token)
+        .send()
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    assert_eq!(r.headers()["content-type"], "audio/wav");
+    let wav = s.home.path().join("synced.wav");
+    std::fs::write(&wav, r.bytes().unwrap()).unwrap();
+    let a = samplemind::analysis::analyse_file(&wav, &Default::default())
+        .unwrap()
+        .analysis;
+    assert!((a.duration_s - 4.0).abs() < 0.001, "{}", a.duration_s);
+    assert!((a.bpm.unwrap_or(0.0) - 120.0).abs() <= 0.5, "{:?}", a.bpm);
+    assert_eq!(a.key.as_deref(), Some("C minor"));
+    // Refused, naming the field: a tempo out of range, not a key, not a note.
+    for (q, field) in [
+        ("bpm=1000", "bpm"),
+        ("key=purple", "key"),
+        ("note=H9", "note"),
+    ] {
+        let (st, e) = s.get(&format!("/api/v1/samples/{id}/sync?{q}"));
+        assert_eq!(st, 400, "{q}: {e}");
+        let message = e["error"]["message"].as_str().unwrap().to_lowercase();
+        assert!(message.contains(field), "{e}");
+    }
 }

@@ -13,6 +13,7 @@ pub mod exports;
 pub mod metrics;
 pub mod openapi;
 pub mod routes;
+pub mod sync;
 pub mod views;
 
 use std::net::SocketAddr;
@@ -114,6 +115,8 @@ pub fn app(state: Arc<ApiState>) -> Http {
             get(routes::get_sample).patch(routes::correct_sample),
         )
         .route("/api/v1/samples/{id}/similar", get(routes::similar))
+        .route("/api/v1/samples/{id}/sync", get(sync::sync_plan))
+        .route("/api/v1/samples/{id}/synced", get(sync::synced))
         .route("/api/v1/samples/{id}/marks", patch(routes::mark_sample))
         .route(
             "/api/v1/collections",

@@ -4,12 +4,13 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use super::error::{ErrorBody, ErrorDetail};
+use super::sync::SyncView;
 use super::views::*;
-use super::{exports, routes};
+use super::{exports, routes, sync};
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "SampleMind local API", description = "The sample library on this machine: search, analyse, similar sounds, marks and collections, tidy-up exports and kits, relinking moved folders, health, AI."),
+    info(title = "SampleMind local API", description = "The sample library on this machine: search, analyse, similar sounds, marks and collections, tidy-up exports and kits, relinking moved folders, a sample in a project's tempo and key, health, AI."),
     paths(
         routes::health,
         routes::health_detailed,
@@ -27,6 +28,8 @@ use super::{exports, routes};
         routes::collection_samples,
         routes::delete_collection,
         routes::similar,
+        sync::sync_plan,
+        sync::synced,
         routes::analyze,
         exports::export,
         exports::relink,
@@ -35,7 +38,7 @@ use super::{exports, routes};
         routes::ask,
         openapi_json,
     ),
-    components(schemas(HealthSummary, SampleSummary, SamplePage, SimilarSample, AnalyzeRequest, CorrectionRequest, MarksRequest, CollectionRequest, CollectionSummary, Colour, Facets, Count, FolderCount, DuplicateGroup, DuplicatePath, KeepRequest, ExportBody, CopyFormat, ExportDone, Planned, TidyReport, RelinkBody, RelinkSummary, Kit, Pad, Slot, PadChoice, KitExportBody, KitExport, AskRequest, AskResponse, ErrorBody, ErrorDetail)),
+    components(schemas(SyncView, HealthSummary, SampleSummary, SamplePage, SimilarSample, AnalyzeRequest, CorrectionRequest, MarksRequest, CollectionRequest, CollectionSummary, Colour, Facets, Count, FolderCount, DuplicateGroup, DuplicatePath, KeepRequest, ExportBody, CopyFormat, ExportDone, Planned, TidyReport, RelinkBody, RelinkSummary, Kit, Pad, Slot, PadChoice, KitExportBody, KitExport, AskRequest, AskResponse, ErrorBody, ErrorDetail)),
     modifiers(&Bearer),
 )]
 struct Doc;

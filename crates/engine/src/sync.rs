@@ -23,9 +23,10 @@ use crate::audio::stretch::{self, Stretch, DURATIONS, MAX_SEMITONES, RATES};
 /// Slowest and fastest project tempo, BPM.
 pub const BPM_RANGE: std::ops::RangeInclusive<f32> = 20.0..=400.0;
 
-/// Most samples a synced render reads from its source, over all channels: ten minutes of
-/// stereo at 48 kHz.
-const MAX_RENDER_SAMPLES: usize = 600 * 48_000 * 2;
+/// Most samples a synced render reads from its source, over all channels: two minutes of
+/// stereo at 48 kHz (a render is a loop or a one-shot to drag into a track, and the API
+/// answers with the whole file).
+const MAX_RENDER_SAMPLES: usize = 120 * 48_000 * 2;
 
 /// The rate a render is made at when the stretcher does not take the file's own.
 const FALLBACK_RATE: u32 = 48_000;
