@@ -517,6 +517,8 @@ fn bench_times_the_peer_on_the_same_files_and_reports_the_ratio() {
         "0",
         "--search-size",
         "0",
+        "--stretch",
+        "2",
         "--json",
     ]);
     if let Some(r) = &redis {
@@ -534,6 +536,24 @@ fn bench_times_the_peer_on_the_same_files_and_reports_the_ratio() {
     assert_eq!(p["ours"]["n"], files);
     assert!(p["per_file"]["median_ms"].as_f64().unwrap() > 0.0);
     assert!(p["ratio_median"].as_f64().unwrap() > 0.0);
+    // The stretcher beside Rubber Band: the demo's one loop with a tempo and a key, four
+    // changes each, every render read back by the analyser.
+    let st = &v["stretch"];
+    assert_eq!(st["loops"], 1, "{st}");
+    assert_eq!(st["untouched_right"], 1, "{st}");
+    for side in [&st["ours"], &st["peer"]] {
+        assert_eq!(side["renders"], 4, "{st}");
+        assert_eq!(side["failed"], 0, "{st}");
+        assert!(side["tempo_right"].as_u64().unwrap() >= 3, "{st}");
+        assert!(side["realtime_factor"].as_f64().unwrap() > 1.0, "{st}");
+    }
+    assert!(
+        st["peer"]["name"]
+            .as_str()
+            .unwrap()
+            .starts_with("Rubber Band"),
+        "{st}"
+    );
     // LiteLLM's Router timed like ours: every timed call was a hit in its own cache (else
     // the figure would time the upstream), and our burst made one upstream call.
     let a = &v["ai"];

@@ -15,6 +15,7 @@ pub mod models;
 pub mod peers;
 pub mod search;
 pub mod shared;
+pub mod stretch;
 
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
@@ -268,6 +269,8 @@ pub struct AudioBench {
     /// the output device and back in from the input (e.g. a sink's monitor), ms. Includes
     /// decoding the file, both device buffers and the server's own buffering.
     pub latency: Spread,
+    /// The same, playing in sync (stretched and shifted on the feeder thread).
+    pub latency_synced: Spread,
     /// Device buffer period, ms.
     pub buffer_ms: f64,
     /// Output-callback time over the audio time it produced, while loaded (target < 10 %).
@@ -276,6 +279,8 @@ pub struct AudioBench {
     pub callback_max_us: f64,
     /// Underruns (audible glitches) during the loaded playback (target 0).
     pub glitches: u64,
+    /// The same, playing in sync with the stretcher at work the whole time.
+    pub glitches_synced: u64,
     /// Length of the loaded playback, seconds.
     pub loaded_seconds: f64,
     /// Full scans of the corpus run meanwhile on all cores.
@@ -316,80 +321,108 @@ pub fn audio(
         ..Default::default()
     };
 
-    progress("latency: play → capture");
-    let mut lat = Vec::new();
-    for trial in 0..10 {
-        let stop = AtomicBool::new(false);
-        let take = work.join(format!("take{trial}.wav"));
-        let mut t_play = Instant::now();
-        let rec = std::thread::scope(|s| {
-            let h = s.spawn(|| {
-                record(
-                    &take,
-                    &RecordOptions::on(input.clone(), 2.0),
-                    &stop,
-                    &mut |_| {},
-                )
-            });
-            std::thread::sleep(Duration::from_millis(300));
-            t_play = Instant::now();
-            let played = Player::play(&click, &PlayOptions::on(output.clone())).map(|p| {
-                p.wait(Duration::from_secs(3));
-                p.stop();
-            });
-            std::thread::sleep(Duration::from_millis(300));
-            stop.store(true, Ordering::SeqCst);
-            played.map(|_| h.join())
-        })?;
-        let rec = rec.map_err(|_| "recorder thread panicked")??;
-        if let Some(at) = rec.first_sound_at {
-            lat.push(at.saturating_duration_since(t_play).as_secs_f64() * 1e3);
+    // Click to first sound, as played and as played in sync (120 → 128 BPM, 4 semitones
+    // down: the stretcher's start is in the figure).
+    let latency = |opts: &PlayOptions| -> Result<Spread, Box<dyn std::error::Error>> {
+        let mut lat = Vec::new();
+        for trial in 0..10 {
+            let stop = AtomicBool::new(false);
+            let take = work.join(format!("take{trial}.wav"));
+            let mut t_play = Instant::now();
+            let rec = std::thread::scope(|s| {
+                let h = s.spawn(|| {
+                    record(
+                        &take,
+                        &RecordOptions::on(input.clone(), 2.0),
+                        &stop,
+                        &mut |_| {},
+                    )
+                });
+                std::thread::sleep(Duration::from_millis(300));
+                t_play = Instant::now();
+                let played = Player::play(&click, opts).map(|p| {
+                    p.wait(Duration::from_secs(3));
+                    p.stop();
+                });
+                std::thread::sleep(Duration::from_millis(300));
+                stop.store(true, Ordering::SeqCst);
+                played.map(|_| h.join())
+            })?;
+            let rec = rec.map_err(|_| "recorder thread panicked")??;
+            if let Some(at) = rec.first_sound_at {
+                lat.push(at.saturating_duration_since(t_play).as_secs_f64() * 1e3);
+            }
         }
-    }
-    out.latency = Spread::of(lat);
+        Ok(Spread::of(lat))
+    };
+    progress("latency: play → capture");
+    out.latency = latency(&PlayOptions::on(output.clone()))?;
+    progress("latency in sync: play → capture");
+    let mut synced = PlayOptions::on(output.clone());
+    synced.stretch = Some(samplemind_engine::audio::stretch::Stretch {
+        duration: 120.0 / 128.0,
+        semitones: -4.0,
+    });
+    out.latency_synced = latency(&synced)?;
 
     progress("glitches: looped playback while scanning on every core");
+    let tone = |secs: f64| -> Vec<f32> {
+        (0..(rate as f64 * secs) as usize)
+            .map(|i| {
+                let t = i as f32 / rate as f32;
+                0.2 * ((2.0 * std::f32::consts::PI * 220.0 * t).sin()
+                    + (2.0 * std::f32::consts::PI * 330.0 * t).sin())
+            })
+            .collect()
+    };
+    // Play `file` looped for `seconds` while full scans of the corpus run on every core.
+    let loaded = |file: &Path, opts: &PlayOptions| -> Result<_, Box<dyn std::error::Error>> {
+        let player = Player::play(file, opts)?;
+        let done = AtomicBool::new(false);
+        let passes = std::thread::scope(|s| {
+            let h = s.spawn(|| {
+                let mut passes = 0u32;
+                let mut sopts = ScanOptions::default();
+                sopts.threads = threads;
+                while !done.load(Ordering::SeqCst) {
+                    let Ok(lib) = Library::open(&work.join(format!("load-lib-{passes}"))) else {
+                        break;
+                    };
+                    let stop = AtomicBool::new(false);
+                    if scan(&lib, &[corpus.to_path_buf()], &sopts, &stop, &mut |_| {}).is_err() {
+                        break;
+                    }
+                    passes += 1;
+                }
+                passes
+            });
+            std::thread::sleep(Duration::from_secs_f64(seconds));
+            done.store(true, Ordering::SeqCst);
+            h.join().unwrap_or(0)
+        });
+        let st = player.stats();
+        player.stop();
+        Ok((st, passes))
+    };
     let loop_file = work.join("loop.wav");
-    let music: Vec<f32> = (0..rate as usize * 4)
-        .map(|i| {
-            let t = i as f32 / rate as f32;
-            0.2 * ((2.0 * std::f32::consts::PI * 220.0 * t).sin()
-                + (2.0 * std::f32::consts::PI * 330.0 * t).sin())
-        })
-        .collect();
-    write_wav_f32(&loop_file, &music, rate)?;
+    write_wav_f32(&loop_file, &tone(4.0), rate)?;
     let mut opts = PlayOptions::on(output);
     opts.looped = true;
-    let player = Player::play(&loop_file, &opts)?;
-    let done = AtomicBool::new(false);
-    let passes = std::thread::scope(|s| {
-        let h = s.spawn(|| {
-            let mut passes = 0u32;
-            let mut sopts = ScanOptions::default();
-            sopts.threads = threads;
-            while !done.load(Ordering::SeqCst) {
-                let Ok(lib) = Library::open(&work.join(format!("load-lib-{passes}"))) else {
-                    break;
-                };
-                let stop = AtomicBool::new(false);
-                if scan(&lib, &[corpus.to_path_buf()], &sopts, &stop, &mut |_| {}).is_err() {
-                    break;
-                }
-                passes += 1;
-            }
-            passes
-        });
-        std::thread::sleep(Duration::from_secs_f64(seconds));
-        done.store(true, Ordering::SeqCst);
-        h.join().unwrap_or(0)
-    });
-    let st = player.stats();
-    player.stop();
+    let (st, passes) = loaded(&loop_file, &opts)?;
     out.glitches = st.underruns;
     out.callback_load = st.callback_load;
     out.callback_max_us = st.callback_max_us;
     out.loaded_seconds = seconds;
     out.scan_passes = passes;
+
+    // In sync, with a loop too long to be kept after its first pass, so the stretcher runs
+    // on the feeder thread for the whole time.
+    progress("glitches in sync: stretched looped playback while scanning on every core");
+    let long_loop = work.join("long-loop.wav");
+    write_wav_f32(&long_loop, &tone(seconds.max(65.0) + 5.0), rate)?;
+    opts.stretch = synced.stretch;
+    let (st, _) = loaded(&long_loop, &opts)?;
+    out.glitches_synced = st.underruns;
     Ok(out)
 }
 

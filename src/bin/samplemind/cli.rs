@@ -200,6 +200,11 @@ pub struct BenchArgs {
     /// Samples in the synthetic library of --models.
     #[arg(long, default_value_t = 100_000)]
     pub index_size: usize,
+    /// Also measure synced audition's stretcher on this many loops (0 to skip; --all takes
+    /// 20): ±10 % tempo and ±3 semitones, each render read back by the analyser, beside Rubber
+    /// Band's CLI (required with --peers).
+    #[arg(long, default_value_t = 0, value_name = "LOOPS")]
+    pub stretch: usize,
     /// Also measure audio: latency, callback load, glitches under load (needs devices).
     #[cfg(feature = "device")]
     #[arg(long)]

@@ -35,6 +35,10 @@ const RING_SECONDS: f32 = 0.5;
 /// earlier cuts off what it still holds, the end of a fade-out or the tail of a sound,
 /// with a click), plus this margin, at most [`MAX_LINGER`].
 const LINGER_MARGIN: Duration = Duration::from_millis(50);
+/// Device buffers of stretched audio in the ring before a synced stream starts.
+const PRIME_BUFFERS: usize = 4;
+/// Longest wait for the feeder's first samples before the stream starts anyway.
+const MAX_PRIME_WAIT: Duration = Duration::from_millis(100);
 /// Upper bound of the wait after the last samples.
 const MAX_LINGER: Duration = Duration::from_secs(2);
 
@@ -186,6 +190,17 @@ impl Player {
                 })
                 .map_err(|e| DeviceError::Stream(e.to_string()))?
         };
+        // A server asks for several buffers at once as soon as a stream is built (PulseAudio
+        // does, before `play`): asked for before the feeder's first samples are in the ring
+        // (a stretcher takes a few ms to prime), they would go out as silence ahead of the
+        // sound, a buffer's length each. So the stream is built once the ring is primed.
+        let t = Instant::now();
+        while !shared.primed.load(Ordering::Acquire)
+            && !shared.feeder_done.load(Ordering::Acquire)
+            && t.elapsed() < MAX_PRIME_WAIT
+        {
+            std::thread::sleep(Duration::from_micros(200));
+        }
         let config = super::stream_config(channels, device_rate);
         let fade_frames = (FADE_SECONDS * device_rate as f32) as u32;
         let stream = match format {
@@ -438,15 +453,14 @@ fn interleave(src: &[Vec<f32>], channels: usize) -> Vec<f32> {
 }
 
 /// Write `n` samples of silence (the ring is empty and larger than the pre-roll, so this
-/// always fits), and tell the callback that audio is due from now on.
-fn write_preroll(producer: &mut rtrb::Producer<f32>, n: usize, shared: &Shared) {
+/// always fits).
+fn write_preroll(producer: &mut rtrb::Producer<f32>, n: usize) {
     if let Ok(mut chunk) = producer.write_chunk(n.min(producer.slots())) {
         let (a, b) = chunk.as_mut_slices();
         a.fill(0.0);
         b.fill(0.0);
         chunk.commit_all();
     }
-    shared.primed.store(true, Ordering::Release);
 }
 
 /// Push all of `data` into the ring, waiting for room; false when asked to stop first.
@@ -482,7 +496,8 @@ fn feed(
     preroll: usize,
     shared: &Shared,
 ) {
-    write_preroll(&mut producer, preroll, shared);
+    write_preroll(&mut producer, preroll);
+    shared.primed.store(true, Ordering::Release);
     let mut from = start.min(data.len());
     loop {
         if !push_all(&mut producer, &data[from..], shared) || !looped || data.is_empty() {
@@ -516,6 +531,10 @@ fn feed_stretched(
     // The pre-roll goes in with the first stretched block, not before: until the stretcher
     // has primed, the stream plays silence without counting it as a glitch.
     let mut preroll_due = Some(preroll);
+    // The stream starts once this much is in the ring: a server's first request takes
+    // several buffers at once, more than one stretched block.
+    let prime_samples = PRIME_BUFFERS * BUFFER_FRAMES as usize * device_channels;
+    let mut pushed = 0usize;
     let keep_up_to = (MAX_CACHED_PASS_SECONDS * device_rate as f64) as usize * device_channels;
     let mut spread = Vec::new();
     let mut stretcher = Some(first);
@@ -550,10 +569,14 @@ fn feed_stretched(
                             k.extend_from_slice(&spread);
                         }
                         if let Some(n) = preroll_due.take() {
-                            write_preroll(&mut producer, n, shared);
+                            write_preroll(&mut producer, n);
                         }
                         if !push_all(&mut producer, &spread, shared) {
                             break 'passes;
+                        }
+                        pushed += spread.len();
+                        if pushed >= prime_samples {
+                            shared.primed.store(true, Ordering::Release);
                         }
                     }
                     Ok(None) => break,
@@ -570,6 +593,7 @@ fn feed_stretched(
         }
         whole = true;
     }
+    shared.primed.store(true, Ordering::Release);
     shared.feeder_done.store(true, Ordering::Release);
 }
 

@@ -129,11 +129,30 @@ pub fn run(args: BenchArgs) -> Result<Outcome, Error> {
         }
         _ => None,
     };
+    let loops = if args.all && args.stretch == 0 {
+        20
+    } else {
+        args.stretch
+    };
+    let stretch = if loops > 0 {
+        eprintln!("  the stretcher on {loops} loops…");
+        Some(
+            bench::stretch::stretch_bench(&corpus, work.path(), loops, args.peers, |step| {
+                eprintln!("    {step}")
+            })
+            .map_err(|e| format!("bench --stretch: {e}"))?,
+        )
+    } else {
+        None
+    };
+    if let Some(e) = stretch.as_ref().and_then(|s| s.peer_error.as_ref()) {
+        eprintln!("samplemind: stretch peer skipped: {e}");
+    }
     if args.json {
         println!(
             "{}",
             serde_json::to_string_pretty(
-                &serde_json::json!({ "pipeline": r, "peers": peers, "search": search, "audio": audio, "models": models, "ai": ai, "shared": shared })
+                &serde_json::json!({ "pipeline": r, "peers": peers, "search": search, "audio": audio, "models": models, "ai": ai, "shared": shared, "stretch": stretch })
             )?
         );
         return Ok(Outcome::Clean);
@@ -214,6 +233,13 @@ pub fn run(args: BenchArgs) -> Result<Outcome, Error> {
             "audio latency play→capture  {:>9.1} ms median (p10 {:.1}, p90 {:.1}, n {})",
             a.latency.median_ms, a.latency.p10_ms, a.latency.p90_ms, a.latency.n
         );
+        println!(
+            "audio latency in sync       {:>9.1} ms median (p10 {:.1}, p90 {:.1}, n {})",
+            a.latency_synced.median_ms,
+            a.latency_synced.p10_ms,
+            a.latency_synced.p90_ms,
+            a.latency_synced.n
+        );
         println!("audio buffer period         {:>9.1} ms", a.buffer_ms);
         println!(
             "callback load under scan    {:>9.2} %   (target < 10 %), longest {:.0} µs",
@@ -223,6 +249,10 @@ pub fn run(args: BenchArgs) -> Result<Outcome, Error> {
         println!(
             "glitches over {:.0} s of play  {:>9}     (target 0) while {} full scans ran on {} threads",
             a.loaded_seconds, a.glitches, a.scan_passes, r.threads
+        );
+        println!(
+            "glitches in sync over {:.0} s {:>7}     (target 0; the stretcher at work throughout)",
+            a.loaded_seconds, a.glitches_synced
         );
     }
     if let Some(m) = &models {
@@ -280,6 +310,21 @@ pub fn run(args: BenchArgs) -> Result<Outcome, Error> {
             println!(
                 "peer: {}: hit {:.3} ms median, p99 {:.3} ms ({} reported as hits) → ours {:.1}x faster at p50, {:.1}x at p99; its burst: {} upstream call(s)",
                 p.peer, p.hit.median_ms, p.hit_p99_ms, p.hits_reported, p.ratio_p50, p.ratio_p99, p.burst_upstream_calls
+            );
+        }
+    }
+    if let Some(s) = &stretch {
+        println!(
+            "stretch: {} loops x {} changes (±10 % tempo, ±3 semitones); untouched loops read right: {}/{}",
+            s.loops,
+            s.cases.len(),
+            s.untouched_right,
+            s.loops
+        );
+        for t in std::iter::once(&s.ours).chain(s.peer.as_ref()) {
+            println!(
+                "  {:<24} tempo {:>3}/{}  key {:>3}/{}  both {:>3}/{}  failed {}  {:>7.1} ms per render, {:>5.0}x realtime",
+                t.name, t.tempo_right, t.renders, t.key_right, t.renders, t.both_right, t.renders, t.failed, t.median_ms, t.realtime_factor
             );
         }
     }
