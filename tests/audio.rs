@@ -677,3 +677,31 @@ fn a_one_shot_played_at_a_chosen_note_is_heard_at_that_note() {
     assert_eq!(heard.root_note.as_deref(), Some("C3"), "{heard:?}");
     let _ = std::fs::remove_file(&rec.path);
 }
+
+/// A selected region is all that plays: the second half of a file (880 Hz after 440 Hz),
+/// asked as a region, is heard at 880 Hz and for the region's length.
+#[test]
+fn a_region_plays_only_its_part() {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(_pulse) = start_pulse() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("two_halves.wav");
+    let mut x = sine(440.0, 0.4, 48_000, 2.0);
+    x.extend(sine(880.0, 0.4, 48_000, 2.0));
+    write_mono(&file, &x, 48_000);
+    let mut opts = PlayOptions::on(Some(format!("pulseaudio:{SINK}")));
+    opts.region = Some((2.5, 3.5));
+    let rec = capture_while(3.0, true, || {
+        let p = Player::play(&file, &opts).expect("play");
+        assert!(p.wait(Duration::from_secs(5)), "playback did not finish");
+        p.stop();
+    });
+    let heard = rec.frames as f64 / rec.sample_rate as f64;
+    assert!(
+        (heard - 1.0).abs() < 0.05,
+        "heard {heard:.3} s of a 1 s region"
+    );
+    let hz = zero_crossing_hz(&steady_part(&rec), rec.sample_rate);
+    assert!((hz - 880.0).abs() < 3.0, "{hz:.1} Hz");
+    let _ = std::fs::remove_file(&rec.path);
+}

@@ -975,6 +975,59 @@ fn export_trims_normalises_converts_and_tags_the_copies() {
     }
 }
 
+/// `mark --region` selects a part of a sample; `export --regions` writes that part alone,
+/// and a sample without one whole; `--no-region` takes it off.
+#[test]
+fn a_selected_region_is_what_export_writes() {
+    let home = tempfile::tempdir().unwrap();
+    let dir = home.path().join("in");
+    std::fs::create_dir_all(&dir).unwrap();
+    let tone = dir.join("tone.wav");
+    write_wav(&tone, &[sine(440.0, 0.5, 44_100, 2.0)], 44_100, 16);
+    let other = dir.join("other.wav");
+    write_wav(&other, &[sine(660.0, 0.5, 44_100, 1.0)], 44_100, 16);
+    run_ok(cli(home.path()).args(["--no-models", "scan"]).arg(&dir));
+    let shown = stdout(&run_ok(
+        cli(home.path())
+            .arg("mark")
+            .arg(&tone)
+            .args(["--region", "1.5-0.25", "--json"]),
+    ));
+    let v: serde_json::Value = serde_json::from_str(shown.trim()).unwrap();
+    assert_eq!(
+        v["region"],
+        serde_json::json!({"startMs": 250, "endMs": 1500})
+    );
+    let bad = cli(home.path())
+        .arg("mark")
+        .arg(&tone)
+        .args(["--region", "soon-later"])
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("--region"));
+    let out = home.path().join("out");
+    run_ok(cli(home.path()).args(["export", "--to"]).arg(&out).args([
+        "--regions",
+        "--rename",
+        "{name}",
+    ]));
+    let length = |p: &std::path::Path| {
+        let r = hound::WavReader::open(p).unwrap();
+        r.duration() as f64 / r.spec().sample_rate as f64
+    };
+    assert!((length(&out.join("tone.wav")) - 1.25).abs() < 0.001);
+    assert!((length(&out.join("other.wav")) - 1.0).abs() < 0.001);
+    let cleared = stdout(&run_ok(
+        cli(home.path())
+            .arg("mark")
+            .arg(&tone)
+            .args(["--no-region", "--json"]),
+    ));
+    let v: serde_json::Value = serde_json::from_str(cleared.trim()).unwrap();
+    assert!(v["region"].is_null(), "{v}");
+}
+
 /// `samplemind relink`: a library folder renamed is found again by content, and the
 /// config's library folders follow it (a rescan and the API's folder rule read them).
 #[test]

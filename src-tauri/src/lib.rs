@@ -63,7 +63,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::audio::stop_audio,
             commands::audio::get_project,
             commands::audio::set_project,
-            commands::audio::render_synced,
+            commands::audio::render_heard,
             commands::audio::audio_state,
             commands::audio::list_devices,
             commands::record::start_recording,

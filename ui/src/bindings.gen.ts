@@ -405,13 +405,14 @@ async setProject(project: ProjectSettings) : Promise<Result<ProjectSettings, App
 }
 },
 /**
- * Render sample `id` as it plays in the project, for dragging into a DAW: a WAV under
- * `$SAMPLEMIND_HOME/synced`, named with its tempo and key (made once, then reused). `None`
- * when sync is off or the sample plays as it is (drag the file itself then).
+ * Render sample `id` as it is heard, for dragging into a DAW: its selected part only, in
+ * the project's tempo and key when sync is on; a WAV under `$SAMPLEMIND_HOME/synced`, named
+ * with its tempo, key and part (made once, then reused). `None` when it is heard as it is
+ * (drag the file itself then).
  */
-async renderSynced(id: string) : Promise<Result<string | null, AppError>> {
+async renderHeard(id: string) : Promise<Result<string | null, AppError>> {
     try {
-    return { status: "ok", data: await TAURI_INVOKE("render_synced", { id }) };
+    return { status: "ok", data: await TAURI_INVOKE("render_heard", { id }) };
 } catch (e) {
     if(e instanceof Error) throw e;
     else return { status: "error", error: e  as any };
@@ -874,7 +875,12 @@ addTags: string[];
 /**
  * Tags to take off.
  */
-removeTags: string[] }
+removeTags: string[]; 
+/**
+ * Select a part of the sound (`Some(Some(..))`; its ends in either order, and ends that
+ * meet select nothing) or take the selection off (`Some(None)`, `null`).
+ */
+region: Region | null }
 /**
  * An audio device.
  */
@@ -1000,7 +1006,12 @@ normalise_lufs?: number | null;
  * Write every copy in this format; without it a processed copy keeps FLAC as FLAC and
  * turns anything else into WAV, and an unprocessed copy is the file as it is.
  */
-format?: string | null }) & { 
+format?: string | null; 
+/**
+ * Write only the part of each sample its producer selected on the waveform (samples
+ * without one are copied whole).
+ */
+regions?: boolean }) & { 
 /**
  * The folder the copies go into (made when missing); an absolute path.
  */
@@ -1431,6 +1442,18 @@ keySource?: string;
  */
 keyError?: string | null }
 /**
+ * A part of a sound, milliseconds from its start; `start_ms < end_ms <= MAX_REGION_MS`.
+ */
+export type Region = { 
+/**
+ * Where it starts, ms.
+ */
+startMs: number; 
+/**
+ * Where it ends, ms.
+ */
+endMs: number }
+/**
  * What a relink found.
  */
 export type RelinkSummary = { 
@@ -1655,6 +1678,10 @@ rating: number;
  * Colour label.
  */
 colour: Colour | null; 
+/**
+ * The part of it the producer selected: what plays, loops and exports.
+ */
+region: Region | null; 
 /**
  * A language model's description.
  */

@@ -138,6 +138,7 @@ pub async fn export(
                 CopyFormat::Wav => samplemind_engine::audio::encode::Encoding::Wav,
                 CopyFormat::Flac => samplemind_engine::audio::encode::Encoding::Flac,
             }),
+            regions: req.regions,
         },
         ids: req.ids,
         collection: req.collection,

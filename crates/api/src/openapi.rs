@@ -38,7 +38,7 @@ use super::{exports, routes, sync};
         routes::ask,
         openapi_json,
     ),
-    components(schemas(SyncView, HealthSummary, SampleSummary, SamplePage, SimilarSample, AnalyzeRequest, CorrectionRequest, MarksRequest, CollectionRequest, CollectionSummary, Colour, Facets, Count, FolderCount, DuplicateGroup, DuplicatePath, KeepRequest, ExportBody, CopyFormat, ExportDone, Planned, TidyReport, RelinkBody, RelinkSummary, Kit, Pad, Slot, PadChoice, KitExportBody, KitExport, AskRequest, AskResponse, ErrorBody, ErrorDetail)),
+    components(schemas(SyncView, Region, RegionBody, HealthSummary, SampleSummary, SamplePage, SimilarSample, AnalyzeRequest, CorrectionRequest, MarksRequest, CollectionRequest, CollectionSummary, Colour, Facets, Count, FolderCount, DuplicateGroup, DuplicatePath, KeepRequest, ExportBody, CopyFormat, ExportDone, Planned, TidyReport, RelinkBody, RelinkSummary, Kit, Pad, Slot, PadChoice, KitExportBody, KitExport, AskRequest, AskResponse, ErrorBody, ErrorDetail)),
     modifiers(&Bearer),
 )]
 struct Doc;

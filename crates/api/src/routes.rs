@@ -318,6 +318,7 @@ pub async fn mark_sample(
         colour: req.colour,
         add_tags: req.add_tags,
         remove_tags: req.remove_tags,
+        region: req.region.map(|r| r.map(Region::from)),
     };
     blocking(move || Ok(Json(curation::mark(&s.lib, &id, &edit)?))).await
 }

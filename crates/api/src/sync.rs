@@ -185,12 +185,9 @@ pub async fn synced(
     let bytes = blocking(move || {
         let rec = browse::find(&s.lib, &id)?;
         let plan = sync::plan(&rec.corrected(), &project, note);
-        let out = sync::rendered_path(&rec.path, &rec.hash.to_hex(), &plan);
+        let out = sync::rendered_path(&rec.path, &rec.hash.to_hex(), &plan, None);
         if !out.exists() {
-            let how = plan
-                .stretch
-                .unwrap_or(samplemind_engine::audio::stretch::Stretch::NONE);
-            sync::render(&rec.path, how, &out).map_err(ApiError::unprocessable)?;
+            sync::render(&rec.path, plan.stretch, None, &out).map_err(ApiError::unprocessable)?;
         }
         std::fs::read(&out).map_err(|e| ApiError::internal(format!("{}: {e}", out.display())))
     })

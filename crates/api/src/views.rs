@@ -17,6 +17,8 @@ use samplemind_engine::library::view::PageQuery;
 pub use samplemind_engine::library::view::SampleSummary;
 /// A colour label (the engine's; its schema too).
 pub use samplemind_engine::library::Colour;
+/// A selected part of a sound (the engine's; its schema too).
+pub use samplemind_engine::library::Region;
 /// A duplicated content and its paths (the engine's).
 pub use samplemind_engine::search::duplicates::{DuplicateGroup, DuplicatePath};
 /// Counts of a search's matches (the engine's).
@@ -303,6 +305,45 @@ pub struct MarksRequest {
     #[serde(default)]
     #[schema(schema_with = tags_schema)]
     pub remove_tags: Vec<String>,
+    /// Select a part of the sound, ms (its ends in either order; ends that meet select
+    /// nothing), or null to take the selection off. What plays, loops and exports.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<RegionBody>, nullable)]
+    pub region: Option<Option<RegionBody>>,
+}
+
+/// A part of a sound in a marks request, ms from its start.
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+pub struct RegionBody {
+    /// One end, ms (at most a day).
+    #[serde(deserialize_with = "whole_ms")]
+    #[schema(minimum = 0, maximum = 86_400_000, value_type = u32)]
+    pub start_ms: u32,
+    /// The other end, ms (at most a day).
+    #[serde(deserialize_with = "whole_ms")]
+    #[schema(minimum = 0, maximum = 86_400_000, value_type = u32)]
+    pub end_ms: u32,
+}
+
+impl From<RegionBody> for Region {
+    fn from(r: RegionBody) -> Self {
+        Region {
+            start_ms: r.start_ms,
+            end_ms: r.end_ms,
+        }
+    }
+}
+
+/// A whole number of ms up to [`samplemind_engine::library::curation::MAX_REGION_MS`], as
+/// JSON Schema's `integer` means it (`78.0` is one).
+fn whole_ms<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+    let max = samplemind_engine::library::curation::MAX_REGION_MS;
+    match whole_number(d)? {
+        Some(v) if v <= max => Ok(v),
+        other => Err(serde::de::Error::custom(format!(
+            "{other:?} ms is not a whole number from 0 to {max}"
+        ))),
+    }
 }
 
 /// `POST /api/v1/collections`: make or change a collection.
@@ -448,6 +489,10 @@ pub struct ExportBody {
     /// anything else).
     #[serde(default)]
     pub format: Option<CopyFormat>,
+    /// Write only the part of each sample selected on its waveform (`PATCH .../marks`
+    /// `region`); samples without one are copied whole.
+    #[serde(default)]
+    pub regions: bool,
     /// These samples, in this order (else the filters choose).
     #[serde(default)]
     #[schema(schema_with = ids_schema)]

@@ -184,20 +184,30 @@ pub fn analysis_of(
         .map_err(|e| e.to_string())
 }
 
-/// Where the synced render of the sample with content hash `hash` (hex) from `path` goes for
-/// dragging out: `$SAMPLEMIND_HOME/synced/<hash prefix>/<stem> <tempo> <key or note>.wav`,
-/// so a DAW shows what it is and two files with one name never meet.
-pub fn rendered_path(path: &Path, hash: &str, plan: &SyncPlan) -> PathBuf {
+/// Where the render of what is heard of the sample with content hash `hash` (hex) from
+/// `path` goes for dragging out: `$SAMPLEMIND_HOME/synced/<hash prefix>/<stem> <tempo> <key or
+/// note> <region>.wav`, so a DAW shows what it is and two files with one name never meet.
+pub fn rendered_path(
+    path: &Path,
+    hash: &str,
+    plan: &SyncPlan,
+    region: Option<(f64, f64)>,
+) -> PathBuf {
     let stem = path
         .file_stem()
         .map_or_else(|| "sample".into(), |s| s.to_string_lossy().into_owned());
     let mut name = stem;
-    if let Some(bpm) = plan.bpm {
-        name.push_str(&format!(" {bpm:.0}bpm"));
+    if plan.stretch.is_some() {
+        if let Some(bpm) = plan.bpm {
+            name.push_str(&format!(" {bpm:.0}bpm"));
+        }
+        if let Some(k) = plan.key.as_ref().or(plan.note.as_ref()) {
+            name.push(' ');
+            name.push_str(&k.replace('#', "s"));
+        }
     }
-    if let Some(k) = plan.key.as_ref().or(plan.note.as_ref()) {
-        name.push(' ');
-        name.push_str(&k.replace('#', "s"));
+    if let Some((a, b)) = region {
+        name.push_str(&format!(" {a:.2}-{b:.2}s"));
     }
     let prefix: String = hash
         .chars()
@@ -210,44 +220,53 @@ pub fn rendered_path(path: &Path, hash: &str, plan: &SyncPlan) -> PathBuf {
         .join(format!("{name}.wav"))
 }
 
-/// Render the file at `path` changed as `how` says, to a 24-bit WAV at `out` (at the
-/// file's own rate, or 48 kHz when the stretcher does not take that rate; more than two
-/// channels are folded to two). The source is never touched.
+/// Render the file at `path` as it is heard: only `region` of it (seconds) when given,
+/// changed as `how` says when given, to a 24-bit WAV at `out` (at the file's own rate, or 48
+/// kHz when the stretcher does not take that rate; stretched, more than two channels are
+/// folded to two). The source is never touched.
 ///
 /// # Errors
 /// A sentence naming the file: it cannot be decoded, is too long, or cannot be written.
-pub fn render(path: &Path, how: Stretch, out: &Path) -> Result<(), String> {
+pub fn render(
+    path: &Path,
+    how: Option<Stretch>,
+    region: Option<(f64, f64)>,
+    out: &Path,
+) -> Result<(), String> {
     let named = |e: String| format!("{}: {e}", path.display());
     let mut sound = Planes::up_to(MAX_RENDER_SAMPLES);
     let summary = decode_file(path, &mut sound).map_err(|e| e.to_string())?;
     if sound.cut {
-        return Err(named("too long to render in sync".into()));
+        return Err(named("too long to render".into()));
     }
     let mut rate = summary.info.sample_rate;
     let mut planes = sound.planes;
-    if !RATES.contains(&rate) {
-        planes = planes
-            .iter()
-            .map(|p| resample_mono(p, rate, FALLBACK_RATE))
-            .collect::<Result<_, _>>()
-            .map_err(named)?;
-        rate = FALLBACK_RATE;
-    }
-    // Folded to what the stretcher takes: the first two channels, the rest averaged in.
-    let channels = planes.len().clamp(1, 2);
-    let frames = planes.first().map_or(0, Vec::len);
-    let mut interleaved = Vec::with_capacity(frames * channels);
-    for f in 0..frames {
-        for c in 0..channels {
-            let ins = planes.iter().skip(c).step_by(channels);
-            let n = ins.clone().count().max(1);
-            interleaved.push(ins.map(|p| p[f]).sum::<f32>() / n as f32);
+    if let Some((a, b)) = region {
+        let frames = planes.first().map_or(0, Vec::len);
+        let at = |s: f64| ((s.max(0.0) * rate as f64) as usize).min(frames);
+        let (lo, hi) = (at(a.min(b)), at(a.max(b)));
+        if lo >= hi {
+            return Err(named("its selected part lies past its end".into()));
+        }
+        for p in &mut planes {
+            p.truncate(hi);
+            p.drain(..lo);
         }
     }
-    let y = stretch::stretch(interleaved, channels, rate, rate, how).map_err(named)?;
-    let planes: Vec<Vec<f32>> = (0..channels)
-        .map(|c| y.iter().skip(c).step_by(channels).copied().collect())
-        .collect();
+    let planes = match how.filter(|h| !h.is_identity()) {
+        Some(how) => {
+            if !RATES.contains(&rate) {
+                planes = planes
+                    .iter()
+                    .map(|p| resample_mono(p, rate, FALLBACK_RATE))
+                    .collect::<Result<_, _>>()
+                    .map_err(named)?;
+                rate = FALLBACK_RATE;
+            }
+            stretched(&planes, rate, how).map_err(named)?
+        }
+        None => planes,
+    };
     if let Some(dir) = out.parent() {
         std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     }
@@ -259,6 +278,25 @@ pub fn render(path: &Path, how: Stretch, out: &Path) -> Result<(), String> {
         let _ = std::fs::remove_file(&part);
         format!("{}: {e}", out.display())
     })
+}
+
+/// `planes` folded to what the stretcher takes (the first two channels, the rest averaged
+/// in), stretched, and back to planes.
+fn stretched(planes: &[Vec<f32>], rate: u32, how: Stretch) -> Result<Vec<Vec<f32>>, String> {
+    let channels = planes.len().clamp(1, 2);
+    let frames = planes.first().map_or(0, Vec::len);
+    let mut interleaved = Vec::with_capacity(frames * channels);
+    for f in 0..frames {
+        for c in 0..channels {
+            let ins = planes.iter().skip(c).step_by(channels);
+            let n = ins.clone().count().max(1);
+            interleaved.push(ins.map(|p| p[f]).sum::<f32>() / n as f32);
+        }
+    }
+    let y = stretch::stretch(interleaved, channels, rate, rate, how)?;
+    Ok((0..channels)
+        .map(|c| y.iter().skip(c).step_by(channels).copied().collect())
+        .collect())
 }
 
 /// Pitch class of `key`'s tonic and whether it is minor.

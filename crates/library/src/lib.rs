@@ -41,7 +41,7 @@ pub mod tidy;
 pub mod view;
 pub mod watch;
 
-pub use curation::{Collection, Colour, Curation, CurationEdit, CurationError};
+pub use curation::{Collection, Colour, Curation, CurationEdit, CurationError, Region};
 pub use error::LibraryError;
 pub use files::scratch_parent;
 pub use record::{

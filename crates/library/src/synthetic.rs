@@ -52,6 +52,7 @@ pub fn synthetic_library(dir: &Path, n: usize) -> Result<Library> {
                 rating: (i / 25 % 6) as u8,
                 colour: (i % 75 == 0).then_some(Colour::Red),
                 tags: vec![format!("track {}", i % 10)],
+                region: None,
             };
             lib.restore_curation(&rec.hash, &marks)?;
         }

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::curation::{Colour, Curation};
+use crate::curation::{Colour, Curation, Region};
 use crate::search::sort::SortKey;
 use crate::search::{search_sorted, Found, Matches};
 use crate::search::{Query, SearchError};
@@ -151,6 +151,8 @@ pub struct SampleSummary {
     pub rating: u8,
     /// Colour label.
     pub colour: Option<Colour>,
+    /// The part of it the producer selected: what plays, loops and exports.
+    pub region: Option<Region>,
     /// A language model's description.
     pub description: Option<String>,
     /// The name of the folder (drive, share) it lives on when that is not there now: the
@@ -191,6 +193,7 @@ impl SampleSummary {
             favourite: marks.favourite,
             rating: marks.rating,
             colour: marks.colour,
+            region: marks.region,
             description: rec.ai.as_ref().map(|d| d.description.clone()),
             offline: None,
         }

@@ -36,6 +36,13 @@ pub async fn play_sample(
             .sync
             .then(|| sync::plan(&rec.corrected(), &settings.project, None));
         opts.stretch = plan.as_ref().and_then(|p| p.stretch);
+        // The part the producer selected on the waveform is what plays and loops.
+        opts.region = st
+            .lib
+            .curation(&rec.hash)
+            .ok()
+            .and_then(|c| c.region)
+            .map(|r| r.seconds());
         let took = st.audio.play(&path, &opts)?;
         Ok(PlayStarted {
             open_ms: took.as_secs_f64() * 1000.0,
@@ -67,25 +74,34 @@ pub async fn set_project(
     .await
 }
 
-/// Render sample `id` as it plays in the project, for dragging into a DAW: a WAV under
-/// `$SAMPLEMIND_HOME/synced`, named with its tempo and key (made once, then reused). `None`
-/// when sync is off or the sample plays as it is (drag the file itself then).
+/// Render sample `id` as it is heard, for dragging into a DAW: its selected part only, in
+/// the project's tempo and key when sync is on; a WAV under `$SAMPLEMIND_HOME/synced`, named
+/// with its tempo, key and part (made once, then reused). `None` when it is heard as it is
+/// (drag the file itself then).
 #[tauri::command]
 #[specta::specta]
-pub async fn render_synced(state: State<'_, Shared>, id: String) -> CmdResult<Option<String>> {
+pub async fn render_heard(state: State<'_, Shared>, id: String) -> CmdResult<Option<String>> {
     blocking(&state, move |st| {
         let (path, rec) = st.sample(&id)?;
         let project = st.settings().project;
-        if !project.sync {
+        let plan = if project.sync {
+            sync::plan(&rec.corrected(), &project, None)
+        } else {
+            sync::SyncPlan::default()
+        };
+        let region = st
+            .lib
+            .curation(&rec.hash)
+            .ok()
+            .and_then(|c| c.region)
+            .map(|r| r.seconds());
+        if plan.stretch.is_none() && region.is_none() {
             return Ok(None);
         }
-        let plan = sync::plan(&rec.corrected(), &project, None);
-        let Some(how) = plan.stretch else {
-            return Ok(None);
-        };
-        let out = sync::rendered_path(&path, &rec.hash.to_hex(), &plan);
+        let out = sync::rendered_path(&path, &rec.hash.to_hex(), &plan, region);
         if !out.exists() {
-            sync::render(&path, how, &out).map_err(|e| AppError::new(ErrorKind::Decode, e))?;
+            sync::render(&path, plan.stretch, region, &out)
+                .map_err(|e| AppError::new(ErrorKind::Decode, e))?;
         }
         Ok(Some(out.display().to_string()))
     })

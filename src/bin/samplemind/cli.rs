@@ -48,7 +48,7 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Star, rate, colour or tag a sample (kept by content: a moved file keeps its marks).
+    /// Star, rate, colour, tag a sample or select a part of it (kept by content: a moved file keeps its marks).
     Mark(MarkArgs),
     /// The same sound at several paths: list them, keep one and hide the rest from searches
     /// (no file is touched), or show them all again.
@@ -555,7 +555,7 @@ pub struct DuplicatesArgs {
     ArgGroup::new("edit")
         .required(true)
         .multiple(true)
-        .args(["fav", "unfav", "rating", "colour", "no_colour", "tag", "untag"])
+        .args(["fav", "unfav", "rating", "colour", "no_colour", "tag", "untag", "region", "no_region"])
 ))]
 pub struct MarkArgs {
     /// The sample: its file (wherever it lies now), or its hash (at least 8 hex digits).
@@ -582,6 +582,12 @@ pub struct MarkArgs {
     /// Take a tag off (repeat for more).
     #[arg(long, value_name = "TAG")]
     pub untag: Vec<String>,
+    /// Select a part of the sound, seconds ("0.5-1.25"): what plays, loops and exports.
+    #[arg(long, value_name = "START-END", conflicts_with = "no_region")]
+    pub region: Option<String>,
+    /// Take the selected part off.
+    #[arg(long)]
+    pub no_region: bool,
     /// Print the sample as stored, as one JSON object.
     #[arg(long)]
     pub json: bool,
@@ -785,6 +791,10 @@ pub struct ExportArgs {
     /// With --to: write every copy as wav or flac (16-bit sources stay 16-bit, others 24).
     #[arg(long = "format", id = "copy_format", requires = "to", value_parser = parse_encoding)]
     pub copy_format: Option<samplemind::audio::encode::Encoding>,
+    /// With --to: write only the part of each sample selected on its waveform (`mark
+    /// --region`); samples without one are copied whole.
+    #[arg(long, requires = "to")]
+    pub regions: bool,
 }
 
 fn parse_encoding(s: &str) -> Result<samplemind::audio::encode::Encoding, String> {

@@ -30,6 +30,7 @@ export function makeRow(i: number): SampleSummary {
     favourite: false,
     rating: 0,
     colour: null,
+    region: null,
     description: null,
     offline: null,
   };
@@ -50,7 +51,7 @@ export class MockBackend {
   project: { bpm: number | null; key: string | null; sync: boolean } = { bpm: null, key: null, sync: false };
   api: { url: string; tokenFile: string } | null = null;
   /** Marks by id, over the generated rows. */
-  marks = new Map<string, Pick<SampleSummary, "favourite" | "rating" | "colour" | "user_tags">>();
+  marks = new Map<string, Pick<SampleSummary, "favourite" | "rating" | "colour" | "user_tags" | "region">>();
   /** One sound at two paths. */
   duplicates = [{ id: "0".repeat(64), paths: [{ path: "/samples/pack_0/kick_000000.wav", hidden: false }, { path: "/backup/pack_0/kick_000000.wav", hidden: false }] }];
   offline = [{ path: "/media/usb/Old Packs", name: "usb" }];
@@ -172,7 +173,7 @@ export class MockBackend {
       case "sample_peaks": {
         const n = args.columns as number;
         const max = Array.from({ length: n }, (_, i) => Math.exp(-i / (n / 6)) * 0.9);
-        return { min: max.map((v) => -v), max, durationS: 1.5 };
+        return { min: max.map((v) => -v), max, durationS: this.row(args.id as string).duration_s };
       }
       case "correct_bpm":
         this.corrected.set(args.id as string, args.bpm as number | null);
@@ -189,10 +190,12 @@ export class MockBackend {
         const id = args.id as string;
         const e = args.edit as CurationEdit;
         const r = this.row(id);
-        const m = { favourite: r.favourite, rating: r.rating, colour: r.colour, user_tags: [...r.user_tags] };
+        const m = { favourite: r.favourite, rating: r.rating, colour: r.colour, user_tags: [...r.user_tags], region: r.region };
         if (e.favourite != null) m.favourite = e.favourite;
         if (e.rating != null) m.rating = e.rating;
         if ("colour" in e) m.colour = e.colour;
+        // As the engine: ends in either order, and ends that meet select nothing.
+        if ("region" in e) m.region = e.region && e.region.startMs !== e.region.endMs ? { startMs: Math.min(e.region.startMs, e.region.endMs), endMs: Math.max(e.region.startMs, e.region.endMs) } : null;
         m.user_tags = m.user_tags.filter((t) => !e.removeTags.includes(t));
         for (const t of e.addTags) if (!m.user_tags.includes(t.toLowerCase())) m.user_tags.push(t.toLowerCase());
         this.marks.set(id, m);
@@ -276,10 +279,13 @@ export class MockBackend {
         this.project = p;
         return this.project;
       }
-      case "render_synced": {
-        if (!this.project.sync) return null;
+      case "render_heard": {
         const r = this.row(args.id as string);
-        return `/home/me/.local/share/samplemind/synced/${r.id.slice(0, 12)}/${r.name.replace(/\.\w+$/, "")} ${this.project.bpm}bpm ${this.project.key}.wav`;
+        const synced = this.project.sync && r.is_loop;
+        if (!synced && !r.region) return null;
+        const part = r.region ? ` ${(r.region.startMs / 1000).toFixed(2)}-${(r.region.endMs / 1000).toFixed(2)}s` : "";
+        const tempo = synced ? ` ${this.project.bpm}bpm ${this.project.key}` : "";
+        return `/home/me/.local/share/samplemind/synced/${r.id.slice(0, 12)}/${r.name.replace(/\.\w+$/, "")}${tempo}${part}.wav`;
       }
       case "stop_audio":
         this.playing = null;

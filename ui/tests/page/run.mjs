@@ -93,13 +93,13 @@ const cases = [
     await page.keyboard.press("ArrowUp");
     await page.keyboard.press("ArrowUp");
     assert.equal((await lastCall("play_sample")).args.id, rowId(2));
-    // A click on the waveform plays from there: half way along a 1.5 s sound is 0.75 s.
+    // A click on the waveform plays from there: half way along a 0.4 s sound is 0.2 s.
     const wave = await page.$('[data-testid="waveform"] canvas');
     const box = await wave.boundingBox();
     await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
     const from = (await lastCall("play_sample")).args;
     assert.equal(from.id, rowId(2));
-    assert.ok(Math.abs(from.startS - 0.75) < 0.01, `start ${from.startS}`);
+    assert.ok(Math.abs(from.startS - 0.2) < 0.01, `start ${from.startS}`);
     await page.keyboard.press("l");
     await page.keyboard.press("ArrowDown");
     assert.equal((await lastCall("play_sample")).args.looped, true);
@@ -124,7 +124,7 @@ const cases = [
     // Row 0 is a loop in the mock: it plays in sync, and the status says how.
     await page.click(`.row[data-id="${rowId(0)}"]`);
     await page.waitForSelector('[data-testid="status"] >> text=in sync: 4 bars at 128 BPM, F minor (-4 st)');
-    await page.waitForFunction(() => window.__mock.backend.calls.some((c) => c.cmd === "render_synced"));
+    await page.waitForFunction(() => window.__mock.backend.calls.some((c) => c.cmd === "render_heard"));
     // A drag of the row now delivers the render, named with the project's tempo and key.
     const dragged = async (id) => page.evaluate((id) => {
       const dt = new DataTransfer();
@@ -144,6 +144,39 @@ const cases = [
     await page.keyboard.press("s");
     await page.waitForSelector('[data-testid="project"] button:not(.on)');
     assert.equal((await lastCall("set_project")).args.project.sync, false);
+  }],
+  ["a drag on the waveform selects the part that plays; arrows nudge it; × takes it off", async () => {
+    await open(1000);
+    await page.click(`.row[data-id="${rowId(3)}"]`);
+    await page.waitForSelector('[data-testid="waveform"][data-columns="600"]');
+    await clearCalls();
+    const box = await (await page.$('[data-testid="waveform"] canvas')).boundingBox();
+    const y = box.y + box.height / 2;
+    await page.mouse.move(box.x + box.width * 0.25, y);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.5, y, { steps: 4 });
+    await page.mouse.move(box.x + box.width * 0.75, y, { steps: 4 });
+    await page.mouse.up();
+    // Row 3 lasts 0.5 s in the mock: a quarter to three quarters is 125–375 ms.
+    const g = (await lastCall("mark_sample")).args.edit.region;
+    assert.ok(Math.abs(g.startMs - 125) <= 3 && Math.abs(g.endMs - 375) <= 3, JSON.stringify(g));
+    await page.waitForSelector(`[data-testid="waveform"][data-region="${g.startMs}-${g.endMs}"]`);
+    // Selecting plays it, and what is heard is rendered for a drag.
+    await page.waitForFunction(() => window.__mock.backend.calls.some((c) => c.cmd === "play_sample"));
+    await page.waitForFunction(() => window.__mock.backend.calls.some((c) => c.cmd === "render_heard"));
+    await page.keyboard.press("ArrowRight");
+    await page.waitForSelector(`[data-testid="waveform"][data-region="${g.startMs + 10}-${g.endMs + 10}"]`);
+    await page.keyboard.press("Shift+ArrowLeft");
+    await page.waitForSelector(`[data-testid="waveform"][data-region="${g.startMs - 90}-${g.endMs - 90}"]`);
+    assert.deepEqual((await lastCall("mark_sample")).args.edit.region, { startMs: g.startMs - 90, endMs: g.endMs - 90 });
+    await page.click('[data-testid="region"]');
+    await page.waitForSelector('[data-testid="waveform"][data-region=""]');
+    assert.equal((await lastCall("mark_sample")).args.edit.region, null);
+    // A click (no drag) still plays from where it lands.
+    await clearCalls();
+    await page.mouse.click(box.x + box.width / 2, y);
+    assert.ok(Math.abs((await lastCall("play_sample")).args.startS - 0.25) < 0.01);
+    assert.equal((await calls("mark_sample")).length, 0);
   }],
   ["filters, chips and sorting reach the backend", async () => {
     await clearCalls();

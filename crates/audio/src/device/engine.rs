@@ -59,6 +59,10 @@ impl AudioEngine {
         }
         self.file = Some(path.to_path_buf());
         self.opts = opts.clone();
+        // Within a region, playback starts inside it: the position reads from there.
+        if let Some((a, b)) = opts.region {
+            self.opts.start_s = opts.start_s.clamp(a.min(b).max(0.0), a.max(b).max(0.0));
+        }
         self.current = Some(Player::play(path, opts)?);
         Ok(())
     }

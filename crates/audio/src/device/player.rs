@@ -59,6 +59,9 @@ pub struct PlayOptions {
     /// Play time-stretched and pitch-shifted (a project's tempo and key), in place of
     /// `transpose`. Default: none.
     pub stretch: Option<Stretch>,
+    /// Play only this part of the file, seconds (start, end): a loop repeats it, and
+    /// `start_s` falls inside it. Default: the whole file.
+    pub region: Option<(f64, f64)>,
 }
 
 impl PlayOptions {
@@ -141,6 +144,12 @@ impl Player {
         // A long file is cut: what is kept is bounded whatever the file says of itself.
         let mut c = Planes::up_to(MAX_SAMPLES);
         let summary = decode_file(path, &mut c)?;
+        let rate = summary.info.sample_rate;
+        let mut start_s = opts.start_s;
+        if let Some((a, b)) = opts.region {
+            let (a, b) = cut_region(&mut c.planes, rate, a, b);
+            start_s = (start_s.clamp(a, b) - a).max(0.0);
+        }
         let device = find_device(opts.device.as_deref(), Direction::Output)?;
         let supported = device
             .default_output_config()
@@ -157,21 +166,15 @@ impl Player {
         let (producer, consumer) = rtrb::RingBuffer::<f32>::new(ring_len.max(4096));
         let preroll = (PREROLL_SECONDS * device_rate as f32) as usize * channels as usize;
         let source = match opts.stretch.filter(|s| !s.is_identity()) {
-            Some(how) => Source::stretched(
-                path,
-                c.planes,
-                summary.info.sample_rate,
-                device_rate,
-                how,
-                opts.start_s,
-            )?,
+            Some(how) => Source::stretched(path, c.planes, rate, device_rate, how, start_s)?,
             None => Source::resampled(
                 path,
                 &c.planes,
-                summary.info.sample_rate,
+                rate,
                 device_rate,
                 channels,
-                opts,
+                opts.transpose,
+                start_s,
             )?,
         };
         let feeder = {
@@ -360,9 +363,10 @@ impl Source {
         rate: u32,
         device_rate: u32,
         channels: u16,
-        opts: &PlayOptions,
+        transpose: f32,
+        start_s: f64,
     ) -> Result<Source, DeviceError> {
-        let ratio_rate = rate as f64 * 2f64.powf(opts.transpose as f64 / 12.0);
+        let ratio_rate = rate as f64 * 2f64.powf(transpose as f64 / 12.0);
         let from = ratio_rate.round().max(1.0) as u32;
         let src: Vec<Vec<f32>> = planes
             .iter()
@@ -370,7 +374,9 @@ impl Source {
             .collect::<Result<_, _>>()
             .map_err(|reason| resample_error(path, reason))?;
         let frames = src.first().map_or(0, Vec::len);
-        let start = ((opts.start_s.max(0.0) * device_rate as f64) as usize).min(frames);
+        // The start is in the file's time; transposed, the file runs faster or slower.
+        let speed = 2f64.powf(transpose as f64 / 12.0);
+        let start = ((start_s.max(0.0) / speed * device_rate as f64) as usize).min(frames);
         Ok(Source::Plain {
             data: interleave(&src, channels as usize),
             start,
@@ -417,6 +423,26 @@ impl Source {
             first_is_whole: start == 0,
         })))
     }
+}
+
+/// Keep only `a..b` seconds of `planes` (clamped to the sound, at least one frame when the
+/// sound has any); returns the seconds kept.
+fn cut_region(planes: &mut [Vec<f32>], rate: u32, a: f64, b: f64) -> (f64, f64) {
+    let frames = planes.first().map_or(0, Vec::len);
+    let at = |s: f64| {
+        if s.is_finite() {
+            ((s.max(0.0) * rate as f64) as usize).min(frames)
+        } else {
+            frames
+        }
+    };
+    let lo = at(a.min(b)).min(frames.saturating_sub(1));
+    let hi = at(a.max(b)).max(lo + 1).min(frames);
+    for p in planes.iter_mut() {
+        p.truncate(hi);
+        p.drain(..lo);
+    }
+    (lo as f64 / rate as f64, hi as f64 / rate as f64)
 }
 
 fn resample_error(path: &Path, reason: String) -> DeviceError {
@@ -690,13 +716,24 @@ where
 
 #[cfg(test)]
 mod tests {
-    use super::{interleave, spread_channels};
+    use super::{cut_region, interleave, spread_channels};
 
     #[test]
     fn mono_goes_to_both_outputs_and_stereo_keeps_its_sides() {
         assert_eq!(interleave(&[vec![1.0, 2.0]], 2), vec![1.0, 1.0, 2.0, 2.0]);
         assert_eq!(interleave(&[vec![1.0], vec![3.0]], 2), vec![1.0, 3.0]);
         assert_eq!(interleave(&[vec![1.0], vec![3.0]], 1), vec![2.0]);
+    }
+
+    #[test]
+    fn a_region_keeps_its_part_of_every_channel() {
+        let mut planes = vec![(0..10).map(|i| i as f32).collect::<Vec<_>>(); 2];
+        assert_eq!(cut_region(&mut planes, 10, 0.7, 0.3), (0.3, 0.7));
+        assert_eq!(planes[1], vec![3.0, 4.0, 5.0, 6.0]);
+        // Past the end, or empty: one frame is kept, so a click still plays something.
+        let mut planes = vec![(0..10).map(|i| i as f32).collect::<Vec<_>>()];
+        assert_eq!(cut_region(&mut planes, 10, 5.0, f64::NAN), (0.9, 1.0));
+        assert_eq!(planes[0], vec![9.0]);
     }
 
     #[test]

@@ -110,6 +110,39 @@ pub struct Curation {
     pub colour: Option<Colour>,
     /// The producer's own tags, normalised ([`normalise_tag`]), in the order added.
     pub tags: Vec<String>,
+    /// The part of the sound they selected on its waveform: what plays, loops and exports.
+    pub region: Option<Region>,
+}
+
+/// The farthest a region's end may lie, ms: a day (no sample is longer).
+pub const MAX_REGION_MS: u32 = 86_400_000;
+
+/// A part of a sound, milliseconds from its start; `start_ms < end_ms <= MAX_REGION_MS`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct Region {
+    /// Where it starts, ms.
+    pub start_ms: u32,
+    /// Where it ends, ms.
+    pub end_ms: u32,
+}
+
+impl Region {
+    /// The region between two points in either order; none when they are the same (a
+    /// click, not a drag).
+    pub fn between(a_ms: u32, b_ms: u32) -> Option<Region> {
+        (a_ms != b_ms).then(|| Region {
+            start_ms: a_ms.min(b_ms),
+            end_ms: a_ms.max(b_ms),
+        })
+    }
+
+    /// Start and end, seconds.
+    pub fn seconds(&self) -> (f64, f64) {
+        (self.start_ms as f64 / 1e3, self.end_ms as f64 / 1e3)
+    }
 }
 
 impl Curation {
@@ -124,6 +157,9 @@ impl Curation {
         self.rating <= MAX_RATING
             && self.tags.len() <= MAX_TAGS
             && self.tags.iter().all(|t| is_normal_tag(t))
+            && self
+                .region
+                .is_none_or(|r| r.start_ms < r.end_ms && r.end_ms <= MAX_REGION_MS)
     }
 
     /// `self` with `edit` applied. Everything is checked before anything changes.
@@ -143,6 +179,13 @@ impl Curation {
         }
         if let Some(colour) = edit.colour {
             c.colour = colour;
+        }
+        if let Some(region) = edit.region {
+            if let Some(r) = region.filter(|r| r.start_ms.max(r.end_ms) > MAX_REGION_MS) {
+                return Err(CurationError::BadRegion(r.start_ms.max(r.end_ms)));
+            }
+            // Ends in either order; ends that meet select nothing, so the region goes.
+            c.region = region.and_then(|r| Region::between(r.start_ms, r.end_ms));
         }
         for t in &edit.remove_tags {
             let t = normalise_tag(t)?;
@@ -179,6 +222,11 @@ pub struct CurationEdit {
     pub add_tags: Vec<String>,
     /// Tags to take off.
     pub remove_tags: Vec<String>,
+    /// Select a part of the sound (`Some(Some(..))`; its ends in either order, and ends that
+    /// meet select nothing) or take the selection off (`Some(None)`, `null`).
+    #[serde(with = "double_option")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Region>))]
+    pub region: Option<Option<Region>>,
 }
 
 /// `Option<Option<T>>` in JSON: a missing field is `None` (no change), `null` is `Some(None)`
@@ -232,6 +280,9 @@ pub enum CurationError {
     /// A tag that is empty, too long or holds control characters.
     #[error("not a tag: {0:?} (1 to {MAX_TAG_CHARS} characters, no control characters)")]
     BadTag(String),
+    /// A region ending past [`MAX_REGION_MS`].
+    #[error("a region ends at most {MAX_REGION_MS} ms in, not {0}")]
+    BadRegion(u32),
     /// More tags than a sound can have.
     #[error("{0} tags: a sound has at most {MAX_TAGS}")]
     TooManyTags(usize),
@@ -306,6 +357,51 @@ fn folded(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_region_is_set_in_either_order_and_taken_off_by_null_or_meeting_ends() {
+        let set = |r: Option<Region>| CurationEdit {
+            region: Some(r),
+            ..CurationEdit::default()
+        };
+        let c = Curation::default()
+            .edited(&set(Some(Region {
+                start_ms: 900,
+                end_ms: 250,
+            })))
+            .unwrap();
+        assert_eq!(
+            c.region,
+            Some(Region {
+                start_ms: 250,
+                end_ms: 900
+            })
+        );
+        assert!(c.is_valid());
+        // Left out, it stays; null, or ends that meet, take it off.
+        assert_eq!(c.edited(&CurationEdit::default()).unwrap().region, c.region);
+        assert_eq!(c.edited(&set(None)).unwrap().region, None);
+        let point = Region {
+            start_ms: 5,
+            end_ms: 5,
+        };
+        assert_eq!(c.edited(&set(Some(point))).unwrap().region, None);
+        let far = Region {
+            start_ms: 0,
+            end_ms: MAX_REGION_MS + 1,
+        };
+        assert!(c.edited(&set(Some(far))).is_err());
+        // A stored region that could not have been made is not shown.
+        let bad = Curation {
+            region: Some(point),
+            ..Curation::default()
+        };
+        assert!(!bad.is_valid());
+        // An old record without the field reads as no region.
+        let old = rmp_serde::to_vec_named(&serde_json::json!({"favourite": true})).unwrap();
+        let read: Curation = rmp_serde::from_slice(&old).unwrap();
+        assert!(read.favourite && read.region.is_none());
+    }
 
     #[test]
     fn an_edit_adds_and_removes_tags_once_each_and_refuses_what_cannot_be() {

@@ -104,7 +104,7 @@ pub fn plan(
     let mut taken: HashSet<String> = HashSet::new();
     let mut out = Vec::with_capacity(hits.len());
     for h in hits {
-        let ext = match processing.encoding_for(&h.path) {
+        let ext = match processing.encoding_for(&h.path, h.curation.region.is_some()) {
             Some(e) => format!(".{}", e.extension()),
             None => h
                 .path
@@ -147,11 +147,13 @@ pub fn run(plans: &[Planned], hits: &[Hit], processing: &Processing) -> TidyRepo
         }
         // One file's panic (a decoder's, an encoder's, a tag reader's on a strange file) is
         // that file's failure; the rest go on.
-        let done = samplemind_analysis::isolate::catch(|| match processing.encoding_for(&p.from) {
-            Some(encoding) => rendered_copy(p, h, processing, encoding, &mut report),
-            None => plain_copy(p, h, &mut report),
-        })
-        .unwrap_or_else(|panic| Err(format!("{}: panic: {panic}", p.from.display())));
+        let cut = h.curation.region.is_some();
+        let done =
+            samplemind_analysis::isolate::catch(|| match processing.encoding_for(&p.from, cut) {
+                Some(encoding) => rendered_copy(p, h, processing, encoding, &mut report),
+                None => plain_copy(p, h, &mut report),
+            })
+            .unwrap_or_else(|panic| Err(format!("{}: panic: {panic}", p.from.display())));
         match done {
             Ok(()) => report.copied += 1,
             Err(e) => report.failed.push(e),
@@ -201,6 +203,7 @@ fn rendered_copy(
         scratch.path(),
         processing,
         h.sample.is_loop(),
+        h.curation.region,
         encoding,
     )?;
     if done.peak_limited {

@@ -10,6 +10,8 @@ use samplemind_analysis::loudness::LoudnessMeter;
 use samplemind_audio::decode::{decode_file, Planes, StreamInfo};
 use samplemind_audio::encode::{self, Encoding};
 
+use crate::curation::Region;
+
 /// What is done to a copy besides renaming it.
 #[derive(Debug, Clone, Copy, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -28,6 +30,10 @@ pub struct Processing {
     #[cfg_attr(feature = "specta", specta(type = Option<String>))]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, example = "flac"))]
     pub format: Option<Encoding>,
+    /// Write only the part of each sample its producer selected on the waveform (samples
+    /// without one are copied whole).
+    #[serde(default)]
+    pub regions: bool,
 }
 
 /// Loudness targets a copy may be normalised to, LUFS.
@@ -53,7 +59,7 @@ const TAIL_S: f64 = 0.010;
 impl Processing {
     /// Whether nothing but a copy under a new name is asked for.
     pub fn is_plain(&self) -> bool {
-        !self.trim && self.normalise_lufs.is_none() && self.format.is_none()
+        !self.trim && self.normalise_lufs.is_none() && self.format.is_none() && !self.regions
     }
 
     /// Check the asked loudness target.
@@ -72,7 +78,7 @@ impl Processing {
     }
 
     /// The encoding a copy of `src` is written in, or `None` for the file copied as it is.
-    pub fn encoding_for(&self, src: &Path) -> Option<Encoding> {
+    pub fn encoding_for(&self, src: &Path, has_region: bool) -> Option<Encoding> {
         let ext = src
             .extension()
             .map(|e| e.to_string_lossy().to_lowercase())
@@ -82,7 +88,7 @@ impl Processing {
             "flac" => Some(Encoding::Flac),
             _ => None,
         };
-        let changed = self.trim || self.normalise_lufs.is_some();
+        let changed = self.trim || self.normalise_lufs.is_some() || (self.regions && has_region);
         match self.format {
             Some(f) if !changed && own == Some(f) => None,
             Some(f) => Some(f),
@@ -113,6 +119,7 @@ pub fn render(
     dst: &Path,
     p: &Processing,
     is_loop: bool,
+    region: Option<Region>,
     encoding: Encoding,
 ) -> Result<Rendered, String> {
     let mut sound = Planes::up_to(MAX_SAMPLES);
@@ -130,6 +137,21 @@ pub fn render(
         return Err(format!("{}: no audio to export", src.display()));
     }
     let mut done = Rendered::default();
+    if let Some(r) = region.filter(|_| p.regions) {
+        let at = |ms: u32| (ms as u64 * info.sample_rate as u64 / 1000) as usize;
+        let frames = planes[0].len();
+        let (a, b) = (at(r.start_ms).min(frames), at(r.end_ms).min(frames));
+        if a >= b {
+            return Err(format!(
+                "{}: its selected part starts past its end; not exported",
+                src.display()
+            ));
+        }
+        for plane in &mut planes {
+            plane.truncate(b);
+            plane.drain(..a);
+        }
+    }
     if p.trim && !is_loop {
         let before = planes[0].len();
         trim(&mut planes, info.sample_rate);
@@ -282,15 +304,29 @@ mod tests {
             ..plain
         };
         let p = |s: &str| Path::new(s).to_path_buf();
-        assert_eq!(plain.encoding_for(&p("a.mp3")), None);
-        assert_eq!(trim.encoding_for(&p("a.mp3")), Some(Encoding::Wav));
-        assert_eq!(trim.encoding_for(&p("a.flac")), Some(Encoding::Flac));
-        assert_eq!(to_flac.encoding_for(&p("a.wav")), Some(Encoding::Flac));
+        assert_eq!(plain.encoding_for(&p("a.mp3"), false), None);
+        assert_eq!(trim.encoding_for(&p("a.mp3"), false), Some(Encoding::Wav));
+        assert_eq!(trim.encoding_for(&p("a.flac"), false), Some(Encoding::Flac));
         assert_eq!(
-            to_wav.encoding_for(&p("a.WAV")),
+            to_flac.encoding_for(&p("a.wav"), false),
+            Some(Encoding::Flac)
+        );
+        assert_eq!(
+            to_wav.encoding_for(&p("a.WAV"), false),
             None,
             "already WAV: copied"
         );
+        // Regions: only a sample that has one is cut (and so written anew).
+        let regions = Processing {
+            regions: true,
+            ..plain
+        };
+        assert_eq!(regions.encoding_for(&p("a.mp3"), true), Some(Encoding::Wav));
+        assert_eq!(
+            regions.encoding_for(&p("a.flac"), true),
+            Some(Encoding::Flac)
+        );
+        assert_eq!(regions.encoding_for(&p("a.mp3"), false), None);
         assert!(Processing {
             normalise_lufs: Some(6.0),
             ..plain

@@ -91,6 +91,7 @@ fn tidy_up(lib: &Library, dir: &std::path::Path, args: &ExportArgs) -> Result<Ou
             trim: args.trim,
             normalise_lufs: args.normalise,
             format: args.copy_format,
+            regions: args.regions,
         },
         ids: Vec::new(),
         collection: args.collection.clone(),

@@ -1,10 +1,24 @@
 //! `samplemind mark`.
 
-use samplemind::library::{browse, curation, CurationEdit};
+use samplemind::library::{browse, curation, CurationEdit, Region};
 use samplemind::Library;
 
 use super::{Error, Outcome};
 use crate::cli::MarkArgs;
+
+/// "0.5-1.25" (seconds) → the region between them; the same two points select nothing.
+fn parse_region(s: &str) -> Result<Option<Region>, Error> {
+    let bad = || format!("--region {s:?}: two times in seconds, \"START-END\" (e.g. 0.5-1.25)");
+    let (a, b) = s.split_once('-').ok_or_else(bad)?;
+    let ms = |t: &str| -> Result<u32, Error> {
+        let v: f64 = t.trim().parse().map_err(|_| bad())?;
+        if !(0.0..=86_400.0).contains(&v) {
+            return Err(bad().into());
+        }
+        Ok((v * 1000.0).round() as u32)
+    };
+    Ok(Region::between(ms(a)?, ms(b)?))
+}
 
 pub fn run(lib: &Library, args: MarkArgs) -> Result<Outcome, Error> {
     let edit = CurationEdit {
@@ -27,6 +41,11 @@ pub fn run(lib: &Library, args: MarkArgs) -> Result<Outcome, Error> {
         },
         add_tags: args.tag,
         remove_tags: args.untag,
+        region: if args.no_region {
+            Some(None)
+        } else {
+            args.region.as_deref().map(parse_region).transpose()?
+        },
     };
     let found = browse::resolve(lib, &args.query)?;
     let s = curation::mark(lib, &found.hash.to_hex(), &edit)?;
@@ -55,6 +74,13 @@ pub fn run(lib: &Library, args: MarkArgs) -> Result<Outcome, Error> {
         } else {
             s.user_tags.join(", ")
         }
+    );
+    println!(
+        "  region    {}",
+        s.region.map_or_else(
+            || "-".to_string(),
+            |r| format!("{:.3}–{:.3} s", r.seconds().0, r.seconds().1)
+        )
     );
     Ok(Outcome::Clean)
 }
