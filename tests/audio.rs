@@ -705,3 +705,60 @@ fn a_region_plays_only_its_part() {
     assert!((hz - 880.0).abs() < 3.0, "{hz:.1} Hz");
     let _ = std::fs::remove_file(&rec.path);
 }
+
+/// Pads through the server: an A3 pluck in the sampler, note C4 struck (as a MIDI input
+/// would send it), is heard and read back as C4. (No ALSA sequencer here, so the MIDI input
+/// itself is covered by its message parser's test and a manual check: README.)
+#[test]
+fn a_note_sent_to_the_sampler_is_heard_transposed_from_the_root() {
+    use samplemind::audio::device::Sampler;
+    use samplemind::audio::voices::NoteEvent;
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(_pulse) = start_pulse() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("pluck_A3.wav");
+    write_wav(&src, &[pluck(48_000, 57.0, 1.5)], 48_000, 24);
+    let rec = capture_while(3.0, true, || {
+        let (sampler, mut notes) =
+            Sampler::start(&src, 57, Some(&format!("pulseaudio:{SINK}"))).expect("sampler");
+        std::thread::sleep(Duration::from_millis(100));
+        notes.send(NoteEvent::On {
+            note: 60,
+            velocity: 110,
+        });
+        std::thread::sleep(Duration::from_millis(1200));
+        notes.send(NoteEvent::Off { note: 60 });
+        std::thread::sleep(Duration::from_millis(200));
+        assert!(sampler.callbacks() > 10);
+        assert_eq!(sampler.dropped(), 0);
+    });
+    let heard = analyse_file(&rec.path, &AnalysisOptions::default())
+        .unwrap()
+        .analysis;
+    assert_eq!(heard.root_note.as_deref(), Some("C4"), "{heard:?}");
+    let _ = std::fs::remove_file(&rec.path);
+}
+
+/// `samplemind pads` with no MIDI input to be had says so and exits, never hangs or panics
+/// (this machine has no ALSA sequencer; one that has one and no keyboard says "none").
+#[test]
+fn pads_without_a_midi_input_is_a_clear_error() {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(_pulse) = start_pulse() else { return };
+    let home = tempfile::tempdir().unwrap();
+    let out = cli(home.path())
+        .args(["--no-models", "pads"])
+        .arg(demo_dir().join("bass_A1.flac"))
+        .args([
+            "--midi",
+            "no such keyboard",
+            "--device",
+            &format!("pulseaudio:{SINK}"),
+        ])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{err}");
+    assert!(err.contains("MIDI"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}

@@ -20,6 +20,7 @@ pub mod resample;
 pub mod riff;
 pub mod stretch;
 pub mod tags;
+pub mod voices;
 
 pub use decode::{decode_file, decode_mono, FrameSink, StreamInfo};
 pub use error::DecodeError;

@@ -81,6 +81,10 @@ pub enum Command {
     /// List audio input and output devices.
     #[cfg(feature = "device")]
     Devices(JsonFlag),
+    /// Play a one-shot from a MIDI keyboard or pads: each note transposed from its root note,
+    /// velocity to level, eight notes at once (until Ctrl-C).
+    #[cfg(feature = "device")]
+    Pads(PadsArgs),
     /// Play a file (audition).
     #[cfg(feature = "device")]
     Play(PlayArgs),
@@ -131,6 +135,23 @@ pub struct PlayArgs {
     /// Play a one-shot at this note ("C3"), shifted from its root note (length kept).
     #[arg(long, conflicts_with = "transpose")]
     pub note: Option<String>,
+}
+
+/// `samplemind pads`.
+#[cfg(feature = "device")]
+#[derive(Debug, Args)]
+pub struct PadsArgs {
+    /// The one-shot.
+    pub file: PathBuf,
+    /// The MIDI input: part of its name (see the list printed when none matches) [default: the first].
+    #[arg(long)]
+    pub midi: Option<String>,
+    /// The sound's root note ("A2") [default: the library's or the analysis's, else C4].
+    #[arg(long)]
+    pub root: Option<String>,
+    /// Output device id (see `samplemind devices`) [default: the default output].
+    #[arg(long)]
+    pub device: Option<String>,
 }
 
 /// `samplemind record`.

@@ -10,8 +10,10 @@
 
 pub mod engine;
 pub mod error;
+pub mod midi;
 pub mod player;
 pub mod recorder;
+pub mod sampler;
 pub mod service;
 
 use cpal::traits::{DeviceTrait, HostTrait};
@@ -21,6 +23,7 @@ pub use engine::AudioEngine;
 pub use error::DeviceError;
 pub use player::{PlayOptions, Player, PlayerStats};
 pub use recorder::{record, Level, RecordOptions, Recording, TakeInProgress};
+pub use sampler::{NoteSender, Sampler};
 pub use service::{AudioService, AudioStatus};
 
 /// Callback size requested from the device, frames (21 ms at 48 kHz).

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use samplemind::analysis::pitch::midi_of;
 use samplemind::audio::device::{
-    list_devices, record as record_take, AudioEngine, PlayOptions, RecordOptions,
+    list_devices, midi, record as record_take, AudioEngine, PlayOptions, RecordOptions, Sampler,
 };
 use samplemind::audio::stretch::Stretch;
 use samplemind::library::{scan, ScanOptions};
@@ -14,7 +14,7 @@ use samplemind::sync::{analysis_of, plan, Project};
 use samplemind::Library;
 
 use super::{Error, Outcome};
-use crate::cli::{JsonFlag, PlayArgs, RecordArgs};
+use crate::cli::{JsonFlag, PadsArgs, PlayArgs, RecordArgs};
 use crate::output;
 
 /// A Ctrl-C flag: the first press asks to stop, a second one quits.
@@ -78,6 +78,38 @@ pub fn play(args: PlayArgs, lib: Option<&Library>) -> Result<Outcome, Error> {
     }
     if stats.underruns > 0 {
         tracing::warn!("{} buffer underruns", stats.underruns);
+    }
+    Ok(Outcome::Clean)
+}
+
+/// `samplemind pads`: the one-shot on the output, played by a MIDI input until Ctrl-C.
+pub fn pads(args: PadsArgs, lib: Option<&Library>) -> Result<Outcome, Error> {
+    let root = match &args.root {
+        Some(n) => midi_of(n).ok_or_else(|| format!("--root {n:?} is not a note (try \"A2\")"))?,
+        None => analysis_of(lib, &args.file)?
+            .root_note
+            .as_deref()
+            .and_then(midi_of)
+            .unwrap_or(60),
+    };
+    let (sampler, notes) = Sampler::start(&args.file, root, args.device.as_deref())?;
+    let input = midi::connect(args.midi.as_deref(), notes)?;
+    eprintln!(
+        "{}: root {}, from MIDI input {:?} at {} Hz; Ctrl-C stops",
+        args.file.display(),
+        samplemind::analysis::pitch::note_name(root),
+        input.name,
+        sampler.device_rate
+    );
+    let stop = ctrl_c_flag();
+    while !stop.load(Ordering::SeqCst) {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    if sampler.dropped() > 0 {
+        tracing::warn!(
+            "{} notes dropped (more than 256 between two buffers)",
+            sampler.dropped()
+        );
     }
     Ok(Outcome::Clean)
 }

@@ -127,6 +127,8 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
         // does not need a library otherwise.
         Command::Play(a) => device::play(a, open_to_read().ok().as_ref()),
         #[cfg(feature = "device")]
+        Command::Pads(a) => device::pads(a, open_to_read().ok().as_ref()),
+        #[cfg(feature = "device")]
         Command::Record(a) => device::record(&open()?, a, models()?),
     }
 }
