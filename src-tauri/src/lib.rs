@@ -64,6 +64,8 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::audio::get_project,
             commands::audio::set_project,
             commands::audio::render_heard,
+            commands::audio::start_pads,
+            commands::audio::stop_pads,
             commands::audio::audio_state,
             commands::audio::list_devices,
             commands::record::start_recording,

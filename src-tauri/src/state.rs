@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::time::Instant;
 
 use samplemind::ai::Router;
-use samplemind::audio::device::{AudioService, TakeInProgress};
+use samplemind::audio::device::{AudioService, PadsSession, TakeInProgress};
 use samplemind::config::Settings;
 use samplemind::library::browse::{self, Browser};
 use samplemind::library::view;
@@ -53,6 +53,8 @@ pub struct AppState {
     pub api: Mutex<Option<crate::dto::ApiStatus>>,
     /// Folders to rescan once the window is up, after a repair at start rebuilt the library.
     pub rescan_after_repair: Mutex<Vec<PathBuf>>,
+    /// A one-shot played from a MIDI input, while on.
+    pub pads: Mutex<Option<PadsSession>>,
 }
 
 impl AppState {
@@ -109,6 +111,7 @@ impl AppState {
             take: Mutex::new(None),
             api: Mutex::new(None),
             rescan_after_repair: Mutex::new(repaired.map(|r| r.roots).unwrap_or_default()),
+            pads: Mutex::new(None),
         };
         state.rebuild_router();
         Ok(state)

@@ -419,6 +419,30 @@ async renderHeard(id: string) : Promise<Result<string | null, AppError>> {
 }
 },
 /**
+ * Play sample `id` from a MIDI keyboard or pads (the input named like `port`, else the
+ * first): each note transposed from its root note (C4 when it has none), velocity to level,
+ * eight at once. Replaces the one playing; answers the input's name.
+ */
+async startPads(id: string, port: string | null) : Promise<Result<string, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("start_pads", { id, port }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Stop playing from the MIDI input.
+ */
+async stopPads() : Promise<Result<null, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("stop_pads") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
  * What plays now.
  */
 async audioState() : Promise<Result<AudioState, AppError>> {

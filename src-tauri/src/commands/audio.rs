@@ -1,7 +1,7 @@
 //! Audition: play a sample at once (replacing what plays, with a fade), stop, and list
 //! devices.
 
-use samplemind::audio::device::{list_devices as core_devices, PlayOptions};
+use samplemind::audio::device::{list_devices as core_devices, PadsSession, PlayOptions};
 use tauri::State;
 
 use super::blocking;
@@ -149,6 +149,49 @@ pub async fn list_devices(state: State<'_, Shared>) -> CmdResult<Vec<Device>> {
                 output: d.output,
             })
             .collect())
+    })
+    .await
+}
+
+/// Play sample `id` from a MIDI keyboard or pads (the input named like `port`, else the
+/// first): each note transposed from its root note (C4 when it has none), velocity to level,
+/// eight at once. Replaces the one playing; answers the input's name.
+#[tauri::command]
+#[specta::specta]
+pub async fn start_pads(
+    state: State<'_, Shared>,
+    id: String,
+    port: Option<String>,
+) -> CmdResult<String> {
+    blocking(&state, move |st| {
+        let (path, rec) = st.sample(&id)?;
+        let root = rec
+            .root_note()
+            .and_then(samplemind::analysis::pitch::midi_of)
+            .unwrap_or(60);
+        let mut pads = st
+            .pads
+            .lock()
+            .map_err(|_| AppError::new(ErrorKind::Audio, "the pads lock is poisoned"))?;
+        // The old session closes its stream before the new one opens the device.
+        pads.take();
+        let session = PadsSession::start(&path, root, st.settings().audio.output_device, port)?;
+        let name = session.input.clone();
+        *pads = Some(session);
+        Ok(name)
+    })
+    .await
+}
+
+/// Stop playing from the MIDI input.
+#[tauri::command]
+#[specta::specta]
+pub async fn stop_pads(state: State<'_, Shared>) -> CmdResult<()> {
+    blocking(&state, |st| {
+        if let Ok(mut p) = st.pads.lock() {
+            p.take();
+        }
+        Ok(())
     })
     .await
 }

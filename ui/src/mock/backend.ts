@@ -47,6 +47,8 @@ export class MockBackend {
   /** Categories set by hand. */
   categories = new Map<string, string>();
   playing: string | null = null;
+  /** The sample the mocked MIDI input plays. */
+  pads: string | null = null;
   /** The project audition follows. */
   project: { bpm: number | null; key: string | null; sync: boolean } = { bpm: null, key: null, sync: false };
   api: { url: string; tokenFile: string } | null = null;
@@ -271,6 +273,12 @@ export class MockBackend {
           : { changed: false, bpm: null, bars: null, key: null, note: null, semitones: 0, notes: ["no root note: plays at its own pitch"] };
         return { openMs: 3.2, sync };
       }
+      case "start_pads":
+        this.pads = args.id as string;
+        return "Mock Keys MIDI 1";
+      case "stop_pads":
+        this.pads = null;
+        return null;
       case "get_project":
         return this.project;
       case "set_project": {

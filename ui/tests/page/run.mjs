@@ -172,6 +172,18 @@ const cases = [
     await page.click('[data-testid="region"]');
     await page.waitForSelector('[data-testid="waveform"][data-region=""]');
     assert.equal((await lastCall("mark_sample")).args.edit.region, null);
+    // Played from a MIDI input: on for this row, it follows the selection, and goes off.
+    await page.click('[data-testid="pads"]');
+    await page.waitForSelector('[data-testid="pads"].on');
+    assert.equal((await lastCall("start_pads")).args.id, rowId(3));
+    await page.waitForSelector('[data-testid="status"] >> text=plays from MIDI input Mock Keys MIDI 1');
+    await page.click(`.row[data-id="${rowId(5)}"]`);
+    await page.waitForFunction(() => window.__mock.backend.pads === "0".repeat(63) + "5");
+    await page.click('[data-testid="pads"]');
+    await page.waitForSelector('[data-testid="pads"]:not(.on)');
+    assert.equal((await calls("stop_pads")).length, 1);
+    await page.click(`.row[data-id="${rowId(3)}"]`);
+    await page.waitForSelector('[data-testid="waveform"][data-columns="600"]');
     // A click (no drag) still plays from where it lands.
     await clearCalls();
     await page.mouse.click(box.x + box.width / 2, y);

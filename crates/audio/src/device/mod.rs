@@ -23,7 +23,7 @@ pub use engine::AudioEngine;
 pub use error::DeviceError;
 pub use player::{PlayOptions, Player, PlayerStats};
 pub use recorder::{record, Level, RecordOptions, Recording, TakeInProgress};
-pub use sampler::{NoteSender, Sampler};
+pub use sampler::{NoteSender, PadsSession, Sampler};
 pub use service::{AudioService, AudioStatus};
 
 /// Callback size requested from the device, frames (21 ms at 48 kHz).

@@ -171,3 +171,66 @@ where
         )
         .map_err(|e| DeviceError::Stream(e.to_string()))
 }
+
+/// A sampler and its MIDI input on a thread of their own (a stream may not move between
+/// threads on every platform), for a face that starts and stops it from separate calls.
+/// Dropping it stops it.
+pub struct PadsSession {
+    stop: Option<std::sync::mpsc::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+    /// The MIDI input's name.
+    pub input: String,
+}
+
+impl PadsSession {
+    /// Open `path` (root note `root`) on `device` and the MIDI input named like `port`.
+    ///
+    /// # Errors
+    /// As [`Sampler::start`] and [`super::midi::connect`].
+    pub fn start(
+        path: &Path,
+        root: u8,
+        device: Option<String>,
+        port: Option<String>,
+    ) -> Result<PadsSession, DeviceError> {
+        let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+        let (stop_tx, stop_rx) = std::sync::mpsc::channel::<()>();
+        let path = path.to_path_buf();
+        let thread = std::thread::Builder::new()
+            .name("samplemind-pads".into())
+            .spawn(move || {
+                let opened =
+                    Sampler::start(&path, root, device.as_deref()).and_then(|(sampler, notes)| {
+                        super::midi::connect(port.as_deref(), notes).map(|m| (sampler, m))
+                    });
+                match opened {
+                    Ok((_sampler, input)) => {
+                        let _ = ready_tx.send(Ok(input.name.clone()));
+                        // Held until asked to stop (or the session is dropped).
+                        let _ = stop_rx.recv();
+                    }
+                    Err(e) => {
+                        let _ = ready_tx.send(Err(e));
+                    }
+                }
+            })
+            .map_err(|e| DeviceError::Stream(e.to_string()))?;
+        let input = ready_rx
+            .recv()
+            .map_err(|_| DeviceError::Stream("the pads thread ended".into()))??;
+        Ok(PadsSession {
+            stop: Some(stop_tx),
+            thread: Some(thread),
+            input,
+        })
+    }
+}
+
+impl Drop for PadsSession {
+    fn drop(&mut self) {
+        drop(self.stop.take());
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
