@@ -548,6 +548,63 @@ fn the_app_analyses_dropped_samples_searches_filters_and_auditions() {
     s.wait_text("[data-testid=waveform]", Duration::from_secs(10), |_| true);
     s.screenshot("e2e-detail");
 
+    // In sync: a 128 BPM project (the top bar's tempo, then S), and the 120 BPM drum loop
+    // plays stretched to its two bars at 128 through the real backend and the audio server.
+    s.js(
+        "const i = document.querySelector('input[aria-label=\"Project tempo\"]'); i.value = '128'; i.dispatchEvent(new Event('change', {bubbles: true})); i.blur();",
+        json!([]),
+    );
+    s.js(
+        "setTimeout(() => window.dispatchEvent(new KeyboardEvent('keydown', {key: 's'})), 300);",
+        json!([]),
+    );
+    s.wait_text(
+        "[data-testid=project] button.on",
+        Duration::from_secs(10),
+        |t| t == "Sync",
+    );
+    // Turning sync on plays the selected sound again, as a DAW's change would: stop it, so
+    // that the capture below hears only the loop.
+    s.js(
+        "window.dispatchEvent(new KeyboardEvent('keydown', {key: 'Escape'}));",
+        json!([]),
+    );
+    std::thread::sleep(Duration::from_millis(700));
+    let loop_id = s
+        .js(
+            "const r = [...document.querySelectorAll('.row[data-id]')].find(r => r.textContent.includes('Drum Loop')); return r && r.dataset.id;",
+            json!([]),
+        )
+        .as_str()
+        .expect("loop row")
+        .to_string();
+    let mut clicked = None;
+    let take = capture_while(3.0, false, || {
+        clicked = Some(Instant::now());
+        s.click(&format!(".row[data-id='{loop_id}']"));
+    });
+    assert!(take.peak_db > -12.0, "the synced loop was not heard");
+    if let (Some(c), Some(heard)) = (clicked, take.first_sound_at) {
+        eprintln!(
+            "figure: click to sound in sync {:.0} ms (WebDriver click, IPC, decode, stretch, PulseAudio, capture)",
+            heard.saturating_duration_since(c).as_secs_f64() * 1000.0
+        );
+    }
+    let _ = std::fs::remove_file(&take.path);
+    s.wait_text("[data-testid=status]", Duration::from_secs(10), |t| {
+        t.contains("in sync: 2 bars at 128 BPM")
+    });
+    s.js(
+        "window.dispatchEvent(new KeyboardEvent('keydown', {key: 's'}));",
+        json!([]),
+    );
+    s.wait_text(
+        "[data-testid=project] button:not(.on)",
+        Duration::from_secs(10),
+        |t| t == "Sync",
+    );
+    s.click(&format!(".row[data-id='{kick_id}']"));
+
     // F stars the selected row through the real backend; the ★ filter then lists it alone.
     s.js(
         "window.dispatchEvent(new KeyboardEvent('keydown', {key: 'f'}));",
