@@ -225,6 +225,15 @@ fn zero_crossing_hz(x: &[f32], rate: u32) -> f64 {
     count as f64 * rate as f64 / (last - first.unwrap_or(0.0))
 }
 
+/// What the analyser reads of a capture (the capture's file is removed).
+fn analysed(rec: &Recording) -> samplemind::Analysis {
+    let a = analyse_file(&rec.path, &AnalysisOptions::default())
+        .unwrap()
+        .analysis;
+    let _ = std::fs::remove_file(&rec.path);
+    a
+}
+
 /// The loudest 0.5 s of the left channel of a capture.
 fn steady_part(rec: &Recording) -> Vec<f32> {
     let mut r = hound::WavReader::open(&rec.path).unwrap();
@@ -636,16 +645,13 @@ fn a_synced_loop_is_heard_at_the_project_tempo_and_key() {
     });
     let stats = stats.unwrap();
     assert_eq!(stats.underruns, 0, "{stats:?}");
-    let heard = analyse_file(&rec.path, &AnalysisOptions::default())
-        .unwrap()
-        .analysis;
+    let heard = analysed(&rec);
     eprintln!(
         "heard {:?} BPM, {:?}, {:.2} s",
         heard.bpm, heard.key, heard.duration_s
     );
     assert!((heard.bpm.unwrap_or(0.0) - 128.0).abs() <= 0.5, "{heard:?}");
     assert_eq!(heard.key.as_deref(), Some("F minor"));
-    let _ = std::fs::remove_file(&rec.path);
 }
 
 /// A one-shot played at a chosen note through the server: A2 asked to sound as C3 is
@@ -671,11 +677,8 @@ fn a_one_shot_played_at_a_chosen_note_is_heard_at_that_note() {
         assert!(p.wait(Duration::from_secs(10)), "playback did not finish");
         p.stop();
     });
-    let heard = analyse_file(&rec.path, &AnalysisOptions::default())
-        .unwrap()
-        .analysis;
+    let heard = analysed(&rec);
     assert_eq!(heard.root_note.as_deref(), Some("C3"), "{heard:?}");
-    let _ = std::fs::remove_file(&rec.path);
 }
 
 /// A selected region is all that plays: the second half of a file (880 Hz after 440 Hz),
@@ -732,11 +735,8 @@ fn a_note_sent_to_the_sampler_is_heard_transposed_from_the_root() {
         assert!(sampler.callbacks() > 10);
         assert_eq!(sampler.dropped(), 0);
     });
-    let heard = analyse_file(&rec.path, &AnalysisOptions::default())
-        .unwrap()
-        .analysis;
+    let heard = analysed(&rec);
     assert_eq!(heard.root_note.as_deref(), Some("C4"), "{heard:?}");
-    let _ = std::fs::remove_file(&rec.path);
 }
 
 /// `samplemind pads` with no MIDI input to be had says so and exits, never hangs or panics

@@ -176,73 +176,7 @@ pub struct PlayStarted {
     /// Time to open the sound (first block decoded, stream started), ms.
     pub open_ms: f64,
     /// How it plays in the project, when sync is on.
-    pub sync: Option<SyncInfo>,
-}
-
-/// The project audition follows: the `[project]` section of the config.
-#[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
-#[serde(rename_all = "camelCase")]
-pub struct ProjectSettings {
-    /// Tempo, BPM.
-    pub bpm: Option<f32>,
-    /// Key, `"F minor"`.
-    pub key: Option<String>,
-    /// Whether audition follows them.
-    pub sync: bool,
-}
-
-impl From<samplemind::sync::Project> for ProjectSettings {
-    fn from(p: samplemind::sync::Project) -> Self {
-        Self {
-            bpm: p.bpm,
-            key: p.key,
-            sync: p.sync,
-        }
-    }
-}
-
-impl From<ProjectSettings> for samplemind::sync::Project {
-    fn from(p: ProjectSettings) -> Self {
-        Self {
-            bpm: p.bpm,
-            key: p.key,
-            sync: p.sync,
-        }
-    }
-}
-
-/// How one sample plays in the project (see `samplemind::sync::SyncPlan`).
-#[derive(Debug, Clone, Serialize, specta::Type)]
-#[serde(rename_all = "camelCase")]
-pub struct SyncInfo {
-    /// Whether it is stretched or shifted at all.
-    pub changed: bool,
-    /// The tempo it plays at, BPM (loops with a tempo).
-    pub bpm: Option<f32>,
-    /// The bars it spans (loops with a tempo).
-    pub bars: Option<f32>,
-    /// The key it plays in (loops with a key).
-    pub key: Option<String>,
-    /// The note it plays at (one-shots with a root note).
-    pub note: Option<String>,
-    /// Pitch shift, semitones.
-    pub semitones: f32,
-    /// Why a part plays as it is.
-    pub notes: Vec<String>,
-}
-
-impl From<&samplemind::sync::SyncPlan> for SyncInfo {
-    fn from(p: &samplemind::sync::SyncPlan) -> Self {
-        Self {
-            changed: p.stretch.is_some(),
-            bpm: p.bpm,
-            bars: p.bars,
-            key: p.key.clone(),
-            note: p.note.clone(),
-            semitones: p.stretch.map_or(0.0, |s| s.semitones as f32),
-            notes: p.notes.clone(),
-        }
-    }
+    pub sync: Option<samplemind::sync::SyncView>,
 }
 
 /// A language-model provider as the router sees it.

@@ -384,7 +384,7 @@ async stopAudio() : Promise<Result<null, AppError>> {
 /**
  * The project audition follows.
  */
-async getProject() : Promise<Result<ProjectSettings, AppError>> {
+async getProject() : Promise<Result<Project, AppError>> {
     try {
     return { status: "ok", data: await TAURI_INVOKE("get_project") };
 } catch (e) {
@@ -396,7 +396,7 @@ async getProject() : Promise<Result<ProjectSettings, AppError>> {
  * Set the project's tempo, key and sync (kept in config.toml); refused when the tempo or
  * key is not one.
  */
-async setProject(project: ProjectSettings) : Promise<Result<ProjectSettings, AppError>> {
+async setProject(project: Project) : Promise<Result<Project, AppError>> {
     try {
     return { status: "ok", data: await TAURI_INVOKE("set_project", { project }) };
 } catch (e) {
@@ -1388,21 +1388,21 @@ openMs: number;
 /**
  * How it plays in the project, when sync is on.
  */
-sync: SyncInfo | null }
+sync: SyncView | null }
 /**
- * The project audition follows: the `[project]` section of the config.
+ * The `[project]` section of `config.toml`: the track the producer is working on.
  */
-export type ProjectSettings = { 
+export type Project = { 
 /**
  * Tempo, BPM.
  */
 bpm: number | null; 
 /**
- * Key, `"F minor"`.
+ * Key, `"F minor"` (any spelling [`normalise`] reads).
  */
 key: string | null; 
 /**
- * Whether audition follows them.
+ * Whether audition follows the tempo and key.
  */
 sync: boolean }
 /**
@@ -1921,13 +1921,22 @@ export type Status =
  */
 "disabled"
 /**
- * How one sample plays in the project (see `samplemind::sync::SyncPlan`).
+ * How one sample plays in the project, as every face shows it (the app's status line, the
+ * API's `/sync`): a [`SyncPlan`] with its stretch spelled out.
  */
-export type SyncInfo = { 
+export type SyncView = { 
 /**
  * Whether it is stretched or shifted at all.
  */
 changed: boolean; 
+/**
+ * Output length over the file's length.
+ */
+duration_ratio: number; 
+/**
+ * Pitch shift, semitones.
+ */
+semitones: number; 
 /**
  * The tempo it plays at, BPM (loops with a tempo).
  */
@@ -1944,10 +1953,6 @@ key: string | null;
  * The note it plays at (one-shots with a root note).
  */
 note: string | null; 
-/**
- * Pitch shift, semitones.
- */
-semitones: number; 
 /**
  * Why a part plays as it is.
  */

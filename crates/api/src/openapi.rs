@@ -4,9 +4,9 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use super::error::{ErrorBody, ErrorDetail};
-use super::sync::SyncView;
 use super::views::*;
 use super::{exports, routes, sync};
+use samplemind_engine::sync::SyncView;
 
 #[derive(OpenApi)]
 #[openapi(

@@ -8,14 +8,14 @@ use axum::extract::{Path as UrlPath, Query, State};
 use axum::http::header;
 use axum::response::IntoResponse;
 use axum::Json;
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use serde::Deserialize;
+use utoipa::IntoParams;
 
 use super::error::{ApiError, ErrorBody};
 use super::routes::{blocking, parse_id, Shared};
 use samplemind_engine::analysis::pitch::midi_of;
 use samplemind_engine::library::browse;
-use samplemind_engine::sync::{self, Project, SyncPlan};
+use samplemind_engine::sync::{self, Project, SyncView};
 
 /// `GET /api/v1/samples/{id}/sync` and `/synced` options.
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -34,45 +34,6 @@ pub struct SyncParams {
     /// Play a one-shot at this note ("C3", octaves 0 to 8) instead of the scale's nearest.
     #[param(max_length = 3, pattern = r"^[A-Ga-g][#b]?[0-8]$")]
     pub note: Option<String>,
-}
-
-/// How a sample plays in the project.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct SyncView {
-    /// Whether it is stretched or shifted at all.
-    pub changed: bool,
-    /// Output length over the file's length.
-    pub duration_ratio: f64,
-    /// Pitch shift, semitones.
-    pub semitones: f64,
-    /// The tempo it plays at, BPM (loops with a tempo).
-    pub bpm: Option<f32>,
-    /// The bars it spans (loops with a tempo).
-    pub bars: Option<f32>,
-    /// The key it plays in (loops with a key).
-    pub key: Option<String>,
-    /// The note it plays at (one-shots with a root note).
-    pub note: Option<String>,
-    /// Why a part plays as it is.
-    pub notes: Vec<String>,
-}
-
-impl From<&SyncPlan> for SyncView {
-    fn from(p: &SyncPlan) -> Self {
-        let s = p
-            .stretch
-            .unwrap_or(samplemind_engine::audio::stretch::Stretch::NONE);
-        Self {
-            changed: p.stretch.is_some(),
-            duration_ratio: s.duration,
-            semitones: s.semitones,
-            bpm: p.bpm,
-            bars: p.bars,
-            key: p.key.clone(),
-            note: p.note.clone(),
-            notes: p.notes.clone(),
-        }
-    }
 }
 
 /// Whether `k` is spelled as the document's key pattern allows: a tonic, an accidental, a

@@ -38,6 +38,7 @@ const BAR_FIT_TOLERANCE: f64 = 0.06;
 
 /// The `[project]` section of `config.toml`: the track the producer is working on.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(default, deny_unknown_fields)]
 pub struct Project {
     /// Tempo, BPM.
@@ -96,6 +97,46 @@ pub struct SyncPlan {
     pub note: Option<String>,
     /// Why a part plays as it is: "no tempo reading", ...
     pub notes: Vec<String>,
+}
+
+/// How one sample plays in the project, as every face shows it (the app's status line, the
+/// API's `/sync`): a [`SyncPlan`] with its stretch spelled out.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SyncView {
+    /// Whether it is stretched or shifted at all.
+    pub changed: bool,
+    /// Output length over the file's length.
+    pub duration_ratio: f64,
+    /// Pitch shift, semitones.
+    pub semitones: f64,
+    /// The tempo it plays at, BPM (loops with a tempo).
+    pub bpm: Option<f32>,
+    /// The bars it spans (loops with a tempo).
+    pub bars: Option<f32>,
+    /// The key it plays in (loops with a key).
+    pub key: Option<String>,
+    /// The note it plays at (one-shots with a root note).
+    pub note: Option<String>,
+    /// Why a part plays as it is.
+    pub notes: Vec<String>,
+}
+
+impl From<&SyncPlan> for SyncView {
+    fn from(p: &SyncPlan) -> Self {
+        let s = p.stretch.unwrap_or(Stretch::NONE);
+        Self {
+            changed: p.stretch.is_some(),
+            duration_ratio: s.duration,
+            semitones: s.semitones,
+            bpm: p.bpm,
+            bars: p.bars,
+            key: p.key.clone(),
+            note: p.note.clone(),
+            notes: p.notes.clone(),
+        }
+    }
 }
 
 /// How to play a sample of analysis `a` (with the user's corrections on top) in `project`;

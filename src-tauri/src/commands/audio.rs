@@ -7,7 +7,7 @@ use tauri::State;
 use super::blocking;
 use samplemind::sync;
 
-use crate::dto::{AudioState, Device, PlayStarted, ProjectSettings, SyncInfo};
+use crate::dto::{AudioState, Device, PlayStarted};
 use crate::error::{AppError, CmdResult, ErrorKind};
 use crate::state::Shared;
 
@@ -46,7 +46,7 @@ pub async fn play_sample(
         let took = st.audio.play(&path, &opts)?;
         Ok(PlayStarted {
             open_ms: took.as_secs_f64() * 1000.0,
-            sync: plan.as_ref().map(SyncInfo::from),
+            sync: plan.as_ref().map(sync::SyncView::from),
         })
     })
     .await
@@ -55,8 +55,8 @@ pub async fn play_sample(
 /// The project audition follows.
 #[tauri::command]
 #[specta::specta]
-pub async fn get_project(state: State<'_, Shared>) -> CmdResult<ProjectSettings> {
-    blocking(&state, |st| Ok(st.settings().project.into())).await
+pub async fn get_project(state: State<'_, Shared>) -> CmdResult<sync::Project> {
+    blocking(&state, |st| Ok(st.settings().project)).await
 }
 
 /// Set the project's tempo, key and sync (kept in config.toml); refused when the tempo or
@@ -65,11 +65,11 @@ pub async fn get_project(state: State<'_, Shared>) -> CmdResult<ProjectSettings>
 #[specta::specta]
 pub async fn set_project(
     state: State<'_, Shared>,
-    project: ProjectSettings,
-) -> CmdResult<ProjectSettings> {
+    project: sync::Project,
+) -> CmdResult<sync::Project> {
     blocking(&state, move |st| {
-        st.save_project(project.into())?;
-        Ok(st.settings().project.into())
+        st.save_project(project)?;
+        Ok(st.settings().project)
     })
     .await
 }

@@ -26,6 +26,22 @@ pub use recorder::{record, Level, RecordOptions, Recording, TakeInProgress};
 pub use sampler::{NoteSender, PadsSession, Sampler};
 pub use service::{AudioService, AudioStatus};
 
+/// `$build::<T>($args...)` for the sample type `T` of `$format` (f32, i16, i32: what
+/// devices offer), else an error naming the format: the one dispatch every stream makes.
+macro_rules! build_for_format {
+    ($format:expr, $build:ident($($arg:expr),* $(,)?)) => {
+        match $format {
+            cpal::SampleFormat::F32 => $build::<f32>($($arg),*),
+            cpal::SampleFormat::I16 => $build::<i16>($($arg),*),
+            cpal::SampleFormat::I32 => $build::<i32>($($arg),*),
+            other => Err($crate::device::DeviceError::Stream(format!(
+                "unsupported sample format {other}"
+            ))),
+        }
+    };
+}
+pub(crate) use build_for_format;
+
 /// Callback size requested from the device, frames (21 ms at 48 kHz).
 pub const BUFFER_FRAMES: u32 = 1024;
 

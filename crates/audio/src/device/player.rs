@@ -12,7 +12,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use cpal::traits::{DeviceTrait, StreamTrait};
-use cpal::{FromSample, SampleFormat, SizedSample};
+use cpal::{FromSample, SizedSample};
 
 use super::{find_device, DeviceError, Direction, BUFFER_FRAMES};
 use crate::decode::{decode_file, Planes};
@@ -206,14 +206,10 @@ impl Player {
         }
         let config = super::stream_config(channels, device_rate);
         let fade_frames = (FADE_SECONDS * device_rate as f32) as u32;
-        let stream = match format {
-            SampleFormat::F32 => build::<f32>(&device, &config, consumer, &shared, fade_frames),
-            SampleFormat::I16 => build::<i16>(&device, &config, consumer, &shared, fade_frames),
-            SampleFormat::I32 => build::<i32>(&device, &config, consumer, &shared, fade_frames),
-            other => Err(DeviceError::Stream(format!(
-                "unsupported sample format {other}"
-            ))),
-        }?;
+        let stream = super::build_for_format!(
+            format,
+            build(&device, &config, consumer, &shared, fade_frames)
+        )?;
         stream
             .play()
             .map_err(|e| DeviceError::Stream(e.to_string()))?;

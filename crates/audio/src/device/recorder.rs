@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use cpal::traits::{DeviceTrait, StreamTrait};
-use cpal::{SampleFormat, SizedSample};
+use cpal::SizedSample;
 
 use super::{find_device, DeviceError, Direction};
 
@@ -166,14 +166,10 @@ pub fn record(
     let epoch = std::time::Instant::now();
     let first_ns = Arc::new(AtomicU64::new(0));
     let timing = (epoch, Arc::clone(&first_ns));
-    let stream = match supported.sample_format() {
-        SampleFormat::F32 => build::<f32>(&device, &config, producer, &overruns, timing),
-        SampleFormat::I16 => build::<i16>(&device, &config, producer, &overruns, timing),
-        SampleFormat::I32 => build::<i32>(&device, &config, producer, &overruns, timing),
-        other => Err(DeviceError::Stream(format!(
-            "unsupported sample format {other}"
-        ))),
-    }?;
+    let stream = super::build_for_format!(
+        supported.sample_format(),
+        build(&device, &config, producer, &overruns, timing)
+    )?;
     stream
         .play()
         .map_err(|e| DeviceError::Stream(e.to_string()))?;

@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use cpal::traits::{DeviceTrait, StreamTrait};
-use cpal::{FromSample, SampleFormat, SizedSample};
+use cpal::{FromSample, SizedSample};
 
 use super::{find_device, stream_config, DeviceError, Direction, BUFFER_FRAMES};
 use crate::decode::{decode_file, Planes};
@@ -100,14 +100,10 @@ impl Sampler {
         let callbacks = Arc::new(AtomicU64::new(0));
         let config = stream_config(channels, rate);
         let counter = Arc::clone(&callbacks);
-        let stream = match supported.sample_format() {
-            SampleFormat::F32 => build::<f32>(&device, &config, voices, consumer, counter),
-            SampleFormat::I16 => build::<i16>(&device, &config, voices, consumer, counter),
-            SampleFormat::I32 => build::<i32>(&device, &config, voices, consumer, counter),
-            other => Err(DeviceError::Stream(format!(
-                "unsupported sample format {other}"
-            ))),
-        }?;
+        let stream = super::build_for_format!(
+            supported.sample_format(),
+            build(&device, &config, voices, consumer, counter)
+        )?;
         stream
             .play()
             .map_err(|e| DeviceError::Stream(e.to_string()))?;
