@@ -542,6 +542,11 @@ fn the_app_analyses_dropped_samples_searches_filters_and_auditions() {
         );
     }
     let _ = std::fs::remove_file(&take.path);
+    // The app's own share: the time to open the sound and the command's round trip.
+    let played = s.wait_text("[data-testid=status]", Duration::from_secs(5), |t| {
+        t.starts_with("playing Kick Deep")
+    });
+    eprintln!("figure: the app's status after the click: {played}");
     s.wait_text("[data-testid=detail] h3", Duration::from_secs(5), |t| {
         t == "Kick Deep.wav"
     });
