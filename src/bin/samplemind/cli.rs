@@ -135,6 +135,9 @@ pub struct PlayArgs {
     /// Play a one-shot at this note ("C3"), shifted from its root note (length kept).
     #[arg(long, conflicts_with = "transpose")]
     pub note: Option<String>,
+    /// Play only this part, seconds ("0.5-1.25"); with --loop, loop it.
+    #[arg(long, value_name = "START-END")]
+    pub region: Option<String>,
 }
 
 /// `samplemind pads`.

@@ -60,6 +60,10 @@ pub fn play(args: PlayArgs, lib: Option<&Library>) -> Result<Outcome, Error> {
     opts.gain_db = args.gain;
     opts.start_s = args.start;
     opts.stretch = stretch;
+    opts.region = match &args.region {
+        Some(r) => super::mark::parse_region(r)?.map(|r| r.seconds()),
+        None => None,
+    };
     let mut engine = AudioEngine::new();
     engine.play(&args.file, &opts)?;
     while engine.is_playing() && !stop.load(Ordering::SeqCst) {
@@ -136,17 +140,23 @@ fn sync_plan(args: &PlayArgs, lib: Option<&Library>) -> Result<Option<Stretch>, 
     if let Some(k) = plan.key.as_ref().or(plan.note.as_ref()) {
         told.push(format!("in {k}"));
     }
+    let mut line = if plan.stretch.is_some() {
+        format!("plays {}", told.join(" "))
+    } else {
+        "plays as it is".to_string()
+    };
     if let Some(s) = plan.stretch {
-        told.push(format!(
-            "({:+.0} semitones, {:.1} % of its length)",
+        line.push_str(&format!(
+            " ({:+.0} semitones, {:.1} % of its length)",
             s.semitones,
             s.duration * 100.0
         ));
     }
-    told.extend(plan.notes.iter().cloned());
-    if !told.is_empty() {
-        eprintln!("{}: {}", args.file.display(), told.join(", "));
+    for n in &plan.notes {
+        line.push_str("; ");
+        line.push_str(n);
     }
+    eprintln!("{}: {line}", args.file.display());
     Ok(plan.stretch)
 }
 

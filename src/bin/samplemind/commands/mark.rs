@@ -7,7 +7,7 @@ use super::{Error, Outcome};
 use crate::cli::MarkArgs;
 
 /// "0.5-1.25" (seconds) → the region between them; the same two points select nothing.
-fn parse_region(s: &str) -> Result<Option<Region>, Error> {
+pub(crate) fn parse_region(s: &str) -> Result<Option<Region>, Error> {
     let bad = || format!("--region {s:?}: two times in seconds, \"START-END\" (e.g. 0.5-1.25)");
     let (a, b) = s.split_once('-').ok_or_else(bad)?;
     let ms = |t: &str| -> Result<u32, Error> {
