@@ -275,16 +275,8 @@ fn a_recorded_sample_is_analysed_with_its_root_note() {
     let sample = dir.path().join("a3.wav");
     // A3 (220 Hz) with harmonics and a decay, like a plucked bass-ish one-shot.
     let rate = 44_100;
-    let x: Vec<f32> = (0..rate * 3 / 2)
-        .map(|i| {
-            let t = i as f32 / rate as f32;
-            let v: f32 = (1..=5)
-                .map(|h| (2.0 * std::f32::consts::PI * 220.0 * h as f32 * t).sin() / h as f32)
-                .sum();
-            0.3 * v * (-1.5 * t).exp()
-        })
-        .collect();
-    write_wav(&sample, &[x.clone(), x], rate as u32, 32);
+    let x = pluck(rate, 57.0, 1.5);
+    write_wav(&sample, &[x.clone(), x], rate, 32);
     let rec = capture_while(4.0, true, || play_on_sink(&sample));
     assert!(
         rec.trimmed_s > 0.2,
