@@ -226,8 +226,10 @@ pub fn analysis_of(
 }
 
 /// Where the render of what is heard of the sample with content hash `hash` (hex) from
-/// `path` goes for dragging out: `$SAMPLEMIND_HOME/synced/<hash prefix>/<stem> <tempo> <key or
-/// note> <region>.wav`, so a DAW shows what it is and two files with one name never meet.
+/// `path` goes for dragging out: `$SAMPLEMIND_HOME/synced/<hash prefix> <stretch>/<stem>
+/// <tempo> <key or note> <region>.wav`, so a DAW shows what it is, two files with one name
+/// never meet, and a render made before a correction of the tempo (the same project, another
+/// stretch) is not served again.
 pub fn rendered_path(
     path: &Path,
     hash: &str,
@@ -250,11 +252,14 @@ pub fn rendered_path(
     if let Some((a, b)) = region {
         name.push_str(&format!(" {a:.2}-{b:.2}s"));
     }
-    let prefix: String = hash
+    let mut prefix: String = hash
         .chars()
         .filter(char::is_ascii_hexdigit)
         .take(12)
         .collect();
+    if let Some(s) = plan.stretch {
+        prefix.push_str(&format!(" {:.6}x {:+.2}st", s.duration, s.semitones));
+    }
     crate::config::home_dir()
         .join("synced")
         .join(prefix)
@@ -534,6 +539,28 @@ mod tests {
         );
         assert_eq!(far.stretch, None);
         assert!(far.notes[0].contains("too far"), "{:?}", far.notes);
+    }
+
+    #[test]
+    fn a_render_is_named_by_what_is_heard_and_a_new_stretch_is_a_new_file() {
+        let project = Project::new(Some(128.0), Some("F minor"));
+        let path = Path::new("/packs/Loop Am.wav");
+        let at = |bpm| {
+            rendered_path(
+                path,
+                "ab12",
+                &plan(&a_loop(Some(bpm), Some("Am"), 8.0), &project, None),
+                None,
+            )
+        };
+        let p = at(120.0);
+        assert_eq!(p.file_name().unwrap(), "Loop Am 128bpm F minor.wav");
+        // Corrected to 100 BPM, the loop is stretched otherwise: same name, not the same file.
+        let corrected = at(100.0);
+        assert_eq!(corrected.file_name(), p.file_name());
+        assert_ne!(corrected, p);
+        let whole = rendered_path(path, "ab12", &SyncPlan::default(), Some((0.5, 1.25)));
+        assert_eq!(whole.file_name().unwrap(), "Loop Am 0.50-1.25s.wav");
     }
 
     #[test]
