@@ -35,6 +35,14 @@ pub fn pitch_class(note: &str) -> Option<u8> {
     Some(pc.rem_euclid(12) as u8)
 }
 
+/// The tonic's pitch class (C = 0) and whether the key is minor, for any spelling
+/// [`normalise`] reads; `None` if it is not a key.
+pub fn tonic_and_mode(key: &str) -> Option<(i32, bool)> {
+    let canonical = normalise(key)?;
+    let (tonic, mode) = canonical.split_once(' ')?;
+    Some((pitch_class(tonic)? as i32, mode == "minor"))
+}
+
 /// Canonical `"<tonic> <major|minor>"` for `Am`, `A min`, `a minor`, `Bbm`, `C` (major),
 /// `F#maj`, or Camelot `8A` / `8B`; `None` if it is not a key.
 pub fn normalise(s: &str) -> Option<String> {

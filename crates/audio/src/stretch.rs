@@ -256,6 +256,33 @@ pub fn stretch(
     Ok(out)
 }
 
+/// Stretch a whole sound held as planes (one vector per channel) at `rate` Hz, keeping the
+/// rate: folded first to what the stretcher takes (the first two channels, any further ones
+/// averaged into them), and back to planes.
+///
+/// # Errors
+/// As [`stretch`].
+pub fn stretch_planes(
+    planes: &[Vec<f32>],
+    rate: u32,
+    how: Stretch,
+) -> Result<Vec<Vec<f32>>, String> {
+    let channels = planes.len().clamp(1, 2);
+    let frames = planes.first().map_or(0, Vec::len);
+    let mut interleaved = Vec::with_capacity(frames * channels);
+    for f in 0..frames {
+        for c in 0..channels {
+            let ins = planes.iter().skip(c).step_by(channels);
+            let n = ins.clone().count().max(1);
+            interleaved.push(ins.map(|p| p[f]).sum::<f32>() / n as f32);
+        }
+    }
+    let y = stretch(interleaved, channels, rate, rate, how)?;
+    Ok((0..channels)
+        .map(|c| y.iter().skip(c).step_by(channels).copied().collect())
+        .collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -14,7 +14,7 @@ use std::time::Instant;
 
 use serde::Serialize;
 
-use samplemind_engine::analysis::key_name::{normalise, pitch_class};
+use samplemind_engine::analysis::key_name::tonic_and_mode;
 use samplemind_engine::analysis::{analyse_file, AnalysisOptions};
 use samplemind_engine::audio::decode::{decode_file, Planes};
 use samplemind_engine::audio::encode::{self, Encoding};
@@ -120,12 +120,6 @@ fn labels(corpus: &Path) -> Vec<(PathBuf, f64, String)> {
         .collect()
 }
 
-fn parse_key(k: &str) -> Option<(i32, bool)> {
-    let canonical = normalise(k)?;
-    let (tonic, mode) = canonical.split_once(' ')?;
-    Some((pitch_class(tonic)? as i32, mode == "minor"))
-}
-
 /// Up to `n` loops spread evenly over the labelled ones (or, with no labels, over the loops
 /// the analyser finds a tempo and key in).
 fn pick_loops(corpus: &Path, n: usize) -> Vec<Loop> {
@@ -133,7 +127,7 @@ fn pick_loops(corpus: &Path, n: usize) -> Vec<Loop> {
         .into_iter()
         .filter_map(|(path, bpm, key)| {
             Some(Loop {
-                key: parse_key(&key)?,
+                key: tonic_and_mode(&key)?,
                 path,
                 bpm,
             })
@@ -150,7 +144,7 @@ fn pick_loops(corpus: &Path, n: usize) -> Vec<Loop> {
                 (a.is_loop).then_some(())?;
                 Some(Loop {
                     bpm: a.bpm? as f64,
-                    key: parse_key(a.key.as_deref()?)?,
+                    key: tonic_and_mode(a.key.as_deref()?)?,
                     path,
                 })
             })
@@ -177,7 +171,7 @@ fn reads_as(path: &Path, bpm: f64, key: (i32, bool)) -> (bool, bool) {
     let tempo = a
         .bpm
         .is_some_and(|b| ((b as f64) - bpm).abs() <= bpm * TEMPO_TOLERANCE);
-    let k = a.key.as_deref().and_then(parse_key) == Some(key);
+    let k = a.key.as_deref().and_then(tonic_and_mode) == Some(key);
     (tempo, k)
 }
 
@@ -189,29 +183,16 @@ fn ours(src: &Path, dst: &Path, case: Case) -> Result<f64, String> {
     if !RATES.contains(&rate) || sound.cut {
         return Err(format!("{}: {rate} Hz or too long", src.display()));
     }
-    let channels = sound.planes.len().clamp(1, 2);
-    let frames = sound.held();
-    let mut x = Vec::with_capacity(frames * channels);
-    for f in 0..frames {
-        for c in 0..channels {
-            x.push(sound.planes[c][f]);
-        }
-    }
-    let y = stretch::stretch(
-        x,
-        channels,
-        rate,
+    let planes = stretch::stretch_planes(
+        &sound.planes,
         rate,
         Stretch {
             duration: 1.0 / case.tempo,
             semitones: case.semitones as f64,
         },
     )?;
-    let planes: Vec<Vec<f32>> = (0..channels)
-        .map(|c| y.iter().skip(c).step_by(channels).copied().collect())
-        .collect();
     encode::write(dst, &planes, rate, 24, Encoding::Wav).map_err(|e| e.to_string())?;
-    Ok(y.len() as f64 / channels as f64 / rate as f64)
+    Ok(planes.first().map_or(0, Vec::len) as f64 / rate as f64)
 }
 
 /// Render with Rubber Band's CLI (R3, the "fine" engine; `-t` is the time ratio).

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::analysis::key_name::{normalise, pitch_class};
+use crate::analysis::key_name::{normalise, tonic_and_mode};
 use crate::analysis::pitch::{midi_of, note_name};
 use crate::analysis::Analysis;
 use crate::audio::decode::{decode_file, Planes};
@@ -309,7 +309,7 @@ pub fn render(
                     .map_err(named)?;
                 rate = FALLBACK_RATE;
             }
-            stretched(&planes, rate, how).map_err(named)?
+            stretch::stretch_planes(&planes, rate, how).map_err(named)?
         }
         None => planes,
     };
@@ -326,32 +326,6 @@ pub fn render(
     })
 }
 
-/// `planes` folded to what the stretcher takes (the first two channels, the rest averaged
-/// in), stretched, and back to planes.
-fn stretched(planes: &[Vec<f32>], rate: u32, how: Stretch) -> Result<Vec<Vec<f32>>, String> {
-    let channels = planes.len().clamp(1, 2);
-    let frames = planes.first().map_or(0, Vec::len);
-    let mut interleaved = Vec::with_capacity(frames * channels);
-    for f in 0..frames {
-        for c in 0..channels {
-            let ins = planes.iter().skip(c).step_by(channels);
-            let n = ins.clone().count().max(1);
-            interleaved.push(ins.map(|p| p[f]).sum::<f32>() / n as f32);
-        }
-    }
-    let y = stretch::stretch(interleaved, channels, rate, rate, how)?;
-    Ok((0..channels)
-        .map(|c| y.iter().skip(c).step_by(channels).copied().collect())
-        .collect())
-}
-
-/// Pitch class of `key`'s tonic and whether it is minor.
-fn parse_key(key: &str) -> Option<(i32, bool)> {
-    let canonical = normalise(key)?;
-    let (tonic, mode) = canonical.split_once(' ')?;
-    Some((pitch_class(tonic)? as i32, mode == "minor"))
-}
-
 /// `d` semitones folded to -6..=5: the shorter way round.
 fn shortest(d: i32) -> i32 {
     (d + 6).rem_euclid(12) - 6
@@ -359,10 +333,10 @@ fn shortest(d: i32) -> i32 {
 
 /// Semitones that move a loop's key onto the project's (same mode) or its relative.
 fn loop_shift(a: &Analysis, project: &Project, p: &mut SyncPlan) -> f64 {
-    let Some((tonic, minor)) = project.key.as_deref().and_then(parse_key) else {
+    let Some((tonic, minor)) = project.key.as_deref().and_then(tonic_and_mode) else {
         return 0.0;
     };
-    let Some((from, from_minor)) = a.key.as_deref().and_then(parse_key) else {
+    let Some((from, from_minor)) = a.key.as_deref().and_then(tonic_and_mode) else {
         p.notes
             .push("no key reading: plays at its own pitch".into());
         return 0.0;
@@ -389,7 +363,7 @@ const MINOR: [i32; 7] = [0, 2, 3, 5, 7, 8, 10];
 /// Semitones that move a one-shot's root note to `to_note`, else to the project scale's
 /// nearest note (down on a tie: a sample sounds more natural lowered than raised).
 fn one_shot_shift(a: &Analysis, project: &Project, to_note: Option<u8>, p: &mut SyncPlan) -> f64 {
-    let key = project.key.as_deref().and_then(parse_key);
+    let key = project.key.as_deref().and_then(tonic_and_mode);
     if to_note.is_none() && key.is_none() {
         return 0.0;
     }

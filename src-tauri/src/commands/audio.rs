@@ -37,12 +37,7 @@ pub async fn play_sample(
             .then(|| sync::plan(&rec.corrected(), &settings.project, None));
         opts.stretch = plan.as_ref().and_then(|p| p.stretch);
         // The part the producer selected on the waveform is what plays and loops.
-        opts.region = st
-            .lib
-            .curation(&rec.hash)
-            .ok()
-            .and_then(|c| c.region)
-            .map(|r| r.seconds());
+        opts.region = selected_part(st, &rec);
         let took = st.audio.play(&path, &opts)?;
         Ok(PlayStarted {
             open_ms: took.as_secs_f64() * 1000.0,
@@ -50,6 +45,19 @@ pub async fn play_sample(
         })
     })
     .await
+}
+
+/// The part of `rec` selected on its waveform, seconds (none when unmarked or unreadable:
+/// the whole sound then plays).
+fn selected_part(
+    st: &crate::state::AppState,
+    rec: &samplemind::SampleRecord,
+) -> Option<(f64, f64)> {
+    st.lib
+        .curation(&rec.hash)
+        .ok()
+        .and_then(|c| c.region)
+        .map(|r| r.seconds())
 }
 
 /// The project audition follows.
@@ -89,12 +97,7 @@ pub async fn render_heard(state: State<'_, Shared>, id: String) -> CmdResult<Opt
         } else {
             sync::SyncPlan::default()
         };
-        let region = st
-            .lib
-            .curation(&rec.hash)
-            .ok()
-            .and_then(|c| c.region)
-            .map(|r| r.seconds());
+        let region = selected_part(st, &rec);
         if plan.stretch.is_none() && region.is_none() {
             return Ok(None);
         }
