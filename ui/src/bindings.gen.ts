@@ -360,11 +360,12 @@ async cancelScan() : Promise<Result<boolean, AppError>> {
 /**
  * Play sample `id`; `looped` repeats it, `transpose` shifts it by semitones, `start_s`
  * starts it that far in (a click on the waveform). With the project's sync on, it plays
- * in the project's tempo and key instead of transposed, and the answer says how.
+ * in the project's tempo and key instead of transposed, a one-shot at `note` (`"C3"`)
+ * when one is chosen, and the answer says how.
  */
-async playSample(id: string, looped: boolean, transpose: number, startS: number | null) : Promise<Result<PlayStarted, AppError>> {
+async playSample(id: string, looped: boolean, transpose: number, startS: number | null, note: string | null) : Promise<Result<PlayStarted, AppError>> {
     try {
-    return { status: "ok", data: await TAURI_INVOKE("play_sample", { id, looped, transpose, startS }) };
+    return { status: "ok", data: await TAURI_INVOKE("play_sample", { id, looped, transpose, startS, note }) };
 } catch (e) {
     if(e instanceof Error) throw e;
     else return { status: "error", error: e  as any };
@@ -406,13 +407,14 @@ async setProject(project: Project) : Promise<Result<Project, AppError>> {
 },
 /**
  * Render sample `id` as it is heard, for dragging into a DAW: its selected part only, in
- * the project's tempo and key when sync is on; a WAV under `$SAMPLEMIND_HOME/synced`, named
+ * the project's tempo and key when sync is on (a one-shot at `note` when one is chosen,
+ * as [`play_sample`] plays it); a WAV under `$SAMPLEMIND_HOME/synced`, named
  * with its tempo, key and part (made once, then reused). `None` when it is heard as it is
  * (drag the file itself then).
  */
-async renderHeard(id: string) : Promise<Result<string | null, AppError>> {
+async renderHeard(id: string, note: string | null) : Promise<Result<string | null, AppError>> {
     try {
-    return { status: "ok", data: await TAURI_INVOKE("render_heard", { id }) };
+    return { status: "ok", data: await TAURI_INVOKE("render_heard", { id, note }) };
 } catch (e) {
     if(e instanceof Error) throw e;
     else return { status: "error", error: e  as any };

@@ -11,6 +11,10 @@ use std::sync::Arc;
 /// Notes sounding at once; a ninth steals the voice that started first.
 pub const POLYPHONY: usize = 8;
 
+/// A stolen voice is not cut but fades out over this long, seconds, beside the note that
+/// took its place: a cut in mid-waveform is a click.
+pub const STEAL_FADE_SECONDS: f32 = 0.005;
+
 /// A released note fades out over this long, seconds: short enough to feel like letting go,
 /// long enough not to click.
 pub const RELEASE_SECONDS: f32 = 0.05;
@@ -61,6 +65,8 @@ struct Voice {
     /// Envelope, 1 while held; falls to 0 once released.
     level: f32,
     released: bool,
+    /// How much `level` falls per frame once released.
+    fall: f32,
     /// When it started (a counter), for stealing the oldest.
     started: u64,
 }
@@ -70,8 +76,11 @@ struct Voice {
 pub struct Voices {
     sound: SamplerSound,
     voices: [Voice; POLYPHONY],
+    /// Stolen voices fading out: they sound but no longer count as notes.
+    stolen: [Voice; POLYPHONY],
     clock: u64,
     release_step: f32,
+    steal_step: f32,
 }
 
 impl Voices {
@@ -80,8 +89,10 @@ impl Voices {
         Self {
             sound,
             voices: [Voice::default(); POLYPHONY],
+            stolen: [Voice::default(); POLYPHONY],
             clock: 0,
             release_step: 1.0 / (RELEASE_SECONDS * rate.max(1) as f32),
+            steal_step: 1.0 / (STEAL_FADE_SECONDS * rate.max(1) as f32),
         }
     }
 
@@ -112,6 +123,13 @@ impl Voices {
                             .min_by_key(|(_, v)| v.started)
                             .map_or(0, |(i, _)| i)
                     });
+                if self.voices[slot].active {
+                    self.stolen[slot] = Voice {
+                        released: true,
+                        fall: self.steal_step,
+                        ..self.voices[slot]
+                    };
+                }
                 let v = velocity.min(127) as f32 / 127.0;
                 self.voices[slot] = Voice {
                     active: true,
@@ -122,6 +140,7 @@ impl Voices {
                     gain: v * v,
                     level: 1.0,
                     released: false,
+                    fall: self.release_step,
                     started: self.clock,
                 };
             }
@@ -151,7 +170,8 @@ impl Voices {
         if channels == 0 || frames == 0 {
             return;
         }
-        for v in self.voices.iter_mut().filter(|v| v.active) {
+        let sounding = self.voices.iter_mut().chain(self.stolen.iter_mut());
+        for v in sounding.filter(|v| v.active) {
             for frame in out.chunks_exact_mut(channels) {
                 let i = v.pos as usize;
                 if i + 1 >= frames || v.level <= 0.0 {
@@ -168,7 +188,7 @@ impl Voices {
                 }
                 v.pos += v.step;
                 if v.released {
-                    v.level -= self.release_step;
+                    v.level -= v.fall;
                 }
             }
         }
@@ -245,6 +265,36 @@ mod tests {
         });
         assert_eq!(v.active(), POLYPHONY);
         assert_eq!(v.notes(), vec![61, 62, 63, 64, 65, 66, 67, 72]);
+    }
+
+    #[test]
+    fn a_stolen_voice_fades_out_instead_of_stopping_dead() {
+        // A constant sound: each voice adds its level, so the sum shows every voice.
+        let dc = SamplerSound {
+            data: vec![1.0; RATE as usize].into(),
+            channels: 1,
+            root: 60,
+        };
+        let mut v = Voices::new(dc, RATE);
+        for _ in 0..POLYPHONY {
+            v.handle(NoteEvent::On {
+                note: 60,
+                velocity: 127,
+            });
+        }
+        render(&mut v, 100);
+        v.handle(NoteEvent::On {
+            note: 60,
+            velocity: 127,
+        });
+        let fade = (STEAL_FADE_SECONDS * RATE as f32) as usize;
+        let x = render(&mut v, fade * 2);
+        // The stolen voice is still there at first, falling a little each frame, and gone
+        // once its fade has run; the notes counted never exceed the polyphony.
+        assert!((x[0] - 9.0).abs() < 0.01, "{}", x[0]);
+        assert!(x.windows(2).all(|w| w[0] - w[1] < 2.0 / fade as f32));
+        assert!((x[fade + 5] - 8.0).abs() < 1e-3, "{}", x[fade + 5]);
+        assert_eq!(v.active(), POLYPHONY);
     }
 
     #[test]

@@ -13,7 +13,8 @@ use crate::state::Shared;
 
 /// Play sample `id`; `looped` repeats it, `transpose` shifts it by semitones, `start_s`
 /// starts it that far in (a click on the waveform). With the project's sync on, it plays
-/// in the project's tempo and key instead of transposed, and the answer says how.
+/// in the project's tempo and key instead of transposed, a one-shot at `note` (`"C3"`)
+/// when one is chosen, and the answer says how.
 #[tauri::command]
 #[specta::specta]
 pub async fn play_sample(
@@ -22,8 +23,10 @@ pub async fn play_sample(
     looped: bool,
     transpose: f32,
     start_s: Option<f64>,
+    note: Option<String>,
 ) -> CmdResult<PlayStarted> {
     blocking(&state, move |st| {
+        let note = chosen_note(note.as_deref())?;
         let (path, rec) = st.sample(&id)?;
         let settings = st.settings();
         let mut opts = PlayOptions::on(settings.audio.output_device);
@@ -34,7 +37,7 @@ pub async fn play_sample(
         let plan = settings
             .project
             .sync
-            .then(|| sync::plan(&rec.corrected(), &settings.project, None));
+            .then(|| sync::plan(&rec.corrected(), &settings.project, note));
         opts.stretch = plan.as_ref().and_then(|p| p.stretch);
         // The part the producer selected on the waveform is what plays and loops.
         opts.region = selected_part(st, &rec);
@@ -45,6 +48,19 @@ pub async fn play_sample(
         })
     })
     .await
+}
+
+/// The note a one-shot is to play at, when one is chosen.
+fn chosen_note(note: Option<&str>) -> CmdResult<Option<u8>> {
+    note.map(|n| {
+        samplemind::analysis::pitch::midi_of(n).ok_or_else(|| {
+            AppError::new(
+                ErrorKind::BadInput,
+                format!("note: {n:?} is not a note (C-1 to G9, e.g. \"C3\" or \"F#2\")"),
+            )
+        })
+    })
+    .transpose()
 }
 
 /// The part of `rec` selected on its waveform, seconds (none when unmarked or unreadable:
@@ -83,17 +99,23 @@ pub async fn set_project(
 }
 
 /// Render sample `id` as it is heard, for dragging into a DAW: its selected part only, in
-/// the project's tempo and key when sync is on; a WAV under `$SAMPLEMIND_HOME/synced`, named
+/// the project's tempo and key when sync is on (a one-shot at `note` when one is chosen,
+/// as [`play_sample`] plays it); a WAV under `$SAMPLEMIND_HOME/synced`, named
 /// with its tempo, key and part (made once, then reused). `None` when it is heard as it is
 /// (drag the file itself then).
 #[tauri::command]
 #[specta::specta]
-pub async fn render_heard(state: State<'_, Shared>, id: String) -> CmdResult<Option<String>> {
+pub async fn render_heard(
+    state: State<'_, Shared>,
+    id: String,
+    note: Option<String>,
+) -> CmdResult<Option<String>> {
     blocking(&state, move |st| {
+        let note = chosen_note(note.as_deref())?;
         let (path, rec) = st.sample(&id)?;
         let project = st.settings().project;
         let plan = if project.sync {
-            sync::plan(&rec.corrected(), &project, None)
+            sync::plan(&rec.corrected(), &project, note)
         } else {
             sync::SyncPlan::default()
         };

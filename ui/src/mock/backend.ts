@@ -268,9 +268,12 @@ export class MockBackend {
         this.playing = args.id as string;
         const r = this.row(this.playing);
         // The mock's loops have a tempo and a key; its one-shots play as they are.
+        // A one-shot with a root note and a chosen note plays at that note.
         const sync = !this.project.sync ? null : r.is_loop
           ? { changed: true, bpm: this.project.bpm, bars: 4, key: this.project.key, note: null, semitones: -4, notes: [] }
-          : { changed: false, bpm: null, bars: null, key: null, note: null, semitones: 0, notes: ["no root note: plays at its own pitch"] };
+          : r.root_note && args.note
+            ? { changed: true, bpm: null, bars: null, key: null, note: args.note as string, semitones: 2, notes: [] }
+            : { changed: false, bpm: null, bars: null, key: null, note: null, semitones: 0, notes: ["no root note: plays at its own pitch"] };
         return { openMs: 3.2, sync };
       }
       case "start_pads":
@@ -289,10 +292,10 @@ export class MockBackend {
       }
       case "render_heard": {
         const r = this.row(args.id as string);
-        const synced = this.project.sync && r.is_loop;
+        const synced = this.project.sync && (r.is_loop || (r.root_note && args.note));
         if (!synced && !r.region) return null;
         const part = r.region ? ` ${(r.region.startMs / 1000).toFixed(2)}-${(r.region.endMs / 1000).toFixed(2)}s` : "";
-        const tempo = synced ? ` ${this.project.bpm}bpm ${this.project.key}` : "";
+        const tempo = !synced ? "" : r.is_loop ? ` ${this.project.bpm}bpm ${this.project.key}` : ` ${args.note}`;
         return `/home/me/.local/share/samplemind/synced/${r.id.slice(0, 12)}/${r.name.replace(/\.\w+$/, "")}${tempo}${part}.wav`;
       }
       case "stop_audio":

@@ -141,6 +141,15 @@ const cases = [
     await page.click(`.row[data-id="${rowId(1)}"]`);
     await page.waitForSelector('[data-testid="status"] >> text=plays as it is; no root note');
     assert.equal(await dragged(rowId(1)), "/samples/pack_0/snare_000001.wav");
+    // A one-shot with a root note plays at the note chosen for it, and drags that render.
+    const pitched = await page.evaluate(() => window.__mock.backend.rows.findIndex((r) => r.root_note && !r.is_loop));
+    assert.ok(pitched >= 0 && pitched < 40, `a pitched one-shot near the top: ${pitched}`);
+    await page.click(`.row[data-id="${rowId(pitched)}"]`);
+    await page.selectOption('select[aria-label="Play as note"]', "C3");
+    await page.waitForSelector('[data-testid="status"] >> text=in sync: C3 (+2 st)');
+    assert.equal((await lastCall("play_sample")).args.note, "C3");
+    await page.waitForFunction(() => window.__mock.backend.calls.some((c) => c.cmd === "render_heard" && c.args.note === "C3"));
+    await page.locator('select[aria-label="Play as note"]').evaluate((e) => e.blur());
     await page.keyboard.press("s");
     await page.waitForSelector('[data-testid="project"] button:not(.on)');
     assert.equal((await lastCall("set_project")).args.project.sync, false);
