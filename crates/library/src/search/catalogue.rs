@@ -12,9 +12,10 @@
 
 use std::collections::HashSet;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use super::tokens;
+use super::word_index::WordIndex;
 use crate::curation::{Colour, Curation};
 use crate::store::path_key;
 use crate::{ContentHash, Library, LibraryError, PathStatus, SampleRecord};
@@ -61,12 +62,49 @@ pub(super) struct Row {
 pub(super) struct Catalogue {
     generation: (u64, u64),
     pub rows: Vec<Row>,
+    /// The rows' words, inverted: built at the first search in words, then followed with
+    /// the rows.
+    words: OnceLock<WordIndex>,
 }
 
 impl Catalogue {
+    fn new(generation: (u64, u64), rows: Vec<Row>) -> Self {
+        Self {
+            generation,
+            rows,
+            words: OnceLock::new(),
+        }
+    }
+
     /// The library state it describes.
     pub(super) fn generation(&self) -> (u64, u64) {
         self.generation
+    }
+
+    /// The places of the rows that can match every word group (each a word and its
+    /// synonyms), ascending; `None` to look at every row (no words, or none that narrows).
+    pub(super) fn candidates(&self, groups: &[Vec<String>]) -> Option<Vec<u32>> {
+        if groups.is_empty() {
+            return None;
+        }
+        self.words
+            .get_or_init(|| WordIndex::build(&self.rows))
+            .candidates(groups, self.rows.len())
+    }
+
+    /// The rows `groups` can match, each with its place: the index's candidates, else all.
+    pub(super) fn rows_for<'c>(
+        &'c self,
+        groups: &[Vec<String>],
+    ) -> Box<dyn Iterator<Item = (&'c Row, u32)> + 'c> {
+        match self.candidates(groups) {
+            Some(places) => Box::new(
+                places
+                    .into_iter()
+                    .filter_map(move |i| self.rows.get(i as usize).map(|r| (r, i))),
+            ),
+            None => Box::new(self.rows.iter().zip(0u32..)),
+        }
     }
 }
 
@@ -102,7 +140,7 @@ pub(super) fn of(lib: &Library) -> (Arc<Catalogue>, Vec<LibraryError>) {
             Some(row(e.path, &s, m, h))
         })
         .collect();
-    let built = Arc::new(Catalogue { generation, rows });
+    let built = Arc::new(Catalogue::new(generation, rows));
     if problems.is_empty() {
         keep(&built);
     }
@@ -156,11 +194,65 @@ fn follow(lib: &Library, c: Arc<Catalogue>) -> Option<Catalogue> {
     }
     // Shared with a search still running: copy it; else take it over.
     let mut c = Arc::unwrap_or_clone(c);
+    let mut words = c.words.take();
+    let gone = places_of(&c.rows, touched.iter());
+    if let Some(w) = &mut words {
+        for &g in &gone {
+            w.remove_row(g, &c.rows[g as usize]);
+        }
+    }
+    let fresh_paths: Vec<PathBuf> = fresh.iter().map(|r| r.path.clone()).collect();
     c.rows = merged(std::mem::take(&mut c.rows), &touched, fresh);
+    if let Some(mut w) = words {
+        let came = places_of(&c.rows, fresh_paths.iter());
+        if gone != came {
+            let from = gone.first().into_iter().chain(came.first()).min();
+            w.shift(*from.unwrap_or(&0), |p| moved(p, &gone, &came));
+        }
+        for &f in &came {
+            w.add_row(f, &c.rows[f as usize]);
+        }
+        w.drop_unused();
+        c.words = OnceLock::from(w);
+    }
     c.generation = (c.generation.0, changes.upto);
     #[cfg(test)]
     FOLLOWED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     Some(c)
+}
+
+/// The places of `paths` in `rows` (in path order), ascending; paths not there are left out.
+fn places_of<'p>(rows: &[Row], paths: impl Iterator<Item = &'p PathBuf>) -> Vec<u32> {
+    let mut places: Vec<u32> = paths
+        .filter_map(|p| {
+            let key = path_key(p);
+            let i = rows.partition_point(|x| path_key(&x.path).as_slice() < key.as_slice());
+            rows.get(i)
+                .is_some_and(|r| r.path == *p)
+                .then_some(i as u32)
+        })
+        .collect();
+    places.sort_unstable();
+    places
+}
+
+/// Where the row at old place `p` (one that stayed) is after the rows at `gone` (old
+/// places) left and rows came in at `came` (new places), both ascending: its rank among the
+/// rows that stayed, then one step on for every new row at or before it.
+fn moved(p: u32, gone: &[u32], came: &[u32]) -> u32 {
+    let rank = p - gone.partition_point(|&g| g < p) as u32;
+    // `came[k] - k` does not fall (the places are distinct and ascending), so the new rows
+    // before this one are a prefix of `came`.
+    let (mut lo, mut hi) = (0, came.len());
+    while lo < hi {
+        let mid = (lo + hi) / 2;
+        if came[mid] - mid as u32 <= rank {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    rank + lo as u32
 }
 
 /// Catalogues brought up to date by following the writes (tests tell a follow from a build).
@@ -327,6 +419,7 @@ mod tests {
         let (first, problems) = of(&lib);
         assert!(problems.is_empty());
         assert_eq!(first.rows.len(), 200);
+        first.words.get_or_init(|| WordIndex::build(&first.rows));
         drop(first);
 
         // A one-file scan, a correction, a path gone missing, a duplicate of a known sound
@@ -370,6 +463,7 @@ mod tests {
             "the writes were followed, not reread"
         );
         assert_eq!(followed.generation, lib.generation());
+        assert_index_follows(&followed);
         *LAST.lock().unwrap() = None;
         let (full, _) = of(&lib);
         assert_eq!(format!("{:?}", followed.rows), format!("{:?}", full.rows));
@@ -397,7 +491,9 @@ mod tests {
         };
         let mut known: Vec<SampleRecord> = (0..120).map(|i| record(dir.path(), i)).collect();
         let mut fresh = 120u8;
-        drop(of(&lib));
+        let (first, _) = of(&lib);
+        first.words.get_or_init(|| WordIndex::build(&first.rows));
+        drop(first);
         let followed_before = FOLLOWED.load(std::sync::atomic::Ordering::Relaxed);
         for round in 0..40 {
             for _ in 0..=next(40) {
@@ -462,6 +558,7 @@ mod tests {
             }
             let (followed, problems) = of(&lib);
             assert!(problems.is_empty());
+            assert_index_follows(&followed);
             *LAST.lock().unwrap() = None;
             let (full, _) = of(&lib);
             assert_eq!(
@@ -479,11 +576,23 @@ mod tests {
         );
     }
 
+    /// The word index of a catalogue that followed the writes (it had one before) is the
+    /// one a build over its rows gives: every token, every place.
+    fn assert_index_follows(c: &Catalogue) {
+        match c.words.get() {
+            Some(followed) => assert_eq!(followed, &WordIndex::build(&c.rows)),
+            // Built afresh (too many writes): the next round follows from a built index.
+            None => drop(c.words.get_or_init(|| WordIndex::build(&c.rows))),
+        }
+    }
+
     /// Enough edits that they are merged in one pass rather than made in place.
     #[test]
     fn many_edits_are_merged_in_path_order() {
         let (dir, lib) = library(200);
-        drop(of(&lib));
+        let (first, _) = of(&lib);
+        first.words.get_or_init(|| WordIndex::build(&first.rows));
+        drop(first);
         for i in (0..200).step_by(9) {
             let fix = Corrections {
                 bpm: Some(100.0 + f32::from(i)),
@@ -500,6 +609,7 @@ mod tests {
             FOLLOWED.load(std::sync::atomic::Ordering::Relaxed),
             before + 1
         );
+        assert_index_follows(&followed);
         *LAST.lock().unwrap() = None;
         let (full, _) = of(&lib);
         assert_eq!(format!("{:?}", followed.rows), format!("{:?}", full.rows));

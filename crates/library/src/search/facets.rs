@@ -54,7 +54,10 @@ pub fn facets(lib: &Library, q: &Query) -> Result<(Facets, Vec<LibraryError>), S
     let mut categories: HashMap<&str, u32> = HashMap::new();
     let mut keys: HashMap<&str, u32> = HashMap::new();
     let mut colours: HashMap<&'static str, u32> = HashMap::new();
-    for r in cat.rows.iter().filter(|r| filter.score(lib, r).is_some()) {
+    for (r, _) in cat
+        .rows_for(filter.words())
+        .filter(|(r, _)| filter.score(lib, r).is_some())
+    {
         f.total += 1;
         if let Some(c) = &r.category {
             *categories.entry(c).or_default() += 1;

@@ -68,6 +68,16 @@ impl<'q> Filter<'q> {
         })
     }
 
+    /// The word groups every match must hold (a word and its synonyms each); none for a
+    /// search by meaning, which ranks every row.
+    pub(super) fn words(&self) -> &[Vec<String>] {
+        if self.q.semantic.is_some() {
+            &[]
+        } else {
+            &self.words
+        }
+    }
+
     /// `r`'s relevance when it matches (0 without words), else `None`.
     pub(super) fn score(&self, lib: &Library, r: &Row) -> Option<f32> {
         if !self.passes(r) {

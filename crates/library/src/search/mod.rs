@@ -7,6 +7,7 @@ pub mod facets;
 mod filter;
 pub mod similar;
 pub mod sort;
+mod word_index;
 
 use std::path::PathBuf;
 
@@ -102,9 +103,8 @@ pub fn search(lib: &Library, q: &Query) -> Result<(Vec<Hit>, Vec<LibraryError>),
     let filter = Filter::new(lib, q)?;
     let (cat, mut problems) = catalogue::of(lib);
     let mut found: Vec<(f32, &catalogue::Row)> = cat
-        .rows
-        .iter()
-        .filter_map(|r| filter.score(lib, r).map(|s| (s, r)))
+        .rows_for(filter.words())
+        .filter_map(|(r, _)| filter.score(lib, r).map(|s| (s, r)))
         .collect();
     found.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.path.cmp(&b.1.path)));
     if let Some(n) = q.limit {
@@ -200,9 +200,7 @@ pub fn search_sorted(
     let (cat, problems) = catalogue::of(lib);
     // Each match with its place in the catalogue, which is what is kept.
     let mut found: Vec<(f32, u32, &catalogue::Row)> = cat
-        .rows
-        .iter()
-        .zip(0u32..)
+        .rows_for(filter.words())
         .filter_map(|(r, i)| filter.score(lib, r).map(|s| (s, i, r)))
         .collect();
     found.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.2.path.cmp(&b.2.path)));
@@ -438,6 +436,76 @@ mod tests {
                 (at("Keys"), 4)
             ]
         );
+    }
+}
+
+#[cfg(test)]
+mod word_index_tests {
+    use super::*;
+    use crate::ContentHash;
+
+    /// Whatever the words (whole, prefixes, synonyms, several, excluded, none found), the
+    /// rows the word index hands to scoring match exactly what a scan of every row matches,
+    /// in the same order; and a word that narrows the search does go through the index.
+    #[test]
+    fn the_word_index_finds_what_a_scan_of_every_row_finds() {
+        let dir = tempfile::tempdir().unwrap();
+        let lib = Library::open(dir.path()).unwrap();
+        let vocab = [
+            "kick", "snare", "deep", "dark", "bright", "808", "vox", "hat", "open", "closed",
+            "sub", "warm", "bd", "tape",
+        ];
+        for i in 0..400u32 {
+            let (a, b) = (vocab[(i * 7 % 14) as usize], vocab[(i * 11 % 13) as usize]);
+            let folder = ["Drums", "Vocals", "Bass Pack", "FX"][(i % 4) as usize];
+            let mut hash = [0u8; 32];
+            hash[..4].copy_from_slice(&i.to_le_bytes());
+            let mut rec = SampleRecord {
+                hash: ContentHash(hash),
+                path: dir.path().join(folder).join(format!("{a} {b} {i}.wav")),
+                ..SampleRecord::default()
+            };
+            rec.analysis.category =
+                Some(["kick", "snare", "pad", "vocal"][(i % 4) as usize].into());
+            lib.put_analysed(&rec).unwrap();
+        }
+        let (cat, _) = catalogue::of(&lib);
+        for text in [
+            "kick",
+            "ki",
+            "deep kick",
+            "vox",
+            "vocal",
+            "bd",
+            "808 dark",
+            "sub -warm",
+            "zzz",
+            "d",
+            "open hat",
+            "12",
+            "bass pack",
+            "tape 3",
+        ] {
+            let q = Query {
+                text: Some(text.into()),
+                ..Query::default()
+            };
+            let filter = Filter::new(&lib, &q).unwrap();
+            let matched = |rows: &mut dyn Iterator<Item = (&catalogue::Row, u32)>| {
+                rows.filter_map(|(r, i)| filter.score(&lib, r).map(|s| (i, s)))
+                    .collect::<Vec<_>>()
+            };
+            let scan = matched(&mut cat.rows.iter().zip(0u32..));
+            let indexed = matched(&mut cat.rows_for(filter.words()));
+            assert_eq!(indexed, scan, "{text:?}");
+        }
+        let narrow = |text: &str| {
+            let (groups, _) = words_of(text);
+            cat.candidates(&groups)
+        };
+        assert_eq!(narrow("zzz"), Some(vec![]));
+        assert!(narrow("deep kick").is_some_and(|c| c.len() < 60));
+        assert_eq!(narrow("d"), None, "a word in most rows scans them all");
     }
 }
 
