@@ -28,8 +28,14 @@ pub struct SearchBench {
     pub after_one_write_ms: f64,
     /// `category = kick`, `bpm 120..130`.
     pub filter: Spread,
-    /// Two words against names, folders and tags.
+    /// Two words against names, folders and tags (every hit's record read).
     pub words: Spread,
+    /// What the faces ask for words: the first page (200 rows) of the same two words' hits,
+    /// by relevance; the words go through the word index and only the page's records are
+    /// read.
+    pub words_page: Spread,
+    /// A rarer word (one pack's folder name): what the word index narrows most.
+    pub rare_word_page: Spread,
     /// Every loop, sorted by tempo, descending (every hit's record read, then sorted).
     pub sorted: Spread,
     /// What the table, the CLI and the API ask: the first page (200 rows) of every loop
@@ -97,6 +103,17 @@ pub fn search_bench(
         is_loop: Some(true),
         ..Default::default()
     };
+    let rare = search::Query {
+        text: Some(format!("pack_{}", n / 1000)),
+        ..Default::default()
+    };
+    let first_page = |q: &search::Query| -> usize {
+        let (found, _) =
+            search::search_sorted(&lib, q, sort::SortKey::Relevance, false).unwrap_or_default();
+        let mut problems = Vec::new();
+        let first = found.window(&lib, 0, 200).unwrap_or_default();
+        samplemind_engine::library::view::summaries(&lib, &first, &mut problems).len()
+    };
     let t = Instant::now();
     std::hint::black_box(run(&filter, None));
     let first_query_ms = t.elapsed().as_secs_f64() * 1000.0;
@@ -132,6 +149,8 @@ pub fn search_bench(
         after_one_write_ms,
         filter: timed(runs, || run(&filter, None)),
         words: timed(runs, || run(&words, None)),
+        words_page: timed(runs, || first_page(&words)),
+        rare_word_page: timed(runs, || first_page(&rare)),
         sorted: timed(runs, || run(&loops, Some(sort::SortKey::Bpm))),
         sorted_page: timed(runs, || {
             let (found, _) =

@@ -14,6 +14,8 @@ use std::collections::HashSet;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, OnceLock};
 
+use super::facts::{Facts, Table};
+use super::filter::Filter;
 use super::tokens;
 use super::word_index::WordIndex;
 use crate::curation::{Colour, Curation};
@@ -65,14 +67,50 @@ pub(super) struct Catalogue {
     /// The rows' words, inverted: built at the first search in words, then followed with
     /// the rows.
     words: OnceLock<WordIndex>,
+    /// The rows' filterable fields, packed, in the same order (`None`: filter on the rows).
+    pub table: Option<Table>,
 }
 
 impl Catalogue {
     fn new(generation: (u64, u64), rows: Vec<Row>) -> Self {
         Self {
             generation,
+            table: Table::build(&rows),
             rows,
             words: OnceLock::new(),
+        }
+    }
+
+    /// The rows that can match `filter`, with their places: those the word index names (else
+    /// every row), narrowed by their facts. What facts cannot tell is left to
+    /// [`Filter::score_beyond_facts`].
+    pub(super) fn matching<'c>(
+        &'c self,
+        filter: &Filter<'_>,
+    ) -> Box<dyn Iterator<Item = (&'c Row, u32)> + 'c> {
+        let Some(t) = &self.table else {
+            let rows: Vec<(&Row, u32)> = self
+                .rows_for(filter.words())
+                .filter(|(r, _)| filter.passes_facts_on_row(r))
+                .collect();
+            return Box::new(rows.into_iter());
+        };
+        let fast = filter.on_facts(t);
+        let row = move |i: u32| self.rows.get(i as usize).map(|r| (r, i));
+        match self.candidates(filter.words()) {
+            Some(places) => Box::new(
+                places
+                    .into_iter()
+                    .filter(move |&i| t.facts.get(i as usize).is_some_and(|f| fast.passes(f)))
+                    .filter_map(row),
+            ),
+            None => Box::new(
+                t.facts
+                    .iter()
+                    .zip(0u32..)
+                    .filter(move |(f, _)| fast.passes(f))
+                    .filter_map(move |(_, i)| row(i)),
+            ),
         }
     }
 
@@ -194,17 +232,26 @@ fn follow(lib: &Library, c: Arc<Catalogue>) -> Option<Catalogue> {
     }
     // Shared with a search still running: copy it; else take it over.
     let mut c = Arc::unwrap_or_clone(c);
-    let mut words = c.words.take();
     let gone = places_of(&c.rows, touched.iter());
+    let (fresh, came) = placed(&c.rows, &gone, fresh);
+    let mut words = c.words.take();
     if let Some(w) = &mut words {
         for &g in &gone {
             w.remove_row(g, &c.rows[g as usize]);
         }
     }
-    let fresh_paths: Vec<PathBuf> = fresh.iter().map(|r| r.path.clone()).collect();
-    c.rows = merged(std::mem::take(&mut c.rows), &touched, fresh);
+    let fresh_facts: Option<Vec<Facts>> = c
+        .table
+        .as_mut()
+        .and_then(|t| fresh.iter().map(|r| t.add(r)).collect());
+    match (c.table.as_mut(), fresh_facts) {
+        (Some(t), Some(added)) => {
+            t.facts = applied(std::mem::take(&mut t.facts), &gone, &came, added);
+        }
+        _ => c.table = None,
+    }
+    c.rows = applied(std::mem::take(&mut c.rows), &gone, &came, fresh);
     if let Some(mut w) = words {
-        let came = places_of(&c.rows, fresh_paths.iter());
         if gone != came {
             let from = gone.first().into_iter().chain(came.first()).min();
             w.shift(*from.unwrap_or(&0), |p| moved(p, &gone, &came));
@@ -263,54 +310,53 @@ static FOLLOWED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize
 /// merged in one pass into a new list.
 const IN_PLACE_AT_MOST: usize = 16;
 
-/// `old` (in path order) without the rows of `touched`, with `fresh` in their places. A few
-/// edits are made in place; more in one pass that moves each row once. Positions come from
-/// a binary search per path (a key is built only for the rows the searches visit).
-fn merged(mut old: Vec<Row>, touched: &HashSet<PathBuf>, fresh: Vec<Row>) -> Vec<Row> {
-    if touched.len() + fresh.len() <= IN_PLACE_AT_MOST {
-        for p in touched {
-            let key = path_key(p);
-            let i = old.partition_point(|x| path_key(&x.path).as_slice() < key.as_slice());
-            if old.get(i).is_some_and(|r| r.path == *p) {
-                old.remove(i);
-            }
-        }
-        for r in fresh {
-            let key = path_key(&r.path);
-            let i = old.partition_point(|x| path_key(&x.path).as_slice() < key.as_slice());
-            old.insert(i, r);
-        }
-        return old;
-    }
-    let at = |key: &[u8]| old.partition_point(|x| path_key(&x.path).as_slice() < key);
-    let mut gone: Vec<usize> = touched
-        .iter()
-        .filter_map(|p| {
-            let i = at(&path_key(p));
-            (old.get(i).is_some_and(|r| r.path == *p)).then_some(i)
-        })
-        .collect();
-    gone.sort_unstable();
-    let mut inserts: Vec<(usize, Vec<u8>, Row)> = fresh
+/// `fresh` in the order it takes in the catalogue, and the place each takes once the rows at
+/// `gone` (places in `old`, ascending) have left: a binary search per path in `old` (in
+/// path order; a key is built only for the rows the searches visit).
+fn placed(old: &[Row], gone: &[u32], fresh: Vec<Row>) -> (Vec<Row>, Vec<u32>) {
+    let mut at: Vec<(usize, Vec<u8>, Row)> = fresh
         .into_iter()
         .map(|r| {
             let key = path_key(&r.path);
-            (at(&key), key, r)
+            let i = old.partition_point(|x| path_key(&x.path).as_slice() < key.as_slice());
+            (i, key, r)
         })
         .collect();
-    inserts.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
-    let mut out = Vec::with_capacity(old.len() + inserts.len() - gone.len());
-    let mut inserts = inserts.into_iter().peekable();
-    let mut gone = gone.into_iter().peekable();
-    for (i, r) in old.into_iter().enumerate() {
-        while let Some((_, _, new)) = inserts.next_if(|(j, _, _)| *j == i) {
-            out.push(new);
+    at.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
+    let places = at
+        .iter()
+        .enumerate()
+        .map(|(k, (i, _, _))| (i - gone.partition_point(|&g| (g as usize) < *i) + k) as u32)
+        .collect();
+    (at.into_iter().map(|(_, _, r)| r).collect(), places)
+}
+
+/// `old` without the items at `gone` (ascending), with `fresh` at the places `came`
+/// (ascending, places in the result): a few edits in place, more in one pass that moves
+/// each item once. The rows and their facts go through the same edits.
+fn applied<T>(mut old: Vec<T>, gone: &[u32], came: &[u32], fresh: Vec<T>) -> Vec<T> {
+    if gone.len() + came.len() <= IN_PLACE_AT_MOST {
+        for &g in gone.iter().rev() {
+            old.remove(g as usize);
         }
-        if gone.next_if_eq(&i).is_none() {
-            out.push(r);
+        for (&p, x) in came.iter().zip(fresh) {
+            old.insert((p as usize).min(old.len()), x);
         }
+        return old;
     }
-    out.extend(inserts.map(|(_, _, r)| r));
+    let mut out = Vec::with_capacity((old.len() + fresh.len()).saturating_sub(gone.len()));
+    let mut fresh = came.iter().zip(fresh).peekable();
+    let mut gone = gone.iter().peekable();
+    for (i, x) in old.into_iter().enumerate() {
+        if gone.next_if(|&&g| g as usize == i).is_some() {
+            continue;
+        }
+        while let Some((_, f)) = fresh.next_if(|(&p, _)| p as usize == out.len()) {
+            out.push(f);
+        }
+        out.push(x);
+    }
+    out.extend(fresh.map(|(_, f)| f));
     out
 }
 
@@ -579,6 +625,20 @@ mod tests {
     /// The word index of a catalogue that followed the writes (it had one before) is the
     /// one a build over its rows gives: every token, every place.
     fn assert_index_follows(c: &Catalogue) {
+        // The facts too: the same fields, row for row, with the same names (numbers may
+        // differ from a fresh build's, which meets the names in another order).
+        let t = c.table.as_ref().expect("facts kept");
+        let fresh = Table::build(&c.rows).unwrap();
+        fn named(t: &Table, f: &Facts) -> String {
+            let mut f = *f;
+            let names = (t.categories.name(f.category), t.keys.name(f.key));
+            (f.category, f.key) = (0, 0);
+            format!("{f:?} {names:?}")
+        }
+        assert_eq!(t.facts.len(), c.rows.len());
+        for (a, b) in t.facts.iter().zip(&fresh.facts) {
+            assert_eq!(named(t, a), named(&fresh, b));
+        }
         match c.words.get() {
             Some(followed) => assert_eq!(followed, &WordIndex::build(&c.rows)),
             // Built afresh (too many writes): the next round follows from a built index.

@@ -7,6 +7,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
+use super::facts::Names;
 use super::filter::Filter;
 use super::{catalogue, Query, SearchError};
 use crate::{Library, LibraryError};
@@ -54,31 +55,70 @@ pub fn facets(lib: &Library, q: &Query) -> Result<(Facets, Vec<LibraryError>), S
     let mut categories: HashMap<&str, u32> = HashMap::new();
     let mut keys: HashMap<&str, u32> = HashMap::new();
     let mut colours: HashMap<&'static str, u32> = HashMap::new();
-    for (r, _) in cat
-        .rows_for(filter.words())
-        .filter(|(r, _)| filter.score(lib, r).is_some())
-    {
-        f.total += 1;
-        if let Some(c) = &r.category {
-            *categories.entry(c).or_default() += 1;
+    let matched = cat
+        .matching(&filter)
+        .filter(|(r, _)| filter.score_beyond_facts(lib, r).is_some());
+    if let Some(t) = &cat.table {
+        // Counted by number from the packed facts, named once at the end.
+        let mut by_category = vec![0u32; t.categories.len()];
+        let mut by_key = vec![0u32; t.keys.len()];
+        for (_, i) in matched {
+            let Some(x) = t.facts.get(i as usize) else {
+                continue;
+            };
+            f.total += 1;
+            if let Some(n) = by_category.get_mut(usize::from(x.category)) {
+                *n += 1;
+            }
+            if let Some(n) = by_key.get_mut(usize::from(x.key)) {
+                *n += 1;
+            }
+            if x.is_loop {
+                f.loops += 1;
+            } else {
+                f.one_shots += 1;
+            }
+            f.favourites += u32::from(x.favourite);
+            if let Some(c) = x.colour {
+                *colours.entry(c.name()).or_default() += 1;
+            }
         }
-        if let Some(k) = &r.key {
-            *keys.entry(k).or_default() += 1;
-        }
-        if r.is_loop {
-            f.loops += 1;
-        } else {
-            f.one_shots += 1;
-        }
-        f.favourites += u32::from(r.favourite);
-        if let Some(c) = r.colour {
-            *colours.entry(c.name()).or_default() += 1;
+        categories = named(&t.categories, by_category);
+        keys = named(&t.keys, by_key);
+    } else {
+        for (r, _) in matched {
+            f.total += 1;
+            if let Some(c) = &r.category {
+                *categories.entry(c).or_default() += 1;
+            }
+            if let Some(k) = &r.key {
+                *keys.entry(k).or_default() += 1;
+            }
+            if r.is_loop {
+                f.loops += 1;
+            } else {
+                f.one_shots += 1;
+            }
+            f.favourites += u32::from(r.favourite);
+            if let Some(c) = r.colour {
+                *colours.entry(c.name()).or_default() += 1;
+            }
         }
     }
     f.categories = ranked(categories);
     f.keys = ranked(keys);
     f.colours = ranked(colours);
     Ok((f, problems))
+}
+
+/// The counts of numbered names, by name (names no match has are left out).
+fn named(names: &Names, counts: Vec<u32>) -> HashMap<&str, u32> {
+    counts
+        .into_iter()
+        .zip(0u16..)
+        .filter(|(n, _)| *n > 0)
+        .filter_map(|(n, id)| names.name(id).map(|name| (name, n)))
+        .collect()
 }
 
 fn ranked(m: HashMap<&str, u32>) -> Vec<Count> {

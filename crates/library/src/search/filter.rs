@@ -4,7 +4,9 @@
 use std::collections::HashSet;
 
 use super::catalogue::Row;
+use super::facts::{Facts, Table, NONE};
 use super::{tag_key, word_score, words_of, Query, SearchError};
+use crate::curation::Colour;
 use crate::{ContentHash, Library};
 use samplemind_analysis::key_name;
 
@@ -78,9 +80,19 @@ impl<'q> Filter<'q> {
         }
     }
 
-    /// `r`'s relevance when it matches (0 without words), else `None`.
+    /// `r`'s relevance when it matches (0 without words), else `None`: every filter read
+    /// from the row itself (the tests' oracle for the facts and the word index).
+    #[cfg(test)]
     pub(super) fn score(&self, lib: &Library, r: &Row) -> Option<f32> {
-        if !self.passes(r) {
+        if !self.passes_facts_on_row(r) {
+            return None;
+        }
+        self.score_beyond_facts(lib, r)
+    }
+
+    /// As [`Self::score`], for a row whose facts already passed ([`FactFilter`]).
+    pub(super) fn score_beyond_facts(&self, lib: &Library, r: &Row) -> Option<f32> {
+        if !self.passes_beyond_facts(r) {
             return None;
         }
         if let Some(q) = &self.q.semantic {
@@ -96,8 +108,9 @@ impl<'q> Filter<'q> {
         word_score(r, &self.words)
     }
 
-    /// Whether `r` passes every filter (words to find aside).
-    fn passes(&self, r: &Row) -> bool {
+    /// Whether `r` passes the filters its facts answer ([`FactFilter`] asks the same of
+    /// the packed facts).
+    pub(super) fn passes_facts_on_row(&self, r: &Row) -> bool {
         let q = self.q;
         let within = |v: Option<f32>, range: Option<(f32, f32)>| match range {
             None => true,
@@ -115,7 +128,6 @@ impl<'q> Filter<'q> {
                 r.root
                     .is_some_and(|(p, o)| p == pc && octave.is_none_or(|want| Some(want) == o))
             })
-            && q.folder.as_ref().is_none_or(|f| r.path.starts_with(f))
             && (self.category.is_none() || r.category.as_deref() == self.category.as_deref())
             && q.is_loop.is_none_or(|l| l == r.is_loop)
             && q.duration_s
@@ -123,11 +135,88 @@ impl<'q> Filter<'q> {
             && (!q.favourite || r.favourite)
             && q.min_rating.is_none_or(|m| r.rating >= m)
             && q.colour.is_none_or(|c| r.colour == Some(c))
+    }
+
+    /// Whether `r` passes the filters its facts cannot answer (folder, collection, tags,
+    /// excluded words).
+    fn passes_beyond_facts(&self, r: &Row) -> bool {
+        let q = self.q;
+        q.folder.as_ref().is_none_or(|f| r.path.starts_with(f))
             && self.members.as_ref().is_none_or(|m| m.contains(&r.hash))
             && self.tags.iter().all(|t| r.tags.iter().any(|x| **x == **t))
             && !self
                 .excluded
                 .iter()
                 .any(|w| word_score(r, std::slice::from_ref(w)).is_some())
+    }
+
+    /// The filters facts answer, with the catalogue's names numbered as `t` numbers them.
+    pub(super) fn on_facts(&self, t: &Table) -> FactFilter {
+        let q = self.q;
+        FactFilter {
+            include_hidden: q.include_hidden,
+            bpm: q.bpm,
+            lufs: q.lufs,
+            // A category or key no row has matches no row.
+            category: self
+                .category
+                .as_deref()
+                .map(|c| t.categories.get(c).unwrap_or(NONE)),
+            keys: self
+                .keys
+                .as_ref()
+                .map(|ks| ks.iter().filter_map(|k| t.keys.get(k)).collect()),
+            root: self.root,
+            is_loop: q.is_loop,
+            duration_s: q.duration_s,
+            favourite: q.favourite,
+            min_rating: q.min_rating,
+            colour: q.colour,
+        }
+    }
+}
+
+/// The filters a row's [`Facts`] answer, ready to run over a million of them.
+#[derive(Debug, Clone)]
+pub(super) struct FactFilter {
+    include_hidden: bool,
+    bpm: Option<(f32, f32)>,
+    lufs: Option<(f32, f32)>,
+    /// The category's number ([`NONE`] when no row has it: nothing matches).
+    category: Option<u16>,
+    keys: Option<Vec<u16>>,
+    root: Option<(u8, Option<i8>)>,
+    is_loop: Option<bool>,
+    duration_s: Option<(f64, f64)>,
+    favourite: bool,
+    min_rating: Option<u8>,
+    colour: Option<Colour>,
+}
+
+impl FactFilter {
+    /// Whether a row with facts `f` passes (as [`Filter::passes_facts_on_row`] on its row).
+    pub(super) fn passes(&self, f: &Facts) -> bool {
+        // NaN (no value) is in no range, as a missing value was in none.
+        let within =
+            |v: f32, range: Option<(f32, f32)>| range.is_none_or(|(lo, hi)| v >= lo && v <= hi);
+        (self.include_hidden || !f.hidden)
+            && within(f.bpm, self.bpm)
+            && within(f.lufs, self.lufs)
+            && self
+                .keys
+                .as_ref()
+                .is_none_or(|keys| f.key != NONE && keys.contains(&f.key))
+            && self.root.is_none_or(|(pc, octave)| {
+                f.root
+                    .is_some_and(|(p, o)| p == pc && octave.is_none_or(|want| Some(want) == o))
+            })
+            && self.category.is_none_or(|c| c != NONE && f.category == c)
+            && self.is_loop.is_none_or(|l| l == f.is_loop)
+            && self
+                .duration_s
+                .is_none_or(|(lo, hi)| f.duration_s >= lo && f.duration_s <= hi)
+            && (!self.favourite || f.favourite)
+            && self.min_rating.is_none_or(|m| f.rating >= m)
+            && self.colour.is_none_or(|c| f.colour == Some(c))
     }
 }

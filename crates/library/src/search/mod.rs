@@ -4,6 +4,7 @@
 mod catalogue;
 pub mod duplicates;
 pub mod facets;
+mod facts;
 mod filter;
 pub mod similar;
 pub mod sort;
@@ -103,8 +104,8 @@ pub fn search(lib: &Library, q: &Query) -> Result<(Vec<Hit>, Vec<LibraryError>),
     let filter = Filter::new(lib, q)?;
     let (cat, mut problems) = catalogue::of(lib);
     let mut found: Vec<(f32, &catalogue::Row)> = cat
-        .rows_for(filter.words())
-        .filter_map(|(r, _)| filter.score(lib, r).map(|s| (s, r)))
+        .matching(&filter)
+        .filter_map(|(r, _)| filter.score_beyond_facts(lib, r).map(|s| (s, r)))
         .collect();
     found.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.path.cmp(&b.1.path)));
     if let Some(n) = q.limit {
@@ -200,8 +201,8 @@ pub fn search_sorted(
     let (cat, problems) = catalogue::of(lib);
     // Each match with its place in the catalogue, which is what is kept.
     let mut found: Vec<(f32, u32, &catalogue::Row)> = cat
-        .rows_for(filter.words())
-        .filter_map(|(r, i)| filter.score(lib, r).map(|s| (s, i, r)))
+        .matching(&filter)
+        .filter_map(|(r, i)| filter.score_beyond_facts(lib, r).map(|s| (s, i, r)))
         .collect();
     found.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.2.path.cmp(&b.2.path)));
     if let Some(n) = q.limit {
@@ -440,7 +441,7 @@ mod tests {
 }
 
 #[cfg(test)]
-mod word_index_tests {
+mod against_a_scan {
     use super::*;
     use crate::ContentHash;
 
@@ -506,6 +507,167 @@ mod word_index_tests {
         assert_eq!(narrow("zzz"), Some(vec![]));
         assert!(narrow("deep kick").is_some_and(|c| c.len() < 60));
         assert_eq!(narrow("d"), None, "a word in most rows scans them all");
+    }
+
+    /// Every filter the packed facts answer (and those they leave to the rows), alone and
+    /// together, with and without words, matches the rows a scan reading every row's own
+    /// fields matches, in the same order.
+    #[test]
+    fn fact_filters_find_what_the_rows_find() {
+        let dir = tempfile::tempdir().unwrap();
+        let lib = Library::open(dir.path()).unwrap();
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % n
+        };
+        for i in 0..500u32 {
+            let mut hash = [0u8; 32];
+            hash[..4].copy_from_slice(&i.to_le_bytes());
+            let folder = ["Drums", "Keys", "Drums/Loops"][next(3) as usize];
+            let word = ["kick", "snare", "pad", "deep", "vox"][next(5) as usize];
+            let mut rec = SampleRecord {
+                hash: ContentHash(hash),
+                path: dir.path().join(folder).join(format!("{word} {i}.wav")),
+                ..SampleRecord::default()
+            };
+            let a = &mut rec.analysis;
+            a.category = [None, Some("kick"), Some("snare"), Some("pad")][next(4) as usize]
+                .map(str::to_string);
+            a.bpm = (next(2) == 0).then(|| 80.0 + next(80) as f32);
+            a.key = [None, Some("A minor"), Some("C major"), Some("F# minor")][next(4) as usize]
+                .map(str::to_string);
+            a.root_note =
+                [None, Some("A2"), Some("C3"), Some("Gb2")][next(4) as usize].map(str::to_string);
+            a.lufs = (next(3) > 0).then(|| -30.0 + next(25) as f32);
+            a.duration_s = 0.1 + next(80) as f64 / 10.0;
+            a.is_loop = next(3) == 0;
+            lib.put_analysed(&rec).unwrap();
+            if next(4) == 0 {
+                let marks = crate::Curation {
+                    favourite: next(2) == 0,
+                    rating: next(6) as u8,
+                    colour: [None, Some(Colour::Red), Some(Colour::Blue)][next(3) as usize],
+                    tags: if next(2) == 0 {
+                        vec!["dark".into()]
+                    } else {
+                        vec![]
+                    },
+                    ..crate::Curation::default()
+                };
+                lib.restore_curation(&rec.hash, &marks).unwrap();
+            }
+            if next(10) == 0 {
+                lib.restore_hidden(&rec.path, true).unwrap();
+            }
+        }
+        let base = Query::default;
+        let queries = [
+            base(),
+            Query {
+                category: Some("kick".into()),
+                ..base()
+            },
+            Query {
+                category: Some("Snare".into()),
+                ..base()
+            },
+            Query {
+                category: Some("laser".into()),
+                ..base()
+            },
+            Query {
+                bpm: Some((100.0, 130.0)),
+                is_loop: Some(true),
+                ..base()
+            },
+            Query {
+                key: Some("Am".into()),
+                ..base()
+            },
+            Query {
+                key: Some("A minor".into()),
+                key_compatible: true,
+                ..base()
+            },
+            Query {
+                key: Some("B major".into()),
+                ..base()
+            },
+            Query {
+                root: Some("F#".into()),
+                ..base()
+            },
+            Query {
+                root: Some("A2".into()),
+                ..base()
+            },
+            Query {
+                lufs: Some((-20.0, -10.0)),
+                duration_s: Some((1.0, 4.0)),
+                ..base()
+            },
+            Query {
+                favourite: true,
+                ..base()
+            },
+            Query {
+                min_rating: Some(3),
+                ..base()
+            },
+            Query {
+                colour: Some(Colour::Red),
+                ..base()
+            },
+            Query {
+                include_hidden: true,
+                ..base()
+            },
+            Query {
+                tags: vec!["dark".into()],
+                ..base()
+            },
+            Query {
+                folder: Some(dir.path().join("Drums")),
+                is_loop: Some(false),
+                ..base()
+            },
+            Query {
+                text: Some("kick".into()),
+                category: Some("kick".into()),
+                ..base()
+            },
+            Query {
+                text: Some("deep -vox".into()),
+                bpm: Some((80.0, 120.0)),
+                ..base()
+            },
+            Query {
+                text: Some("loops".into()),
+                include_hidden: true,
+                ..base()
+            },
+        ];
+        let (cat, _) = catalogue::of(&lib);
+        assert!(cat.table.is_some());
+        for q in &queries {
+            let filter = Filter::new(&lib, q).unwrap();
+            let scan: Vec<(u32, f32)> = cat
+                .rows
+                .iter()
+                .zip(0u32..)
+                .filter_map(|(r, i)| filter.score(&lib, r).map(|s| (i, s)))
+                .collect();
+            let fast: Vec<(u32, f32)> = cat
+                .matching(&filter)
+                .filter_map(|(r, i)| filter.score_beyond_facts(&lib, r).map(|s| (i, s)))
+                .collect();
+            assert_eq!(fast, scan, "{q:?}");
+            let counted = facets::facets(&lib, q).unwrap().0.total as usize;
+            assert_eq!(counted, scan.len(), "facets of {q:?}");
+        }
     }
 }
 

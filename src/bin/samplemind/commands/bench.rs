@@ -203,6 +203,8 @@ pub fn run(args: BenchArgs) -> Result<Outcome, Error> {
     if let Some(s) = &search {
         row(&format!("search: filter, {}", s.records), &s.filter);
         row("search: two words", &s.words);
+        row("search: two words, first page", &s.words_page);
+        row("search: a rare word, first page", &s.rare_word_page);
         row("search: loops by BPM", &s.sorted);
         row("search: loops by BPM, first page", &s.sorted_page);
         row("peer: filter in memory", &s.in_memory_filter);
