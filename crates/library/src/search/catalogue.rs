@@ -19,7 +19,6 @@ use super::filter::Filter;
 use super::tokens;
 use super::word_index::WordIndex;
 use crate::curation::{Colour, Curation};
-use crate::store::path_key;
 use crate::{ContentHash, Library, LibraryError, PathStatus, SampleRecord};
 use samplemind_analysis::key_name;
 
@@ -59,7 +58,8 @@ pub(super) struct Row {
     pub model: Box<[(Box<str>, f32)]>,
 }
 
-/// Every analysed path of one library state, in the store's path order.
+/// Every analysed path of one library state, in path order (`Path`'s: by components, so
+/// `Drums/x.wav` comes before `Drums 2/x.wav`): a search's ties keep it with no comparing.
 #[derive(Debug, Clone)]
 pub(super) struct Catalogue {
     generation: (u64, u64),
@@ -169,7 +169,7 @@ pub(super) fn of(lib: &Library) -> (Arc<Catalogue>, Vec<LibraryError>) {
     problems.extend(unread);
     let hidden = lib.hidden_paths();
     let none = Curation::default();
-    let rows = entries
+    let mut rows: Vec<Row> = entries
         .into_iter()
         .filter_map(|e| {
             let s = e.sample?;
@@ -178,6 +178,9 @@ pub(super) fn of(lib: &Library) -> (Arc<Catalogue>, Vec<LibraryError>) {
             Some(row(e.path, &s, m, h))
         })
         .collect();
+    // The store keeps paths in byte order, which differs from `Path`'s only around names
+    // that sort below `/` (spaces, `-`, `.`): few rows move, and the sort finds its runs.
+    rows.sort_by(|a, b| a.path.cmp(&b.path));
     let built = Arc::new(Catalogue::new(generation, rows));
     if problems.is_empty() {
         keep(&built);
@@ -272,8 +275,7 @@ fn follow(lib: &Library, c: Arc<Catalogue>) -> Option<Catalogue> {
 fn places_of<'p>(rows: &[Row], paths: impl Iterator<Item = &'p PathBuf>) -> Vec<u32> {
     let mut places: Vec<u32> = paths
         .filter_map(|p| {
-            let key = path_key(p);
-            let i = rows.partition_point(|x| path_key(&x.path).as_slice() < key.as_slice());
+            let i = rows.partition_point(|x| x.path < *p);
             rows.get(i)
                 .is_some_and(|r| r.path == *p)
                 .then_some(i as u32)
@@ -312,23 +314,19 @@ const IN_PLACE_AT_MOST: usize = 16;
 
 /// `fresh` in the order it takes in the catalogue, and the place each takes once the rows at
 /// `gone` (places in `old`, ascending) have left: a binary search per path in `old` (in
-/// path order; a key is built only for the rows the searches visit).
+/// path order).
 fn placed(old: &[Row], gone: &[u32], fresh: Vec<Row>) -> (Vec<Row>, Vec<u32>) {
-    let mut at: Vec<(usize, Vec<u8>, Row)> = fresh
+    let mut at: Vec<(usize, Row)> = fresh
         .into_iter()
-        .map(|r| {
-            let key = path_key(&r.path);
-            let i = old.partition_point(|x| path_key(&x.path).as_slice() < key.as_slice());
-            (i, key, r)
-        })
+        .map(|r| (old.partition_point(|x| x.path < r.path), r))
         .collect();
-    at.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
+    at.sort_by(|a, b| (a.0, &a.1.path).cmp(&(b.0, &b.1.path)));
     let places = at
         .iter()
         .enumerate()
-        .map(|(k, (i, _, _))| (i - gone.partition_point(|&g| (g as usize) < *i) + k) as u32)
+        .map(|(k, (i, _))| (i - gone.partition_point(|&g| (g as usize) < *i) + k) as u32)
         .collect();
-    (at.into_iter().map(|(_, _, r)| r).collect(), places)
+    (at.into_iter().map(|(_, r)| r).collect(), places)
 }
 
 /// `old` without the items at `gone` (ascending), with `fresh` at the places `came`
@@ -576,7 +574,11 @@ mod tests {
                         lib.put_path(&pick.path, &entry).unwrap();
                     }
                     3 => {
-                        let copy = dir.path().join(format!("copies/{}.wav", next(30)));
+                        // Folder names that sort below `/` in bytes: the catalogue keeps
+                        // `Path`'s order, not the store's.
+                        let folder = ["copies", "copies 2", "copies-x", "copies.old"]
+                            [next(4) as usize];
+                        let copy = dir.path().join(format!("{folder}/{}.wav", next(30)));
                         let entry = PathEntry {
                             hash: pick.hash,
                             size: 1,
@@ -625,6 +627,7 @@ mod tests {
     /// The word index of a catalogue that followed the writes (it had one before) is the
     /// one a build over its rows gives: every token, every place.
     fn assert_index_follows(c: &Catalogue) {
+        assert!(c.rows.windows(2).all(|w| w[0].path < w[1].path), "path order");
         // The facts too: the same fields, row for row, with the same names (numbers may
         // differ from a fresh build's, which meets the names in another order).
         let t = c.table.as_ref().expect("facts kept");

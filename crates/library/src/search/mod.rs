@@ -107,7 +107,8 @@ pub fn search(lib: &Library, q: &Query) -> Result<(Vec<Hit>, Vec<LibraryError>),
         .matching(&filter)
         .filter_map(|(r, _)| filter.score_beyond_facts(lib, r).map(|s| (s, r)))
         .collect();
-    found.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.path.cmp(&b.1.path)));
+    // The catalogue is in path order, and the sort keeps it among equals.
+    found.sort_by(|a, b| b.0.total_cmp(&a.0));
     if let Some(n) = q.limit {
         found.truncate(n);
     }
@@ -204,11 +205,12 @@ pub fn search_sorted(
         .matching(&filter)
         .filter_map(|(r, i)| filter.score_beyond_facts(lib, r).map(|s| (s, i, r)))
         .collect();
-    found.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.2.path.cmp(&b.2.path)));
+    // The catalogue is in path order, and the sort keeps it among equals.
+    found.sort_by(|a, b| b.0.total_cmp(&a.0));
     if let Some(n) = q.limit {
         found.truncate(n);
     }
-    sort::sort_rows(&mut found, sort, descending);
+    sort::sort_rows(&mut found, sort, descending, cat.table.as_ref());
     let order = found.iter().map(|(_, i, _)| *i).collect();
     Ok((
         Matches {

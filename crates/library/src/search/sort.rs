@@ -6,6 +6,7 @@ use std::cmp::Ordering;
 use serde::{Deserialize, Serialize};
 
 use super::catalogue::Row;
+use super::facts::{Facts, Table};
 use super::Hit;
 use samplemind_analysis::key_name;
 
@@ -79,7 +80,25 @@ pub(super) type Ranked<'a> = (f32, u32, &'a Row);
 
 /// Order catalogue rows (with their relevance) by `key` as [`sort_hits`] orders hits, from
 /// the fields the catalogue holds: no record is read. Ties keep the order given.
-pub(super) fn sort_rows(found: &mut Vec<Ranked<'_>>, key: SortKey, descending: bool) {
+pub(super) fn sort_rows(
+    found: &mut Vec<Ranked<'_>>,
+    key: SortKey,
+    descending: bool,
+    table: Option<&Table>,
+) {
+    // Numbers the packed facts hold are read from them: a row's own fields lie elsewhere on
+    // the heap, a cache miss each over half a million loops.
+    if let Some(t) = table {
+        let fact = |f: fn(&Facts) -> f64| {
+            move |(_, i, _): &Ranked<'_>| t.facts.get(*i as usize).map(f).filter(|v| !v.is_nan())
+        };
+        match key {
+            SortKey::Bpm => return order_by_place(found, descending, fact(|f| f64::from(f.bpm))),
+            SortKey::Lufs => return order_by_place(found, descending, fact(|f| f64::from(f.lufs))),
+            SortKey::Duration => return order_by_place(found, descending, fact(|f| f.duration_s)),
+            _ => {}
+        }
+    }
     match key {
         SortKey::Relevance => {}
         SortKey::Name => order_by(found, descending, |r| {
@@ -106,6 +125,17 @@ pub(super) fn sort_rows(found: &mut Vec<Ranked<'_>>, key: SortKey, descending: b
         SortKey::Duration => order_by(found, descending, |r| Some(r.duration_s)),
         SortKey::Lufs => order_by(found, descending, |r| r.lufs),
     }
+}
+
+/// As [`order_by`], with the key read from a match's place.
+fn order_by_place<'a>(
+    found: &mut Vec<Ranked<'a>>,
+    descending: bool,
+    key: impl Fn(&Ranked<'a>) -> Option<f64>,
+) {
+    let mut keyed: Vec<(Option<f64>, Ranked<'a>)> = found.drain(..).map(|f| (key(&f), f)).collect();
+    keyed.sort_by(|a, b| opt(a.0.as_ref(), b.0.as_ref(), descending));
+    found.extend(keyed.into_iter().map(|(_, f)| f));
 }
 
 /// Each row's key computed once (a name is a lowercase copy), then a stable sort on it.

@@ -63,30 +63,38 @@ impl WordIndex {
     /// catalogue's length.
     pub(super) fn candidates(&self, groups: &[Vec<String>], rows: usize) -> Option<Vec<u32>> {
         let most = (rows as f64 * SELECTIVE_AT_MOST) as usize;
-        let mut sets: Vec<Vec<u32>> = Vec::new();
+        let mut sets: Vec<std::borrow::Cow<'_, [u32]>> = Vec::new();
         for alts in groups {
-            let runs: Vec<std::ops::Range<usize>> =
-                alts.iter().map(|w| self.prefix_run(w)).collect();
-            let total: usize = runs
+            let lists: Vec<&[u32]> = alts
                 .iter()
-                .flat_map(|r| self.postings[r.clone()].iter())
-                .map(Vec::len)
-                .sum();
-            if total > most {
-                continue;
-            }
-            let mut set: Vec<u32> = runs
-                .into_iter()
-                .flat_map(|r| self.postings[r].iter().flatten().copied())
+                .flat_map(|w| self.postings[self.prefix_run(w)].iter())
+                .map(Vec::as_slice)
                 .collect();
-            set.sort_unstable();
-            set.dedup();
-            sets.push(set);
+            match lists.as_slice() {
+                // One token: its list is already the set, whatever its length (a common
+                // word still halves what the rarer ones leave).
+                [one] => sets.push(std::borrow::Cow::Borrowed(one)),
+                many => {
+                    // Several: their union is sorted afresh, worth it only when small.
+                    let total: usize = many.iter().map(|l| l.len()).sum();
+                    if total > most {
+                        continue;
+                    }
+                    let mut set: Vec<u32> = many.iter().flat_map(|l| l.iter().copied()).collect();
+                    set.sort_unstable();
+                    set.dedup();
+                    sets.push(std::borrow::Cow::Owned(set));
+                }
+            }
         }
-        sets.sort_by_key(Vec::len);
+        sets.sort_by_key(|s| s.len());
         let mut sets = sets.into_iter();
         let first = sets.next()?;
-        Some(sets.fold(first, |acc, s| intersect(&acc, &s)))
+        // A common word alone narrows nothing worth an index.
+        if first.len() > most && sets.len() == 0 {
+            return None;
+        }
+        Some(sets.fold(first.into_owned(), |acc, s| intersect(&acc, &s)))
     }
 
     /// The tokens that are `w` or start with it: a run of `tokens`.
@@ -158,11 +166,28 @@ impl WordIndex {
 /// Two ascending lists' common elements.
 fn intersect(a: &[u32], b: &[u32]) -> Vec<u32> {
     let (small, large) = if a.len() <= b.len() { (a, b) } else { (b, a) };
-    small
-        .iter()
-        .copied()
-        .filter(|x| large.binary_search(x).is_ok())
-        .collect()
+    if large.len() / 16 > small.len() {
+        // Far apart in length: look each of the few up in the many.
+        return small
+            .iter()
+            .copied()
+            .filter(|x| large.binary_search(x).is_ok())
+            .collect();
+    }
+    // Alike: one pass over both.
+    let (mut i, mut j, mut out) = (0, 0, Vec::with_capacity(small.len()));
+    while i < small.len() && j < large.len() {
+        match small[i].cmp(&large[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                out.push(small[i]);
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -173,5 +198,7 @@ mod tests {
     fn intersect_keeps_the_common_places() {
         assert_eq!(intersect(&[1, 3, 5, 9], &[2, 3, 9, 10]), vec![3, 9]);
         assert!(intersect(&[], &[1]).is_empty());
+        let many: Vec<u32> = (0..1000).map(|x| x * 3).collect();
+        assert_eq!(intersect(&[3, 4, 2997, 3000], &many), vec![3, 2997]);
     }
 }
