@@ -26,8 +26,11 @@ pub struct SearchBench {
     /// its path) into a library already searched, ms: the catalogue follows the two writes
     /// (issue 27), where it used to read every record again.
     pub after_one_write_ms: f64,
-    /// `category = kick`, `bpm 120..130`.
+    /// `category = kick`, `bpm 120..130` (every hit's record read).
     pub filter: Spread,
+    /// What the faces ask for that filter: its first page (200 rows); only the page's
+    /// records are read.
+    pub filter_page: Spread,
     /// Two words against names, folders and tags (every hit's record read).
     pub words: Spread,
     /// What the faces ask for words: the first page (200 rows) of the same two words' hits,
@@ -149,6 +152,7 @@ pub fn search_bench(
         after_one_write_ms,
         filter: timed(runs, || run(&filter, None)),
         words: timed(runs, || run(&words, None)),
+        filter_page: timed(runs, || first_page(&filter)),
         words_page: timed(runs, || first_page(&words)),
         rare_word_page: timed(runs, || first_page(&rare)),
         sorted: timed(runs, || run(&loops, Some(sort::SortKey::Bpm))),

@@ -202,6 +202,7 @@ pub fn run(args: BenchArgs) -> Result<Outcome, Error> {
     }
     if let Some(s) = &search {
         row(&format!("search: filter, {}", s.records), &s.filter);
+        row("search: filter, first page", &s.filter_page);
         row("search: two words", &s.words);
         row("search: two words, first page", &s.words_page);
         row("search: a rare word, first page", &s.rare_word_page);
