@@ -1,4 +1,4 @@
-//! The fields that filters and facet counts read, packed into 32 bytes a row beside the
+//! The fields that filters and facet counts read, packed into 40 bytes a row beside the
 //! catalogue's rows, with category and key names numbered.
 //!
 //! A catalogue row holds its path, words and names on the heap: checking a million rows'
@@ -11,6 +11,7 @@ use std::collections::HashMap;
 
 use super::catalogue::Row;
 use crate::curation::Colour;
+use crate::ContentHash;
 
 /// No category, or no key.
 pub(super) const NONE: u16 = u16::MAX;
@@ -58,6 +59,9 @@ impl Names {
 /// as no range held a missing value before.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(super) struct Facts {
+    /// The first 8 bytes of the content hash: which rows a rewritten sample touches is
+    /// found without reading the rows.
+    pub head: u64,
     pub bpm: f32,
     pub lufs: f32,
     pub duration_s: f64,
@@ -71,6 +75,11 @@ pub(super) struct Facts {
     pub favourite: bool,
 }
 
+/// The first 8 bytes of a content hash, as a number.
+pub(super) fn head(h: &ContentHash) -> u64 {
+    u64::from_le_bytes(h.0[..8].try_into().unwrap_or_default())
+}
+
 /// Every row's facts, in the catalogue's order, and the names they number.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(super) struct Table {
@@ -82,9 +91,10 @@ pub(super) struct Table {
 impl Table {
     /// The facts of `rows`; `None` in the unheard-of case of more than 65,535 categories or
     /// keys (the catalogue then filters on its rows, as it did before).
-    pub(super) fn build(rows: &[Row]) -> Option<Self> {
+    pub(super) fn build(rows: &[Box<Row>]) -> Option<Self> {
         let mut t = Table {
-            facts: Vec::with_capacity(rows.len()),
+            // Room for the next scans' rows, as the catalogue keeps for its own.
+            facts: Vec::with_capacity(rows.len() + rows.len() / 16 + 16),
             ..Table::default()
         };
         for r in rows {
@@ -97,6 +107,7 @@ impl Table {
     /// The facts of `r`, numbering its names (not stored: the caller places them).
     pub(super) fn add(&mut self, r: &Row) -> Option<Facts> {
         Some(Facts {
+            head: head(&r.hash),
             bpm: r.bpm.unwrap_or(f32::NAN),
             lufs: r.lufs.unwrap_or(f32::NAN),
             duration_s: r.duration_s,

@@ -498,7 +498,7 @@ mod against_a_scan {
                 rows.filter_map(|(r, i)| filter.score(&lib, r).map(|s| (i, s)))
                     .collect::<Vec<_>>()
             };
-            let scan = matched(&mut cat.rows.iter().zip(0u32..));
+            let scan = matched(&mut cat.rows.iter().map(|r| &**r).zip(0u32..));
             let indexed = matched(&mut cat.rows_for(filter.words()));
             assert_eq!(indexed, scan, "{text:?}");
         }

@@ -45,7 +45,7 @@ pub(super) fn row_tokens(r: &Row) -> Vec<&str> {
 
 impl WordIndex {
     /// The index of `rows`.
-    pub(super) fn build(rows: &[Row]) -> Self {
+    pub(super) fn build(rows: &[Box<Row>]) -> Self {
         let mut by_token: HashMap<&str, Vec<u32>> = HashMap::new();
         for (r, i) in rows.iter().zip(0u32..) {
             for t in row_tokens(r) {
