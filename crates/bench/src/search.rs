@@ -139,6 +139,8 @@ pub fn search_bench(
                     status: samplemind_engine::library::PathStatus::Analysed,
                 },
             )?;
+            // A scan ends by making its writes durable (`scanner.rs`); the query comes after.
+            lib.flush()?;
             let t = Instant::now();
             std::hint::black_box(run(&filter, None));
             t.elapsed().as_secs_f64() * 1000.0
