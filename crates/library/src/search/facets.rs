@@ -66,49 +66,51 @@ pub fn facets(lib: &Library, q: &Query) -> Result<(Facets, Vec<LibraryError>), S
             let Some(x) = t.facts.get(i as usize) else {
                 continue;
             };
-            f.total += 1;
             if let Some(n) = by_category.get_mut(usize::from(x.category)) {
                 *n += 1;
             }
             if let Some(n) = by_key.get_mut(usize::from(x.key)) {
                 *n += 1;
             }
-            if x.is_loop {
-                f.loops += 1;
-            } else {
-                f.one_shots += 1;
-            }
-            f.favourites += u32::from(x.favourite);
-            if let Some(c) = x.colour {
-                *colours.entry(c.name()).or_default() += 1;
-            }
+            count_one(&mut f, &mut colours, x.is_loop, x.favourite, x.colour);
         }
         categories = named(&t.categories, by_category);
         keys = named(&t.keys, by_key);
     } else {
         for (r, _) in matched {
-            f.total += 1;
             if let Some(c) = &r.category {
                 *categories.entry(c).or_default() += 1;
             }
             if let Some(k) = &r.key {
                 *keys.entry(k).or_default() += 1;
             }
-            if r.is_loop {
-                f.loops += 1;
-            } else {
-                f.one_shots += 1;
-            }
-            f.favourites += u32::from(r.favourite);
-            if let Some(c) = r.colour {
-                *colours.entry(c.name()).or_default() += 1;
-            }
+            count_one(&mut f, &mut colours, r.is_loop, r.favourite, r.colour);
         }
     }
     f.categories = ranked(categories);
     f.keys = ranked(keys);
     f.colours = ranked(colours);
     Ok((f, problems))
+}
+
+/// Count one match in the totals whatever its names: all, loop or one-shot, star, colour.
+fn count_one(
+    f: &mut Facets,
+    colours: &mut HashMap<&'static str, u32>,
+    is_loop: bool,
+    favourite: bool,
+    colour: Option<crate::curation::Colour>,
+) {
+    f.total += 1;
+    if is_loop {
+        f.loops += 1;
+    } else {
+        f.one_shots += 1;
+    }
+    f.favourites += u32::from(favourite);
+    if let Some(c) = colour {
+        *colours.entry(c.name()).or_default() += 1;
+    }
 }
 
 /// The counts of numbered names, by name (names no match has are left out).
