@@ -544,6 +544,13 @@ impl Library {
     /// report; they never stop the listing.
     pub fn entries(&self) -> (Vec<LibraryEntry>, Vec<LibraryError>) {
         let mut out = Vec::new();
+        let problems = self.for_each_entry(|e| out.push(e));
+        (out, problems)
+    }
+
+    /// As [`Self::entries`], handing each entry to `f` as it is read instead of holding
+    /// them all: a million decoded records at once weighed over a gigabyte.
+    pub fn for_each_entry(&self, mut f: impl FnMut(LibraryEntry)) -> Vec<LibraryError> {
         let mut problems = Vec::new();
         for item in self.all_paths() {
             match item {
@@ -552,7 +559,7 @@ impl Library {
                         continue;
                     }
                     match self.sample(&entry.hash) {
-                        Ok(sample) => out.push(LibraryEntry {
+                        Ok(sample) => f(LibraryEntry {
                             path,
                             entry,
                             sample,
@@ -563,7 +570,7 @@ impl Library {
                 Err(e) => problems.push(e),
             }
         }
-        (out, problems)
+        problems
     }
 
     /// Note that `root` was given to a scan: in the store, and the first time also in the

@@ -169,20 +169,18 @@ pub(super) fn of(lib: &Library) -> (Arc<Catalogue>, Vec<LibraryError>) {
             return (updated, Vec::new());
         }
     }
-    let (entries, mut problems) = lib.entries();
-    let (marks, unread) = lib.all_curation();
-    problems.extend(unread);
+    let (marks, mut problems) = lib.all_curation();
     let hidden = lib.hidden_paths();
     let none = Curation::default();
-    let mut rows: Vec<Box<Row>> = entries
-        .into_iter()
-        .filter_map(|e| {
-            let s = e.sample?;
+    let mut rows: Vec<Box<Row>> = Vec::new();
+    // Row by row as the store is read: the decoded records are never all held at once.
+    problems.extend(lib.for_each_entry(|e| {
+        if let Some(s) = e.sample {
             let m = marks.get(&s.hash).unwrap_or(&none);
             let h = hidden.contains(&e.path);
-            Some(Box::new(row(e.path, &s, m, h)))
-        })
-        .collect();
+            rows.push(Box::new(row(e.path, &s, m, h)));
+        }
+    }));
     // The store keeps paths in byte order, which differs from `Path`'s only around names
     // that sort below `/` (spaces, `-`, `.`): few rows move, and the sort finds its runs.
     rows.sort_by(|a, b| a.path.cmp(&b.path));
