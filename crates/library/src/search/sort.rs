@@ -93,9 +93,9 @@ pub(super) fn sort_rows(
             move |(_, i, _): &Ranked<'_>| t.facts.get(*i as usize).map(f).filter(|v| !v.is_nan())
         };
         match key {
-            SortKey::Bpm => return order_by_place(found, descending, fact(|f| f64::from(f.bpm))),
-            SortKey::Lufs => return order_by_place(found, descending, fact(|f| f64::from(f.lufs))),
-            SortKey::Duration => return order_by_place(found, descending, fact(|f| f.duration_s)),
+            SortKey::Bpm => return order_by_match(found, descending, fact(|f| f64::from(f.bpm))),
+            SortKey::Lufs => return order_by_match(found, descending, fact(|f| f64::from(f.lufs))),
+            SortKey::Duration => return order_by_match(found, descending, fact(|f| f.duration_s)),
             _ => {}
         }
     }
@@ -127,24 +127,22 @@ pub(super) fn sort_rows(
     }
 }
 
-/// As [`order_by`], with the key read from a match's place.
-fn order_by_place<'a>(
-    found: &mut Vec<Ranked<'a>>,
-    descending: bool,
-    key: impl Fn(&Ranked<'a>) -> Option<f64>,
-) {
-    let mut keyed: Vec<(Option<f64>, Ranked<'a>)> = found.drain(..).map(|f| (key(&f), f)).collect();
-    keyed.sort_by(|a, b| opt(a.0.as_ref(), b.0.as_ref(), descending));
-    found.extend(keyed.into_iter().map(|(_, f)| f));
-}
-
 /// Each row's key computed once (a name is a lowercase copy), then a stable sort on it.
 fn order_by<'a, K: PartialOrd>(
     found: &mut Vec<Ranked<'a>>,
     descending: bool,
     key: impl Fn(&Row) -> Option<K>,
 ) {
-    let mut keyed: Vec<(Option<K>, Ranked<'a>)> = found.drain(..).map(|f| (key(f.2), f)).collect();
+    order_by_match(found, descending, |f| key(f.2));
+}
+
+/// As [`order_by`], with the key read from the whole match (its place, for the facts).
+fn order_by_match<'a, K: PartialOrd>(
+    found: &mut Vec<Ranked<'a>>,
+    descending: bool,
+    key: impl Fn(&Ranked<'a>) -> Option<K>,
+) {
+    let mut keyed: Vec<(Option<K>, Ranked<'a>)> = found.drain(..).map(|f| (key(&f), f)).collect();
     keyed.sort_by(|a, b| opt(a.0.as_ref(), b.0.as_ref(), descending));
     found.extend(keyed.into_iter().map(|(_, f)| f));
 }
