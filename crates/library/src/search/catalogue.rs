@@ -62,6 +62,10 @@ pub(super) struct Row {
     pub model: Box<[(Box<str>, f32)]>,
 }
 
+/// A row that can match, its place in the catalogue, and its word score when the word
+/// index gave it.
+pub(super) type Candidate<'c> = (&'c Row, u32, Option<f32>);
+
 /// Every analysed path of one library state, in path order (`Path`'s: by components, so
 /// `Drums/x.wav` comes before `Drums 2/x.wav`): a search's ties keep it with no comparing.
 #[derive(Debug, Clone)]
@@ -87,34 +91,49 @@ impl Catalogue {
     }
 
     /// The rows that can match `filter`, with their places: those the word index names (else
-    /// every row), narrowed by their facts. What facts cannot tell is left to
-    /// [`Filter::score_beyond_facts`].
+    /// every row), narrowed by their facts, each with its word score when the index gave it
+    /// (a row the index scores as missing a word is left out). What facts cannot tell is
+    /// left to [`Filter::score_beyond_facts`].
     pub(super) fn matching<'c>(
         &'c self,
         filter: &Filter<'_>,
-    ) -> Box<dyn Iterator<Item = (&'c Row, u32)> + 'c> {
+    ) -> Box<dyn Iterator<Item = Candidate<'c>> + 'c> {
         let Some(t) = &self.table else {
-            let rows: Vec<(&Row, u32)> = self
+            let rows: Vec<Candidate<'c>> = self
                 .rows_for(filter.words())
                 .filter(|(r, _)| filter.passes_facts_on_row(r))
+                .map(|(r, i)| (r, i, None))
                 .collect();
             return Box::new(rows.into_iter());
         };
         let fast = filter.on_facts(t);
-        let row = move |i: u32| self.rows.get(i as usize).map(|r| (&**r, i));
+        let row = move |i: u32| self.rows.get(i as usize).map(|r| &**r);
         match self.candidates(filter.words()) {
-            Some(places) => Box::new(
-                places
-                    .into_iter()
-                    .filter(move |&i| t.facts.get(i as usize).is_some_and(|f| fast.passes(f)))
-                    .filter_map(row),
-            ),
+            Some(mut places) => {
+                places.retain(|&i| t.facts.get(i as usize).is_some_and(|f| fast.passes(f)));
+                let scores = self
+                    .word_index()
+                    .scores(filter.words(), &places, &self.rows);
+                match scores {
+                    Some(scores) => Box::new(
+                        places
+                            .into_iter()
+                            .zip(scores)
+                            .filter_map(move |(i, s)| Some((row(i)?, i, Some(s?)))),
+                    ),
+                    None => Box::new(
+                        places
+                            .into_iter()
+                            .filter_map(move |i| Some((row(i)?, i, None))),
+                    ),
+                }
+            }
             None => Box::new(
                 t.facts
                     .iter()
                     .zip(0u32..)
                     .filter(move |(f, _)| fast.passes(f))
-                    .filter_map(move |(_, i)| row(i)),
+                    .filter_map(move |(_, i)| Some((row(i)?, i, None))),
             ),
         }
     }
@@ -130,9 +149,12 @@ impl Catalogue {
         if groups.is_empty() {
             return None;
         }
-        self.words
-            .get_or_init(|| WordIndex::build(&self.rows))
-            .candidates(groups, self.rows.len())
+        self.word_index().candidates(groups, self.rows.len())
+    }
+
+    /// The word index, built at its first use.
+    pub(super) fn word_index(&self) -> &WordIndex {
+        self.words.get_or_init(|| WordIndex::build(&self.rows))
     }
 
     /// The rows `groups` can match, each with its place: the index's candidates, else all.

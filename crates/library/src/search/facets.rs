@@ -57,7 +57,8 @@ pub fn facets(lib: &Library, q: &Query) -> Result<(Facets, Vec<LibraryError>), S
     let mut colours: HashMap<&'static str, u32> = HashMap::new();
     let matched = cat
         .matching(&filter)
-        .filter(|(r, _)| filter.score_beyond_facts(lib, r).is_some());
+        .filter(|(r, _, words)| filter.score_beyond_facts(lib, r, *words).is_some())
+        .map(|(r, i, _)| (r, i));
     if let Some(t) = &cat.table {
         // Counted by number from the packed facts, named once at the end.
         let mut by_category = vec![0u32; t.categories.len()];

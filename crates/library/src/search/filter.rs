@@ -87,11 +87,17 @@ impl<'q> Filter<'q> {
         if !self.passes_facts_on_row(r) {
             return None;
         }
-        self.score_beyond_facts(lib, r)
+        self.score_beyond_facts(lib, r, None)
     }
 
-    /// As [`Self::score`], for a row whose facts already passed ([`FactFilter`]).
-    pub(super) fn score_beyond_facts(&self, lib: &Library, r: &Row) -> Option<f32> {
+    /// As [`Self::score`], for a row whose facts already passed ([`FactFilter`]); `words`
+    /// is its word score when the word index already gave it.
+    pub(super) fn score_beyond_facts(
+        &self,
+        lib: &Library,
+        r: &Row,
+        words: Option<f32>,
+    ) -> Option<f32> {
         if !self.passes_beyond_facts(r) {
             return None;
         }
@@ -105,7 +111,7 @@ impl<'q> Filter<'q> {
         if self.words.is_empty() {
             return Some(0.0);
         }
-        word_score(r, &self.words)
+        words.or_else(|| word_score(r, &self.words))
     }
 
     /// Whether `r` passes the filters its facts answer ([`FactFilter`] asks the same of

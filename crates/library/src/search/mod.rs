@@ -105,7 +105,7 @@ pub fn search(lib: &Library, q: &Query) -> Result<(Vec<Hit>, Vec<LibraryError>),
     let (cat, mut problems) = catalogue::of(lib);
     let mut found: Vec<(f32, &catalogue::Row)> = cat
         .matching(&filter)
-        .filter_map(|(r, _)| filter.score_beyond_facts(lib, r).map(|s| (s, r)))
+        .filter_map(|(r, _, words)| filter.score_beyond_facts(lib, r, words).map(|s| (s, r)))
         .collect();
     // The catalogue is in path order, and the sort keeps it among equals.
     found.sort_by(|a, b| b.0.total_cmp(&a.0));
@@ -203,7 +203,7 @@ pub fn search_sorted(
     // Each match with its place in the catalogue, which is what is kept.
     let mut found: Vec<(f32, u32, &catalogue::Row)> = cat
         .matching(&filter)
-        .filter_map(|(r, i)| filter.score_beyond_facts(lib, r).map(|s| (s, i, r)))
+        .filter_map(|(r, i, words)| filter.score_beyond_facts(lib, r, words).map(|s| (s, i, r)))
         .collect();
     // The catalogue is in path order, and the sort keeps it among equals.
     found.sort_by(|a, b| b.0.total_cmp(&a.0));
@@ -308,16 +308,19 @@ fn one_word_score(r: &catalogue::Row, w: &str) -> f32 {
             })
             .fold(0.0f32, f32::max)
     };
-    let model_score = r
-        .model
+    field_score(&r.name, 3.0)
+        .max(field_score(&r.meta, 2.0))
+        .max(model_score(r, w))
+        .max(field_score(&r.folders, 1.0))
+}
+
+/// `w` as one of `r`'s model tags: twice the model's score (0 when it is none of them).
+fn model_score(r: &catalogue::Row, w: &str) -> f32 {
+    r.model
         .iter()
         .filter(|(t, _)| **t == *w)
         .map(|(_, sc)| 2.0 * sc)
-        .fold(0.0f32, f32::max);
-    field_score(&r.name, 3.0)
-        .max(field_score(&r.meta, 2.0))
-        .max(model_score)
-        .max(field_score(&r.folders, 1.0))
+        .fold(0.0f32, f32::max)
 }
 
 #[cfg(test)]
@@ -455,12 +458,12 @@ mod against_a_scan {
         let dir = tempfile::tempdir().unwrap();
         let lib = Library::open(dir.path()).unwrap();
         let vocab = [
-            "kick", "snare", "deep", "dark", "bright", "808", "vox", "hat", "open", "closed",
-            "sub", "warm", "bd", "tape",
+            "kick", "snare", "deep", "dark", "bright", "808", "vox", "hat", "open", "pack", "sub",
+            "warm", "bd", "tape",
         ];
         for i in 0..400u32 {
             let (a, b) = (vocab[(i * 7 % 14) as usize], vocab[(i * 11 % 13) as usize]);
-            let folder = ["Drums", "Vocals", "Bass Pack", "FX"][(i % 4) as usize];
+            let folder = ["Drums", "Vocals", "Bass Pack", "FX", "Pad Keys"][(i % 5) as usize];
             let mut hash = [0u8; 32];
             hash[..4].copy_from_slice(&i.to_le_bytes());
             let mut rec = SampleRecord {
@@ -470,10 +473,32 @@ mod against_a_scan {
             };
             rec.analysis.category =
                 Some(["kick", "snare", "pad", "vocal"][(i % 4) as usize].into());
+            // Model tags: a word in a tag of two words, a word the rows' names also hold
+            // (its score then races the name's), and one a search word only starts
+            // ("warmth" for "warm": a prefix of a model tag scores nothing).
+            if i % 6 == 0 {
+                rec.analysis.model_tags = vec![
+                    samplemind_ml::ScoredTag {
+                        tag: ["kick drum", "warmth", "snare", "hat"][(i / 6 % 4) as usize].into(),
+                        score: (i % 10) as f32 / 10.0 + 0.05,
+                    },
+                    samplemind_ml::ScoredTag {
+                        tag: "tape".into(),
+                        score: 0.8,
+                    },
+                ];
+            }
             lib.put_analysed(&rec).unwrap();
         }
         let (cat, _) = catalogue::of(&lib);
+        let mut scored_by_index = 0;
         for text in [
+            "drum",
+            "drum kick",
+            "tap",
+            "tape",
+            "warm",
+            "snare tape",
             "kick",
             "ki",
             "deep kick",
@@ -487,6 +512,10 @@ mod against_a_scan {
             "open hat",
             "12",
             "bass pack",
+            "pack",
+            "pac",
+            "pad kick",
+            "pad 808",
             "tape 3",
         ] {
             let q = Query {
@@ -501,7 +530,23 @@ mod against_a_scan {
             let scan = matched(&mut cat.rows.iter().map(|r| &**r).zip(0u32..));
             let indexed = matched(&mut cat.rows_for(filter.words()));
             assert_eq!(indexed, scan, "{text:?}");
+            // Scored from the postings, float for float what the rows' words give (unless a
+            // word starts too many tokens: "3" here).
+            let groups = filter.words();
+            let places = cat.candidates(groups).unwrap_or_default();
+            if let Some(by_index) = cat.word_index().scores(groups, &places, &cat.rows) {
+                let by_rows: Vec<Option<f32>> = places
+                    .iter()
+                    .map(|&i| word_score(&cat.rows[i as usize], groups))
+                    .collect();
+                assert_eq!(by_index, by_rows, "{text:?}");
+                scored_by_index += 1;
+            }
         }
+        assert!(
+            scored_by_index >= 10,
+            "{scored_by_index} searches scored by the index"
+        );
         let narrow = |text: &str| {
             let (groups, _) = words_of(text);
             cat.candidates(&groups)
@@ -664,7 +709,9 @@ mod against_a_scan {
                 .collect();
             let fast: Vec<(u32, f32)> = cat
                 .matching(&filter)
-                .filter_map(|(r, i)| filter.score_beyond_facts(&lib, r).map(|s| (i, s)))
+                .filter_map(|(r, i, words)| {
+                    filter.score_beyond_facts(&lib, r, words).map(|s| (i, s))
+                })
                 .collect();
             assert_eq!(fast, scan, "{q:?}");
             let counted = facets::facets(&lib, q).unwrap().0.total as usize;
