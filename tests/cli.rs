@@ -519,6 +519,8 @@ fn bench_times_the_peer_on_the_same_files_and_reports_the_ratio() {
         "0",
         "--stretch",
         "2",
+        "--similar-size",
+        "3000",
         "--json",
     ]);
     if let Some(r) = &redis {
@@ -527,6 +529,17 @@ fn bench_times_the_peer_on_the_same_files_and_reports_the_ratio() {
     let out = run_ok(cmd.arg(&demo));
     let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
     assert_eq!(v["pipeline"]["files"], files);
+    // Similar sounds: the lists beside the full scan, every aspect timed on both sides.
+    let sim = &v["similar"];
+    assert_eq!(sim["size"], 3000, "{sim}");
+    assert!(sim["lists"].as_u64().unwrap() >= 2, "{sim}");
+    let aspects = sim["aspects"].as_array().unwrap();
+    assert_eq!(aspects.len(), 3, "{sim}");
+    for a in aspects {
+        assert_eq!(a["exact"]["n"], 40, "{a}");
+        assert_eq!(a["lists"]["n"], 40, "{a}");
+        assert!(a["recall_at_10"].as_f64().unwrap() >= 0.95, "{a}");
+    }
     let p = &v["peers"];
     assert!(p["peer"].as_str().unwrap().starts_with("essentia"), "{p}");
     assert_eq!(

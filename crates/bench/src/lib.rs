@@ -15,6 +15,7 @@ pub mod models;
 pub mod peers;
 pub mod search;
 pub mod shared;
+pub mod similar;
 pub mod stretch;
 
 use std::ops::ControlFlow;

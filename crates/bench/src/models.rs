@@ -11,12 +11,12 @@ use serde::Serialize;
 use crate::{audio_files, Spread};
 use samplemind_engine::analysis::stages::models::{CREPE_HOP, CREPE_SECONDS, VAD_SECONDS};
 use samplemind_engine::analysis::{
-    analyse_audio, analyse_file, analyse_words, Analysed, Analysis, AnalysisOptions,
+    analyse_audio, analyse_file, analyse_words, Analysed, AnalysisOptions,
 };
 use samplemind_engine::audio::decode_mono;
-use samplemind_engine::library::ContentHash;
-use samplemind_engine::ml::{aisfx, crepe, musicnn, Models, SoundVectors};
-use samplemind_engine::search::similar::{Aspect, Probe, SimilarIndex};
+use samplemind_engine::ml::{aisfx, crepe, musicnn, Models};
+use samplemind_engine::search::similar::{Aspect, SimilarIndex};
+use samplemind_library::search::similar::clustered_library;
 
 /// Cost of one model.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -154,7 +154,9 @@ pub fn models(
     out.with_over_without = out.with_models.total_ms / out.without_models.total_ms.max(1e-9);
 
     progress("similar-sound queries over a synthetic library");
-    let (index, probes) = synthetic_index(index_size);
+    // Sounds in families, as a library's are (random vectors would have no neighbours).
+    let (items, probes) = clustered_library(index_size, 10);
+    let index = SimilarIndex::from_items(items).for_many_queries();
     let mut q = Vec::new();
     for p in probes.iter().cycle().take(200) {
         let t = Instant::now();
@@ -167,55 +169,4 @@ pub fn models(
     out.query_p95_ms = sorted[(sorted.len() - 1) * 95 / 100];
     out.query = Spread::of(q);
     out
-}
-
-/// `n` samples with random unit vectors and plausible DSP figures, and a few probes.
-fn synthetic_index(n: usize) -> (SimilarIndex, Vec<Probe>) {
-    let mut s = 0x9E37_79B9_7F4A_7C15u64;
-    let mut rnd = move || {
-        s ^= s << 13;
-        s ^= s >> 7;
-        s ^= s << 17;
-        (s >> 40) as f32 / (1u64 << 24) as f32 - 0.5
-    };
-    let unit = |d: usize, rnd: &mut dyn FnMut() -> f32| {
-        let mut v: Vec<f32> = (0..d).map(|_| rnd()).collect();
-        samplemind_engine::ml::normalise(&mut v);
-        v
-    };
-    let mut make = |i: usize| {
-        let mut a = Analysis {
-            timbre: (0..40).map(|_| rnd()).collect(),
-            is_loop: i.is_multiple_of(3),
-            onset_count: (i % 17) as u32,
-            duration_s: 1.0 + (i % 7) as f64,
-            ..Analysis::default()
-        };
-        if a.is_loop {
-            a.bpm = Some(80.0 + (i % 80) as f32);
-        } else {
-            a.f0_hz = Some(55.0 * 2f32.powf((i % 36) as f32 / 12.0));
-        }
-        let v = SoundVectors {
-            aisfx: unit(aisfx::DIM, &mut rnd),
-            musicnn: unit(musicnn::DIM, &mut rnd),
-            text: Vec::new(),
-        };
-        (a, v)
-    };
-    let items: Vec<_> = (0..n)
-        .map(|i| {
-            let (a, v) = make(i);
-            let mut h = [0u8; 32];
-            h[..8].copy_from_slice(&(i as u64).to_le_bytes());
-            (ContentHash(h), format!("synthetic/{i}.wav").into(), a, v)
-        })
-        .collect();
-    let probes = (0..10)
-        .map(|i| {
-            let (analysis, vectors) = make(n + i);
-            Probe { analysis, vectors }
-        })
-        .collect();
-    (SimilarIndex::from_items(items), probes)
 }

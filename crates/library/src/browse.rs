@@ -214,7 +214,7 @@ impl Browser {
         // Unreadable records were already named by the scan that stored them; the index
         // leaves them out.
         let (idx, _problems) = SimilarIndex::build(lib);
-        let idx = Arc::new(idx);
+        let idx = Arc::new(idx.for_many_queries());
         *cache = Some((generation, idx.clone()));
         idx
     }

@@ -224,6 +224,14 @@ pub struct BenchArgs {
     /// Samples in the synthetic library of --models.
     #[arg(long, default_value_t = 100_000)]
     pub index_size: usize,
+    /// Sounds in a generated library of sound families whose similar-sound queries are timed,
+    /// the lists of neighbours against the full scan, with recall@10 (0 to skip).
+    #[arg(long, default_value_t = 0, value_name = "SOUNDS")]
+    pub similar_size: usize,
+    /// Also measure similar-sound queries over a scanned library (real embeddings; every
+    /// sound a query): the lists against the full scan, with recall@10.
+    #[arg(long, value_name = "DIR")]
+    pub similar_library: Option<std::path::PathBuf>,
     /// Also measure synced audition's stretcher on this many loops (0 to skip; --all takes
     /// 20): ±10 % tempo and ±3 semitones, each render read back by the analyser, beside Rubber
     /// Band's CLI (required with --peers).

@@ -77,6 +77,26 @@ pub fn run(args: BenchArgs) -> Result<Outcome, Error> {
     } else {
         None
     };
+    let similar = if args.similar_size > 0 {
+        eprintln!(
+            "  similar sounds over {} generated sounds…",
+            args.similar_size
+        );
+        Some(samplemind_bench::similar::similar_bench(
+            args.similar_size,
+            40,
+        ))
+    } else {
+        None
+    };
+    let similar_library = match &args.similar_library {
+        Some(dir) => {
+            eprintln!("  similar sounds over the library in {}…", dir.display());
+            let lib = samplemind::library::Library::open(dir)?;
+            Some(samplemind_bench::similar::similar_on_library(&lib))
+        }
+        None => None,
+    };
     // The peer is timed after our figures, so neither warms the other's caches mid-run.
     let peers = if args.peers || args.all {
         eprintln!("  the analysis peer on the same files…");
@@ -152,7 +172,7 @@ pub fn run(args: BenchArgs) -> Result<Outcome, Error> {
         println!(
             "{}",
             serde_json::to_string_pretty(
-                &serde_json::json!({ "pipeline": r, "peers": peers, "search": search, "audio": audio, "models": models, "ai": ai, "shared": shared, "stretch": stretch })
+                &serde_json::json!({ "pipeline": r, "peers": peers, "search": search, "similar": similar, "similar_library": similar_library, "audio": audio, "models": models, "ai": ai, "shared": shared, "stretch": stretch })
             )?
         );
         return Ok(Outcome::Clean);
@@ -229,6 +249,20 @@ pub fn run(args: BenchArgs) -> Result<Outcome, Error> {
             "search: after a one-file scan {:>10.1} ms   (the catalogue follows the writes)",
             s.after_one_write_ms
         );
+    }
+    for s in similar.iter().chain(&similar_library) {
+        println!(
+            "similar: {} sounds ({} with embeddings) in {} lists {:>6.1} s to build ({:.1} s of it the lists; {:.1} bytes a sound)",
+            s.size, s.with_embeddings, s.lists, s.build_seconds, s.lists_seconds, s.list_bytes_per_sound
+        );
+        for a in &s.aspects {
+            row(&format!("similar {}: full scan", a.aspect), &a.exact);
+            row(&format!("similar {}: lists", a.aspect), &a.lists);
+            println!(
+                "similar {}: recall@10 {:>14.3}   (target ≥ 0.95; lists p95 {:.2} ms, target ≤ 10)",
+                a.aspect, a.recall_at_10, a.lists.p95_ms
+            );
+        }
     }
     #[cfg(feature = "device")]
     if let Some(a) = &audio {

@@ -1,10 +1,12 @@
 //! "More like this": nearest neighbours over the stored embeddings, by aspect.
 //!
 //! [`SimilarIndex::build`] loads every sample's vectors once into flat, contiguous arrays
-//! (the app and the API keep the index; the CLI builds it per call), and
-//! [`SimilarIndex::query`] scores every entry by brute force. An exhaustive scan of 100,000
-//! 512-d vectors is a few milliseconds on one core, exact, and needs no index to maintain as
-//! the library changes, which an approximate index (HNSW) would trade for recall.
+//! (the app and the API keep the index; the CLI builds it per call). Up to
+//! [`LISTS_FROM`] sounds, [`SimilarIndex::query`] scores every entry by brute force: exact,
+//! and a few milliseconds. From there on the sounds are also cut into lists of neighbours
+//! ([`lists`], an inverted-file index), and a query scores only the nearest lists' sounds,
+//! each exactly as the full scan would ([`SimilarIndex::query_exact`] stays, as the tests'
+//! oracle).
 
 use std::path::PathBuf;
 
@@ -14,6 +16,21 @@ use serde::{Deserialize, Serialize};
 use crate::{ContentHash, Library, LibraryError};
 use samplemind_analysis::Analysis;
 use samplemind_ml::{aisfx, musicnn, SoundVectors};
+
+mod lists;
+
+/// From this many sounds on, a query opens only the nearest lists instead of scoring every
+/// sound (below it the full scan takes under ~10 ms on one core of a laptop).
+pub const LISTS_FROM: usize = 50_000;
+
+/// Sounds per list (a million sounds make a thousand lists).
+const ROWS_PER_LIST: usize = 1_000;
+
+/// A query opens lists until it holds this many candidates (or this share of the library,
+/// whichever is more), every one scored exactly. Chosen for recall@10 ≥ 0.95 against the
+/// full scan on the bench's clustered library and on a scanned library (BENCHMARKS.md).
+const CANDIDATES_AT_LEAST: usize = 20_000;
+const CANDIDATE_SHARE: f64 = 0.02;
 
 /// What "similar" means for a query.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -79,6 +96,9 @@ struct Entry {
     onset_rate: f32,
 }
 
+/// What an index is made of, a sound at a time: its hash, a path, its analysis, its vectors.
+pub type Item = (ContentHash, PathBuf, Analysis, SoundVectors);
+
 /// Every sample's vectors, flat, for exhaustive scoring.
 pub struct SimilarIndex {
     entries: Vec<Entry>,
@@ -87,9 +107,17 @@ pub struct SimilarIndex {
     dsp: Vec<f32>,
     /// The category distributions, unit length (zeros where no classifier ran).
     kinds: Vec<f32>,
+    /// Each tempo as a point on the unit circle ([`tempo_point`]; zeros without a tempo),
+    /// for the lists only: the score reads the tempo itself.
+    tempi: Vec<f32>,
     dsp_dim: usize,
     dsp_mean: Vec<f32>,
     dsp_scale: Vec<f32>,
+    /// The sounds cut into lists of neighbours (large libraries only); the rows above are
+    /// then laid out list by list.
+    lists: Option<lists::Lists>,
+    /// How many sounds a query opens lists for, at least.
+    candidates: usize,
 }
 
 impl std::fmt::Debug for SimilarIndex {
@@ -139,6 +167,45 @@ fn kind_of(a: &Analysis) -> Option<Vec<f32>> {
     Some(k)
 }
 
+/// The swaps, in order, that carry each row `order[j]` to place `j` (`order` a permutation
+/// of `0..order.len()`), each pair `(a, b)` with `a < b`: each cycle of the permutation is
+/// walked once, a swap a step.
+fn swaps_for(order: &[u32]) -> Vec<(usize, usize)> {
+    let mut done = vec![false; order.len()];
+    let mut swaps = Vec::new();
+    for start in 0..order.len() {
+        if done[start] {
+            continue;
+        }
+        done[start] = true;
+        let mut at = start;
+        loop {
+            let from = order[at] as usize;
+            if from == start || from >= order.len() || done[from] {
+                break;
+            }
+            swaps.push((at.min(from), at.max(from)));
+            done[from] = true;
+            at = from;
+        }
+    }
+    swaps
+}
+
+/// A tempo as a point on the unit circle, a turn per octave of tempo: two tempi's points
+/// have the cosine of their distance in octaves' turns, 1 at equal, double or half tempo and
+/// -1 half an octave apart, as the rhythm score's tempo term rises and falls. No tempo is the
+/// origin (no pull either way).
+fn tempo_point(bpm: Option<f32>) -> [f32; 2] {
+    match bpm {
+        Some(b) if b.is_finite() && b > 0.0 => {
+            let turn = std::f32::consts::TAU * b.log2();
+            [turn.cos(), turn.sin()]
+        }
+        _ => [0.0, 0.0],
+    }
+}
+
 fn midi_of(a: &Analysis) -> Option<f32> {
     a.f0_hz.map(|hz| 69.0 + 12.0 * (hz / 440.0).log2())
 }
@@ -149,7 +216,7 @@ fn onset_rate(a: &Analysis) -> f32 {
 
 impl SimilarIndex {
     /// An index over `items` (hash, path, analysis, vectors).
-    pub fn from_items(items: Vec<(ContentHash, PathBuf, Analysis, SoundVectors)>) -> Self {
+    pub fn from_items(items: Vec<Item>) -> Self {
         let dsp_dim = items.iter().map(|i| i.2.timbre.len()).max().unwrap_or(0);
         let n = items.len();
         let mut idx = SimilarIndex {
@@ -158,9 +225,12 @@ impl SimilarIndex {
             musicnn: vec![0.0; n * musicnn::DIM],
             dsp: vec![0.0; n * dsp_dim],
             kinds: vec![0.0; n * KINDS],
+            tempi: vec![0.0; n * 2],
             dsp_dim,
             dsp_mean: vec![0.0; dsp_dim],
             dsp_scale: vec![1.0; dsp_dim],
+            lists: None,
+            candidates: 0,
         };
         for (i, (hash, path, a, v)) in items.into_iter().enumerate() {
             if v.aisfx.len() == aisfx::DIM {
@@ -175,6 +245,7 @@ impl SimilarIndex {
             if let Some(k) = kind_of(&a) {
                 idx.kinds[i * KINDS..][..KINDS].copy_from_slice(&k);
             }
+            idx.tempi[i * 2..][..2].copy_from_slice(&tempo_point(a.bpm));
             idx.entries.push(Entry {
                 hash,
                 path,
@@ -188,6 +259,84 @@ impl SimilarIndex {
         }
         idx.standardise_dsp();
         idx
+    }
+
+    /// The index ready for many queries (what the app and the API keep): from
+    /// [`LISTS_FROM`] sounds on, cut into lists. A single query (the CLI's) is cheaper as
+    /// one full scan than as a cut and a query.
+    pub fn for_many_queries(self) -> Self {
+        if self.entries.len() >= LISTS_FROM {
+            self.with_default_lists()
+        } else {
+            self
+        }
+    }
+
+    /// The index with its sounds cut into lists as a large library's are (the bench asks
+    /// for them below [`LISTS_FROM`] too).
+    pub fn with_default_lists(self) -> Self {
+        let n = self.entries.len();
+        let candidates = CANDIDATES_AT_LEAST.max((n as f64 * CANDIDATE_SHARE) as usize);
+        self.with_lists(ROWS_PER_LIST, candidates)
+    }
+
+    /// Bytes the lists hold (their centres and row numbers).
+    pub fn list_bytes(&self) -> usize {
+        self.lists.as_ref().map_or(0, lists::Lists::bytes)
+    }
+
+    /// The index with its sounds cut into lists of about `per_list` neighbours, a query
+    /// opening lists until it holds at least `candidates` sounds, whatever the library's size
+    /// (large libraries get them at build; tests and the bench ask for them).
+    pub fn with_lists(mut self, per_list: usize, candidates: usize) -> Self {
+        self.candidates = candidates;
+        let parts = lists::Parts {
+            data: [
+                &self.aisfx,
+                &self.musicnn,
+                &self.dsp,
+                &self.kinds,
+                &self.tempi,
+            ],
+            dims: [aisfx::DIM, musicnn::DIM, self.dsp_dim, KINDS, 2],
+        };
+        let (lists, order) = lists::Lists::build(&parts, self.entries.len(), per_list);
+        self.lay_out(&order);
+        self.lists = Some(lists);
+        self
+    }
+
+    /// How many lists of neighbours a query chooses from (0: every query scans every sound).
+    pub fn lists(&self) -> usize {
+        self.lists.as_ref().map_or(0, lists::Lists::len)
+    }
+
+    /// Move every row to its place in `order` (`order[j]`: the row that goes to place `j`,
+    /// a permutation), in place: the vectors of a million sounds take 3 GB, and a second
+    /// copy of them would double the peak.
+    fn lay_out(&mut self, order: &[u32]) {
+        let swaps = swaps_for(order);
+        for &(a, b) in &swaps {
+            self.entries.swap(a, b);
+        }
+        let dims = [aisfx::DIM, musicnn::DIM, self.dsp_dim, KINDS, 2];
+        let arrays = [
+            &mut self.aisfx,
+            &mut self.musicnn,
+            &mut self.dsp,
+            &mut self.kinds,
+            &mut self.tempi,
+        ];
+        for (data, d) in arrays.into_iter().zip(dims) {
+            if d == 0 {
+                continue;
+            }
+            for &(a, b) in &swaps {
+                // a < b always ([`swaps_for`]).
+                let (low, high) = data.split_at_mut(b * d);
+                low[a * d..][..d].swap_with_slice(&mut high[..d]);
+            }
+        }
     }
 
     /// Build the index from everything `lib` holds; records that do not decode are skipped
@@ -259,13 +408,65 @@ impl SimilarIndex {
         n: usize,
         exclude: Option<ContentHash>,
     ) -> Vec<Neighbour> {
-        self.query_among(probe, aspect, n, exclude, false)
+        self.query_among(probe, aspect, n, exclude, false, false)
+    }
+
+    /// As [`Self::query`], scoring every sound whatever the library's size (the oracle an
+    /// approximate answer is measured against).
+    pub fn query_exact(
+        &self,
+        probe: &Probe,
+        aspect: Aspect,
+        n: usize,
+        exclude: Option<ContentHash>,
+    ) -> Vec<Neighbour> {
+        self.query_among(probe, aspect, n, exclude, false, true)
     }
 
     /// As [`Self::query`], among one-shots only (what a sound made with the voice or a
     /// beatbox is looking for).
     pub fn query_one_shots(&self, probe: &Probe, aspect: Aspect, n: usize) -> Vec<Neighbour> {
-        self.query_among(probe, aspect, n, None, true)
+        self.query_among(probe, aspect, n, None, true, false)
+    }
+
+    /// How much each part of the vectors (aisfx, musicnn, DSP figures, category, tempo)
+    /// weighs in `aspect`'s score of `probe`, as the score below weighs them; `None` for an
+    /// aspect the vectors do not carry (pitch: every sound is scored, cheaply).
+    fn part_weights(probe: &Probe, aspect: Aspect) -> Option<[f32; lists::PARTS]> {
+        let has = |v: &[f32], d: usize| v.len() == d;
+        let sound = if has(&probe.vectors.aisfx, aisfx::DIM) {
+            [0.8, 0.0, 0.2, 0.0, 0.0]
+        } else {
+            [0.0, 0.0, 1.0, 0.0, 0.0]
+        };
+        let timbre = if kind_of(&probe.analysis).is_some() {
+            [
+                (1.0 - KIND_WEIGHT) * sound[0],
+                0.0,
+                (1.0 - KIND_WEIGHT) * sound[2],
+                KIND_WEIGHT,
+                0.0,
+            ]
+        } else {
+            sound
+        };
+        // The groove's share, then the tempo's: the circle's cosine stands in for it.
+        let mut rhythm = if has(&probe.vectors.musicnn, musicnn::DIM) {
+            [0.0, 0.6, 0.0, 0.0, 0.0]
+        } else {
+            [0.0, 0.0, 0.6, 0.0, 0.0]
+        };
+        rhythm[4] = 0.25;
+        let blend = |a: f32, b: f32| -> [f32; lists::PARTS] {
+            std::array::from_fn(|p| a * timbre[p] + b * rhythm[p])
+        };
+        match aspect {
+            Aspect::Pitch => None,
+            Aspect::Timbre => Some(timbre),
+            Aspect::Rhythm => Some(rhythm),
+            Aspect::Overall if probe.analysis.is_loop => Some(blend(0.4, 0.45)),
+            Aspect::Overall => Some(blend(0.8, 0.1)),
+        }
     }
 
     fn query_among(
@@ -275,6 +476,7 @@ impl SimilarIndex {
         n: usize,
         exclude: Option<ContentHash>,
         one_shots: bool,
+        exact: bool,
     ) -> Vec<Neighbour> {
         let mut dsp_probe = probe.analysis.timbre.clone();
         if dsp_probe.len() == self.dsp_dim {
@@ -354,13 +556,41 @@ impl SimilarIndex {
                 Aspect::Overall => 0.8 * timbre + 0.1 * rhythm() + 0.1 * pitch(),
             }
         };
-        let mut scored: Vec<(usize, f32)> = (0..self.entries.len())
-            .into_par_iter()
-            .with_min_len(4096)
-            .filter(|&i| Some(self.entries[i].hash) != exclude)
-            .filter(|&i| !one_shots || !self.entries[i].is_loop)
-            .map(|i| (i, score(i)))
-            .collect();
+        let pool = match (&self.lists, Self::part_weights(probe, aspect)) {
+            (Some(lists), Some(weights)) if !exact => {
+                let empty: &[f32] = &[];
+                let p_tempo = tempo_point(probe.analysis.bpm);
+                let parts = [
+                    pa.map_or(empty, Vec::as_slice),
+                    pm.map_or(empty, Vec::as_slice),
+                    dsp_probe.as_slice(),
+                    p_kind.as_deref().unwrap_or(empty),
+                    p_tempo.as_slice(),
+                ];
+                // The budget is for ten neighbours: asking for more opens more lists.
+                let at_least = self.candidates.saturating_mul(n.max(10)) / 10;
+                Some(lists.candidates(parts, weights, at_least))
+            }
+            _ => None,
+        };
+        let wanted = |&i: &usize| {
+            Some(self.entries[i].hash) != exclude && (!one_shots || !self.entries[i].is_loop)
+        };
+        let mut scored: Vec<(usize, f32)> = match pool {
+            // Each list's rows side by side: read front to back.
+            Some(ranges) => ranges
+                .into_par_iter()
+                .flat_map_iter(|r| r.start as usize..r.end as usize)
+                .filter(wanted)
+                .map(|i| (i, score(i)))
+                .collect(),
+            None => (0..self.entries.len())
+                .into_par_iter()
+                .with_min_len(4096)
+                .filter(wanted)
+                .map(|i| (i, score(i)))
+                .collect(),
+        };
         let n = n.min(scored.len());
         if n == 0 {
             return Vec::new();
@@ -381,6 +611,99 @@ impl SimilarIndex {
             })
             .collect()
     }
+}
+
+/// `n` sounds in families of like sounds (a sample pack's kicks, one synth's patches), each
+/// family's embeddings scattered around a centre of its own, and `probes` new sounds of
+/// random families: the library the lists are measured on. Random vectors with no families
+/// would be no library's (every sound equally far from every other).
+#[cfg(any(test, feature = "synthetic"))]
+pub fn clustered_library(n: usize, probes: usize) -> (Vec<Item>, Vec<Probe>) {
+    let mut s = 0x9E37_79B9_7F4A_7C15u64;
+    let mut rnd = move || {
+        s ^= s << 13;
+        s ^= s >> 7;
+        s ^= s << 17;
+        s
+    };
+    // Uniform in -0.5..0.5.
+    let mut uniform = move || (rnd() >> 40) as f32 / (1u64 << 24) as f32 - 0.5;
+    // Families come in kinds (a kind's families share much: every pack's kicks), so that a
+    // sound's nearest neighbours spill over from its own family into its kin's.
+    let families = (n / 200).max(4);
+    let kinds = (families / 10).max(2);
+    let unit = |v: &mut Vec<f32>| samplemind_ml::normalise(v);
+    let around = |c: &[f32], by: f32, u: &mut dyn FnMut() -> f32| -> Vec<f32> {
+        let mut v: Vec<f32> = c.iter().map(|x| x + by * u()).collect();
+        samplemind_ml::normalise(&mut v);
+        v
+    };
+    let kin: Vec<(Vec<f32>, Vec<f32>)> = (0..kinds)
+        .map(|_| {
+            let mut a: Vec<f32> = (0..aisfx::DIM).map(|_| uniform()).collect();
+            let mut m: Vec<f32> = (0..musicnn::DIM).map(|_| uniform()).collect();
+            unit(&mut a);
+            unit(&mut m);
+            (a, m)
+        })
+        .collect();
+    // Each family's aisfx and musicnn centres, DSP figures and spread.
+    let centres: Vec<_> = (0..families)
+        .map(|f| {
+            let (ka, km) = &kin[f % kinds];
+            // A family's centre is about as near its kind's as to a stranger's.
+            let a = around(ka, 0.09, &mut uniform);
+            let m = around(km, 0.15, &mut uniform);
+            let t: Vec<f32> = (0..40).map(|_| uniform() * 4.0).collect();
+            // Some families are tight (one drum machine), some loose (a mixed pack).
+            let spread = 0.6 + uniform().abs() * 2.0;
+            (a, m, t, spread)
+        })
+        .collect();
+    let mut make = |i: usize, family: usize| {
+        let (ca, cm, ct, spread) = &centres[family];
+        // Per component, so that a member's cosine to its centre is about 0.5-0.9.
+        let noise = |c: &[f32], dim: usize, u: &mut dyn FnMut() -> f32| {
+            let sd = spread * 0.07 * (512.0 / dim as f32).sqrt();
+            let mut v: Vec<f32> = c.iter().map(|x| x + sd * 2.0 * u()).collect();
+            samplemind_ml::normalise(&mut v);
+            v
+        };
+        let mut a = Analysis {
+            timbre: ct.iter().map(|x| x + uniform()).collect(),
+            is_loop: family.is_multiple_of(3),
+            onset_count: (i % 17) as u32,
+            duration_s: 1.0 + (i % 7) as f64,
+            ..Analysis::default()
+        };
+        if a.is_loop {
+            a.bpm = Some(80.0 + (family % 80) as f32);
+        } else {
+            a.f0_hz = Some(55.0 * 2f32.powf((i % 36) as f32 / 12.0));
+        }
+        let vectors = SoundVectors {
+            aisfx: noise(ca, aisfx::DIM, &mut uniform),
+            musicnn: noise(cm, musicnn::DIM, &mut uniform),
+            text: Vec::new(),
+        };
+        (a, vectors)
+    };
+    let items = (0..n)
+        .map(|i| {
+            let (a, v) = make(i, i % families);
+            let mut h = [0u8; 32];
+            h[..8].copy_from_slice(&(i as u64).to_le_bytes());
+            (ContentHash(h), format!("synthetic/{i}.wav").into(), a, v)
+        })
+        .collect();
+    let probes = (0..probes)
+        .map(|j| {
+            let family = (j * 7919) % families;
+            let (analysis, vectors) = make(n + j, family);
+            Probe { analysis, vectors }
+        })
+        .collect();
+    (items, probes)
 }
 
 /// Why a query could not be made.
@@ -466,6 +789,26 @@ pub fn probe_for(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_swaps_lay_every_row_out_where_the_order_puts_it() {
+        for n in [0usize, 1, 2, 7, 100] {
+            let mut s = 0x1234_5678u64 + n as u64;
+            let mut order: Vec<u32> = (0..n as u32).collect();
+            for i in (1..n).rev() {
+                s ^= s << 13;
+                s ^= s >> 7;
+                s ^= s << 17;
+                order.swap(i, (s % (i as u64 + 1)) as usize);
+            }
+            let mut rows: Vec<u32> = (0..n as u32).collect();
+            for (a, b) in swaps_for(&order) {
+                assert!(a < b);
+                rows.swap(a, b);
+            }
+            assert_eq!(rows, order, "n {n}");
+        }
+    }
 
     #[test]
     fn dot_matches_the_plain_sum_for_every_tail_length() {
@@ -554,5 +897,62 @@ mod tests {
         let hits = idx.query(&probe, Aspect::Timbre, 2, None);
         assert_eq!(hits[0].hash, ContentHash([2; 32]), "{hits:?}");
         assert!(hits[0].score > hits[1].score + 0.1);
+    }
+
+    /// Cut into lists, the index finds what the full scan finds: recall@10 ≥ 0.95 for
+    /// timbre and overall (rhythm: see below), each neighbour with the scan's own score,
+    /// while opening a tenth of the library.
+    #[test]
+    fn the_lists_find_the_neighbours_the_full_scan_finds() {
+        let (items, probes) = clustered_library(4_000, 40);
+        let plain = SimilarIndex::from_items(items.clone());
+        let index = SimilarIndex::from_items(items).with_lists(25, 400);
+        assert!(index.lists() > 120, "{} lists", index.lists());
+        // Laid out list by list, the rows keep their vectors: the full scan answers as it
+        // did before.
+        let answer = |idx: &SimilarIndex, p: &Probe, aspect: Aspect| {
+            let mut got: Vec<(ContentHash, u32)> = idx
+                .query_exact(p, aspect, 10, None)
+                .into_iter()
+                .map(|nb| (nb.hash, nb.score.to_bits()))
+                .collect();
+            got.sort_unstable();
+            got
+        };
+        for p in probes.iter().take(5) {
+            for aspect in [Aspect::Timbre, Aspect::Rhythm, Aspect::Overall] {
+                assert_eq!(answer(&index, p, aspect), answer(&plain, p, aspect));
+            }
+        }
+        for aspect in [
+            Aspect::Timbre,
+            Aspect::Rhythm,
+            Aspect::Overall,
+            Aspect::Pitch,
+        ] {
+            let (mut found, mut wanted) = (0, 0);
+            for p in &probes {
+                let exact = index.query_exact(p, aspect, 10, None);
+                let fast = index.query(p, aspect, 10, None);
+                for nb in &fast {
+                    let same = exact.iter().find(|e| e.hash == nb.hash);
+                    if let Some(e) = same {
+                        assert_eq!(e.score, nb.score, "{aspect:?}: a neighbour's score");
+                    }
+                }
+                wanted += exact.len();
+                found += fast
+                    .iter()
+                    .filter(|nb| exact.iter().any(|e| e.hash == nb.hash))
+                    .count();
+            }
+            let recall = found as f64 / wanted as f64;
+            eprintln!("{aspect:?}: recall@10 {recall:.3}");
+            // Rhythm misses the target (BENCHMARKS.md): its tempo and onset-density terms,
+            // 40 % of its score, are not in the vectors the lists are cut by. Its floor here
+            // catches a broken cut; the others must meet the target.
+            let floor = if aspect == Aspect::Rhythm { 0.85 } else { 0.95 };
+            assert!(recall >= floor, "{aspect:?}: recall@10 {recall:.3}");
+        }
     }
 }
