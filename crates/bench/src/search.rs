@@ -26,6 +26,9 @@ pub struct SearchBench {
     /// its path) into a library already searched, ms: the catalogue follows the two writes
     /// (issue 27), where it used to read every record again.
     pub after_one_write_ms: f64,
+    /// The same, for what the faces ask after a scan: the filter's first page (200 rows),
+    /// after a second one-file scan.
+    pub after_one_write_page_ms: f64,
     /// `category = kick`, `bpm 120..130` (every hit's record read).
     pub filter: Spread,
     /// What the faces ask for that filter: its first page (200 rows); only the page's
@@ -122,13 +125,14 @@ pub fn search_bench(
     let first_query_ms = t.elapsed().as_secs_f64() * 1000.0;
     let (entries, _) = lib.entries();
     let in_memory: Vec<SampleRecord> = entries.into_iter().filter_map(|e| e.sample).collect();
-    // A one-file scan into the searched library: its record, then its path, then a search.
-    let after_one_write_ms = match in_memory.first() {
+    // A one-file scan into the searched library: its record, then its path, then a search
+    // (every hit's record read, then, after another, the first page).
+    let one_more = |name: &str, query: &dyn Fn() -> usize| match in_memory.first() {
         Some(model) => {
             let mut rec = model.clone();
             rec.hash =
-                samplemind_engine::library::ContentHash(*blake3::hash(b"one more").as_bytes());
-            rec.path = rec.path.with_file_name("one more kick.wav");
+                samplemind_engine::library::ContentHash(*blake3::hash(name.as_bytes()).as_bytes());
+            rec.path = rec.path.with_file_name(format!("{name} kick.wav"));
             lib.put_sample(&rec)?;
             lib.put_path(
                 &rec.path,
@@ -142,16 +146,19 @@ pub fn search_bench(
             // A scan ends by making its writes durable (`scanner.rs`); the query comes after.
             lib.flush()?;
             let t = Instant::now();
-            std::hint::black_box(run(&filter, None));
-            t.elapsed().as_secs_f64() * 1000.0
+            std::hint::black_box(query());
+            Ok(t.elapsed().as_secs_f64() * 1000.0)
         }
-        None => 0.0,
+        None => Ok::<f64, samplemind_engine::library::LibraryError>(0.0),
     };
+    let after_one_write_ms = one_more("one more", &|| run(&filter, None))?;
+    let after_one_write_page_ms = one_more("another", &|| first_page(&filter))?;
     Ok(SearchBench {
         records: n,
         build_seconds,
         first_query_ms,
         after_one_write_ms,
+        after_one_write_page_ms,
         filter: timed(runs, || run(&filter, None)),
         words: timed(runs, || run(&words, None)),
         filter_page: timed(runs, || first_page(&filter)),

@@ -37,7 +37,7 @@ pub struct SimilarBench {
     pub lists: usize,
     /// Bytes the lists add per sound (a row number each, and the centres).
     pub list_bytes_per_sound: f64,
-    /// Sounds with an aisfx embedding (a scanned library's; 0 for the generated one).
+    /// Sounds with an aisfx embedding (every generated one).
     pub with_embeddings: usize,
     /// Per aspect (pitch is always a full scan of a few numbers a sound, so not here).
     pub aspects: Vec<AspectFigures>,
@@ -56,13 +56,15 @@ pub fn similar_bench(n: usize, probes: usize) -> SimilarBench {
     let lists_seconds = t.elapsed().as_secs_f64();
     let probes: Vec<(Option<ContentHash>, Probe)> =
         probe_sounds.into_iter().map(|p| (None, p)).collect();
-    measure(
+    let mut out = measure(
         index,
         n,
         build_seconds + lists_seconds,
         lists_seconds,
         &probes,
-    )
+    );
+    out.with_embeddings = n;
+    out
 }
 
 /// The same over a scanned library (real embeddings), every stored sound a query with

@@ -96,6 +96,23 @@ struct Entry {
     onset_rate: f32,
 }
 
+/// Which sounds a query scores.
+#[derive(Debug, Clone, Copy)]
+enum Scope<'a> {
+    /// The nearest lists' (every sound when there are none).
+    Lists,
+    /// Every sound.
+    Every,
+    /// These places.
+    Rows(&'a [u32]),
+}
+
+/// The sounds a query scores when not every one.
+enum Pool<'a> {
+    Ranges(Vec<std::ops::Range<u32>>),
+    Rows(&'a [u32]),
+}
+
 /// What an index is made of, a sound at a time: its hash, a path, its analysis, its vectors.
 pub type Item = (ContentHash, PathBuf, Analysis, SoundVectors);
 
@@ -408,7 +425,7 @@ impl SimilarIndex {
         n: usize,
         exclude: Option<ContentHash>,
     ) -> Vec<Neighbour> {
-        self.query_among(probe, aspect, n, exclude, false, false)
+        self.query_among(probe, aspect, n, exclude, false, Scope::Lists)
     }
 
     /// As [`Self::query`], scoring every sound whatever the library's size (the oracle an
@@ -420,13 +437,27 @@ impl SimilarIndex {
         n: usize,
         exclude: Option<ContentHash>,
     ) -> Vec<Neighbour> {
-        self.query_among(probe, aspect, n, exclude, false, true)
+        self.query_among(probe, aspect, n, exclude, false, Scope::Every)
+    }
+
+    /// As [`Self::query`], scoring only `rows` (places in the index in the order of the
+    /// items it was made from, so an index without lists): how another index's candidates
+    /// are ranked by this one's exact score (the bench's peer).
+    pub fn query_rows(
+        &self,
+        probe: &Probe,
+        aspect: Aspect,
+        n: usize,
+        exclude: Option<ContentHash>,
+        rows: &[u32],
+    ) -> Vec<Neighbour> {
+        self.query_among(probe, aspect, n, exclude, false, Scope::Rows(rows))
     }
 
     /// As [`Self::query`], among one-shots only (what a sound made with the voice or a
     /// beatbox is looking for).
     pub fn query_one_shots(&self, probe: &Probe, aspect: Aspect, n: usize) -> Vec<Neighbour> {
-        self.query_among(probe, aspect, n, None, true, false)
+        self.query_among(probe, aspect, n, None, true, Scope::Lists)
     }
 
     /// How much each part of the vectors (aisfx, musicnn, DSP figures, category, tempo)
@@ -476,7 +507,7 @@ impl SimilarIndex {
         n: usize,
         exclude: Option<ContentHash>,
         one_shots: bool,
-        exact: bool,
+        scope: Scope<'_>,
     ) -> Vec<Neighbour> {
         let mut dsp_probe = probe.analysis.timbre.clone();
         if dsp_probe.len() == self.dsp_dim {
@@ -556,8 +587,9 @@ impl SimilarIndex {
                 Aspect::Overall => 0.8 * timbre + 0.1 * rhythm() + 0.1 * pitch(),
             }
         };
-        let pool = match (&self.lists, Self::part_weights(probe, aspect)) {
-            (Some(lists), Some(weights)) if !exact => {
+        let pool = match (&self.lists, Self::part_weights(probe, aspect), scope) {
+            (_, _, Scope::Rows(rows)) => Some(Pool::Rows(rows)),
+            (Some(lists), Some(weights), Scope::Lists) => {
                 let empty: &[f32] = &[];
                 let p_tempo = tempo_point(probe.analysis.bpm);
                 let parts = [
@@ -569,7 +601,7 @@ impl SimilarIndex {
                 ];
                 // The budget is for ten neighbours: asking for more opens more lists.
                 let at_least = self.candidates.saturating_mul(n.max(10)) / 10;
-                Some(lists.candidates(parts, weights, at_least))
+                Some(Pool::Ranges(lists.candidates(parts, weights, at_least)))
             }
             _ => None,
         };
@@ -578,9 +610,16 @@ impl SimilarIndex {
         };
         let mut scored: Vec<(usize, f32)> = match pool {
             // Each list's rows side by side: read front to back.
-            Some(ranges) => ranges
+            Some(Pool::Ranges(ranges)) => ranges
                 .into_par_iter()
                 .flat_map_iter(|r| r.start as usize..r.end as usize)
+                .filter(wanted)
+                .map(|i| (i, score(i)))
+                .collect(),
+            Some(Pool::Rows(rows)) => rows
+                .par_iter()
+                .map(|&i| i as usize)
+                .filter(|&i| i < self.entries.len())
                 .filter(wanted)
                 .map(|i| (i, score(i)))
                 .collect(),
