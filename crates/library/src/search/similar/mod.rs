@@ -96,6 +96,73 @@ struct Entry {
     onset_rate: f32,
 }
 
+/// An index made a sound at a time.
+#[derive(Default)]
+struct Building {
+    entries: Vec<Entry>,
+    aisfx: Vec<f32>,
+    musicnn: Vec<f32>,
+    kinds: Vec<f32>,
+    tempi: Vec<f32>,
+    /// Each sound's DSP figures, until their common length is known.
+    timbres: Vec<Vec<f32>>,
+}
+
+impl Building {
+    fn push(&mut self, hash: ContentHash, path: PathBuf, a: Analysis, v: SoundVectors) {
+        // A vector of another length (a model that did not run) is a zero row.
+        let row = |out: &mut Vec<f32>, v: &[f32], d: usize| {
+            if v.len() == d {
+                out.extend_from_slice(v);
+            } else {
+                out.resize(out.len() + d, 0.0);
+            }
+        };
+        row(&mut self.aisfx, &v.aisfx, aisfx::DIM);
+        row(&mut self.musicnn, &v.musicnn, musicnn::DIM);
+        row(&mut self.kinds, &kind_of(&a).unwrap_or_default(), KINDS);
+        self.tempi.extend_from_slice(&tempo_point(a.bpm));
+        self.entries.push(Entry {
+            hash,
+            path,
+            is_loop: a.is_loop,
+            midi: midi_of(&a),
+            bpm: a.bpm,
+            onset_rate: onset_rate(&a),
+            category: a.category,
+            chroma: a.chroma,
+        });
+        self.timbres.push(a.timbre);
+    }
+
+    fn finish(self) -> SimilarIndex {
+        let dsp_dim = self.timbres.iter().map(Vec::len).max().unwrap_or(0);
+        let mut dsp = Vec::with_capacity(self.timbres.len() * dsp_dim);
+        for t in &self.timbres {
+            if t.len() == dsp_dim {
+                dsp.extend_from_slice(t);
+            } else {
+                dsp.resize(dsp.len() + dsp_dim, 0.0);
+            }
+        }
+        let mut idx = SimilarIndex {
+            entries: self.entries,
+            aisfx: self.aisfx,
+            musicnn: self.musicnn,
+            dsp,
+            kinds: self.kinds,
+            tempi: self.tempi,
+            dsp_dim,
+            dsp_mean: vec![0.0; dsp_dim],
+            dsp_scale: vec![1.0; dsp_dim],
+            lists: None,
+            candidates: 0,
+        };
+        idx.standardise_dsp();
+        idx
+    }
+}
+
 /// Which sounds a query scores.
 #[derive(Debug, Clone, Copy)]
 enum Scope<'a> {
@@ -234,48 +301,11 @@ fn onset_rate(a: &Analysis) -> f32 {
 impl SimilarIndex {
     /// An index over `items` (hash, path, analysis, vectors).
     pub fn from_items(items: Vec<Item>) -> Self {
-        let dsp_dim = items.iter().map(|i| i.2.timbre.len()).max().unwrap_or(0);
-        let n = items.len();
-        let mut idx = SimilarIndex {
-            entries: Vec::with_capacity(n),
-            aisfx: vec![0.0; n * aisfx::DIM],
-            musicnn: vec![0.0; n * musicnn::DIM],
-            dsp: vec![0.0; n * dsp_dim],
-            kinds: vec![0.0; n * KINDS],
-            tempi: vec![0.0; n * 2],
-            dsp_dim,
-            dsp_mean: vec![0.0; dsp_dim],
-            dsp_scale: vec![1.0; dsp_dim],
-            lists: None,
-            candidates: 0,
-        };
-        for (i, (hash, path, a, v)) in items.into_iter().enumerate() {
-            if v.aisfx.len() == aisfx::DIM {
-                idx.aisfx[i * aisfx::DIM..][..aisfx::DIM].copy_from_slice(&v.aisfx);
-            }
-            if v.musicnn.len() == musicnn::DIM {
-                idx.musicnn[i * musicnn::DIM..][..musicnn::DIM].copy_from_slice(&v.musicnn);
-            }
-            if a.timbre.len() == dsp_dim {
-                idx.dsp[i * dsp_dim..][..dsp_dim].copy_from_slice(&a.timbre);
-            }
-            if let Some(k) = kind_of(&a) {
-                idx.kinds[i * KINDS..][..KINDS].copy_from_slice(&k);
-            }
-            idx.tempi[i * 2..][..2].copy_from_slice(&tempo_point(a.bpm));
-            idx.entries.push(Entry {
-                hash,
-                path,
-                category: a.category.clone(),
-                is_loop: a.is_loop,
-                midi: midi_of(&a),
-                chroma: a.chroma.clone(),
-                bpm: a.bpm,
-                onset_rate: onset_rate(&a),
-            });
+        let mut b = Building::default();
+        for (hash, path, a, v) in items {
+            b.push(hash, path, a, v);
         }
-        idx.standardise_dsp();
-        idx
+        b.finish()
     }
 
     /// The index ready for many queries (what the app and the API keep): from
@@ -359,13 +389,15 @@ impl SimilarIndex {
     /// Build the index from everything `lib` holds; records that do not decode are skipped
     /// and returned.
     pub fn build(lib: &Library) -> (Self, Vec<LibraryError>) {
-        let (entries, mut problems) = lib.entries();
+        // Each record goes into the arrays as it is read: a million decoded records (and
+        // their text embeddings, which the index does not use) are never held at once.
         let mut seen = std::collections::HashSet::new();
-        let mut items = Vec::new();
-        for e in entries {
-            let Some(s) = e.sample else { continue };
+        let mut b = Building::default();
+        let mut problems = Vec::new();
+        let mut unread = lib.for_each_entry(|e| {
+            let Some(s) = e.sample else { return };
             if !seen.insert(s.hash) {
-                continue;
+                return;
             }
             let v = match lib.vectors(&s.hash) {
                 Ok(v) => v.unwrap_or_default(),
@@ -374,9 +406,10 @@ impl SimilarIndex {
                     SoundVectors::default()
                 }
             };
-            items.push((s.hash, e.path, s.analysis, v));
-        }
-        (Self::from_items(items), problems)
+            b.push(s.hash, e.path, s.analysis, v);
+        });
+        problems.append(&mut unread);
+        (b.finish(), problems)
     }
 
     /// Z-score the DSP figures over the library so that no one figure's unit dominates.
@@ -828,6 +861,59 @@ pub fn probe_for(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Made from the store as it is read, the index answers as one made from the same
+    /// sounds held in memory; a sound stored under two paths is one sound.
+    #[test]
+    fn an_index_read_from_the_store_answers_as_one_made_in_memory() {
+        let dir = tempfile::tempdir().unwrap();
+        let lib = Library::open(dir.path()).unwrap();
+        let (items, probes) = clustered_library(300, 5);
+        for (hash, path, a, v) in &items {
+            let rec = crate::SampleRecord {
+                hash: *hash,
+                path: dir.path().join(path),
+                analysis: a.clone(),
+                ..crate::SampleRecord::default()
+            };
+            lib.put_analysed(&rec).unwrap();
+            lib.put_vectors(hash, v).unwrap();
+        }
+        let copy = crate::SampleRecord {
+            hash: items[0].0,
+            path: dir.path().join("copy of 0.wav"),
+            analysis: items[0].2.clone(),
+            ..crate::SampleRecord::default()
+        };
+        lib.put_analysed(&copy).unwrap();
+        let (stored, problems) = SimilarIndex::build(&lib);
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(stored.len(), 300);
+        let held = SimilarIndex::from_items(items);
+        // The DSP figures' mean and spread are summed in the store's order: the last bit
+        // of a score may differ.
+        let answer = |idx: &SimilarIndex, p: &Probe, aspect: Aspect| -> Vec<(ContentHash, f32)> {
+            let mut got: Vec<_> = idx
+                .query_exact(p, aspect, 10, None)
+                .into_iter()
+                .map(|nb| (nb.hash, nb.score))
+                .collect();
+            got.sort_unstable_by_key(|g| g.0);
+            got
+        };
+        // (Pitch is left out: many sounds tie on a note, and which of them make the ten
+        // depends on the order.)
+        for p in &probes {
+            for aspect in [Aspect::Timbre, Aspect::Rhythm, Aspect::Overall] {
+                let (a, b) = (answer(&stored, p, aspect), answer(&held, p, aspect));
+                assert_eq!(a.len(), b.len());
+                for (x, y) in a.iter().zip(&b) {
+                    assert_eq!(x.0, y.0, "{aspect:?}");
+                    assert!((x.1 - y.1).abs() < 1e-5, "{aspect:?}: {x:?} {y:?}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn the_swaps_lay_every_row_out_where_the_order_puts_it() {
