@@ -27,8 +27,9 @@ pub const LISTS_FROM: usize = 50_000;
 const ROWS_PER_LIST: usize = 1_000;
 
 /// A query opens lists until it holds this many candidates (or this share of the library,
-/// whichever is more), every one scored exactly. Chosen for recall@10 ≥ 0.95 against the
-/// full scan on the bench's clustered library and on a scanned library (BENCHMARKS.md).
+/// whichever is more), every one scored exactly: recall@10 ≥ 0.95 against the full scan for
+/// timbre and overall, on the bench's library of sound families and on a scanned library
+/// (rhythm falls short; BENCHMARKS.md).
 const CANDIDATES_AT_LEAST: usize = 20_000;
 const CANDIDATE_SHARE: f64 = 0.02;
 
@@ -241,6 +242,20 @@ const KINDS: usize = samplemind_analysis::classify::CATEGORIES.len();
 /// first: 0.2, 0.5 and 0.7 all score lower.
 const KIND_WEIGHT: f32 = 0.3;
 
+/// How the scores weigh their terms, named once: the score (`query_among`) and the lists'
+/// choice (`part_weights`) read the same numbers. A sound's likeness: its aisfx embedding
+/// and its DSP figures.
+const SOUND_AISFX: f32 = 0.8;
+const SOUND_DSP: f32 = 0.2;
+/// A groove's likeness: its musicnn embedding, its tempo, its onset density.
+const RHYTHM_GROOVE: f32 = 0.6;
+const RHYTHM_TEMPO: f32 = 0.25;
+const RHYTHM_DENSITY: f32 = 0.15;
+/// Overall: timbre, rhythm and pitch. A one-shot is mostly its sound; a loop is as much its
+/// groove.
+const LOOP_OVERALL: [f32; 3] = [0.4, 0.45, 0.15];
+const ONE_SHOT_OVERALL: [f32; 3] = [0.8, 0.1, 0.1];
+
 /// `a`'s category distribution, unit length, when a classifier gave one.
 fn kind_of(a: &Analysis) -> Option<Vec<f32>> {
     if a.category_probabilities.len() != KINDS {
@@ -327,7 +342,7 @@ impl SimilarIndex {
         self.with_lists(ROWS_PER_LIST, candidates)
     }
 
-    /// Bytes the lists hold (their centres and row numbers).
+    /// Bytes the lists hold (their centres and where each starts).
     pub fn list_bytes(&self) -> usize {
         self.lists.as_ref().map_or(0, lists::Lists::bytes)
     }
@@ -345,12 +360,18 @@ impl SimilarIndex {
                 &self.kinds,
                 &self.tempi,
             ],
-            dims: [aisfx::DIM, musicnn::DIM, self.dsp_dim, KINDS, 2],
+            dims: self.part_dims(),
         };
         let (lists, order) = lists::Lists::build(&parts, self.entries.len(), per_list);
         self.lay_out(&order);
         self.lists = Some(lists);
         self
+    }
+
+    /// Each part's length a sound, in the lists' order (aisfx, musicnn, DSP figures,
+    /// category, tempo).
+    fn part_dims(&self) -> [usize; lists::PARTS] {
+        [aisfx::DIM, musicnn::DIM, self.dsp_dim, KINDS, 2]
     }
 
     /// How many lists of neighbours a query chooses from (0: every query scans every sound).
@@ -366,7 +387,7 @@ impl SimilarIndex {
         for &(a, b) in &swaps {
             self.entries.swap(a, b);
         }
-        let dims = [aisfx::DIM, musicnn::DIM, self.dsp_dim, KINDS, 2];
+        let dims = self.part_dims();
         let arrays = [
             &mut self.aisfx,
             &mut self.musicnn,
@@ -499,7 +520,7 @@ impl SimilarIndex {
     fn part_weights(probe: &Probe, aspect: Aspect) -> Option<[f32; lists::PARTS]> {
         let has = |v: &[f32], d: usize| v.len() == d;
         let sound = if has(&probe.vectors.aisfx, aisfx::DIM) {
-            [0.8, 0.0, 0.2, 0.0, 0.0]
+            [SOUND_AISFX, 0.0, SOUND_DSP, 0.0, 0.0]
         } else {
             [0.0, 0.0, 1.0, 0.0, 0.0]
         };
@@ -516,11 +537,11 @@ impl SimilarIndex {
         };
         // The groove's share, then the tempo's: the circle's cosine stands in for it.
         let mut rhythm = if has(&probe.vectors.musicnn, musicnn::DIM) {
-            [0.0, 0.6, 0.0, 0.0, 0.0]
+            [0.0, RHYTHM_GROOVE, 0.0, 0.0, 0.0]
         } else {
-            [0.0, 0.0, 0.6, 0.0, 0.0]
+            [0.0, 0.0, RHYTHM_GROOVE, 0.0, 0.0]
         };
-        rhythm[4] = 0.25;
+        rhythm[4] = RHYTHM_TEMPO;
         let blend = |a: f32, b: f32| -> [f32; lists::PARTS] {
             std::array::from_fn(|p| a * timbre[p] + b * rhythm[p])
         };
@@ -528,8 +549,10 @@ impl SimilarIndex {
             Aspect::Pitch => None,
             Aspect::Timbre => Some(timbre),
             Aspect::Rhythm => Some(rhythm),
-            Aspect::Overall if probe.analysis.is_loop => Some(blend(0.4, 0.45)),
-            Aspect::Overall => Some(blend(0.8, 0.1)),
+            Aspect::Overall if probe.analysis.is_loop => {
+                Some(blend(LOOP_OVERALL[0], LOOP_OVERALL[1]))
+            }
+            Aspect::Overall => Some(blend(ONE_SHOT_OVERALL[0], ONE_SHOT_OVERALL[1])),
         }
     }
 
@@ -560,7 +583,9 @@ impl SimilarIndex {
             let dsp = dot(&dsp_probe, &self.dsp[i * self.dsp_dim..][..self.dsp_dim]);
             // A zero row (model did not run on it) scores 0 and falls back to the DSP figures.
             let sound = match pa {
-                Some(p) if a_row.iter().any(|&x| x != 0.0) => 0.8 * dot(p, a_row) + 0.2 * dsp,
+                Some(p) if a_row.iter().any(|&x| x != 0.0) => {
+                    SOUND_AISFX * dot(p, a_row) + SOUND_DSP * dsp
+                }
                 _ => dsp,
             };
             let k_row = &self.kinds[i * KINDS..][..KINDS];
@@ -584,7 +609,7 @@ impl SimilarIndex {
                     _ => 0.5,
                 };
                 let density = 1.0 - ((p_rate + 1.0) / (e.onset_rate + 1.0)).ln().abs().min(1.0);
-                0.6 * groove + 0.25 * tempo + 0.15 * density
+                RHYTHM_GROOVE * groove + RHYTHM_TEMPO * tempo + RHYTHM_DENSITY * density
             };
             let pitch = || match (p_midi, e.midi) {
                 (Some(a), Some(b)) => {
@@ -613,11 +638,14 @@ impl SimilarIndex {
                 Aspect::Timbre => timbre,
                 Aspect::Rhythm => rhythm(),
                 Aspect::Pitch => pitch(),
-                // A one-shot is mostly its sound; a loop is as much its groove.
-                Aspect::Overall if probe.analysis.is_loop => {
-                    0.4 * timbre + 0.45 * rhythm() + 0.15 * pitch()
+                Aspect::Overall => {
+                    let [t, r, p] = if probe.analysis.is_loop {
+                        LOOP_OVERALL
+                    } else {
+                        ONE_SHOT_OVERALL
+                    };
+                    t * timbre + r * rhythm() + p * pitch()
                 }
-                Aspect::Overall => 0.8 * timbre + 0.1 * rhythm() + 0.1 * pitch(),
             }
         };
         let pool = match (&self.lists, Self::part_weights(probe, aspect), scope) {
